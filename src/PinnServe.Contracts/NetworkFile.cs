@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace PinnServe.Contracts;
+
+/// <summary>
+/// The serialized form of a trained network (<c>network.json</c> in a run directory): everything an
+/// exporter or another runtime needs to evaluate it, independent of the training engine.
+/// </summary>
+/// <remarks>
+/// Conventions: a dense layer computes <c>y = x W + b</c> with <c>W</c> stored row-major as
+/// <c>[In × Out]</c>. Inputs are normalized before the first layer as <c>x̂ = (x − Shift) / Scale</c>,
+/// so derivatives with respect to physical coordinates pick up a factor <c>1/Scale</c> per order.
+/// <para><b>mlp</b>: <c>H¹ = φ(x̂ W₀ + b₀)</c>, <c>Hᵏ⁺¹ = φ(Hᵏ Wₖ + bₖ)</c> for k = 1..L−1, output
+/// <c>f = Hᴸ W_out + b_out</c>. Layers are listed in that order: hidden_0 … hidden_{L−1}, output.</para>
+/// <para><b>modified-mlp</b> (Wang, Teng, Perdikaris 2021, eqs. 2.33–2.37):
+/// <c>U = φ(x̂ W_U + b_U)</c>, <c>V = φ(x̂ W_V + b_V)</c>, <c>H¹ = φ(x̂ W₀ + b₀)</c>,
+/// for k = 1..L−1: <c>Z = φ(Hᵏ Wₖ + bₖ)</c>, <c>Hᵏ⁺¹ = (1 − Z) ⊙ U + Z ⊙ V</c>; output as above.
+/// Layers: encoder_u, encoder_v, hidden_0 … hidden_{L−1}, output.</para>
+/// </remarks>
+public sealed record NetworkFile
+{
+    public const string MlpArchitecture = "mlp";
+    public const string ModifiedMlpArchitecture = "modified-mlp";
+
+    /// <summary>"mlp" or "modified-mlp".</summary>
+    public required string Architecture { get; init; }
+    /// <summary>"tanh" or "sin".</summary>
+    public required string Activation { get; init; }
+    /// <summary>Input coordinate names in column order, e.g. ["t", "x"].</summary>
+    public required string[] Inputs { get; init; }
+    /// <summary>Network output names in column order, e.g. ["psi", "p"].</summary>
+    public required string[] Outputs { get; init; }
+    /// <summary>Per-input shift of the normalization x̂ = (x − shift) / scale.</summary>
+    public required double[] InputShift { get; init; }
+    /// <summary>Per-input scale of the normalization x̂ = (x − shift) / scale.</summary>
+    public required double[] InputScale { get; init; }
+    /// <summary>Domain bounds of each input: [min, max].</summary>
+    public required double[][] InputBounds { get; init; }
+    public required LayerFile[] Layers { get; init; }
+    /// <summary>Free-form description: problem name and parameters, weighting, iterations, metrics.</summary>
+    public Dictionary<string, string> Metadata { get; init; } = new();
+
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Reads and validates a network file; throws <see cref="InvalidDataException"/> naming the problem.</summary>
+    public static NetworkFile Load(string path)
+    {
+        NetworkFile? file;
+        try { file = JsonSerializer.Deserialize<NetworkFile>(File.ReadAllText(path), JsonOptions); }
+        catch (JsonException e) { throw new InvalidDataException($"'{path}' is not a valid network file: {e.Message}", e); }
+        if (file is null) throw new InvalidDataException($"'{path}' is empty.");
+        file.Validate(path);
+        return file;
+    }
+
+    public void Validate(string source = "network")
+    {
+        if (Architecture is not (MlpArchitecture or ModifiedMlpArchitecture))
+            throw new InvalidDataException($"{source}: unknown architecture '{Architecture}' (expected mlp or modified-mlp).");
+        if (Activation is not ("tanh" or "sin"))
+            throw new InvalidDataException($"{source}: unknown activation '{Activation}' (expected tanh or sin).");
+        int d = Inputs.Length;
+        if (d == 0 || InputShift.Length != d || InputScale.Length != d || InputBounds.Length != d)
+            throw new InvalidDataException($"{source}: inputs, input_shift, input_scale and input_bounds must have the same non-zero length.");
+        int expectedLayers = Architecture == MlpArchitecture ? 2 : 4;
+        if (Layers.Length < expectedLayers)
+            throw new InvalidDataException($"{source}: {Architecture} needs at least {expectedLayers} layers, found {Layers.Length}.");
+        foreach (var layer in Layers)
+        {
+            if (layer.Weights.Length != layer.In * layer.Out || layer.Bias.Length != layer.Out)
+                throw new InvalidDataException($"{source}: layer '{layer.Name}' has {layer.Weights.Length} weights and {layer.Bias.Length} biases for shape {layer.In}x{layer.Out}.");
+            if (layer.Weights.Any(w => !double.IsFinite(w)) || layer.Bias.Any(b => !double.IsFinite(b)))
+                throw new InvalidDataException($"{source}: layer '{layer.Name}' contains NaN or infinite values.");
+        }
+        if (Layers[^1].Out != Outputs.Length)
+            throw new InvalidDataException($"{source}: output layer has {Layers[^1].Out} columns but {Outputs.Length} outputs are named.");
+    }
+}
+
+/// <summary>One dense layer: y = x W + b, W row-major [In × Out].</summary>
+public sealed record LayerFile
+{
+    public required string Name { get; init; }
+    public required int In { get; init; }
+    public required int Out { get; init; }
+    public required double[] Weights { get; init; }
+    public required double[] Bias { get; init; }
+}
