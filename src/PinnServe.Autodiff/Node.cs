@@ -1,0 +1,32 @@
+namespace PinnServe.Autodiff;
+
+/// <summary>
+/// A recorded operation on the tape. Buffers are allocated once when the node is built and reused every
+/// step, so replaying a tape allocates nothing.
+/// </summary>
+public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    protected Node(int length, bool requiresGrad)
+    {
+        Value = new T[length];
+        RequiresGrad = requiresGrad;
+        Grad = requiresGrad ? new T[length] : [];
+    }
+
+    /// <summary>The node's output.</summary>
+    public T[] Value { get; }
+    /// <summary>∂loss/∂Value, accumulated by consumers during the backward pass (empty when not needed).</summary>
+    public T[] Grad { get; }
+    /// <summary>Whether the output depends on a trainable parameter.</summary>
+    public bool RequiresGrad { get; }
+    public int Length => Value.Length;
+
+    public abstract void Forward();
+
+    /// <summary>Adds this node's contributions to its inputs' Grad and to <paramref name="parameterGradient"/> (∂loss/∂θ).</summary>
+    public virtual void Backward(Span<T> parameterGradient) { }
+
+    /// <summary>Floating-point operations of one forward pass (for FLOP-rate reporting); backward is counted separately.</summary>
+    public virtual long ForwardFlops => Length;
+    public virtual long BackwardFlops => RequiresGrad ? 2 * ForwardFlops : 0;
+}

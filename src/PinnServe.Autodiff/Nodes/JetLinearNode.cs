@@ -1,0 +1,58 @@
+using System.Numerics.Tensors;
+using PinnServe.Tensors;
+
+namespace PinnServe.Autodiff.Nodes;
+
+/// <summary>
+/// Dense layer on a jet: every derivative component is mapped by W (one stacked product), the bias is added
+/// to the value component only.
+/// </summary>
+public sealed class JetLinearNode<T> : JetNode<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly JetNode<T> _input;
+    private readonly ParameterStore<T> _store;
+    private readonly ParameterInfo _weight, _bias;
+    private readonly T[] _weightTransposed;
+
+    public JetLinearNode(JetNode<T> input, ParameterStore<T> store, ParameterInfo weight, ParameterInfo bias)
+        : base(input.Set, input.Points, weight.Cols, requiresGrad: true)
+    {
+        if (weight.Rows != input.Width) throw new ArgumentException($"Layer {weight.Name} expects width {weight.Rows}, input has {input.Width}.");
+        if (bias.Length != weight.Cols) throw new ArgumentException($"Bias {bias.Name} length {bias.Length} != {weight.Cols}.");
+        _input = input;
+        _store = store;
+        _weight = weight;
+        _bias = bias;
+        _weightTransposed = new T[weight.Length];
+    }
+
+    public override void Forward()
+    {
+        int inWidth = _input.Width, outWidth = Width;
+        Gemm.Multiply<T>(_input.Value, _store.Slice(_weight), Value, _input.Rows, inWidth, outWidth, accumulate: false);
+        var bias = _store.Slice(_bias);
+        var value = Component(0);
+        for (int p = 0; p < Points; p++)
+        {
+            var row = value.Slice(p * outWidth, outWidth);
+            TensorPrimitives.Add(row, bias, row);
+        }
+    }
+
+    public override void Backward(Span<T> parameterGradient)
+    {
+        int inWidth = _input.Width, outWidth = Width;
+        // dW += Xᵀ·dY over all stacked components; db += column sums of the value component.
+        Gemm.MultiplyTransposedA<T>(_input.Value, Grad, parameterGradient.Slice(_weight.Offset, _weight.Length), Rows, inWidth, outWidth, accumulate: true);
+        var biasGrad = parameterGradient.Slice(_bias.Offset, _bias.Length);
+        var g0 = GradComponent(0);
+        for (int p = 0; p < Points; p++) TensorPrimitives.Add(biasGrad, g0.Slice(p * outWidth, outWidth), biasGrad);
+        if (!_input.RequiresGrad) return;
+        // dX += dY·Wᵀ.
+        Gemm.Transpose<T>(_store.Slice(_weight), inWidth, outWidth, _weightTransposed);
+        Gemm.Multiply<T>(Grad, _weightTransposed, _input.Grad, Rows, outWidth, inWidth, accumulate: true);
+    }
+
+    public override long ForwardFlops => Gemm.Flops(Rows, _input.Width, Width) + BlockLength;
+    public override long BackwardFlops => Gemm.Flops(Rows, _input.Width, Width) * (_input.RequiresGrad ? 2 : 1) + BlockLength;
+}

@@ -1,0 +1,64 @@
+namespace PinnServe.Autodiff;
+
+/// <summary>
+/// Reverse-mode tape for one scalar loss term: nodes are recorded once (the graph is static), then
+/// <see cref="Forward"/> and <see cref="Backward"/> replay them every step without allocating. Each tape
+/// owns its own ∂L/∂θ buffer, so per-term gradients — what the weighting schemes need — come for free.
+/// </summary>
+public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly List<Node<T>> _nodes = new();
+
+    public Tape(ParameterStore<T> parameters, string name = "loss")
+    {
+        Parameters = parameters;
+        Name = name;
+    }
+
+    public string Name { get; }
+    public ParameterStore<T> Parameters { get; }
+    public IReadOnlyList<Node<T>> Nodes => _nodes;
+    /// <summary>The scalar loss node (length 1).</summary>
+    public Node<T>? Output { get; set; }
+    /// <summary>∂Output/∂θ after <see cref="Backward"/>; sized when first needed.</summary>
+    public T[] ParameterGradient { get; private set; } = [];
+
+    public TNode Record<TNode>(TNode node) where TNode : Node<T>
+    {
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>Inserts a node before all others (e.g. a network application whose needs are known last).</summary>
+    public TNode RecordFirst<TNode>(TNode node) where TNode : Node<T>
+    {
+        _nodes.Insert(0, node);
+        return node;
+    }
+
+    public void InsertRange(int index, IEnumerable<Node<T>> nodes) => _nodes.InsertRange(index, nodes);
+
+    /// <summary>Runs every node forward and returns the loss value.</summary>
+    public T Forward()
+    {
+        foreach (var node in _nodes) node.Forward();
+        return Output is null ? T.Zero : Output.Value[0];
+    }
+
+    /// <summary>Back-propagates from the loss into <see cref="ParameterGradient"/> (overwritten, not accumulated).</summary>
+    public void Backward()
+    {
+        var output = Output ?? throw new InvalidOperationException($"Tape '{Name}' has no output.");
+        if (ParameterGradient.Length != Parameters.Count) ParameterGradient = new T[Parameters.Count];
+        Array.Clear(ParameterGradient);
+        foreach (var node in _nodes)
+            if (node.RequiresGrad) Array.Clear(node.Grad);
+        if (!output.RequiresGrad) return;
+        output.Grad[0] = T.One;
+        for (int i = _nodes.Count - 1; i >= 0; i--)
+            if (_nodes[i].RequiresGrad) _nodes[i].Backward(ParameterGradient);
+    }
+
+    public long ForwardFlops => _nodes.Sum(n => n.ForwardFlops);
+    public long BackwardFlops => _nodes.Sum(n => n.BackwardFlops);
+}

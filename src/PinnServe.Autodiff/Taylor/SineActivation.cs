@@ -1,0 +1,22 @@
+using System.Numerics.Tensors;
+
+namespace PinnServe.Autodiff.Taylor;
+
+/// <summary>sin and its derivatives, which cycle: sin, cos, −sin, −cos, sin.</summary>
+public sealed class SineActivation : IActivation
+{
+    public static readonly SineActivation Instance = new();
+    public string Name => "sin";
+
+    public void Evaluate<T>(ReadOnlySpan<T> z, T[][] derivatives, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = z.Length;
+        var sin = derivatives[0].AsSpan(0, n);
+        if (maxOrder == 0) { TensorPrimitives.Sin(z, sin); return; }
+        var cos = derivatives[1].AsSpan(0, n);
+        TensorPrimitives.SinCos(z, sin, cos);
+        if (maxOrder >= 2) TensorPrimitives.Negate(sin, derivatives[2].AsSpan(0, n));
+        if (maxOrder >= 3) TensorPrimitives.Negate(cos, derivatives[3].AsSpan(0, n));
+        if (maxOrder >= 4) sin.CopyTo(derivatives[4].AsSpan(0, n));
+    }
+}

@@ -1,0 +1,75 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace PinnServe.Nn;
+
+/// <summary>
+/// Adam (Kingma &amp; Ba 2015) on a flat parameter vector: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
+/// θ ← θ − η·m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ). Defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
+/// The learning rate η comes from a schedule evaluated at the step number.
+/// </summary>
+public sealed class Adam<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T[] _m, _v;
+
+    public Adam(int parameterCount, ILearningRateSchedule schedule, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    {
+        _m = new T[parameterCount];
+        _v = new T[parameterCount];
+        Schedule = schedule;
+        (Beta1, Beta2, Epsilon) = (beta1, beta2, epsilon);
+    }
+
+    public ILearningRateSchedule Schedule { get; }
+    public double Beta1 { get; }
+    public double Beta2 { get; }
+    public double Epsilon { get; }
+    /// <summary>Number of updates applied so far.</summary>
+    public int Step { get; private set; }
+    public double CurrentLearningRate => Schedule.At(Step);
+
+    public void Update(Span<T> theta, ReadOnlySpan<T> gradient)
+    {
+        if (theta.Length != _m.Length || gradient.Length != _m.Length)
+            throw new ArgumentException($"Adam was built for {_m.Length} parameters.");
+        double lr = Schedule.At(Step);
+        Step++;
+        double c1 = 1 - Math.Pow(Beta1, Step), c2 = 1 - Math.Pow(Beta2, Step);
+        T b1 = T.CreateTruncating(Beta1), b2 = T.CreateTruncating(Beta2);
+        T a1 = T.One - b1, a2 = T.One - b2;
+        T stepSize = T.CreateTruncating(lr / c1), invSqrtC2 = T.CreateTruncating(1 / Math.Sqrt(c2)), eps = T.CreateTruncating(Epsilon);
+        ref T th = ref MemoryMarshal.GetReference(theta);
+        ref T g = ref MemoryMarshal.GetReference(gradient);
+        ref T m = ref MemoryMarshal.GetArrayDataReference(_m);
+        ref T v = ref MemoryMarshal.GetArrayDataReference(_v);
+        int n = theta.Length, vl = Vector512<T>.Count, i = 0;
+        for (; i + vl <= n; i += vl)
+        {
+            var gi = Vector512.LoadUnsafe(ref g, (nuint)i);
+            var mi = Vector512.Create(b1) * Vector512.LoadUnsafe(ref m, (nuint)i) + Vector512.Create(a1) * gi;
+            var vi = Vector512.Create(b2) * Vector512.LoadUnsafe(ref v, (nuint)i) + Vector512.Create(a2) * gi * gi;
+            mi.StoreUnsafe(ref m, (nuint)i);
+            vi.StoreUnsafe(ref v, (nuint)i);
+            var update = Vector512.Create(stepSize) * mi / (Vector512.Sqrt(vi) * Vector512.Create(invSqrtC2) + Vector512.Create(eps));
+            (Vector512.LoadUnsafe(ref th, (nuint)i) - update).StoreUnsafe(ref th, (nuint)i);
+        }
+        for (; i < n; i++)
+        {
+            T gi = gradient[i];
+            _m[i] = b1 * _m[i] + a1 * gi;
+            _v[i] = b2 * _v[i] + a2 * gi * gi;
+            theta[i] -= stepSize * _m[i] / (T.Sqrt(_v[i]) * invSqrtC2 + eps);
+        }
+    }
+
+    /// <summary>Optimizer state for checkpoints: step, m, v.</summary>
+    public (int Step, T[] M, T[] V) GetState() => (Step, (T[])_m.Clone(), (T[])_v.Clone());
+
+    public void SetState(int step, ReadOnlySpan<T> m, ReadOnlySpan<T> v)
+    {
+        if (m.Length != _m.Length || v.Length != _v.Length) throw new InvalidDataException("Adam state does not match the parameter count.");
+        Step = step;
+        m.CopyTo(_m);
+        v.CopyTo(_v);
+    }
+}

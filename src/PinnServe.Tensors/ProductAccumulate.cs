@@ -1,0 +1,78 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace PinnServe.Tensors;
+
+/// <summary>
+/// Fused kernel behind every chain-rule term: <c>dst[i] += c · f₀[i] · f₁[i] ⋯ f_{k−1}[i]</c> for 1 ≤ k ≤ 5
+/// factors, in one pass over memory (a Faà di Bruno or Leibniz term and its reverse-mode partials).
+/// </summary>
+public static class ProductAccumulate
+{
+    public static void Apply<T>(Span<T> dst, T c, ReadOnlySpan<T> f0) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Run(dst, c, f0, f0, f0, f0, f0, 1);
+    public static void Apply<T>(Span<T> dst, T c, ReadOnlySpan<T> f0, ReadOnlySpan<T> f1) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Run(dst, c, f0, f1, f0, f0, f0, 2);
+    public static void Apply<T>(Span<T> dst, T c, ReadOnlySpan<T> f0, ReadOnlySpan<T> f1, ReadOnlySpan<T> f2) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Run(dst, c, f0, f1, f2, f0, f0, 3);
+    public static void Apply<T>(Span<T> dst, T c, ReadOnlySpan<T> f0, ReadOnlySpan<T> f1, ReadOnlySpan<T> f2, ReadOnlySpan<T> f3) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Run(dst, c, f0, f1, f2, f3, f0, 4);
+    public static void Apply<T>(Span<T> dst, T c, ReadOnlySpan<T> f0, ReadOnlySpan<T> f1, ReadOnlySpan<T> f2, ReadOnlySpan<T> f3, ReadOnlySpan<T> f4) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Run(dst, c, f0, f1, f2, f3, f4, 5);
+
+    /// <summary>Same as the overloads, with the factors given as a list (1 to 5 of them).</summary>
+    public static void Apply<T>(Span<T> dst, T c, ReadOnlySpan<T> f0, ReadOnlySpan<T> f1, ReadOnlySpan<T> f2, ReadOnlySpan<T> f3, ReadOnlySpan<T> f4, int factors)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (factors is < 1 or > 5) throw new ArgumentOutOfRangeException(nameof(factors), factors, "1 to 5 factors.");
+        Run(dst, c, f0, f1, f2, f3, f4, factors);
+    }
+
+    private static void Run<T>(Span<T> dst, T c, ReadOnlySpan<T> f0, ReadOnlySpan<T> f1, ReadOnlySpan<T> f2, ReadOnlySpan<T> f3, ReadOnlySpan<T> f4, int k)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = dst.Length;
+        if (f0.Length < n || (k > 1 && f1.Length < n) || (k > 2 && f2.Length < n) || (k > 3 && f3.Length < n) || (k > 4 && f4.Length < n))
+            throw new ArgumentException("ProductAccumulate: a factor is shorter than the destination.");
+        ref T d = ref MemoryMarshal.GetReference(dst);
+        ref T a = ref MemoryMarshal.GetReference(f0);
+        ref T b = ref MemoryMarshal.GetReference(f1);
+        ref T e = ref MemoryMarshal.GetReference(f2);
+        ref T g = ref MemoryMarshal.GetReference(f3);
+        ref T h = ref MemoryMarshal.GetReference(f4);
+        int vl = Vector512<T>.Count;
+        var vc = Vector512.Create(c);
+        int i = 0;
+        switch (k)
+        {
+            case 1:
+                for (; i + vl <= n; i += vl) Store(ref d, i, Simd.Fma(vc, L(ref a, i), L(ref d, i)));
+                for (; i < n; i++) Unsafe.Add(ref d, i) += c * Unsafe.Add(ref a, i);
+                break;
+            case 2:
+                for (; i + vl <= n; i += vl) Store(ref d, i, Simd.Fma(vc * L(ref a, i), L(ref b, i), L(ref d, i)));
+                for (; i < n; i++) Unsafe.Add(ref d, i) += c * Unsafe.Add(ref a, i) * Unsafe.Add(ref b, i);
+                break;
+            case 3:
+                for (; i + vl <= n; i += vl) Store(ref d, i, Simd.Fma(vc * L(ref a, i) * L(ref b, i), L(ref e, i), L(ref d, i)));
+                for (; i < n; i++) Unsafe.Add(ref d, i) += c * Unsafe.Add(ref a, i) * Unsafe.Add(ref b, i) * Unsafe.Add(ref e, i);
+                break;
+            case 4:
+                for (; i + vl <= n; i += vl) Store(ref d, i, Simd.Fma(vc * L(ref a, i) * L(ref b, i) * L(ref e, i), L(ref g, i), L(ref d, i)));
+                for (; i < n; i++) Unsafe.Add(ref d, i) += c * Unsafe.Add(ref a, i) * Unsafe.Add(ref b, i) * Unsafe.Add(ref e, i) * Unsafe.Add(ref g, i);
+                break;
+            default:
+                for (; i + vl <= n; i += vl) Store(ref d, i, Simd.Fma(vc * L(ref a, i) * L(ref b, i) * L(ref e, i) * L(ref g, i), L(ref h, i), L(ref d, i)));
+                for (; i < n; i++) Unsafe.Add(ref d, i) += c * Unsafe.Add(ref a, i) * Unsafe.Add(ref b, i) * Unsafe.Add(ref e, i) * Unsafe.Add(ref g, i) * Unsafe.Add(ref h, i);
+                break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> L<T>(ref T r, int i) => Vector512.LoadUnsafe(ref r, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T>(ref T r, int i, Vector512<T> v) => v.StoreUnsafe(ref r, (nuint)i);
+}

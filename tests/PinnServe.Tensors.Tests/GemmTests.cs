@@ -1,0 +1,98 @@
+using PinnServe.Tensors;
+
+namespace PinnServe.Tensors.Tests;
+
+public class GemmTests
+{
+    private static T[] Random<T>(Rng rng, int n) where T : IBinaryFloatingPointIeee754<T>
+    {
+        var a = new T[n];
+        for (int i = 0; i < n; i++) a[i] = T.CreateTruncating(rng.Uniform(-1, 1));
+        return a;
+    }
+
+    private static double[] Reference<T>(T[] a, T[] b, T[]? c0, int m, int k, int n, bool transA) where T : IBinaryFloatingPointIeee754<T>
+    {
+        // transA: A is [m×k] read as Aᵀ [k×m]; the result is [k×n].
+        int rows = transA ? k : m, inner = transA ? m : k;
+        var c = new double[rows * n];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = c0 is null ? 0 : double.CreateTruncating(c0[i * n + j]);
+                for (int p = 0; p < inner; p++)
+                {
+                    double av = transA ? double.CreateTruncating(a[p * k + i]) : double.CreateTruncating(a[i * k + p]);
+                    s += av * double.CreateTruncating(b[p * n + j]);
+                }
+                c[i * n + j] = s;
+            }
+        return c;
+    }
+
+    private static void AssertClose<T>(double[] expected, T[] actual, int k, double eps) where T : IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double tol = eps * (k + 1) * 2;
+            Assert.True(Math.Abs(expected[i] - double.CreateTruncating(actual[i])) <= tol,
+                $"element {i}: expected {expected[i]}, got {actual[i]}");
+        }
+    }
+
+    public static IEnumerable<object[]> Shapes()
+    {
+        int[] ms = [0, 1, 3, 4, 5, 9, 130];
+        int[] ks = [0, 1, 2, 3, 17, 50];
+        int[] ns = [1, 2, 7, 8, 15, 16, 17, 31, 33, 50, 64, 65, 70, 80, 81, 97, 130];
+        foreach (var m in ms) foreach (var k in ks) foreach (var n in ns) yield return [m, k, n];
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MultiplyMatchesScalarReference(int m, int k, int n)
+    {
+        var rng = new Rng((ulong)(m * 10007 + k * 101 + n));
+        Check<float>(rng, m, k, n, 1e-6);
+        Check<double>(rng, m, k, n, 1e-14);
+    }
+
+    private static void Check<T>(Rng rng, int m, int k, int n, double eps) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var a = Random<T>(rng, m * k);
+        var b = Random<T>(rng, k * n);
+        var c0 = Random<T>(rng, m * n);
+        var c = (T[])c0.Clone();
+        Gemm.Multiply<T>(a, b, c, m, k, n, accumulate: false);
+        AssertClose(Reference(a, b, null, m, k, n, false), c, k, eps);
+        c = (T[])c0.Clone();
+        Gemm.Multiply<T>(a, b, c, m, k, n, accumulate: true);
+        AssertClose(Reference(a, b, c0, m, k, n, false), c, k, eps);
+
+        // Aᵀ·B with A [m×k], B [m×n] → [k×n]
+        var bt = Random<T>(rng, m * n);
+        var ct0 = Random<T>(rng, k * n);
+        var ct = (T[])ct0.Clone();
+        Gemm.MultiplyTransposedA<T>(a, bt, ct, m, k, n, accumulate: false);
+        AssertClose(Reference(a, bt, null, m, k, n, true), ct, m, eps);
+        ct = (T[])ct0.Clone();
+        Gemm.MultiplyTransposedA<T>(a, bt, ct, m, k, n, accumulate: true);
+        AssertClose(Reference(a, bt, ct0, m, k, n, true), ct, m, eps);
+    }
+
+    [Fact]
+    public void RejectsUndersizedBuffers()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Gemm.Multiply<float>(new float[5], new float[6], new float[6], 2, 3, 2, false));
+        Assert.Contains("A has 5", e.Message);
+    }
+
+    [Fact]
+    public void TransposeIsExact()
+    {
+        var src = Enumerable.Range(0, 12).Select(i => (double)i).ToArray();
+        var dst = new double[12];
+        Gemm.Transpose<double>(src, 3, 4, dst);
+        Assert.Equal([0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11], dst);
+    }
+}
