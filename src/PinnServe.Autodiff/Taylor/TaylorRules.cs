@@ -81,7 +81,8 @@ public sealed class TaylorRules
         void Rec(int next, List<List<int>> blocks)
         {
             if (next == n) { result.Add(blocks.Select(b => b.ToArray()).ToList()); return; }
-            foreach (var block in blocks) { block.Add(next); Rec(next + 1, blocks); block.RemoveAt(block.Count - 1); }
+            int existing = blocks.Count; // deeper levels append blocks; visit only the ones present now
+            for (int b = 0; b < existing; b++) { blocks[b].Add(next); Rec(next + 1, blocks); blocks[b].RemoveAt(blocks[b].Count - 1); }
             blocks.Add([next]); Rec(next + 1, blocks); blocks.RemoveAt(blocks.Count - 1);
         }
         Rec(0, new List<List<int>>());

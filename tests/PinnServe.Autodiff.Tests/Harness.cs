@@ -1,0 +1,48 @@
+using PinnServe.Autodiff;
+using PinnServe.Autodiff.Nodes;
+using PinnServe.Autodiff.Taylor;
+using PinnServe.Nn;
+using PinnServe.Tensors;
+
+namespace PinnServe.Autodiff.Tests;
+
+/// <summary>Builds small networks and evaluates their jets at given points.</summary>
+internal static class Harness
+{
+    public static Network<double> Network(string architecture, int inputs, int outputs, string layers, string activation, ulong seed)
+    {
+        var store = new ParameterStore<double>();
+        var net = PinnServe.Nn.Network<double>.Create(architecture, store, inputs, outputs, NetworkShape.Parse(layers), Activations.Parse(activation));
+        net.InitializeGlorotNormal(new Rng(seed));
+        // Non-zero biases so that every code path (bias on the value component only) is exercised.
+        var rng = new Rng(seed + 1);
+        foreach (var (_, bias) in net.Layers)
+        {
+            var b = store.Slice(bias);
+            for (int i = 0; i < b.Length; i++) b[i] = rng.Uniform(-0.3, 0.3);
+        }
+        return net;
+    }
+
+    public static readonly double[] Shift3 = [0.2, -0.1, 0.5];
+    public static readonly double[] Scale3 = [0.7, 1.3, 0.45];
+
+    /// <summary>Evaluates the network's jet at <paramref name="points"/> (count × axes).</summary>
+    public static JetNode<double> Jet(Network<double> net, DerivativeSet set, double[] points)
+    {
+        var tape = new Tape<double>(net.Parameters);
+        int axes = set.Axes;
+        var input = tape.Record(new JetInputNode<double>(set, points.Length / axes, Shift3.AsSpan(0, axes), Scale3.AsSpan(0, axes)));
+        points.CopyTo(input.Coordinates, 0);
+        var output = net.Apply(tape, input);
+        tape.Forward();
+        return output;
+    }
+
+    public static double[] RandomPoints(Rng rng, int count, int axes)
+    {
+        var p = new double[count * axes];
+        for (int i = 0; i < p.Length; i++) p[i] = rng.Uniform(-1, 1);
+        return p;
+    }
+}
