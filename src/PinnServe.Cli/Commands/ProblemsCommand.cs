@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using PinnServe.Physics;
+using Spectre.Console;
 
 namespace PinnServe.Cli.Commands;
 
@@ -11,8 +13,30 @@ internal static class ProblemsCommand
         var command = new Command("problems", "List the PDE problems PinnServe can train, with their parameters.");
         command.SetAction(parse =>
         {
-            var result = new JsonObject { ["problems"] = new JsonArray() };
-            CliOutput.WriteResult(parse, result);
+            var list = new JsonArray();
+            var table = new Table().AddColumns("problem", "equation", "inputs", "outputs", "parameters (defaults)", "terms", "defaults");
+            foreach (var p in ProblemCatalog.All().OrderBy(p => p.Name))
+            {
+                var d = p.Defaults;
+                string parameters = string.Join(", ", p.Parameters.Select(kv => $"{kv.Key}={kv.Value:G6}"));
+                string terms = string.Join(", ", p.Terms.Select(t => $"{t.Name} ({t.Role.ToString().ToLowerInvariant()})"));
+                string defaults = $"{d.Model} {d.Layers}, {d.Iterations} iters, " + (d.FullBatch ? $"full batch {d.ResidualPoints}/{d.ConditionPoints}" : $"batch {d.Batch}");
+                table.AddRow(Markup.Escape(p.Name), Markup.Escape(p.Title), string.Join(",", p.Domain.Names), string.Join(",", p.Outputs),
+                    Markup.Escape(parameters), Markup.Escape(terms), Markup.Escape(defaults));
+                var paramsJson = new JsonObject();
+                foreach (var (k, v) in p.Parameters) paramsJson[k] = v;
+                list.Add(new JsonObject
+                {
+                    ["name"] = p.Name, ["title"] = p.Title,
+                    ["inputs"] = new JsonArray(p.Domain.Axes.Select(a => (JsonNode)new JsonObject { ["name"] = a.Name, ["min"] = a.Min, ["max"] = a.Max }).ToArray()),
+                    ["outputs"] = new JsonArray(p.Outputs.Select(o => (JsonNode)o).ToArray()),
+                    ["parameters"] = paramsJson,
+                    ["terms"] = new JsonArray(p.Terms.Select(t => (JsonNode)new JsonObject { ["name"] = t.Name, ["role"] = t.Role.ToString().ToLowerInvariant() }).ToArray()),
+                    ["default_model"] = d.Model, ["default_layers"] = d.Layers, ["default_iterations"] = d.Iterations,
+                });
+            }
+            if (!CliOutput.IsJson(parse)) AnsiConsole.Write(table);
+            CliOutput.WriteResult(parse, new JsonObject { ["problems"] = list });
             return 0;
         });
         return command;

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using PinnServe.Training;
+
+namespace PinnServe.Cli.Commands;
+
+/// <summary>`pinn eval RUN_DIR`: the relative L² of a run's latest checkpoint on its evaluation set.</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var dir = new Argument<string>("run-dir") { Description = "A run directory written by `pinn train`." };
+        var command = new Command("eval", "Evaluate a trained run against its reference solution.");
+        command.Arguments.Add(dir);
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(dir)!;
+            if (!Directory.Exists(path)) throw new UsageException($"'{path}' is not a directory.");
+            var run = TrainingRun.Resume(path);
+            var t = run.Trainer;
+            var rel = t.RelativeL2() ?? throw new UsageException($"{t.Problem.Name} has no reference solution to evaluate against.");
+            var fields = new JsonObject();
+            for (int i = 0; i < rel.Length; i++)
+            {
+                fields[t.EvaluatedFields[i]] = rel[i];
+                Console.WriteLine($"{t.EvaluatedFields[i]}: relative L2 error {rel[i]:E3}");
+            }
+            Console.WriteLine($"({t.Problem.Name}, {t.Config.Model}, step {t.Step})");
+            var result = new JsonObject
+            {
+                ["run_dir"] = Path.GetFullPath(path), ["problem"] = t.Problem.Name, ["model"] = t.Config.Model,
+                ["step"] = t.Step, ["rel_l2"] = rel[0], ["rel_l2_fields"] = fields,
+            };
+            CliOutput.WriteResult(parse, result);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using PinnServe.Training;
+
+namespace PinnServe.Cli.Commands;
+
+/// <summary>`pinn train PROBLEM [options]` and `pinn train --resume RUN_DIR`.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var options = new TrainOptions();
+        var output = new Option<string?>("--out") { Description = "Run directory (default runs/<problem>-<model>-s<seed>)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory exactly where its last checkpoint left off." };
+        var command = new Command("train", "Train a PINN on a problem; writes a run directory with config, metrics, checkpoints, network and summary.");
+        options.AddTo(command);
+        command.Options.Add(output);
+        command.Options.Add(resume);
+        command.SetAction(parse =>
+        {
+            TrainingRun run;
+            try
+            {
+                if (parse.GetValue(resume) is { } dir)
+                {
+                    if (!Directory.Exists(dir)) throw new UsageException($"--resume '{dir}': no such run directory.");
+                    run = TrainingRun.Resume(dir);
+                }
+                else
+                {
+                    var config = options.Build(parse);
+                    string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Problem}-{config.Model.ToLowerInvariant()}-s{config.Seed}");
+                    run = TrainingRun.Create(config, outDir);
+                }
+            }
+            catch (ArgumentException error) { throw new UsageException(error.Message); }
+
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, args) => { args.Cancel = true; cancel.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            var c = run.Trainer.Config;
+            var summary = TrainingProgress.Run($"{c.Problem} {c.Model}", c.Iterations, progress => run.Run(progress, cancel.Token));
+            Console.CancelKeyPress -= onCancel;
+
+            string status = summary["status"]!.GetValue<string>();
+            if (status == "diverged") Console.Error.WriteLine($"error: {summary["message"]}");
+            if (status == "interrupted") Console.Error.WriteLine($"Interrupted at step {run.Trainer.Step}; checkpoint saved. Continue with: pinn train --resume {run.Directory}");
+            Console.WriteLine($"{c.Problem} {c.Model}: {summary["iterations"]} iterations in {summary["seconds"]} s" +
+                              (summary["rel_l2"] is { } e ? $", relative L2 error {e.GetValue<double>():E3}" : "") + $" -> {run.Directory}");
+            if (summary["learned"] is JsonObject learned)
+                foreach (var (name, node) in learned)
+                    Console.WriteLine($"learned {name} = {node!["value"]} (truth {node["truth"]}, relative error {node["relative_error"]})");
+            CliOutput.WriteResult(parse, summary);
+            return status == "diverged" ? 3 : 0;
+        });
+        return command;
+    }
+}

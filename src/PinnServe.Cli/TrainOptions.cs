@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Globalization;
+using PinnServe.Physics;
+using PinnServe.Training;
+
+namespace PinnServe.Cli;
+
+/// <summary>The options shared by `pinn train`, `pinn bench train` and `pinn reproduce`, and how they map onto a config.</summary>
+internal sealed class TrainOptions
+{
+    public readonly Argument<string?> Problem = new("problem") { Description = "Problem name (see `pinn problems`).", Arity = ArgumentArity.ZeroOrOne };
+    public readonly Option<string?> Model = new("--model") { Description = "Preset: M1 (MLP), M2 (MLP + annealing), M3 (modified MLP), M4 (modified MLP + annealing), PINN, MA, ID, DN." };
+    public readonly Option<string?> Arch = new("--arch") { Description = "mlp or modified-mlp." };
+    public readonly Option<string?> Activation = new("--activation") { Description = "tanh or sin." };
+    public readonly Option<string?> Weighting = new("--weighting") { Description = "fixed, annealing (ma), inverse-dirichlet (id) or grad-norm (dn)." };
+    public readonly Option<double?> Beta = new("--beta") { Description = "Smoothing β of the loss weights (λ ← βλ + (1−β)λ̂)." };
+    public readonly Option<int?> Tau = new("--tau") { Description = "Update the loss weights every τ steps (default 10)." };
+    public readonly Option<bool> BiasCorrection = new("--bias-correction") { Description = "Start λ at 0 and apply λ/(1−βⁿ) (seed 002 §3.1)." };
+    public readonly Option<string?> P = new("--p") { Description = "Grad-norm p: 1, 2 or inf." };
+    public readonly Option<string?> GradParams = new("--grad-params") { Description = "Gradient statistics over 'weights' (seed 000) or 'all' parameters (seed 002)." };
+    public readonly Option<string?> Aggregation = new("--aggregation") { Description = "Annealing statistic: layerwise (seed 000), flat (seed 002), layer-ratio (seed 000 cavity)." };
+    public readonly Option<string?> ReferenceGradient = new("--reference-gradient") { Description = "With several residuals: max-order or sum." };
+    public readonly Option<string[]> Weight = new("--weight") { Description = "Fixed/initial weight of a term, name=value (repeatable).", AllowMultipleArgumentsPerToken = false };
+    public readonly Option<string?> Layers = new("--layers") { Description = "Hidden layers as DEPTHxWIDTH, e.g. 5x50." };
+    public readonly Option<int?> Iters = new("--iters") { Description = "Training iterations." };
+    public readonly Option<int?> Batch = new("--batch") { Description = "Points per term piece per step (fresh sampling)." };
+    public readonly Option<bool?> FullBatch = new("--full-batch") { Description = "Train on fixed point sets (seed 002) instead of fresh samples." };
+    public readonly Option<int?> ResidualPoints = new("--residual-points") { Description = "Residual points (full batch) or pool size." };
+    public readonly Option<int?> ConditionPoints = new("--condition-points") { Description = "Points per condition term (full batch)." };
+    public readonly Option<int?> ResidualBatch = new("--residual-batch") { Description = "Residual mini-batch drawn from the pool each step." };
+    public readonly Option<double?> Lr = new("--lr") { Description = "Initial learning rate (default 1e-3)." };
+    public readonly Option<double?> Decay = new("--decay") { Description = "Exponential decay factor per --decay-steps (1 = constant)." };
+    public readonly Option<int?> DecaySteps = new("--decay-steps") { Description = "Steps per decay factor (default 1000)." };
+    public readonly Option<string?> Normalization = new("--normalization") { Description = "standardize or unit." };
+    public readonly Option<string?> Precision = new("--precision") { Description = "float32 (default) or float64." };
+    public readonly Option<ulong?> Seed = new("--seed") { Description = "Random seed (same seed, same run)." };
+    public readonly Option<string[]> Param = new("--param") { Description = "Problem parameter, name=value (repeatable)." };
+    public readonly Option<string[]> Learn = new("--learn") { Description = "Learn a PDE coefficient, name=initial_guess (inverse problems)." };
+    public readonly Option<int?> EvalGrid = new("--eval-grid") { Description = "Evaluation grid points per axis." };
+    public readonly Option<int?> LogEvery = new("--log-every") { Description = "Metrics row every N steps." };
+    public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Relative L² every N steps." };
+    public readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Checkpoint every N steps." };
+
+    public IEnumerable<Symbol> All() =>
+    [
+        Problem, Model, Arch, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
+        Layers, Iters, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
+        Precision, Seed, Param, Learn, EvalGrid, LogEvery, EvalEvery, CheckpointEvery,
+    ];
+
+    public void AddTo(Command command)
+    {
+        foreach (var symbol in All())
+        {
+            if (symbol is Argument a) command.Arguments.Add(a);
+            else command.Options.Add((Option)symbol);
+        }
+    }
+
+    public static Dictionary<string, double> ParsePairs(string[]? pairs, string option)
+    {
+        var result = new Dictionary<string, double>();
+        foreach (var pair in pairs ?? [])
+        {
+            int eq = pair.IndexOf('=');
+            if (eq <= 0 || !double.TryParse(pair[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+                throw new UsageException($"{option} '{pair}' is malformed: expected name=number, e.g. {option} k=3.");
+            result[pair[..eq].Trim()] = value;
+        }
+        return result;
+    }
+
+    private static string NormalizeScheme(string s) => s.ToLowerInvariant() switch
+    {
+        "ma" or "max-avg" or "lra" => "annealing",
+        "id" => "inverse-dirichlet",
+        "dn" or "gradnorm" => "grad-norm",
+        "pinn" or "none" => "fixed",
+        var x => x,
+    };
+
+    /// <summary>Problem defaults, then the model preset, then every explicit option.</summary>
+    public TrainingConfig Build(ParseResult parse)
+    {
+        string name = parse.GetValue(Problem) ?? throw new UsageException("Name a problem (see `pinn problems`).");
+        Problem problem;
+        try { problem = ProblemCatalog.Create(name, ParsePairs(parse.GetValue(Param), "--param")); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        try
+        {
+            var c = TrainingConfig.Defaults(problem, parse.GetValue(Model));
+            var w = c.Weighting;
+            if (parse.GetValue(Weighting) is { } scheme) w = w with { Scheme = NormalizeScheme(scheme) };
+            if (parse.GetValue(Beta) is { } beta) w = w with { Beta = beta };
+            if (parse.GetValue(Tau) is { } tau) w = w with { Interval = tau };
+            if (parse.GetValue(BiasCorrection)) w = w with { BiasCorrection = true };
+            if (parse.GetValue(P) is { } p) w = w with { P = p };
+            if (parse.GetValue(GradParams) is { } gp) w = w with { GradientParameters = gp };
+            if (parse.GetValue(Aggregation) is { } agg) w = w with { Aggregation = agg };
+            if (parse.GetValue(ReferenceGradient) is { } rg) w = w with { ReferenceGradient = rg };
+            var weights = ParsePairs(parse.GetValue(Weight), "--weight");
+            if (weights.Count > 0) w = w with { Weights = weights };
+            c = c with { Weighting = w };
+            if (parse.GetValue(Arch) is { } arch) c = c with { Architecture = arch };
+            if (parse.GetValue(Activation) is { } act) c = c with { Activation = act };
+            if (parse.GetValue(Layers) is { } layers) c = c with { Layers = layers };
+            if (parse.GetValue(Iters) is { } iters) c = c with { Iterations = iters };
+            if (parse.GetValue(Batch) is { } batch) c = c with { Batch = batch };
+            if (parse.GetValue(FullBatch) is { } fb) c = c with { FullBatch = fb };
+            if (parse.GetValue(ResidualPoints) is { } rp) c = c with { ResidualPoints = rp };
+            if (parse.GetValue(ConditionPoints) is { } cp) c = c with { ConditionPoints = cp };
+            if (parse.GetValue(ResidualBatch) is { } rb) c = c with { ResidualBatch = rb };
+            if (parse.GetValue(Lr) is { } lr) c = c with { LearningRate = lr };
+            if (parse.GetValue(Decay) is { } decay) c = c with { DecayRate = decay };
+            if (parse.GetValue(DecaySteps) is { } ds) c = c with { DecaySteps = ds };
+            if (parse.GetValue(Normalization) is { } norm) c = c with { Normalization = norm };
+            if (parse.GetValue(Precision) is { } prec) c = c with { Precision = prec };
+            if (parse.GetValue(Seed) is { } seed) c = c with { Seed = seed };
+            if (parse.GetValue(EvalGrid) is { } grid) c = c with { EvaluationGrid = grid };
+            if (parse.GetValue(LogEvery) is { } le) c = c with { LogEvery = le };
+            if (parse.GetValue(EvalEvery) is { } ee) c = c with { EvaluateEvery = ee };
+            if (parse.GetValue(CheckpointEvery) is { } ce) c = c with { CheckpointEvery = ce };
+            var learn = ParsePairs(parse.GetValue(Learn), "--learn");
+            if (learn.Count > 0) c = c with { Learn = learn };
+            if (c.Model != "custom" && (parse.GetValue(Arch) is not null || parse.GetValue(Weighting) is not null)) c = c with { Model = "custom" };
+            c.Validate();
+            return c;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+}

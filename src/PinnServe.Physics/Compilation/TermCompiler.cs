@@ -1,0 +1,186 @@
+using PinnServe.Autodiff;
+using PinnServe.Autodiff.Nodes;
+using PinnServe.Autodiff.Taylor;
+using PinnServe.Nn;
+using PinnServe.Physics.Expressions;
+using PinnServe.Physics.Geometry;
+using PinnServe.Tensors;
+
+namespace PinnServe.Physics.Compilation;
+
+/// <summary>
+/// A loss term compiled onto its own tape: per piece, the points, one network application per side with
+/// exactly the derivative components its expressions use, the expression nodes and a mean square per error.
+/// </summary>
+public sealed class CompiledTerm<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly List<CompiledPiece<T>> _pieces;
+
+    internal CompiledTerm(LossTerm term, Tape<T> tape, List<CompiledPiece<T>> pieces)
+    {
+        Term = term;
+        Tape = tape;
+        _pieces = pieces;
+    }
+
+    public LossTerm Term { get; }
+    public string Name => Term.Name;
+    public Tape<T> Tape { get; }
+    public int PointsPerStep => _pieces.Sum(p => p.Count);
+
+    /// <summary>Draws fixed point sets and pools (once, from the initialization RNG).</summary>
+    public void Prime(Rng rng)
+    {
+        foreach (var piece in _pieces)
+            if (piece.Source.Prime(rng)) piece.Load();
+    }
+
+    /// <summary>Draws this step's points and refreshes the known data at them.</summary>
+    public void Sample(Rng rng)
+    {
+        foreach (var piece in _pieces)
+            if (piece.Source.Next(rng)) piece.Load();
+    }
+
+    /// <summary>The current points of piece <paramref name="piece"/> (batch × axes).</summary>
+    public double[] PointsOf(int piece) => _pieces[piece].Source.Points;
+}
+
+internal sealed class CompiledPiece<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public required PointSource Source { get; init; }
+    public required JetInputNode<T>[] Inputs { get; init; }   // side 0, and side 1 for a periodic partner
+    public required Face? Partner { get; init; }
+    public required int PartnerAxis { get; init; }
+    public required List<(DataNode<T> Node, Func<double[], double> Function)> Knowns { get; init; }
+    public int Count => Source.Points.Length / Inputs[0].Set.Axes;
+
+    private readonly double[] _point = new double[8];
+
+    /// <summary>Copies the source's points into the network inputs and evaluates the known data there.</summary>
+    public void Load()
+    {
+        var pts = Source.Points;
+        int d = Inputs[0].Set.Axes;
+        for (int i = 0; i < pts.Length; i++) Inputs[0].Coordinates[i] = T.CreateTruncating(pts[i]);
+        if (Inputs.Length > 1)
+            for (int i = 0; i < pts.Length; i++)
+                Inputs[1].Coordinates[i] = T.CreateTruncating(i % d == PartnerAxis ? Partner!.Value : pts[i]);
+        var point = d <= _point.Length ? _point : new double[d];
+        foreach (var (node, function) in Knowns)
+            for (int p = 0; p < Count; p++)
+            {
+                for (int a = 0; a < d; a++) point[a] = pts[p * d + a];
+                node.Value[p] = T.CreateTruncating(function(point));
+            }
+    }
+}
+
+/// <summary>Turns a problem's named loss terms into tapes over one network.</summary>
+public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Network<T> _network;
+    private readonly Box _domain;
+    private readonly string[] _outputs;
+    private readonly double[] _shift, _scale;
+    private readonly IReadOnlyDictionary<string, double> _coefficients;
+    private readonly IReadOnlyDictionary<string, ParameterInfo> _learned;
+
+    /// <param name="coefficients">Values of named PDE coefficients (the problem's parameters).</param>
+    /// <param name="learned">Coefficients that are trainable parameters (inverse problems).</param>
+    public TermCompiler(Network<T> network, Box domain, string[] outputs, double[] shift, double[] scale,
+        IReadOnlyDictionary<string, double> coefficients, IReadOnlyDictionary<string, ParameterInfo>? learned = null)
+    {
+        if (domain.Dimension > 3 || domain.Names.Any(n => n.Length != 1))
+            throw new ArgumentException("Inputs must be 1 to 3 single-letter axes (derivatives are written like \"xy\").");
+        (_network, _domain, _outputs, _shift, _scale) = (network, domain, outputs, shift, scale);
+        _coefficients = coefficients;
+        _learned = learned ?? new Dictionary<string, ParameterInfo>();
+    }
+
+    public CompiledTerm<T> Compile(LossTerm term, Func<Piece, SamplingPlan> plan)
+    {
+        var tape = new Tape<T>(_network.Parameters, term.Name);
+        var pieces = new List<CompiledPiece<T>>();
+        var losses = new List<Node<T>>();
+        foreach (var piece in term.Pieces)
+        {
+            var sampling = plan(piece);
+            sampling.Validate(term.Name);
+            var refs = piece.Errors.SelectMany(e => e.Walk()).OfType<FieldDerivative>().ToList();
+            foreach (var r in refs)
+            {
+                if (!_outputs.Contains(r.Output)) throw new ArgumentException($"Term '{term.Name}' uses unknown field '{r.Output}' (outputs: {string.Join(", ", _outputs)}).");
+                if (r.Side == 1 && piece.Partner is null) throw new ArgumentException($"Term '{term.Name}' uses partner points but has no partner face.");
+            }
+            int sides = piece.Partner is null ? 1 : 2;
+            var inputs = new JetInputNode<T>[sides];
+            var jets = new JetNode<T>[sides];
+            for (int side = 0; side < sides; side++)
+            {
+                var needed = refs.Where(r => r.Side == side).Select(r => r.Derivative.Select(_domain.IndexOf).ToArray());
+                var set = DerivativeSet.Closure(_domain.Dimension, needed);
+                inputs[side] = tape.Record(new JetInputNode<T>(set, sampling.Batch, _shift, _scale));
+                jets[side] = _network.Apply(tape, inputs[side]);
+            }
+            var knowns = new List<(DataNode<T>, Func<double[], double>)>();
+            var memo = new Dictionary<Expr, Node<T>>(ReferenceEqualityComparer.Instance);
+            foreach (var error in piece.Errors)
+                losses.Add(tape.Record(new MeanSquareNode<T>(Emit(error, tape, jets, sampling.Batch, knowns, memo))));
+            pieces.Add(new CompiledPiece<T>
+            {
+                Source = new PointSource(piece.Region, _domain, sampling),
+                Inputs = inputs,
+                Partner = piece.Partner,
+                PartnerAxis = piece.Partner is null ? -1 : _domain.IndexOf(piece.Partner.Axis),
+                Knowns = knowns,
+            });
+        }
+        tape.Output = losses.Count == 1 ? losses[0] : tape.Record(new ScalarSumNode<T>(losses));
+        return new CompiledTerm<T>(term, tape, pieces);
+    }
+
+    private Node<T> Emit(Expr expr, Tape<T> tape, JetNode<T>[] jets, int n, List<(DataNode<T>, Func<double[], double>)> knowns, Dictionary<Expr, Node<T>> memo)
+    {
+        if (memo.TryGetValue(expr, out var done)) return done;
+        Node<T> E(Expr e) => Emit(e, tape, jets, n, knowns, memo);
+        T C(double v) => T.CreateTruncating(v);
+        Node<T> node = expr switch
+        {
+            FieldDerivative f => tape.Record(new ComponentNode<T>(jets[f.Side],
+                jets[f.Side].Set.IndexOf(f.Derivative.Select(_domain.IndexOf).ToArray()), Array.IndexOf(_outputs, f.Output))),
+            Known k => Known(tape, n, k.Function, knowns),
+            Constant c => Known(tape, n, _ => c.Value, knowns),
+            Coefficient c when _learned.ContainsKey(c.Name) => throw new ArgumentException($"Learned coefficient '{c.Name}' must multiply an expression."),
+            Coefficient c => Known(tape, n, _ => CoefficientValue(c.Name), knowns),
+            Affine a => tape.Record(new AffineNode<T>(E(a.A), C(a.Scale), C(a.Shift))),
+            Sum { B: Constant k } s => tape.Record(new AffineNode<T>(E(s.A), C(s.Alpha), C(s.Beta * k.Value))),
+            Sum { A: Constant k } s => tape.Record(new AffineNode<T>(E(s.B), C(s.Beta), C(s.Alpha * k.Value))),
+            Sum s => tape.Record(new LinearCombinationNode<T>(E(s.A), C(s.Alpha), E(s.B), C(s.Beta))),
+            Product { A: Coefficient c } p => Scale(tape, c.Name, E(p.B)),
+            Product { B: Coefficient c } p => Scale(tape, c.Name, E(p.A)),
+            Product { A: Constant k } p => tape.Record(new AffineNode<T>(E(p.B), C(k.Value), T.Zero)),
+            Product { B: Constant k } p => tape.Record(new AffineNode<T>(E(p.A), C(k.Value), T.Zero)),
+            Product p => tape.Record(new MultiplyNode<T>(E(p.A), E(p.B))),
+            Power p => tape.Record(new PowerNode<T>(E(p.A), p.Exponent)),
+            _ => throw new NotSupportedException($"Expression {expr.GetType().Name} is not supported."),
+        };
+        memo[expr] = node;
+        return node;
+    }
+
+    private Node<T> Scale(Tape<T> tape, string coefficient, Node<T> operand) =>
+        _learned.TryGetValue(coefficient, out var info)
+            ? tape.Record(new CoefficientScaleNode<T>(operand, _network.Parameters, info))
+            : tape.Record(new AffineNode<T>(operand, T.CreateTruncating(CoefficientValue(coefficient)), T.Zero));
+
+    private double CoefficientValue(string name) =>
+        _coefficients.TryGetValue(name, out var v) ? v : throw new ArgumentException($"Unknown coefficient '{name}'.");
+
+    private static DataNode<T> Known(Tape<T> tape, int n, Func<double[], double> f, List<(DataNode<T>, Func<double[], double>)> knowns)
+    {
+        var node = tape.Record(new DataNode<T>(n));
+        knowns.Add((node, f));
+        return node;
+    }
+}

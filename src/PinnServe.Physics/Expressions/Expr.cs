@@ -1,0 +1,84 @@
+namespace PinnServe.Physics.Expressions;
+
+/// <summary>
+/// A pointwise expression over a network's outputs and their input derivatives — how a problem writes its
+/// residuals and conditions, e.g. <c>u.D("tt") - u.D("xx") + u.Pow(3) - Known("f", …)</c>. Expressions are
+/// data: the trainer reads which derivatives they need and compiles them onto a tape.
+/// </summary>
+public abstract record Expr
+{
+    public static Expr operator +(Expr a, Expr b) => new Sum(a, 1, b, 1);
+    public static Expr operator -(Expr a, Expr b) => new Sum(a, 1, b, -1);
+    public static Expr operator -(Expr a) => new Affine(a, -1, 0);
+    public static Expr operator *(Expr a, Expr b) => new Product(a, b);
+    public static Expr operator *(double c, Expr a) => new Affine(a, c, 0);
+    public static Expr operator *(Expr a, double c) => new Affine(a, c, 0);
+    public static Expr operator +(Expr a, double c) => new Affine(a, 1, c);
+    public static Expr operator -(Expr a, double c) => new Affine(a, 1, -c);
+    public static implicit operator Expr(double c) => new Constant(c);
+
+    public Expr Pow(int power) => power == 1 ? this : new Power(this, power);
+
+    /// <summary>Every sub-expression, depth first.</summary>
+    public abstract IEnumerable<Expr> Walk();
+}
+
+/// <summary>∂^derivative output, evaluated on a point set ("side" 0, or 1 for the partner points of a periodic pair).</summary>
+public sealed record FieldDerivative(string Output, string[] Derivative, int Side = 0) : Expr
+{
+    public override IEnumerable<Expr> Walk() { yield return this; }
+    public override string ToString() => Derivative.Length == 0 ? Output : $"{Output}_{string.Concat(Derivative)}";
+}
+
+/// <summary>A known function of the coordinates (source term, boundary data), evaluated at the term's points.</summary>
+public sealed record Known(string Name, Func<double[], double> Function) : Expr
+{
+    public override IEnumerable<Expr> Walk() { yield return this; }
+    public override string ToString() => Name;
+}
+
+/// <summary>A named PDE coefficient: a constant, or a trainable scalar in an inverse problem.</summary>
+public sealed record Coefficient(string Name) : Expr
+{
+    public override IEnumerable<Expr> Walk() { yield return this; }
+    public override string ToString() => Name;
+}
+
+public sealed record Constant(double Value) : Expr
+{
+    public override IEnumerable<Expr> Walk() { yield return this; }
+}
+
+public sealed record Sum(Expr A, double Alpha, Expr B, double Beta) : Expr
+{
+    public override IEnumerable<Expr> Walk() => [this, .. A.Walk(), .. B.Walk()];
+}
+
+public sealed record Affine(Expr A, double Scale, double Shift) : Expr
+{
+    public override IEnumerable<Expr> Walk() => [this, .. A.Walk()];
+}
+
+public sealed record Product(Expr A, Expr B) : Expr
+{
+    public override IEnumerable<Expr> Walk() => [this, .. A.Walk(), .. B.Walk()];
+}
+
+public sealed record Power(Expr A, int Exponent) : Expr
+{
+    public override IEnumerable<Expr> Walk() => [this, .. A.Walk()];
+}
+
+/// <summary>A network output as the root of derivative expressions: <c>u.D("xx")</c>, <c>psi.D("y")</c>.</summary>
+public sealed record Field(string Name, int Side = 0)
+{
+    /// <summary>The derivative named by single-letter axes, e.g. "tt", "xy", "" for the value.</summary>
+    public Expr D(string axes) => new FieldDerivative(Name, axes.Select(c => c.ToString()).ToArray(), Side);
+
+    public Expr Value => D("");
+
+    /// <summary>The same output on the partner points of a periodic pair.</summary>
+    public Field Partner => this with { Side = 1 };
+
+    public static implicit operator Expr(Field f) => f.Value;
+}

@@ -1,0 +1,74 @@
+using PinnServe.Contracts;
+using PinnServe.Physics.Expressions;
+using PinnServe.Physics.Geometry;
+
+namespace PinnServe.Physics;
+
+/// <summary>Defaults for training a problem as its source paper did.</summary>
+public sealed record TrainingDefaults(
+    string Layers = "5x50",
+    int Iterations = 40_000,
+    int Batch = 128,
+    bool FullBatch = false,
+    int ResidualPoints = 0,
+    int ConditionPoints = 0,
+    string Model = "M1",
+    string Normalization = "standardize",
+    bool DecayLearningRate = true,
+    int EvaluationGrid = 100);
+
+/// <summary>
+/// A PDE problem: a box domain, named network outputs, residual and condition loss terms written as
+/// expressions of derivative components, and (where one is known) the exact solution used for evaluation
+/// only. A new PDE is one small subclass in Catalog/.
+/// </summary>
+public abstract class Problem
+{
+    private readonly Dictionary<string, double> _parameters;
+
+    protected Problem(IReadOnlyDictionary<string, double>? overrides)
+    {
+        _parameters = new Dictionary<string, double>(DefaultParameters);
+        foreach (var (name, value) in overrides ?? new Dictionary<string, double>())
+        {
+            if (!_parameters.ContainsKey(name))
+                throw new ArgumentException($"Unknown parameter '{name}' for {Name} (parameters: {string.Join(", ", DefaultParameters.Keys)}).");
+            if (!double.IsFinite(value)) throw new ArgumentException($"Parameter '{name}' must be finite, got {value}.");
+            _parameters[name] = value;
+        }
+    }
+
+    /// <summary>Command-line name, e.g. "klein-gordon".</summary>
+    public abstract string Name { get; }
+    public abstract string Title { get; }
+    /// <summary>Parameters and their published default values.</summary>
+    public abstract IReadOnlyDictionary<string, double> DefaultParameters { get; }
+    public IReadOnlyDictionary<string, double> Parameters => _parameters;
+    protected double P(string name) => _parameters[name];
+
+    public abstract Box Domain { get; }
+    /// <summary>Network outputs in column order.</summary>
+    public abstract string[] Outputs { get; }
+    public abstract IReadOnlyList<LossTerm> Terms { get; }
+    public virtual TrainingDefaults Defaults => new();
+
+    /// <summary>Fields with names of their own (the cavity's u = ψ_y); plain outputs need no entry.</summary>
+    public virtual IReadOnlyList<FieldDefinition> DerivedFields => [];
+
+    /// <summary>The exact solution's outputs at a point, or null when only a reference file exists.</summary>
+    public virtual double[]? Exact(double[] point) => null;
+
+    /// <summary>Names of the fields compared against the reference (default: the outputs).</summary>
+    public virtual string[] EvaluatedFields => Outputs;
+
+    /// <summary>Field u as an expression root.</summary>
+    protected static Field F(string name) => new(name);
+    protected static Expr Known(string name, Func<double[], double> f) => new Known(name, f);
+
+    protected int IntegerParameter(string name)
+    {
+        double v = P(name);
+        if (v != Math.Round(v) || v < 1 || v > 9) throw new ArgumentException($"Parameter '{name}' must be an integer in 1..9, got {v}.");
+        return (int)v;
+    }
+}

@@ -1,0 +1,73 @@
+using PinnServe.Physics;
+using PinnServe.Physics.Geometry;
+
+namespace PinnServe.Training.Evaluation;
+
+/// <summary>
+/// Fixed evaluation points with reference values: used to report the relative L² error, never for model
+/// selection.
+/// </summary>
+public sealed class EvaluationSet
+{
+    public EvaluationSet(string[] fields, double[] points, double[][] reference, string source)
+    {
+        Fields = fields;
+        Points = points;
+        Reference = reference;
+        Source = source;
+    }
+
+    public string[] Fields { get; }
+    /// <summary>Row-major points × axes.</summary>
+    public double[] Points { get; }
+    /// <summary>Reference values per field.</summary>
+    public double[][] Reference { get; }
+    public string Source { get; }
+    public int Count => Reference.Length == 0 ? 0 : Reference[0].Length;
+
+    /// <summary>A uniform tensor grid with <paramref name="perAxis"/> points per axis and the problem's exact solution.</summary>
+    public static EvaluationSet FromExactSolution(Problem problem, int perAxis)
+    {
+        var box = problem.Domain;
+        int d = box.Dimension;
+        int total = (int)Math.Pow(perAxis, d);
+        var points = new double[total * d];
+        var values = problem.EvaluatedFields.Select(_ => new double[total]).ToArray();
+        var point = new double[d];
+        for (int i = 0; i < total; i++)
+        {
+            int rem = i;
+            for (int a = d - 1; a >= 0; a--)
+            {
+                var axis = box.Axes[a];
+                int k = rem % perAxis; rem /= perAxis;
+                point[a] = axis.Min + (axis.Max - axis.Min) * k / (perAxis - 1);
+            }
+            point.CopyTo(points, i * d);
+            var exact = problem.Exact(point) ?? throw new InvalidOperationException($"{problem.Name} has no exact solution; give a reference file.");
+            for (int f = 0; f < values.Length; f++) values[f][i] = exact[f];
+        }
+        return new EvaluationSet(problem.EvaluatedFields, points, values, $"exact solution on a {string.Join("x", Enumerable.Repeat(perAxis, d))} grid");
+    }
+
+    /// <summary>‖û − u‖₂ / ‖u‖₂ per field.</summary>
+    public double[] RelativeL2(double[][] predicted)
+    {
+        var result = new double[Fields.Length];
+        for (int f = 0; f < Fields.Length; f++)
+        {
+            double num = 0, den = 0;
+            for (int i = 0; i < Count; i++)
+            {
+                double e = predicted[f][i] - Reference[f][i];
+                num += e * e;
+                den += Reference[f][i] * Reference[f][i];
+            }
+            result[f] = Math.Sqrt(num / den);
+        }
+        return result;
+    }
+
+    public double[] MaxAbsError(double[][] predicted) =>
+        Enumerable.Range(0, Fields.Length).Select(f => Enumerable.Range(0, Count).Max(i => Math.Abs(predicted[f][i] - Reference[f][i]))).ToArray();
+}

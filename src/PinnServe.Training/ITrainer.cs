@@ -1,0 +1,42 @@
+using PinnServe.Contracts;
+using PinnServe.Physics;
+
+namespace PinnServe.Training;
+
+/// <summary>A training run independent of its floating-point type, for the CLI and tools.</summary>
+public interface ITrainer
+{
+    Problem Problem { get; }
+    TrainingConfig Config { get; }
+    int Step { get; }
+    /// <summary>Loss term names in order: residual terms first, then weighted terms.</summary>
+    IReadOnlyList<string> TermNames { get; }
+    /// <summary>Unweighted loss per term at the last step.</summary>
+    IReadOnlyList<double> Losses { get; }
+    /// <summary>Names of the weighted (non-residual) terms, matching <see cref="Weights"/>.</summary>
+    IReadOnlyList<string> WeightedTerms { get; }
+    IReadOnlyList<double> Weights { get; }
+    double LearningRate { get; }
+    int ParameterCount { get; }
+    /// <summary>Current values of learned PDE coefficients.</summary>
+    IReadOnlyDictionary<string, double> LearnedCoefficients { get; }
+
+    /// <summary>One optimization step: sample, forward, per-term backward, weight update, Adam.</summary>
+    void TrainStep();
+
+    /// <summary>Relative L² error per evaluated field on the evaluation set (null when there is no reference).</summary>
+    double[]? RelativeL2();
+    string[] EvaluatedFields { get; }
+
+    void SaveCheckpoint(string path);
+    void LoadCheckpoint(string path);
+    NetworkFile ToNetworkFile(Dictionary<string, string>? metadata = null);
+    /// <summary>Evaluates named fields (outputs, derivatives such as u_x, derived fields) at points (count × axes).</summary>
+    double[][] EvaluateFields(IReadOnlyList<string> fields, double[] points);
+
+    /// <summary>Floating-point operations per step (forward + backward over all terms, from the tape).</summary>
+    long FlopsPerStep { get; }
+}
+
+/// <summary>A loss became NaN or infinite; the run stops and keeps its last good checkpoint.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);

@@ -1,0 +1,241 @@
+using System.Numerics.Tensors;
+using PinnServe.Autodiff;
+using PinnServe.Autodiff.Taylor;
+using PinnServe.Contracts;
+using PinnServe.Nn;
+using PinnServe.Physics;
+using PinnServe.Physics.Compilation;
+using PinnServe.Physics.Expressions;
+using PinnServe.Tensors;
+using PinnServe.Training.Evaluation;
+using PinnServe.Training.Weighting;
+
+namespace PinnServe.Training;
+
+public static class TrainerFactory
+{
+    public static ITrainer Create(TrainingConfig config)
+    {
+        config.Validate();
+        var problem = ProblemCatalog.Create(config.Problem, config.Parameters);
+        return config.Precision == "float64" ? new Trainer<double>(problem, config) : new Trainer<float>(problem, config);
+    }
+}
+
+/// <summary>
+/// Trains a problem's network: every step samples each term's points, runs each term's tape forward and
+/// backward (giving per-term gradients at no extra cost), updates the adaptive weights every τ steps, forms
+/// ∇L = Σ ∇L_r + Σ λᵢ∇Lᵢ and takes an Adam step. The loop allocates nothing.
+/// </summary>
+public sealed class Trainer<T> : ITrainer where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly CompiledTerm<T>[] _residuals, _weighted;
+    private readonly int _referenceResidual; // index into _residuals, or −1 for the sum
+    private readonly T[] _gradient, _reference;
+    private readonly T[][] _weightedGradients;
+    private readonly double[] _losses;
+    private readonly Rng _stepRng;
+    private readonly Adam<T> _adam;
+    private readonly LossWeights _weights;
+    private readonly Dictionary<string, ParameterInfo> _learned = new();
+    private readonly double[] _shift, _scale;
+    private readonly EvaluationSet? _evaluation;
+    private FieldEvaluator<T>? _evaluator;
+
+    public Trainer(Problem problem, TrainingConfig config)
+    {
+        Problem = problem;
+        Config = config;
+        var store = new ParameterStore<T>();
+        var shape = NetworkShape.Parse(config.Layers);
+        Network = Nn.Network<T>.Create(config.Architecture, store, problem.Domain.Dimension, problem.Outputs.Length, shape, Activations.Parse(config.Activation));
+        var initRng = new Rng(config.Seed);
+        Network.InitializeGlorotNormal(initRng);
+        foreach (var (name, initial) in config.Learn)
+        {
+            if (!problem.Parameters.ContainsKey(name))
+                throw new ArgumentException($"Cannot learn '{name}': {problem.Name} has no such parameter (parameters: {string.Join(", ", problem.Parameters.Keys)}).");
+            var info = store.Add(name, 1, 1, ParameterKind.Coefficient, -1);
+            store.Values[info.Offset] = T.CreateTruncating(initial);
+            _learned[name] = info;
+        }
+        (_shift, _scale) = config.Normalization == "unit" ? problem.Domain.UnitCube() : problem.Domain.Standardization();
+
+        var compiler = new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned);
+        var terms = problem.Terms;
+        _residuals = terms.Where(t => t.Role == TermRole.Residual).Select(t => compiler.Compile(t, p => Plan(t, p))).ToArray();
+        _weighted = terms.Where(t => t.Role != TermRole.Residual).Select(t => compiler.Compile(t, p => Plan(t, p))).ToArray();
+        if (_residuals.Length == 0) throw new ArgumentException($"{problem.Name} has no residual term.");
+        foreach (var term in _residuals.Concat(_weighted)) term.Prime(initRng);
+        _stepRng = new Rng(config.Seed ^ 0x5DEECE66DUL);
+
+        _referenceResidual = config.Weighting.ReferenceGradient switch
+        {
+            "sum" => -1,
+            "max-order" => Enumerable.Range(0, _residuals.Length).MaxBy(i => MaxOrder(_residuals[i].Term)),
+            var other => throw new ArgumentException($"Unknown reference gradient '{other}' (expected max-order or sum)."),
+        };
+        _gradient = new T[store.Count];
+        _reference = new T[store.Count];
+        _weightedGradients = new T[_weighted.Length][];
+        _losses = new double[_residuals.Length + _weighted.Length];
+        TermNames = _residuals.Concat(_weighted).Select(t => t.Name).ToArray();
+        WeightedTerms = _weighted.Select(t => t.Name).ToArray();
+        _weights = new LossWeights(WeightedTerms, CreateEstimator(config.Weighting, store), config.Weighting.Interval,
+            config.Weighting.Beta, config.Weighting.BiasCorrection, config.Weighting.Weights);
+        ILearningRateSchedule schedule = config.DecayRate < 1
+            ? new ExponentialDecay(config.LearningRate, config.DecayRate, config.DecaySteps)
+            : new ConstantLearningRate(config.LearningRate);
+        _adam = new Adam<T>(store.Count, schedule);
+        if (problem.Exact(problem.Domain.Axes.Select(a => a.Center).ToArray()) is not null)
+            _evaluation = EvaluationSet.FromExactSolution(problem, config.EvaluationGrid);
+    }
+
+    public Problem Problem { get; }
+    public TrainingConfig Config { get; }
+    public Network<T> Network { get; }
+    public int Step { get; private set; }
+    public IReadOnlyList<string> TermNames { get; }
+    public IReadOnlyList<double> Losses => _losses;
+    public IReadOnlyList<string> WeightedTerms { get; }
+    public IReadOnlyList<double> Weights => _weights.Current;
+    public LossWeights LossWeights => _weights;
+    public double LearningRate => _adam.CurrentLearningRate;
+    public int ParameterCount => Network.Parameters.Count;
+    public string[] EvaluatedFields => _evaluation?.Fields ?? Problem.EvaluatedFields;
+    public IReadOnlyList<CompiledTerm<T>> ResidualTerms => _residuals;
+    public IReadOnlyList<CompiledTerm<T>> WeightedTermTapes => _weighted;
+
+    public IReadOnlyDictionary<string, double> LearnedCoefficients =>
+        _learned.ToDictionary(kv => kv.Key, kv => double.CreateTruncating(Network.Parameters.Values[kv.Value.Offset]));
+
+    public long FlopsPerStep => _residuals.Concat(_weighted).Sum(t => t.Tape.ForwardFlops + t.Tape.BackwardFlops);
+
+    private SamplingPlan Plan(LossTerm term, Piece piece)
+    {
+        if (!Config.FullBatch) return SamplingPlan.Fresh(Config.Batch);
+        if (term.Role == TermRole.Residual)
+            return Config.ResidualBatch > 0 && Config.ResidualBatch < Config.ResidualPoints
+                ? SamplingPlan.MiniBatch(Config.ResidualPoints, Config.ResidualBatch)
+                : SamplingPlan.Fixed(Config.ResidualPoints);
+        return SamplingPlan.Fixed(Math.Max(1, Config.ConditionPoints / term.Pieces.Count));
+    }
+
+    private static int MaxOrder(LossTerm term) =>
+        term.Pieces.SelectMany(p => p.Errors).SelectMany(e => e.Walk()).OfType<FieldDerivative>().Select(f => f.Derivative.Length).DefaultIfEmpty(0).Max();
+
+    private static IWeightEstimator? CreateEstimator(WeightingConfig w, ParameterStore<T> store)
+    {
+        switch (w.Scheme)
+        {
+            case "fixed": return null;
+            case "annealing":
+            {
+                var aggregation = (w.Aggregation ?? "layerwise") switch
+                {
+                    "layerwise" => AnnealingAggregation.Layerwise,
+                    "flat" => AnnealingAggregation.Flat,
+                    "layer-ratio" => AnnealingAggregation.LayerRatio,
+                    var a => throw new ArgumentException($"Unknown aggregation '{a}' (expected layerwise, flat or layer-ratio)."),
+                };
+                return new AnnealingEstimator(ParameterSelection.Parse(w.GradientParameters ?? "weights", store), aggregation);
+            }
+            case "inverse-dirichlet": return new InverseDirichletEstimator(ParameterSelection.Parse(w.GradientParameters ?? "all", store));
+            case "grad-norm":
+                double p = w.P switch { "1" => 1, "2" => 2, "inf" or "∞" => double.PositiveInfinity, _ => throw new ArgumentException($"Grad-norm p must be 1, 2 or inf, got '{w.P}'.") };
+                return new GradNormEstimator(ParameterSelection.Parse(w.GradientParameters ?? "all", store), p);
+            default: throw new ArgumentException($"Unknown weighting '{w.Scheme}'.");
+        }
+    }
+
+    public void TrainStep()
+    {
+        var theta = Network.Parameters.Values;
+        Array.Clear(_gradient);
+        for (int i = 0; i < _residuals.Length; i++)
+        {
+            var tape = _residuals[i].Tape;
+            _residuals[i].Sample(_stepRng);
+            _losses[i] = double.CreateTruncating(tape.Forward());
+            tape.Backward();
+            TensorPrimitives.Add(_gradient, tape.ParameterGradient, _gradient);
+        }
+        for (int i = 0; i < _weighted.Length; i++)
+        {
+            var tape = _weighted[i].Tape;
+            _weighted[i].Sample(_stepRng);
+            _losses[_residuals.Length + i] = double.CreateTruncating(tape.Forward());
+            tape.Backward();
+            _weightedGradients[i] = tape.ParameterGradient;
+        }
+        for (int i = 0; i < _losses.Length; i++)
+            if (!double.IsFinite(_losses[i]))
+                throw new TrainingDivergedException($"Loss '{TermNames[i]}' became {_losses[i]} at step {Step}; stopping (the last good checkpoint is kept).");
+
+        if (_weights.IsDue(Step))
+        {
+            ReadOnlySpan<T> reference = _referenceResidual >= 0 ? _residuals[_referenceResidual].Tape.ParameterGradient : _gradient;
+            _weights.Update(reference, _weightedGradients);
+        }
+        var lambdas = _weights.Current;
+        for (int i = 0; i < _weighted.Length; i++)
+            TensorPrimitives.MultiplyAdd(_weightedGradients[i], T.CreateTruncating(lambdas[i]), _gradient, _gradient);
+        _adam.Update(theta, _gradient);
+        Step++;
+    }
+
+    public double[]? RelativeL2()
+    {
+        if (_evaluation is null) return null;
+        var predicted = EvaluateFields(_evaluation.Fields, _evaluation.Points);
+        return _evaluation.RelativeL2(predicted);
+    }
+
+    public double[][] EvaluateFields(IReadOnlyList<string> fields, double[] points)
+    {
+        var inputs = Problem.Domain.Names;
+        var definitions = fields.Select(f => FieldDefinition.Resolve(f, inputs, Problem.Outputs, Problem.DerivedFields)).ToList();
+        bool cached = _evaluator is not null && _evaluator.Fields.Select(f => f.Name).SequenceEqual(fields);
+        var evaluator = cached ? _evaluator! : new FieldEvaluator<T>(Network, inputs, Problem.Outputs, _shift, _scale, definitions);
+        if (_evaluation is not null && fields.SequenceEqual(_evaluation.Fields)) _evaluator = evaluator;
+        return evaluator.Evaluate(points);
+    }
+
+    public NetworkFile ToNetworkFile(Dictionary<string, string>? metadata = null) =>
+        Network.ToFile(Problem.Domain.Names, Problem.Outputs, _shift, _scale,
+            Problem.Domain.Axes.Select(a => new[] { a.Min, a.Max }).ToArray(), metadata);
+
+    public void SaveCheckpoint(string path)
+    {
+        var (adamStep, m, v) = _adam.GetState();
+        var (raw, current, updates) = _weights.GetState();
+        var checkpoint = new Checkpoint
+        {
+            Precision = Config.Precision,
+            Step = Step,
+            Parameters = Checkpoint.Encode<T>(Network.Parameters.Values),
+            AdamStep = adamStep,
+            AdamM = Checkpoint.Encode<T>(m),
+            AdamV = Checkpoint.Encode<T>(v),
+            WeightsRaw = raw,
+            WeightsCurrent = current,
+            WeightUpdates = updates,
+            RngState = _stepRng.GetState(),
+        };
+        checkpoint.Save(path);
+    }
+
+    public void LoadCheckpoint(string path)
+    {
+        var c = Checkpoint.Load(path);
+        if (c.Precision != Config.Precision) throw new InvalidDataException($"Checkpoint '{path}' is {c.Precision}, the run is {Config.Precision}.");
+        var theta = Checkpoint.Decode<T>(c.Parameters);
+        if (theta.Length != Network.Parameters.Count)
+            throw new InvalidDataException($"Checkpoint '{path}' has {theta.Length} parameters, the network has {Network.Parameters.Count}.");
+        theta.CopyTo(Network.Parameters.Values, 0);
+        _adam.SetState(c.AdamStep, Checkpoint.Decode<T>(c.AdamM), Checkpoint.Decode<T>(c.AdamV));
+        _weights.SetState(c.WeightsRaw, c.WeightsCurrent, c.WeightUpdates);
+        _stepRng.SetState(c.RngState);
+        Step = c.Step;
+    }
+}

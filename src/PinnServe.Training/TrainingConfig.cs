@@ -1,0 +1,146 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PinnServe.Contracts;
+using PinnServe.Physics;
+
+namespace PinnServe.Training;
+
+/// <summary>How the loss terms are weighted (SPEC §2.1).</summary>
+public sealed record WeightingConfig
+{
+    /// <summary>fixed, annealing, inverse-dirichlet or grad-norm.</summary>
+    public string Scheme { get; init; } = "fixed";
+    /// <summary>Update interval τ in steps.</summary>
+    public int Interval { get; init; } = 10;
+    /// <summary>Smoothing β of λ ← βλ + (1−β)λ̂ (seed 000: α = 1−β = 0.1).</summary>
+    public double Beta { get; init; } = 0.9;
+    public bool BiasCorrection { get; init; }
+    /// <summary>p of the grad-norm scheme: 1, 2 or inf.</summary>
+    public string P { get; init; } = "2";
+    /// <summary>Parameters the statistics run over: weights (seed 000) or all (seed 002). Null: the scheme's default.</summary>
+    public string? GradientParameters { get; init; }
+    /// <summary>Annealing aggregation: layerwise (seed 000), flat (seed 002), layer-ratio (seed 000 cavity). Null: layerwise.</summary>
+    public string? Aggregation { get; init; }
+    /// <summary>Reference gradient with several residual terms: max-order (the highest-order residual) or sum.</summary>
+    public string ReferenceGradient { get; init; } = "max-order";
+    /// <summary>Fixed weights (or initial weights) by term name.</summary>
+    public Dictionary<string, double> Weights { get; init; } = new();
+
+    public static readonly string[] Schemes = ["fixed", "annealing", "inverse-dirichlet", "grad-norm"];
+}
+
+/// <summary>Everything needed to re-run a training job; written to the run directory as config.json.</summary>
+public sealed record TrainingConfig
+{
+    public required string Problem { get; init; }
+    public Dictionary<string, double> Parameters { get; init; } = new();
+    public string Model { get; init; } = "custom";
+    public string Architecture { get; init; } = NetworkFile.MlpArchitecture;
+    public string Activation { get; init; } = "tanh";
+    public string Layers { get; init; } = "5x50";
+    public WeightingConfig Weighting { get; init; } = new();
+    public int Iterations { get; init; } = 40_000;
+    /// <summary>Points per piece per step (fresh sampling) or the residual mini-batch from a pool.</summary>
+    public int Batch { get; init; } = 128;
+    /// <summary>Full batch over fixed point sets (seed 002) instead of fresh samples each step (seed 000).</summary>
+    public bool FullBatch { get; init; }
+    /// <summary>Residual points (full batch) or the residual pool size (with <see cref="ResidualBatch"/>).</summary>
+    public int ResidualPoints { get; init; }
+    /// <summary>Points per condition term in full-batch mode (split over its faces).</summary>
+    public int ConditionPoints { get; init; }
+    /// <summary>Residual mini-batch drawn from the residual pool each step (0: use the whole pool).</summary>
+    public int ResidualBatch { get; init; }
+    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Smooth exponential decay factor per <see cref="DecaySteps"/> (1 = constant rate).</summary>
+    public double DecayRate { get; init; } = 0.9;
+    public int DecaySteps { get; init; } = 1000;
+    /// <summary>standardize (seed 000: mean/std of the domain) or unit (seed 002: map onto [−1, 1]).</summary>
+    public string Normalization { get; init; } = "standardize";
+    /// <summary>float32 or float64.</summary>
+    public string Precision { get; init; } = "float32";
+    public ulong Seed { get; init; } = 1;
+    public int LogEvery { get; init; } = 100;
+    public int EvaluateEvery { get; init; } = 1000;
+    public int CheckpointEvery { get; init; } = 5000;
+    public int EvaluationGrid { get; init; } = 100;
+    /// <summary>Coefficients learned as trainable parameters (inverse problems), with their initial guesses.</summary>
+    public Dictionary<string, double> Learn { get; init; } = new();
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static TrainingConfig FromJson(string json, string source) =>
+        JsonSerializer.Deserialize<TrainingConfig>(json, Json) ?? throw new InvalidDataException($"{source}: empty config.");
+
+    /// <summary>The problem's published setup with a model preset applied (M1–M4, PINN, MA, ID, DN).</summary>
+    public static TrainingConfig Defaults(Problem problem, string? model = null)
+    {
+        var d = problem.Defaults;
+        var config = new TrainingConfig
+        {
+            Problem = problem.Name,
+            Parameters = new Dictionary<string, double>(problem.Parameters),
+            Layers = d.Layers,
+            Iterations = d.Iterations,
+            Batch = d.Batch,
+            FullBatch = d.FullBatch,
+            ResidualPoints = d.ResidualPoints,
+            ConditionPoints = d.ConditionPoints,
+            Normalization = d.Normalization,
+            DecayRate = d.DecayLearningRate ? 0.9 : 1.0,
+            EvaluationGrid = d.EvaluationGrid,
+        };
+        return ModelPresets.Apply(config, model ?? d.Model);
+    }
+
+    /// <summary>Checks every value and names the first bad one.</summary>
+    public void Validate()
+    {
+        if (Iterations < 0) throw new ArgumentException($"--iters must be ≥ 0, got {Iterations}.");
+        if (Batch < 1) throw new ArgumentException($"--batch must be ≥ 1, got {Batch}.");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be positive, got {LearningRate}.");
+        if (!(DecayRate > 0 && DecayRate <= 1)) throw new ArgumentException($"--decay must be in (0, 1], got {DecayRate}.");
+        if (Architecture is not (NetworkFile.MlpArchitecture or NetworkFile.ModifiedMlpArchitecture))
+            throw new ArgumentException($"Unknown architecture '{Architecture}' (expected mlp or modified-mlp).");
+        if (Activation is not ("tanh" or "sin")) throw new ArgumentException($"Unknown activation '{Activation}' (expected tanh or sin).");
+        if (!WeightingConfig.Schemes.Contains(Weighting.Scheme))
+            throw new ArgumentException($"Unknown weighting '{Weighting.Scheme}' (expected {string.Join(", ", WeightingConfig.Schemes)}).");
+        if (Normalization is not ("standardize" or "unit")) throw new ArgumentException($"Unknown normalization '{Normalization}' (expected standardize or unit).");
+        if (Precision is not ("float32" or "float64")) throw new ArgumentException($"Unknown precision '{Precision}' (expected float32 or float64).");
+        if (FullBatch && (ResidualPoints < 1 || ConditionPoints < 1))
+            throw new ArgumentException("Full-batch training needs --residual-points and --condition-points.");
+        if (LogEvery < 1 || EvaluateEvery < 1 || CheckpointEvery < 1) throw new ArgumentException("Logging, evaluation and checkpoint intervals must be ≥ 1.");
+        Nn.NetworkShape.Parse(Layers);
+    }
+}
+
+/// <summary>The papers' model names as presets of architecture + weighting.</summary>
+public static class ModelPresets
+{
+    public static readonly string[] Names = ["M1", "M2", "M3", "M4", "PINN", "MA", "ID", "DN"];
+
+    public static TrainingConfig Apply(TrainingConfig c, string model)
+    {
+        var w = c.Weighting;
+        return model.ToUpperInvariant() switch
+        {
+            // Seed 000, Table 2: M1 plain, M2 annealing, M3 modified MLP, M4 both (τ = 10, α = 0.1).
+            "M1" => c with { Model = "M1", Architecture = NetworkFile.MlpArchitecture, Weighting = w with { Scheme = "fixed" } },
+            "M2" => c with { Model = "M2", Architecture = NetworkFile.MlpArchitecture, Weighting = w with { Scheme = "annealing", Beta = 0.9 } },
+            "M3" => c with { Model = "M3", Architecture = NetworkFile.ModifiedMlpArchitecture, Weighting = w with { Scheme = "fixed" } },
+            "M4" => c with { Model = "M4", Architecture = NetworkFile.ModifiedMlpArchitecture, Weighting = w with { Scheme = "annealing", Beta = 0.9 } },
+            // Seed 002: plain PINN, max/avg (flat statistics over weights and biases), inverse Dirichlet, grad-norm.
+            "PINN" => c with { Model = "PINN", Architecture = NetworkFile.MlpArchitecture, Weighting = w with { Scheme = "fixed" } },
+            "MA" => c with { Model = "MA", Architecture = NetworkFile.MlpArchitecture, Weighting = w with { Scheme = "annealing", Aggregation = "flat", GradientParameters = "all" } },
+            "ID" => c with { Model = "ID", Architecture = NetworkFile.MlpArchitecture, Weighting = w with { Scheme = "inverse-dirichlet" } },
+            "DN" => c with { Model = "DN", Architecture = NetworkFile.MlpArchitecture, Weighting = w with { Scheme = "grad-norm", P = "2" } },
+            _ => throw new ArgumentException($"Unknown model '{model}' (expected {string.Join(", ", Names)})."),
+        };
+    }
+}

@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PinnServe.Contracts;
+
+namespace PinnServe.Training;
+
+/// <summary>A snapshot for progress displays.</summary>
+public sealed record ProgressInfo(int Step, int Iterations, IReadOnlyList<string> Terms, IReadOnlyList<double> Losses,
+    IReadOnlyList<string> WeightedTerms, IReadOnlyList<double> Weights, double StepsPerSecond, double? RelativeL2);
+
+/// <summary>
+/// A training job in a run directory: config.json (enough to re-run), metrics.csv, checkpoint.json (atomic,
+/// every N steps and at the end), network.json, fields.json and summary.json. Resuming continues exactly as
+/// if the run had never stopped.
+/// </summary>
+public sealed class TrainingRun
+{
+    public const string ConfigFile = "config.json", MetricsFile = "metrics.csv", CheckpointFile = "checkpoint.json",
+        NetworkFileName = "network.json", FieldsFile = "fields.json", SummaryFile = "summary.json";
+
+    private readonly ITrainer _trainer;
+    private readonly string _dir;
+    private double _elapsedBefore;
+
+    private TrainingRun(ITrainer trainer, string dir, double elapsedBefore)
+    {
+        _trainer = trainer;
+        _dir = dir;
+        _elapsedBefore = elapsedBefore;
+    }
+
+    public ITrainer Trainer => _trainer;
+    public string Directory => _dir;
+
+    public static TrainingRun Create(TrainingConfig config, string dir)
+    {
+        var trainer = TrainerFactory.Create(config);
+        System.IO.Directory.CreateDirectory(dir);
+        if (File.Exists(Path.Combine(dir, CheckpointFile)))
+            throw new IOException($"'{dir}' already holds a run; use --resume to continue it or choose another --out.");
+        AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), config.ToJson());
+        var run = new TrainingRun(trainer, dir, 0);
+        AtomicFile.WriteAllText(Path.Combine(dir, MetricsFile), run.MetricsHeader() + "\n");
+        return run;
+    }
+
+    public static TrainingRun Resume(string dir)
+    {
+        string configPath = Path.Combine(dir, ConfigFile);
+        if (!File.Exists(configPath)) throw new FileNotFoundException($"'{dir}' is not a run directory (no {ConfigFile}).");
+        var config = TrainingConfig.FromJson(File.ReadAllText(configPath), configPath);
+        var trainer = TrainerFactory.Create(config);
+        string checkpoint = Path.Combine(dir, CheckpointFile);
+        double elapsed = 0;
+        if (File.Exists(checkpoint))
+        {
+            trainer.LoadCheckpoint(checkpoint);
+            elapsed = ReadElapsed(dir);
+        }
+        var run = new TrainingRun(trainer, dir, elapsed);
+        run.TruncateMetrics(trainer.Step);
+        return run;
+    }
+
+    /// <summary>Trains to the configured iteration count; returns the summary written to summary.json.</summary>
+    public JsonObject Run(IProgress<ProgressInfo>? progress = null, CancellationToken cancel = default)
+    {
+        var config = _trainer.Config;
+        var watch = Stopwatch.StartNew();
+        string status = "completed";
+        string? message = null;
+        double[]? relL2 = null;
+        int lastReport = _trainer.Step;
+        long lastTicks = 0;
+        using (var metrics = new StreamWriter(Path.Combine(_dir, MetricsFile), append: true, Encoding.UTF8))
+        {
+            try
+            {
+                while (_trainer.Step < config.Iterations)
+                {
+                    if (cancel.IsCancellationRequested) { status = "interrupted"; break; }
+                    _trainer.TrainStep();
+                    int step = _trainer.Step;
+                    bool evaluate = step % config.EvaluateEvery == 0 || step == config.Iterations;
+                    if (evaluate) relL2 = _trainer.RelativeL2();
+                    if (step % config.LogEvery == 0 || evaluate)
+                    {
+                        metrics.WriteLine(MetricsRow(step, _elapsedBefore + watch.Elapsed.TotalSeconds, evaluate ? relL2 : null));
+                        metrics.Flush();
+                    }
+                    if (step % config.CheckpointEvery == 0) SaveCheckpoint(watch);
+                    if (progress is not null && (step - lastReport >= 50 || step == config.Iterations))
+                    {
+                        long ticks = watch.ElapsedTicks;
+                        double rate = (step - lastReport) / Math.Max(1e-9, (ticks - lastTicks) / (double)Stopwatch.Frequency);
+                        progress.Report(new ProgressInfo(step, config.Iterations, _trainer.TermNames, _trainer.Losses.ToArray(),
+                            _trainer.WeightedTerms, _trainer.Weights.ToArray(), rate, relL2?.FirstOrDefault()));
+                        (lastReport, lastTicks) = (step, ticks);
+                    }
+                }
+            }
+            catch (TrainingDivergedException e)
+            {
+                status = "diverged";
+                message = e.Message;
+            }
+        }
+        if (status != "diverged")
+        {
+            SaveCheckpoint(watch);
+            relL2 = _trainer.RelativeL2();
+            WriteModelFiles(relL2);
+        }
+        var summary = Summary(status, message, relL2, _elapsedBefore + watch.Elapsed.TotalSeconds);
+        AtomicFile.WriteAllText(Path.Combine(_dir, SummaryFile), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return summary;
+    }
+
+    private void SaveCheckpoint(Stopwatch watch)
+    {
+        _trainer.SaveCheckpoint(Path.Combine(_dir, CheckpointFile));
+        AtomicFile.WriteAllText(Path.Combine(_dir, "elapsed.txt"), (_elapsedBefore + watch.Elapsed.TotalSeconds).ToString("R", CultureInfo.InvariantCulture));
+    }
+
+    private static double ReadElapsed(string dir)
+    {
+        string path = Path.Combine(dir, "elapsed.txt");
+        return File.Exists(path) && double.TryParse(File.ReadAllText(path), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : 0;
+    }
+
+    private void WriteModelFiles(double[]? relL2)
+    {
+        var c = _trainer.Config;
+        var metadata = new Dictionary<string, string>
+        {
+            ["problem"] = c.Problem,
+            ["parameters"] = JsonSerializer.Serialize(_trainer.Problem.Parameters),
+            ["model"] = c.Model,
+            ["weighting"] = c.Weighting.Scheme,
+            ["iterations"] = _trainer.Step.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = c.Seed.ToString(CultureInfo.InvariantCulture),
+        };
+        if (relL2 is not null)
+            for (int i = 0; i < relL2.Length; i++) metadata[$"rel_l2_{_trainer.EvaluatedFields[i]}"] = relL2[i].ToString("R", CultureInfo.InvariantCulture);
+        foreach (var (name, value) in _trainer.LearnedCoefficients) metadata[$"learned_{name}"] = value.ToString("R", CultureInfo.InvariantCulture);
+        AtomicFile.WriteAllText(Path.Combine(_dir, NetworkFileName), _trainer.ToNetworkFile(metadata).ToJson());
+        AtomicFile.WriteAllText(Path.Combine(_dir, FieldsFile), JsonSerializer.Serialize(_trainer.Problem.DerivedFields, NetworkFile.JsonOptions));
+    }
+
+    private JsonObject Summary(string status, string? message, double[]? relL2, double seconds)
+    {
+        var t = _trainer;
+        var losses = new JsonObject();
+        for (int i = 0; i < t.TermNames.Count; i++) losses[t.TermNames[i]] = Finite(t.Losses[i]);
+        var weights = new JsonObject();
+        for (int i = 0; i < t.WeightedTerms.Count; i++) weights[t.WeightedTerms[i]] = t.Weights[i];
+        var summary = new JsonObject
+        {
+            ["status"] = status,
+            ["problem"] = t.Config.Problem,
+            ["model"] = t.Config.Model,
+            ["architecture"] = t.Config.Architecture,
+            ["weighting"] = t.Config.Weighting.Scheme,
+            ["layers"] = t.Config.Layers,
+            ["seed"] = t.Config.Seed,
+            ["iterations"] = t.Step,
+            ["parameters"] = t.ParameterCount,
+            ["seconds"] = Math.Round(seconds, 3),
+            ["ms_per_iter"] = t.Step > 0 ? Math.Round(1000 * seconds / t.Step, 4) : null,
+            ["losses"] = losses,
+            ["weights"] = weights,
+            ["run_dir"] = Path.GetFullPath(_dir),
+        };
+        if (message is not null) summary["message"] = message;
+        if (relL2 is not null)
+        {
+            var rel = new JsonObject();
+            for (int i = 0; i < relL2.Length; i++) rel[t.EvaluatedFields[i]] = relL2[i];
+            summary["rel_l2_fields"] = rel;
+            summary["rel_l2"] = relL2[0];
+        }
+        if (t.LearnedCoefficients.Count > 0)
+        {
+            var learned = new JsonObject();
+            foreach (var (name, value) in t.LearnedCoefficients)
+            {
+                double truth = t.Problem.Parameters[name];
+                learned[name] = new JsonObject { ["value"] = value, ["truth"] = truth, ["relative_error"] = Math.Abs(value - truth) / Math.Abs(truth) };
+            }
+            summary["learned"] = learned;
+        }
+        return summary;
+    }
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+
+    private string MetricsHeader()
+    {
+        var t = _trainer;
+        var cols = new List<string> { "step", "seconds", "lr" };
+        cols.AddRange(t.TermNames.Select(n => $"loss_{n}"));
+        cols.AddRange(t.WeightedTerms.Select(n => $"lambda_{n}"));
+        cols.AddRange(t.EvaluatedFields.Select(f => $"rel_l2_{f}"));
+        cols.AddRange(t.Config.Learn.Keys.Select(k => $"learned_{k}"));
+        return string.Join(",", cols);
+    }
+
+    private string MetricsRow(int step, double seconds, double[]? relL2)
+    {
+        var t = _trainer;
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.Append(step).Append(',').Append(seconds.ToString("F3", inv)).Append(',').Append(t.LearningRate.ToString("G6", inv));
+        foreach (var l in t.Losses) sb.Append(',').Append(l.ToString("G6", inv));
+        foreach (var w in t.Weights) sb.Append(',').Append(w.ToString("G6", inv));
+        for (int i = 0; i < t.EvaluatedFields.Length; i++) sb.Append(',').Append(relL2 is null ? "" : relL2[i].ToString("G6", inv));
+        foreach (var key in t.Config.Learn.Keys) sb.Append(',').Append(t.LearnedCoefficients[key].ToString("G8", inv));
+        return sb.ToString();
+    }
+
+    /// <summary>Drops metric rows written after the checkpoint a resumed run restarts from.</summary>
+    private void TruncateMetrics(int step)
+    {
+        string path = Path.Combine(_dir, MetricsFile);
+        var kept = new List<string> { MetricsHeader() };
+        if (File.Exists(path))
+            kept.AddRange(File.ReadAllLines(path).Skip(1).Where(line =>
+                int.TryParse(line.Split(',')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int s) && s <= step));
+        AtomicFile.WriteAllText(path, string.Join("\n", kept) + "\n");
+    }
+}

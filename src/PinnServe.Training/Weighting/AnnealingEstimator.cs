@@ -1,0 +1,52 @@
+namespace PinnServe.Training.Weighting;
+
+/// <summary>How the max/avg statistic is aggregated over layers.</summary>
+public enum AnnealingAggregation
+{
+    /// <summary>Seed-000 code: max over layers of max|g_r|, divided by the mean over layers of per-layer mean|λ gᵢ|.</summary>
+    Layerwise,
+    /// <summary>Seed-002 code: max|g_r| / mean|λ gᵢ| over all selected parameters concatenated.</summary>
+    Flat,
+    /// <summary>Seed-000 cavity code: per-layer ratios max|g_r| / mean|λ gᵢ|, then the max over layers.</summary>
+    LayerRatio,
+}
+
+/// <summary>
+/// Learning-rate annealing (Wang, Teng &amp; Perdikaris 2021, Algorithm 2.1, eq. 2.30):
+/// λ̂ᵢ = max|∇θ L_r| / mean|λᵢ ∇θ Lᵢ| — the denominator is the gradient of the weighted term.
+/// </summary>
+public sealed class AnnealingEstimator(ParameterSelection selection, AnnealingAggregation aggregation) : IWeightEstimator
+{
+    public string Name => "annealing";
+    public ParameterSelection Selection => selection;
+    public AnnealingAggregation Aggregation => aggregation;
+
+    public double Estimate<T>(ReadOnlySpan<T> reference, ReadOnlySpan<T> term, double currentWeight) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        switch (aggregation)
+        {
+            case AnnealingAggregation.Flat:
+            {
+                var all = selection.Layers.SelectMany(l => l);
+                return GradientStatistics.MaxAbs(reference, all) / (currentWeight * GradientStatistics.MeanAbs(term, all));
+            }
+            case AnnealingAggregation.Layerwise:
+            {
+                double max = 0, meanSum = 0;
+                foreach (var layer in selection.Layers)
+                {
+                    max = Math.Max(max, GradientStatistics.MaxAbs(reference, layer));
+                    meanSum += currentWeight * GradientStatistics.MeanAbs(term, layer);
+                }
+                return max / (meanSum / selection.Layers.Count);
+            }
+            default:
+            {
+                double best = 0;
+                foreach (var layer in selection.Layers)
+                    best = Math.Max(best, GradientStatistics.MaxAbs(reference, layer) / (currentWeight * GradientStatistics.MeanAbs(term, layer)));
+                return best;
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Numerics.Tensors;
+using PinnServe.Autodiff;
+
+namespace PinnServe.Training.Weighting;
+
+/// <summary>Summary statistics of a gradient vector restricted to parameter blocks (accumulated in float64).</summary>
+public static class GradientStatistics
+{
+    public static double MaxAbs<T>(ReadOnlySpan<T> g, IEnumerable<ParameterInfo> blocks) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        double max = 0;
+        foreach (var b in blocks)
+        {
+            if (b.Length == 0) continue;
+            double m = Math.Abs(double.CreateTruncating(TensorPrimitives.MaxMagnitude(g.Slice(b.Offset, b.Length))));
+            if (double.IsNaN(m)) return double.NaN;
+            max = Math.Max(max, m);
+        }
+        return max;
+    }
+
+    public static double MeanAbs<T>(ReadOnlySpan<T> g, IEnumerable<ParameterInfo> blocks) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        double sum = 0; long n = 0;
+        foreach (var b in blocks)
+        {
+            foreach (var v in g.Slice(b.Offset, b.Length)) sum += Math.Abs(double.CreateTruncating(v));
+            n += b.Length;
+        }
+        return n == 0 ? 0 : sum / n;
+    }
+
+    /// <summary>Sample standard deviation (n − 1 in the denominator).</summary>
+    public static double Std<T>(ReadOnlySpan<T> g, IEnumerable<ParameterInfo> blocks) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        double sum = 0, sumSq = 0; long n = 0;
+        foreach (var b in blocks)
+            foreach (var v in g.Slice(b.Offset, b.Length)) { double d = double.CreateTruncating(v); sum += d; sumSq += d * d; n++; }
+        if (n < 2) return 0;
+        double mean = sum / n;
+        return Math.Sqrt(Math.Max(0, (sumSq - n * mean * mean) / (n - 1)));
+    }
+
+    /// <summary>‖g‖_p for p = 1, 2 or ∞ (<see cref="double.PositiveInfinity"/>).</summary>
+    public static double Norm<T>(ReadOnlySpan<T> g, IEnumerable<ParameterInfo> blocks, double p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (double.IsPositiveInfinity(p)) return MaxAbs(g, blocks);
+        double sum = 0;
+        foreach (var b in blocks)
+            foreach (var v in g.Slice(b.Offset, b.Length)) sum += Math.Pow(Math.Abs(double.CreateTruncating(v)), p);
+        return Math.Pow(sum, 1 / p);
+    }
+}
