@@ -39,13 +39,14 @@ internal sealed class TrainOptions
     public readonly Option<int?> EvalGrid = new("--eval-grid") { Description = "Evaluation grid points per axis." };
     public readonly Option<int?> LogEvery = new("--log-every") { Description = "Metrics row every N steps." };
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Relative L² every N steps." };
+    public readonly Option<int> Threads = new("--threads") { Description = "Threads running the loss terms in parallel (default 1; results are identical for any count).", DefaultValueFactory = _ => 1 };
     public readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Checkpoint every N steps." };
 
     public IEnumerable<Symbol> All() =>
     [
         Problem, Model, Arch, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
         Layers, Iters, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
-        Precision, Seed, Param, Learn, EvalGrid, LogEvery, EvalEvery, CheckpointEvery,
+        Precision, Seed, Param, Learn, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
     ];
 
     public void AddTo(Command command)

@@ -4,7 +4,7 @@ using PinnServe.Physics;
 namespace PinnServe.Training;
 
 /// <summary>A training run independent of its floating-point type, for the CLI and tools.</summary>
-public interface ITrainer
+public interface ITrainer : IDisposable
 {
     Problem Problem { get; }
     TrainingConfig Config { get; }
@@ -36,6 +36,7 @@ public interface ITrainer
 
     /// <summary>Floating-point operations per step (forward + backward over all terms, from the tape).</summary>
     long FlopsPerStep { get; }
+    int Threads { get; }
 }
 
 /// <summary>A loss became NaN or infinite; the run stops and keeps its last good checkpoint.</summary>

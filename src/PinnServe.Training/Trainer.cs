@@ -14,11 +14,11 @@ namespace PinnServe.Training;
 
 public static class TrainerFactory
 {
-    public static ITrainer Create(TrainingConfig config)
+    public static ITrainer Create(TrainingConfig config, int threads = 1)
     {
         config.Validate();
         var problem = ProblemCatalog.Create(config.Problem, config.Parameters);
-        return config.Precision == "float64" ? new Trainer<double>(problem, config) : new Trainer<float>(problem, config);
+        return config.Precision == "float64" ? new Trainer<double>(problem, config, threads) : new Trainer<float>(problem, config, threads);
     }
 }
 
@@ -27,7 +27,7 @@ public static class TrainerFactory
 /// backward (giving per-term gradients at no extra cost), updates the adaptive weights every τ steps, forms
 /// ∇L = Σ ∇L_r + Σ λᵢ∇Lᵢ and takes an Adam step. The loop allocates nothing.
 /// </summary>
-public sealed class Trainer<T> : ITrainer where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly CompiledTerm<T>[] _residuals, _weighted;
     private readonly int _referenceResidual; // index into _residuals, or −1 for the sum
@@ -41,8 +41,10 @@ public sealed class Trainer<T> : ITrainer where T : unmanaged, IBinaryFloatingPo
     private readonly double[] _shift, _scale;
     private readonly EvaluationSet? _evaluation;
     private FieldEvaluator<T>? _evaluator;
+    private readonly TapeRunner<T> _runner;
 
-    public Trainer(Problem problem, TrainingConfig config)
+    /// <param name="threads">Threads that run the loss terms' tapes in parallel (results do not depend on it).</param>
+    public Trainer(Problem problem, TrainingConfig config, int threads = 1)
     {
         Problem = problem;
         Config = config;
@@ -89,7 +91,12 @@ public sealed class Trainer<T> : ITrainer where T : unmanaged, IBinaryFloatingPo
         _adam = new Adam<T>(store.Count, schedule);
         if (problem.Exact(problem.Domain.Axes.Select(a => a.Center).ToArray()) is not null)
             _evaluation = EvaluationSet.FromExactSolution(problem, config.EvaluationGrid);
+        _runner = new TapeRunner<T>(_residuals.Concat(_weighted).Select(t => t.Tape).ToArray(), threads);
     }
+
+    public int Threads => _runner.Threads;
+
+    public void Dispose() => _runner.Dispose();
 
     public Problem Problem { get; }
     public TrainingConfig Config { get; }
@@ -151,23 +158,14 @@ public sealed class Trainer<T> : ITrainer where T : unmanaged, IBinaryFloatingPo
     public void TrainStep()
     {
         var theta = Network.Parameters.Values;
+        // Sampling stays on this thread, in term order, so the RNG stream is the same for any thread count.
+        for (int i = 0; i < _residuals.Length; i++) _residuals[i].Sample(_stepRng);
+        for (int i = 0; i < _weighted.Length; i++) _weighted[i].Sample(_stepRng);
+        _runner.Run();
+        for (int i = 0; i < _losses.Length; i++) _losses[i] = _runner.Losses[i];
         Array.Clear(_gradient);
-        for (int i = 0; i < _residuals.Length; i++)
-        {
-            var tape = _residuals[i].Tape;
-            _residuals[i].Sample(_stepRng);
-            _losses[i] = double.CreateTruncating(tape.Forward());
-            tape.Backward();
-            TensorPrimitives.Add(_gradient, tape.ParameterGradient, _gradient);
-        }
-        for (int i = 0; i < _weighted.Length; i++)
-        {
-            var tape = _weighted[i].Tape;
-            _weighted[i].Sample(_stepRng);
-            _losses[_residuals.Length + i] = double.CreateTruncating(tape.Forward());
-            tape.Backward();
-            _weightedGradients[i] = tape.ParameterGradient;
-        }
+        for (int i = 0; i < _residuals.Length; i++) TensorPrimitives.Add(_gradient, _residuals[i].Tape.ParameterGradient, _gradient);
+        for (int i = 0; i < _weighted.Length; i++) _weightedGradients[i] = _weighted[i].Tape.ParameterGradient;
         for (int i = 0; i < _losses.Length; i++)
             if (!double.IsFinite(_losses[i]))
                 throw new TrainingDivergedException($"Loss '{TermNames[i]}' became {_losses[i]} at step {Step}; stopping (the last good checkpoint is kept).");

@@ -16,7 +16,7 @@ public sealed record ProgressInfo(int Step, int Iterations, IReadOnlyList<string
 /// every N steps and at the end), network.json, fields.json and summary.json. Resuming continues exactly as
 /// if the run had never stopped.
 /// </summary>
-public sealed class TrainingRun
+public sealed class TrainingRun : IDisposable
 {
     public const string ConfigFile = "config.json", MetricsFile = "metrics.csv", CheckpointFile = "checkpoint.json",
         NetworkFileName = "network.json", FieldsFile = "fields.json", SummaryFile = "summary.json";
@@ -35,24 +35,26 @@ public sealed class TrainingRun
     public ITrainer Trainer => _trainer;
     public string Directory => _dir;
 
-    public static TrainingRun Create(TrainingConfig config, string dir)
+    public void Dispose() => _trainer.Dispose();
+
+    public static TrainingRun Create(TrainingConfig config, string dir, int threads = 1)
     {
-        var trainer = TrainerFactory.Create(config);
         System.IO.Directory.CreateDirectory(dir);
         if (File.Exists(Path.Combine(dir, CheckpointFile)))
             throw new IOException($"'{dir}' already holds a run; use --resume to continue it or choose another --out.");
+        var trainer = TrainerFactory.Create(config, threads);
         AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), config.ToJson());
         var run = new TrainingRun(trainer, dir, 0);
         AtomicFile.WriteAllText(Path.Combine(dir, MetricsFile), run.MetricsHeader() + "\n");
         return run;
     }
 
-    public static TrainingRun Resume(string dir)
+    public static TrainingRun Resume(string dir, int threads = 1)
     {
         string configPath = Path.Combine(dir, ConfigFile);
         if (!File.Exists(configPath)) throw new FileNotFoundException($"'{dir}' is not a run directory (no {ConfigFile}).");
         var config = TrainingConfig.FromJson(File.ReadAllText(configPath), configPath);
-        var trainer = TrainerFactory.Create(config);
+        var trainer = TrainerFactory.Create(config, threads);
         string checkpoint = Path.Combine(dir, CheckpointFile);
         double elapsed = 0;
         if (File.Exists(checkpoint))
@@ -66,7 +68,7 @@ public sealed class TrainingRun
     }
 
     /// <summary>Trains to the configured iteration count; returns the summary written to summary.json.</summary>
-    public JsonObject Run(IProgress<ProgressInfo>? progress = null, CancellationToken cancel = default)
+    public JsonObject Run(IProgress<ProgressInfo>? progress = null, CancellationToken cancel = default, int progressEvery = 50)
     {
         var config = _trainer.Config;
         var watch = Stopwatch.StartNew();
@@ -92,7 +94,7 @@ public sealed class TrainingRun
                         metrics.Flush();
                     }
                     if (step % config.CheckpointEvery == 0) SaveCheckpoint(watch);
-                    if (progress is not null && (step - lastReport >= 50 || step == config.Iterations))
+                    if (progress is not null && (step - lastReport >= progressEvery || step == config.Iterations))
                     {
                         long ticks = watch.ElapsedTicks;
                         double rate = (step - lastReport) / Math.Max(1e-9, (ticks - lastTicks) / (double)Stopwatch.Frequency);

@@ -24,16 +24,17 @@ internal static class TrainCommand
                 if (parse.GetValue(resume) is { } dir)
                 {
                     if (!Directory.Exists(dir)) throw new UsageException($"--resume '{dir}': no such run directory.");
-                    run = TrainingRun.Resume(dir);
+                    run = TrainingRun.Resume(dir, ThreadCount(parse, options));
                 }
                 else
                 {
                     var config = options.Build(parse);
                     string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Problem}-{config.Model.ToLowerInvariant()}-s{config.Seed}");
-                    run = TrainingRun.Create(config, outDir);
+                    run = TrainingRun.Create(config, outDir, ThreadCount(parse, options));
                 }
             }
             catch (ArgumentException error) { throw new UsageException(error.Message); }
+            using var disposeRun = run;
 
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, args) => { args.Cancel = true; cancel.Cancel(); };
@@ -54,5 +55,12 @@ internal static class TrainCommand
             return status == "diverged" ? 3 : 0;
         });
         return command;
+    }
+
+    internal static int ThreadCount(ParseResult parse, TrainOptions options)
+    {
+        int threads = parse.GetValue(options.Threads);
+        if (threads < 1 || threads > Environment.ProcessorCount * 4) throw new UsageException($"--threads must be 1..{Environment.ProcessorCount * 4}, got {threads}.");
+        return threads;
     }
 }

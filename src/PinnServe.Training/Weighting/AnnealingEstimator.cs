@@ -27,24 +27,24 @@ public sealed class AnnealingEstimator(ParameterSelection selection, AnnealingAg
         {
             case AnnealingAggregation.Flat:
             {
-                var all = selection.Layers.SelectMany(l => l);
+                var all = selection.All;
                 return GradientStatistics.MaxAbs(reference, all) / (currentWeight * GradientStatistics.MeanAbs(term, all));
             }
             case AnnealingAggregation.Layerwise:
             {
                 double max = 0, meanSum = 0;
-                foreach (var layer in selection.Layers)
+                for (int l = 0; l < selection.Layers.Count; l++)
                 {
-                    max = Math.Max(max, GradientStatistics.MaxAbs(reference, layer));
-                    meanSum += currentWeight * GradientStatistics.MeanAbs(term, layer);
+                    max = Math.Max(max, GradientStatistics.MaxAbs(reference, selection.Layers[l]));
+                    meanSum += currentWeight * GradientStatistics.MeanAbs(term, selection.Layers[l]);
                 }
                 return max / (meanSum / selection.Layers.Count);
             }
             default:
             {
                 double best = 0;
-                foreach (var layer in selection.Layers)
-                    best = Math.Max(best, GradientStatistics.MaxAbs(reference, layer) / (currentWeight * GradientStatistics.MeanAbs(term, layer)));
+                for (int l = 0; l < selection.Layers.Count; l++)
+                    best = Math.Max(best, GradientStatistics.MaxAbs(reference, selection.Layers[l]) / (currentWeight * GradientStatistics.MeanAbs(term, selection.Layers[l])));
                 return best;
             }
         }

@@ -20,7 +20,7 @@ public sealed class GradNormEstimator : IWeightEstimator
 
     public double Estimate<T>(ReadOnlySpan<T> reference, ReadOnlySpan<T> term, double currentWeight) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var all = _selection.Layers.SelectMany(l => l);
+        var all = _selection.All;
         return GradientStatistics.Norm(reference, all, P) / GradientStatistics.Norm(term, all, P);
     }
 }

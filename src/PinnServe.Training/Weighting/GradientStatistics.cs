@@ -6,7 +6,7 @@ namespace PinnServe.Training.Weighting;
 /// <summary>Summary statistics of a gradient vector restricted to parameter blocks (accumulated in float64).</summary>
 public static class GradientStatistics
 {
-    public static double MaxAbs<T>(ReadOnlySpan<T> g, IEnumerable<ParameterInfo> blocks) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static double MaxAbs<T>(ReadOnlySpan<T> g, ParameterInfo[] blocks) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         double max = 0;
         foreach (var b in blocks)
@@ -19,7 +19,7 @@ public static class GradientStatistics
         return max;
     }
 
-    public static double MeanAbs<T>(ReadOnlySpan<T> g, IEnumerable<ParameterInfo> blocks) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static double MeanAbs<T>(ReadOnlySpan<T> g, ParameterInfo[] blocks) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         double sum = 0; long n = 0;
         foreach (var b in blocks)
@@ -31,7 +31,7 @@ public static class GradientStatistics
     }
 
     /// <summary>Sample standard deviation (n − 1 in the denominator).</summary>
-    public static double Std<T>(ReadOnlySpan<T> g, IEnumerable<ParameterInfo> blocks) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static double Std<T>(ReadOnlySpan<T> g, ParameterInfo[] blocks) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         double sum = 0, sumSq = 0; long n = 0;
         foreach (var b in blocks)
@@ -42,7 +42,7 @@ public static class GradientStatistics
     }
 
     /// <summary>‖g‖_p for p = 1, 2 or ∞ (<see cref="double.PositiveInfinity"/>).</summary>
-    public static double Norm<T>(ReadOnlySpan<T> g, IEnumerable<ParameterInfo> blocks, double p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static double Norm<T>(ReadOnlySpan<T> g, ParameterInfo[] blocks, double p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (double.IsPositiveInfinity(p)) return MaxAbs(g, blocks);
         double sum = 0;

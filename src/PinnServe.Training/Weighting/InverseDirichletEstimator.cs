@@ -7,7 +7,7 @@ public sealed class InverseDirichletEstimator(ParameterSelection selection) : IW
 
     public double Estimate<T>(ReadOnlySpan<T> reference, ReadOnlySpan<T> term, double currentWeight) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var all = selection.Layers.SelectMany(l => l);
+        var all = selection.All;
         return GradientStatistics.Std(reference, all) / GradientStatistics.Std(term, all);
     }
 }

@@ -23,6 +23,7 @@ public sealed class LossWeights
         BiasCorrection = biasCorrection && estimator is not null;
         _raw = terms.Select(t => BiasCorrection ? 0 : initial?.GetValueOrDefault(t, 1.0) ?? 1.0).ToArray();
         Current = terms.Select(t => initial?.GetValueOrDefault(t, 1.0) ?? 1.0).ToArray();
+        LastEstimate = terms.Select(_ => double.NaN).ToArray();
     }
 
     public IReadOnlyList<string> Terms { get; }
@@ -35,8 +36,7 @@ public sealed class LossWeights
     /// <summary>The weights applied to the terms now.</summary>
     public double[] Current { get; }
     /// <summary>Latest instantaneous estimates λ̂ (NaN before the first update).</summary>
-    public double[] LastEstimate => _lastEstimate ??= Enumerable.Repeat(double.NaN, Terms.Count).ToArray();
-    private double[]? _lastEstimate;
+    public double[] LastEstimate { get; }
 
     public bool IsAdaptive => Estimator is not null;
     public bool IsDue(int step) => IsAdaptive && step % Interval == 0;

@@ -12,12 +12,15 @@ public sealed class ParameterSelection
     {
         Name = name;
         Layers = layers;
-        Count = layers.Sum(l => l.Sum(p => p.Length));
+        All = layers.SelectMany(l => l).ToArray();
+        Count = All.Sum(p => p.Length);
     }
 
     public string Name { get; }
     /// <summary>Selected blocks grouped by layer index.</summary>
     public IReadOnlyList<ParameterInfo[]> Layers { get; }
+    /// <summary>All selected blocks, concatenated.</summary>
+    public ParameterInfo[] All { get; }
     public int Count { get; }
 
     public static ParameterSelection Parse<T>(string name, ParameterStore<T> store) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
