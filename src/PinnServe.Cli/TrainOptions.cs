@@ -36,6 +36,7 @@ internal sealed class TrainOptions
     public readonly Option<ulong?> Seed = new("--seed") { Description = "Random seed (same seed, same run)." };
     public readonly Option<string[]> Param = new("--param") { Description = "Problem parameter, name=value (repeatable)." };
     public readonly Option<string[]> Learn = new("--learn") { Description = "Learn a PDE coefficient, name=initial_guess (inverse problems)." };
+    public readonly Option<string?> Reference = new("--reference") { Description = "Reference file from `pinn reference` for the relative L² (default: exact solution or the problem's solver)." };
     public readonly Option<int?> EvalGrid = new("--eval-grid") { Description = "Evaluation grid points per axis." };
     public readonly Option<int?> LogEvery = new("--log-every") { Description = "Metrics row every N steps." };
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Relative L² every N steps." };
@@ -46,7 +47,7 @@ internal sealed class TrainOptions
     [
         Problem, Model, Arch, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
         Layers, Iters, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
-        Precision, Seed, Param, Learn, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
+        Precision, Seed, Param, Learn, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
     ];
 
     public void AddTo(Command command)
@@ -117,6 +118,7 @@ internal sealed class TrainOptions
             if (parse.GetValue(Normalization) is { } norm) c = c with { Normalization = norm };
             if (parse.GetValue(Precision) is { } prec) c = c with { Precision = prec };
             if (parse.GetValue(Seed) is { } seed) c = c with { Seed = seed };
+            if (parse.GetValue(Reference) is { } reference) c = c with { ReferenceFile = Path.GetFullPath(reference) };
             if (parse.GetValue(EvalGrid) is { } grid) c = c with { EvaluationGrid = grid };
             if (parse.GetValue(LogEvery) is { } le) c = c with { LogEvery = le };
             if (parse.GetValue(EvalEvery) is { } ee) c = c with { EvaluateEvery = ee };

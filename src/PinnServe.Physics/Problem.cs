@@ -58,6 +58,12 @@ public abstract class Problem
     /// <summary>The exact solution's outputs at a point, or null when only a reference file exists.</summary>
     public virtual double[]? Exact(double[] point) => null;
 
+    /// <summary>
+    /// Computes the reference solution for problems without a closed form (a solver from PinnServe.Reference);
+    /// its axes must be the domain's axes in order and its fields must include <see cref="EvaluatedFields"/>.
+    /// </summary>
+    public virtual PinnServe.Reference.ReferenceSolution? ComputeReference() => null;
+
     /// <summary>Names of the fields compared against the reference (default: the outputs).</summary>
     public virtual string[] EvaluatedFields => Outputs;
 

@@ -89,14 +89,26 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             ? new ExponentialDecay(config.LearningRate, config.DecayRate, config.DecaySteps)
             : new ConstantLearningRate(config.LearningRate);
         _adam = new Adam<T>(store.Count, schedule);
-        if (problem.Exact(problem.Domain.Axes.Select(a => a.Center).ToArray()) is not null)
-            _evaluation = EvaluationSet.FromExactSolution(problem, config.EvaluationGrid);
+        _evaluation = CreateEvaluationSet(problem, config);
         _runner = new TapeRunner<T>(_residuals.Concat(_weighted).Select(t => t.Tape).ToArray(), threads);
     }
 
     public int Threads => _runner.Threads;
 
     public void Dispose() => _runner.Dispose();
+
+    /// <summary>Reference data for the relative L²: a given file, else the exact solution, else the problem's solver.</summary>
+    private static EvaluationSet? CreateEvaluationSet(Problem problem, TrainingConfig config)
+    {
+        if (config.ReferenceFile is { } file)
+        {
+            if (!File.Exists(file)) throw new FileNotFoundException($"Reference file '{file}' does not exist.");
+            return EvaluationSet.FromReference(problem, PinnServe.Reference.Files.ReferenceFiles.Read(file), file);
+        }
+        if (problem.Exact(problem.Domain.Axes.Select(a => a.Center).ToArray()) is not null)
+            return EvaluationSet.FromExactSolution(problem, config.EvaluationGrid);
+        return problem.ComputeReference() is { } reference ? EvaluationSet.FromReference(problem, reference, $"{reference.Problem} reference solver") : null;
+    }
 
     public Problem Problem { get; }
     public TrainingConfig Config { get; }

@@ -63,6 +63,8 @@ public sealed record TrainingConfig
     public int EvaluateEvery { get; init; } = 1000;
     public int CheckpointEvery { get; init; } = 5000;
     public int EvaluationGrid { get; init; } = 100;
+    /// <summary>A reference file written by `pinn reference` (.npz/.npy/.csv); null: the exact solution or the problem's solver.</summary>
+    public string? ReferenceFile { get; init; }
     /// <summary>Coefficients learned as trainable parameters (inverse problems), with their initial guesses.</summary>
     public Dictionary<string, double> Learn { get; init; } = new();
 

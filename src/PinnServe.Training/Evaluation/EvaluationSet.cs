@@ -50,6 +50,22 @@ public sealed class EvaluationSet
         return new EvaluationSet(problem.EvaluatedFields, points, values, $"exact solution on a {string.Join("x", Enumerable.Repeat(perAxis, d))} grid");
     }
 
+    /// <summary>
+    /// The grid points of a reference solution (computed by a solver or read from a `pinn reference` file).
+    /// Its axes must be the problem's inputs in order.
+    /// </summary>
+    public static EvaluationSet FromReference(Problem problem, PinnServe.Reference.ReferenceSolution reference, string source)
+    {
+        var axes = reference.Axes.Select(a => a.Name).ToArray();
+        if (!axes.SequenceEqual(problem.Domain.Names))
+            throw new InvalidDataException($"Reference axes ({string.Join(", ", axes)}) do not match {problem.Name}'s inputs ({string.Join(", ", problem.Domain.Names)}).");
+        foreach (var f in problem.EvaluatedFields)
+            if (!reference.FieldNames.Contains(f))
+                throw new InvalidDataException($"Reference has no field '{f}' (fields: {string.Join(", ", reference.FieldNames)}).");
+        return new EvaluationSet(problem.EvaluatedFields, reference.GridPoints(),
+            problem.EvaluatedFields.Select(reference.Field).ToArray(), source);
+    }
+
     /// <summary>‖û − u‖₂ / ‖u‖₂ per field.</summary>
     public double[] RelativeL2(double[][] predicted)
     {
