@@ -28,7 +28,8 @@ public static class CliOutput
         }
         try
         {
-            return parse.Invoke();
+            // Our handlers below print clean messages; System.CommandLine's default handler would print a stack trace.
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (UsageException e)
         {

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""PyTorch peer for `pinn bench train klein-gordon`: the same training iteration, done the usual PyTorch way.
+
+Klein-Gordon (seed 000 section 3.2): u_tt - u_xx + u^3 = f on t, x in [0, 1], exact u = x cos(5 pi t) + (x t)^3.
+Per iteration: fresh uniform batches of 128 points for the residual, the initial condition (u and u_t at t = 0)
+and each boundary (x = 0, x = 1); a 5x50 tanh network (MLP for M1/M2, modified MLP for M3/M4) on standardized
+inputs; input derivatives by torch.autograd.grad with create_graph (double backward); Adam (lr 1e-3, smooth decay
+0.9 per 1,000 steps). M2/M4 also compute per-term gradients every 10 steps for learning-rate annealing, as the
+seed's code does. Prints one JSON line per thread count.
+
+Usage: python3 pytorch_klein_gordon.py --model M1 --threads 1 2 --warmup 100 --measure 500
+"""
+import argparse, json, math, time
+import torch
+
+def exact(t, x):
+    return x * torch.cos(5 * math.pi * t) + (x * t) ** 3
+
+def source(t, x):
+    u = exact(t, x)
+    u_tt = -25 * math.pi ** 2 * x * torch.cos(5 * math.pi * t) + 6 * x ** 3 * t
+    u_xx = 6 * x * t ** 3
+    return u_tt - u_xx + u ** 3
+
+class Mlp(torch.nn.Module):
+    def __init__(self, depth=5, width=50):
+        super().__init__()
+        dims = [2] + [width] * depth
+        self.hidden = torch.nn.ModuleList(torch.nn.Linear(a, b) for a, b in zip(dims[:-1], dims[1:]))
+        self.out = torch.nn.Linear(width, 1)
+        for layer in list(self.hidden) + [self.out]:
+            torch.nn.init.xavier_normal_(layer.weight); torch.nn.init.zeros_(layer.bias)
+    def forward(self, x):
+        for layer in self.hidden:
+            x = torch.tanh(layer(x))
+        return self.out(x)
+
+class ModifiedMlp(torch.nn.Module):
+    """Seed 000 eqs. 2.33-2.37: U, V encoders; H1 = tanh(X W + b); Z = tanh(H W + b); H = (1 - Z) U + Z V."""
+    def __init__(self, depth=5, width=50):
+        super().__init__()
+        self.u = torch.nn.Linear(2, width); self.v = torch.nn.Linear(2, width)
+        dims = [2] + [width] * depth
+        self.hidden = torch.nn.ModuleList(torch.nn.Linear(a, b) for a, b in zip(dims[:-1], dims[1:]))
+        self.out = torch.nn.Linear(width, 1)
+        for layer in [self.u, self.v] + list(self.hidden) + [self.out]:
+            torch.nn.init.xavier_normal_(layer.weight); torch.nn.init.zeros_(layer.bias)
+    def forward(self, x):
+        u = torch.tanh(self.u(x)); v = torch.tanh(self.v(x))
+        h = torch.tanh(self.hidden[0](x))
+        for layer in self.hidden[1:]:
+            z = torch.tanh(layer(h))
+            h = u + z * (v - u)
+        return self.out(h)
+
+MEAN = torch.tensor([0.5, 0.5]); STD = torch.tensor([1 / math.sqrt(12)] * 2)
+
+def losses(net, batch):
+    tx = torch.rand(batch, 2, requires_grad=True)
+    u = net((tx - MEAN) / STD)
+    du = torch.autograd.grad(u.sum(), tx, create_graph=True)[0]
+    u_t, u_x = du[:, :1], du[:, 1:]
+    u_tt = torch.autograd.grad(u_t.sum(), tx, create_graph=True)[0][:, :1]
+    u_xx = torch.autograd.grad(u_x.sum(), tx, create_graph=True)[0][:, 1:]
+    t, x = tx[:, :1], tx[:, 1:]
+    residual = u_tt - u_xx + u ** 3 - source(t, x)
+    x0 = torch.rand(batch, 1)
+    ic_pts = torch.cat([torch.zeros_like(x0), x0], 1).requires_grad_(True)
+    u0 = net((ic_pts - MEAN) / STD)
+    u0_t = torch.autograd.grad(u0.sum(), ic_pts, create_graph=True)[0][:, :1]
+    ic = ((u0 - exact(ic_pts[:, :1], ic_pts[:, 1:])) ** 2).mean() + (u0_t ** 2).mean()
+    bc = 0
+    for side in (0.0, 1.0):
+        tb = torch.rand(batch, 1)
+        pts = torch.cat([tb, torch.full_like(tb, side)], 1)
+        bc = bc + ((net((pts - MEAN) / STD) - exact(pts[:, :1], pts[:, 1:])) ** 2).mean()
+    return (residual ** 2).mean(), ic, bc
+
+def run(model, threads, warmup, measure, batch):
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    net = (ModifiedMlp() if model in ("M3", "M4") else Mlp())
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.9 ** (s / 1000))
+    annealing = model in ("M2", "M4")
+    lam = [1.0, 1.0]
+    weights = [p for n, p in net.named_parameters() if n.endswith("weight") and not n.startswith(("u.", "v."))]
+    def step(i):
+        l_r, l_ic, l_bc = losses(net, batch)
+        if annealing and i % 10 == 0:
+            g_r = torch.autograd.grad(l_r, weights, retain_graph=True)
+            max_r = max(g.abs().max() for g in g_r)
+            for k, term in enumerate((l_ic, l_bc)):
+                g = torch.autograd.grad(term, weights, retain_graph=True)
+                mean = sum(x.abs().mean() for x in g) / len(g)
+                lam[k] = 0.9 * lam[k] + 0.1 * float(max_r / (lam[k] * mean))
+        loss = l_r + lam[0] * l_ic + lam[1] * l_bc
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step(); sched.step()
+    for i in range(warmup):
+        step(i)
+    start = time.perf_counter()
+    for i in range(warmup, warmup + measure):
+        step(i)
+    ms = 1000 * (time.perf_counter() - start) / measure
+    return {"peer": "pytorch", "torch": torch.__version__, "blas": torch.__config__.show().count("openblas") > 0 and "openblas" or "other",
+            "model": model, "threads": threads, "batch": batch, "ms_per_iter": round(ms, 4)}
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="M1", choices=["M1", "M2", "M3", "M4"])
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--measure", type=int, default=500)
+    ap.add_argument("--batch", type=int, default=128)
+    a = ap.parse_args()
+    for n in a.threads:
+        print(json.dumps(run(a.model, n, a.warmup, a.measure, a.batch)), flush=True)

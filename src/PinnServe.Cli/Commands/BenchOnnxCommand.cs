@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using PinnServe.Onnx;
+
+namespace PinnServe.Cli.Commands;
+
+/// <summary>`pinn bench-onnx MODEL.onnx`: in-process ONNX Runtime throughput (points/s) over batch sizes.</summary>
+internal static class BenchOnnxCommand
+{
+    public static Command Create()
+    {
+        var modelPath = new Argument<FileInfo>("model") { Description = "ONNX model exported by `pinn export`." };
+        var batches = new Option<string>("--batches") { Description = "Comma-separated batch sizes.", DefaultValueFactory = _ => "1,10,100,1000,10000,100000,1000000" };
+        var seconds = new Option<double>("--seconds") { Description = "Time budget per batch size.", DefaultValueFactory = _ => 1.0 };
+        var fields = new Option<string>("--fields") { Description = "Comma-separated fields to compute (default: all)." };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: one per core)." };
+        var cuda = new Option<bool>("--cuda") { Description = "Run on ONNX Runtime's CUDA execution provider." };
+        var command = new Command("bench-onnx", "Measure ONNX Runtime throughput of a model for batches of 1 to 10^6 points.");
+        command.Arguments.Add(modelPath);
+        foreach (var option in new Option[] { batches, seconds, fields, threads, cuda }) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var sizes = ParseBatches(parse.GetValue(batches)!);
+            double budget = parse.GetValue(seconds);
+            if (!(budget > 0)) throw new UsageException($"--seconds must be positive, got {budget}.");
+            int threadCount = parse.GetValue(threads);
+            if (threadCount < 0) throw new UsageException($"--threads must be 0 or more, got {threadCount}.");
+            using var model = EvalOnnxCommand.LoadModel(parse.GetValue(modelPath)!.FullName, parse.GetValue(cuda), threadCount);
+            var selected = ExportCommand.SplitNames(parse.GetValue(fields)) ?? model.FieldNames.ToArray();
+            foreach (var field in selected)
+                if (!model.FieldNames.Contains(field))
+                    throw new UsageException($"Unknown field '{field}': the model computes {string.Join(", ", model.FieldNames)}.");
+
+            var results = new JsonArray();
+            double best = 0;
+            foreach (int batch in sizes)
+            {
+                var result = OnnxThroughput.Measure(model, batch, TimeSpan.FromSeconds(budget), selected, minCalls: 2);
+                best = Math.Max(best, result.PointsPerSecond);
+                if (!CliOutput.IsJson(parse))
+                    Console.WriteLine($"batch {batch,9:N0}: {result.PointsPerSecond,14:N0} points/s   {result.MillisecondsPerCall,10:F3} ms/call   ({result.Calls} calls)");
+                results.Add(new JsonObject
+                {
+                    ["batch"] = batch,
+                    ["points_per_s"] = result.PointsPerSecond,
+                    ["ms_per_call"] = result.MillisecondsPerCall,
+                    ["calls"] = result.Calls,
+                });
+            }
+            CliOutput.WriteResult(parse, new JsonObject
+            {
+                ["model"] = model.Path,
+                ["fields"] = new JsonArray(selected.Select(f => (JsonNode)f!).ToArray()),
+                ["execution_provider"] = model.ExecutionProvider,
+                ["threads"] = threadCount,
+                ["results"] = results,
+                ["points_per_s"] = best,
+            });
+            return 0;
+        });
+        return command;
+    }
+
+    private static int[] ParseBatches(string list)
+    {
+        var sizes = new List<int>();
+        foreach (var item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(item, out int size) || size < 1 || size > 10_000_000)
+                throw new UsageException($"--batches: '{item}' is not a batch size between 1 and 10000000.");
+            sizes.Add(size);
+        }
+        return sizes.Count > 0 ? sizes.ToArray() : throw new UsageException("--batches is empty.");
+    }
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using PinnServe.Onnx;
+using PinnServe.Reference.Files;
+
+namespace PinnServe.Cli.Commands;
+
+/// <summary>`pinn eval-onnx FILE.onnx --reference REF`: per-field relative L² and max error of an exported model.</summary>
+internal static class EvalOnnxCommand
+{
+    public static Command Create()
+    {
+        var modelPath = new Argument<FileInfo>("model") { Description = "ONNX model exported by `pinn export`." };
+        var reference = new Option<FileInfo>("--reference", "-r")
+        {
+            Description = "Reference data: a CSV with a header naming input and field columns, or a .npz/.npy written by `pinn reference`.",
+            Required = true,
+        };
+        var fields = new Option<string>("--fields") { Description = "Comma-separated fields to compare (default: every model field with a reference column)." };
+        var cuda = new Option<bool>("--cuda") { Description = "Run on ONNX Runtime's CUDA execution provider." };
+        var command = new Command("eval-onnx", "Compare an ONNX model's fields with reference data (relative L² and max abs error).");
+        command.Arguments.Add(modelPath);
+        command.Options.Add(reference);
+        command.Options.Add(fields);
+        command.Options.Add(cuda);
+        command.SetAction(parse =>
+        {
+            var started = DateTime.UtcNow;
+            string referencePath = parse.GetValue(reference)!.FullName;
+            var columns = ReadColumns(referencePath);
+            using var model = LoadModel(parse.GetValue(modelPath)!.FullName, parse.GetValue(cuda));
+            IReadOnlyList<FieldError> errors;
+            try { errors = OnnxModelEvaluation.Compare(model, columns, ExportCommand.SplitNames(parse.GetValue(fields))); }
+            catch (ArgumentException e) { throw new UsageException($"{e.Message} ({referencePath})"); }
+
+            if (!CliOutput.IsJson(parse))
+            {
+                Console.WriteLine($"{model.Path} vs {referencePath} ({errors[0].Points:N0} points)");
+                foreach (var e in errors) Console.WriteLine($"  {e.Field,-12} rel L2 {e.RelativeL2:E3}   max |error| {e.MaxAbsError:E3}");
+            }
+            var perField = new JsonObject();
+            foreach (var e in errors)
+                perField[e.Field] = new JsonObject { ["rel_l2"] = e.RelativeL2, ["max_abs_error"] = e.MaxAbsError };
+            CliOutput.WriteResult(parse, new JsonObject
+            {
+                ["model"] = model.Path,
+                ["reference"] = referencePath,
+                ["points"] = errors[0].Points,
+                ["fields"] = perField,
+                ["rel_l2"] = errors.Max(e => e.RelativeL2),
+                ["execution_provider"] = model.ExecutionProvider,
+                ["seconds"] = (DateTime.UtcNow - started).TotalSeconds,
+            });
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Loads a model, turning a CUDA request that cannot be met into a usage error.</summary>
+    internal static OnnxFieldModel LoadModel(string path, bool useCuda, int threads = 0)
+    {
+        try { return OnnxFieldModel.Load(path, new OnnxModelOptions(useCuda, threads)); }
+        catch (InvalidOperationException e) { throw new UsageException(e.Message); }
+    }
+
+    /// <summary>Named columns of a reference file: a plain CSV table, or a grid file of PinnServe.Reference.</summary>
+    private static Dictionary<string, double[]> ReadColumns(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Reference file '{path}' does not exist.", path);
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension == ".csv") return ReadCsv(path);
+        if (extension is not (".npz" or ".npy"))
+            throw new UsageException($"Unsupported reference file '{path}': use .csv (header + rows), .npz or .npy.");
+        var solution = ReferenceFiles.Read(path);
+        double[] grid = solution.GridPoints();
+        var columns = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        for (int a = 0; a < solution.Axes.Count; a++)
+        {
+            var column = new double[solution.PointCount];
+            for (int p = 0; p < column.Length; p++) column[p] = grid[p * solution.Axes.Count + a];
+            columns[solution.Axes[a].Name] = column;
+        }
+        foreach (var field in solution.FieldNames) columns[field] = solution.Field(field);
+        return columns;
+    }
+
+    private static Dictionary<string, double[]> ReadCsv(string path)
+    {
+        using var reader = new StreamReader(path);
+        string? header = reader.ReadLine();
+        if (string.IsNullOrWhiteSpace(header)) throw new InvalidDataException($"'{path}' is empty: expected a header line naming the columns.");
+        var names = header.Split(',').Select(n => n.Trim().Trim('"')).ToArray();
+        var values = names.Select(_ => new List<double>()).ToArray();
+        int lineNumber = 1;
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line) || line.StartsWith('#')) continue;
+            var cells = line.Split(',');
+            if (cells.Length != names.Length)
+                throw new InvalidDataException($"{path}:{lineNumber}: {cells.Length} values for {names.Length} columns.");
+            for (int c = 0; c < cells.Length; c++)
+            {
+                if (!double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+                    throw new InvalidDataException($"{path}:{lineNumber}: '{cells[c].Trim()}' in column '{names[c]}' is not a number.");
+                values[c].Add(value);
+            }
+        }
+        if (values[0].Count == 0) throw new InvalidDataException($"'{path}' has a header but no rows.");
+        return names.Select((n, c) => (n, c)).ToDictionary(p => p.n, p => values[p.c].ToArray(), StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,57 @@
+namespace PinnServe.Training.Reproduction;
+
+/// <summary>One row of a published table: a `pinn train` configuration and the number the paper reports.</summary>
+/// <param name="Arguments">`pinn train` arguments (problem first), without --seed/--out.</param>
+/// <param name="Published">The paper's mean relative L² (null when the paper gives none).</param>
+/// <param name="PublishedSeconds">The paper's training time, when it reports one.</param>
+public sealed record ExperimentRow(string Label, string[] Arguments, double? Published, double? PublishedSeconds = null);
+
+/// <summary>A published table or figure that `pinn reproduce ID` re-runs.</summary>
+public sealed record Experiment(string Id, string Title, string Source, IReadOnlyList<ExperimentRow> Rows, string Notes = "");
+
+/// <summary>The seed papers' tables (SPEC §3), with the papers' setups as arguments.</summary>
+public static class ExperimentCatalog
+{
+    private static ExperimentRow Row(string label, double? published, string args, double? seconds = null) =>
+        new(label, args.Split(' ', StringSplitOptions.RemoveEmptyEntries), published, seconds);
+
+    public static IReadOnlyList<Experiment> All { get; } =
+    [
+        new("kg-table5", "Klein–Gordon, models M1–M4 (5×50, 40,000 iterations, batch 128)", "seed 000, Table 5",
+        [
+            Row("M1", 1.79e-1, "klein-gordon --model M1 --layers 5x50 --iters 40000", 200),
+            Row("M2", 1.06e-2, "klein-gordon --model M2 --layers 5x50 --iters 40000"),
+            Row("M3", 1.97e-2, "klein-gordon --model M3 --layers 5x50 --iters 40000"),
+            Row("M4", 2.81e-3, "klein-gordon --model M4 --layers 5x50 --iters 40000", 1040),
+        ], "Published times are the paper's laptop CPU (TensorFlow)."),
+        new("helmholtz-table3", "Helmholtz a1 = 1, a2 = 4, models M1–M4 (5×50, 40,000 iterations, batch 128)", "seed 000, Table 3 (5 layers × 50)",
+        [
+            Row("M1", 2.02e-1, "helmholtz --model M1 --layers 5x50 --iters 40000"),
+            Row("M2", 6.33e-3, "helmholtz --model M2 --layers 5x50 --iters 40000"),
+            Row("M3", 1.70e-2, "helmholtz --model M3 --layers 5x50 --iters 40000"),
+            Row("M4", 1.95e-3, "helmholtz --model M4 --layers 5x50 --iters 40000"),
+        ]),
+        new("poisson1d-table1", "Poisson 1D u = sin(Cx), plain PINN (5×50, 40,000 iterations)", "seed 000, Table 1",
+        [
+            Row("C=1", 1.34e-4, "poisson-1d --model M1 --param C=1 --layers 5x50 --iters 40000"),
+            Row("C=2", 4.65e-4, "poisson-1d --model M1 --param C=2 --layers 5x50 --iters 40000"),
+            Row("C=4", 3.82e-3, "poisson-1d --model M1 --param C=4 --layers 5x50 --iters 40000"),
+            Row("C=8", 1.30e-2, "poisson-1d --model M1 --param C=8 --layers 5x50 --iters 40000"),
+            Row("C=16", 9.44e+0, "poisson-1d --model M1 --param C=16 --layers 5x50 --iters 40000"),
+        ]),
+        new("poisson2d-table2", "Poisson 2D ω = 4π: PINN / MA / ID / DN (5×50, full batch 2,500 + 400, 30,000 epochs)", "seed 002, Table 2",
+        [
+            Row("PINN", 2.3229e-1, "poisson-2d --model PINN", 245.30),
+            Row("MA β=0.9", 2.05e-3, "poisson-2d --model MA --beta 0.9", 297.25),
+            Row("ID β=0.9", 1.47e-3, "poisson-2d --model ID --beta 0.9", 300.04),
+            Row("DN β=0.9", 1.41e-3, "poisson-2d --model DN --beta 0.9", 298.10),
+            Row("MA β=0.99", 2.06e-3, "poisson-2d --model MA --beta 0.99", 299.77),
+            Row("ID β=0.99", 1.13e-3, "poisson-2d --model ID --beta 0.99", 298.66),
+            Row("DN β=0.99", 1.11e-3, "poisson-2d --model DN --beta 0.99", 297.92),
+        ], "Published times are an NVIDIA RTX A6000 (TensorFlow)."),
+    ];
+
+    public static Experiment Find(string id) =>
+        All.FirstOrDefault(e => e.Id == id)
+        ?? throw new ArgumentException($"Unknown experiment '{id}' (known: {string.Join(", ", All.Select(e => e.Id))}).");
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PinnServe.Contracts;
+
+namespace PinnServe.Training.Reproduction;
+
+/// <summary>The outcome of one trial (one row, one seed).</summary>
+public sealed record TrialResult(string Row, ulong Seed, string Status, double? RelativeL2, double? Seconds, double? MsPerIter);
+
+/// <summary>
+/// Runs an experiment's trials as separate `pinn train` processes (in parallel), skipping trials whose run
+/// directory already holds a completed summary and resuming interrupted ones, then writes Markdown, CSV and
+/// JSON with mean ± std next to the published value and their ratio.
+/// </summary>
+public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string runsRoot)
+{
+    public IReadOnlyList<TrialResult> Run(Experiment experiment, int trials, int jobs, string[] extraArguments,
+        Action<string>? log = null, CancellationToken cancel = default)
+    {
+        var work = experiment.Rows.SelectMany(row => Enumerable.Range(1, trials).Select(seed => (row, seed: (ulong)seed))).ToList();
+        var results = new TrialResult?[work.Count];
+        using var gate = new SemaphoreSlim(Math.Max(1, jobs));
+        var tasks = work.Select((item, index) => Task.Run(async () =>
+        {
+            await gate.WaitAsync(cancel);
+            try { results[index] = RunTrial(experiment, item.row, item.seed, extraArguments, log, cancel); }
+            finally { gate.Release(); }
+        }, cancel)).ToArray();
+        try { Task.WaitAll(tasks, cancel); }
+        catch (OperationCanceledException) { }
+        return results.Where(r => r is not null).Select(r => r!).ToList();
+    }
+
+    public static string Slug(string label) => new(label.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '-').ToArray());
+
+    private TrialResult RunTrial(Experiment experiment, ExperimentRow row, ulong seed, string[] extra, Action<string>? log, CancellationToken cancel)
+    {
+        string dir = Path.Combine(runsRoot, experiment.Id, Slug(row.Label), $"seed-{seed}");
+        string summaryPath = Path.Combine(dir, TrainingRun.SummaryFile);
+        if (TryReadCompleted(summaryPath, row.Label, seed) is { } done)
+        {
+            log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: already done (rel L2 {done.RelativeL2:E3})");
+            return done;
+        }
+        bool resume = File.Exists(Path.Combine(dir, TrainingRun.CheckpointFile));
+        var args = new List<string>(pinnPrefix) { "train" };
+        if (resume) args.AddRange(["--resume", dir]);
+        else args.AddRange([.. row.Arguments, .. extra, "--seed", seed.ToString(CultureInfo.InvariantCulture), "--out", dir]);
+        args.Add("--json");
+        log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: {(resume ? "resuming" : "starting")}");
+        var psi = new ProcessStartInfo(pinnCommand) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {pinnCommand}.");
+        using var registration = cancel.Register(() => { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } });
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var result = TryReadCompleted(summaryPath, row.Label, seed);
+        if (result is null)
+        {
+            string tail = string.Join(" | ", stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3));
+            log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: failed (exit {process.ExitCode}): {tail}");
+            return new TrialResult(row.Label, seed, cancel.IsCancellationRequested ? "interrupted" : $"failed (exit {process.ExitCode})", null, null, null);
+        }
+        log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: rel L2 {result.RelativeL2:E3} in {result.Seconds:F0} s");
+        return result;
+    }
+
+    private static TrialResult? TryReadCompleted(string path, string row, ulong seed)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var s = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            if (s["status"]?.GetValue<string>() != "completed") return null;
+            return new TrialResult(row, seed, "completed", s["rel_l2"]?.GetValue<double>(), s["seconds"]?.GetValue<double>(), s["ms_per_iter"]?.GetValue<double>());
+        }
+        catch (JsonException) { return null; }
+    }
+
+    /// <summary>Writes ID.md, ID.csv and ID.json into <paramref name="outputDir"/>; returns the Markdown.</summary>
+    public static string Write(Experiment experiment, IReadOnlyList<TrialResult> results, string outputDir, string command, string machine)
+    {
+        Directory.CreateDirectory(outputDir);
+        var inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        md.AppendLine($"### {experiment.Title}").AppendLine();
+        md.AppendLine($"Source: {experiment.Source}. Command: `{command}`. Machine: {machine}. Written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.").AppendLine();
+        md.AppendLine("| row | trials | rel. L² mean ± std | published | ratio (ours / published) | wall time per trial (s) | ms/iter |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
+        var csv = new StringBuilder("row,seed,status,rel_l2,seconds,ms_per_iter\n");
+        var json = new JsonArray();
+        foreach (var row in experiment.Rows)
+        {
+            var mine = results.Where(r => r.Row == row.Label && r.RelativeL2 is not null).ToList();
+            foreach (var r in results.Where(r => r.Row == row.Label))
+                csv.AppendLine(string.Join(",", row.Label, r.Seed, r.Status, r.RelativeL2?.ToString("R", inv), r.Seconds?.ToString("R", inv), r.MsPerIter?.ToString("R", inv)));
+            double? mean = mine.Count > 0 ? mine.Average(r => r.RelativeL2!.Value) : null;
+            double? std = mine.Count > 1 ? Math.Sqrt(mine.Sum(r => Math.Pow(r.RelativeL2!.Value - mean!.Value, 2)) / (mine.Count - 1)) : null;
+            double? seconds = mine.Count > 0 ? mine.Average(r => r.Seconds ?? 0) : null;
+            double? ms = mine.Count > 0 ? mine.Average(r => r.MsPerIter ?? 0) : null;
+            double? ratio = mean is not null && row.Published is { } p ? mean / p : null;
+            string published = row.Published is { } pv ? pv.ToString("0.00e+0", inv) + (row.PublishedSeconds is { } ps ? $" ({ps:0} s)" : "") : "—";
+            md.AppendLine($"| {row.Label} | {mine.Count} | {(mean is null ? "—" : mean.Value.ToString("0.00e+0", inv) + (std is null ? "" : " ± " + std.Value.ToString("0.0e+0", inv)))} | {published} | {(ratio is null ? "—" : ratio.Value.ToString("0.00", inv))} | {(seconds is null ? "—" : seconds.Value.ToString("0", inv))} | {(ms is null ? "—" : ms.Value.ToString("0.00", inv))} |");
+            json.Add(new JsonObject
+            {
+                ["row"] = row.Label, ["trials"] = mine.Count, ["rel_l2_mean"] = mean, ["rel_l2_std"] = std,
+                ["published"] = row.Published, ["ratio"] = ratio, ["seconds_mean"] = seconds, ["ms_per_iter"] = ms,
+                ["arguments"] = string.Join(' ', row.Arguments),
+            });
+        }
+        if (experiment.Notes.Length > 0) md.AppendLine().AppendLine(experiment.Notes);
+        AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".md"), md.ToString());
+        AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".csv"), csv.ToString());
+        AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".json"),
+            new JsonObject { ["id"] = experiment.Id, ["title"] = experiment.Title, ["source"] = experiment.Source, ["command"] = command, ["rows"] = json }
+                .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return md.ToString();
+    }
+}
