@@ -117,16 +117,18 @@ public sealed class MeanSquareNode<T>(Node<T> a) : Node<T>(1, a.RequiresGrad) wh
 public sealed class ScalarSumNode<T>(IReadOnlyList<Node<T>> terms)
     : Node<T>(1, terms.Any(t => t.RequiresGrad)) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    private readonly Node<T>[] _terms = terms.ToArray(); // an array: enumerating an interface would allocate every step
+
     public override void Forward()
     {
         T sum = T.Zero;
-        foreach (var t in terms) sum += t.Value[0];
+        foreach (var t in _terms) sum += t.Value[0];
         Value[0] = sum;
     }
 
     public override void Backward(Span<T> parameterGradient)
     {
-        foreach (var t in terms)
+        foreach (var t in _terms)
             if (t.RequiresGrad) t.Grad[0] += Grad[0];
     }
 }
