@@ -1,0 +1,78 @@
+namespace PinnServe.Cli.Tests;
+
+public class TrainCommandTests
+{
+    [Theory]
+    [InlineData("unknown problem 'navier'", "train", "navier")]
+    [InlineData("unknown parameter 'a9'", "train", "helmholtz", "--param", "a9=1")]
+    [InlineData("'k=2.5x' is malformed", "train", "helmholtz", "--param", "k=2.5x")]
+    [InlineData("unknown weighting 'magic'", "train", "helmholtz", "--weighting", "magic")]
+    [InlineData("malformed layers '5by50'", "train", "helmholtz", "--layers", "5by50")]
+    [InlineData("unknown model 'm9'", "train", "helmholtz", "--model", "M9")]
+    [InlineData("--iters", "train", "helmholtz", "--iters", "-5")]
+    [InlineData("no such run directory", "train", "--resume", "/nonexistent/run")]
+    [InlineData("unrecognized command or argument '--frobnicate'", "train", "helmholtz", "--frobnicate")]
+    public void BadArgumentsExitWithCode2AndNameTheValue(string expected, params string[] args)
+    {
+        var r = PinnCli.Run(args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(expected, r.Stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("   at ", r.Stderr); // no stack trace
+    }
+
+    [Fact]
+    public void TrainEvalAndResumeFollowTheJsonContract()
+    {
+        string dir = Path.Combine(Directory.CreateTempSubdirectory("pinn-cli-").FullName, "run");
+        var train = PinnCli.Run("train", "poisson-1d", "--model", "M2", "--layers", "2x16", "--iters", "300", "--seed", "4", "--out", dir, "--json");
+        Assert.Equal(0, train.ExitCode);
+        var summary = train.Json;
+        Assert.Equal("completed", summary["status"]!.GetValue<string>());
+        Assert.Equal(300, summary["iterations"]!.GetValue<int>());
+        double rel = summary["rel_l2"]!.GetValue<double>();
+        Assert.InRange(rel, 0, 1);
+        foreach (var file in new[] { "config.json", "metrics.csv", "checkpoint.json", "network.json", "summary.json" })
+            Assert.True(File.Exists(Path.Combine(dir, file)), file);
+
+        var eval = PinnCli.Run("eval", dir, "--json");
+        Assert.Equal(0, eval.ExitCode);
+        Assert.Equal(rel, eval.Json["rel_l2"]!.GetValue<double>(), 12);
+
+        // Raise the budget in the saved config and resume: the run continues from step 300.
+        string config = Path.Combine(dir, "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"iterations\": 300", "\"iterations\": 400"));
+        var resumed = PinnCli.Run("train", "--resume", dir, "--json");
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Equal(400, resumed.Json["iterations"]!.GetValue<int>());
+        var rows = File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Skip(1).Select(l => int.Parse(l.Split(',')[0])).ToList();
+        Assert.Equal(rows.Distinct().Count(), rows.Count);
+        Assert.Equal(400, rows[^1]);
+
+        var again = PinnCli.Run("train", "poisson-1d", "--iters", "10", "--out", dir);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already holds a run", again.Stderr);
+    }
+
+    [Fact]
+    public void ProblemsListsTheCatalog()
+    {
+        var r = PinnCli.Run("problems", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var names = r.Json["problems"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).ToList();
+        Assert.Contains("klein-gordon", names);
+        Assert.Contains("helmholtz", names);
+        Assert.Contains("poisson-2d", names);
+    }
+
+    [Fact]
+    public void BenchReportsTimingAllocationAndFlops()
+    {
+        var r = PinnCli.Run("bench", "train", "klein-gordon", "--model", "M3", "--layers", "2x16", "--warmup", "20", "--measure", "30", "--repeats", "1", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var j = r.Json;
+        Assert.True(j["ms_per_iter"]!.GetValue<double>() > 0);
+        Assert.True(j["flops_per_iter"]!.GetValue<long>() > 0);
+        Assert.True(j["peak_gflops"]!.GetValue<double>() > 0);
+        Assert.NotNull(j["allocated_bytes_per_iter"]);
+    }
+}
