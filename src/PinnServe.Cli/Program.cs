@@ -8,6 +8,18 @@ root.Options.Add(CliOutput.JsonOption);
 foreach (var command in new[]
 {
     ProblemsCommand.Create(),
+    ReferenceCommand.Create(),
+    TrainCommand.Create(),
+    EvalCommand.Create(),
+    ReportCommand.Create(),
+    BenchCommand.Create(),
+    ReproduceCommand.Create(),
+    ExportCommand.Create(),
+    EvalOnnxCommand.Create(),
+    BenchOnnxCommand.Create(),
+    ServeCommand.Create(),
+    QueryCommand.Create(),
+    BenchServeCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

@@ -36,6 +36,10 @@ internal sealed class TrainOptions
     public readonly Option<ulong?> Seed = new("--seed") { Description = "Random seed (same seed, same run)." };
     public readonly Option<string[]> Param = new("--param") { Description = "Problem parameter, name=value (repeatable)." };
     public readonly Option<string[]> Learn = new("--learn") { Description = "Learn a PDE coefficient, name=initial_guess (inverse problems)." };
+    public readonly Option<int?> ObservationCount = new("--observations") { Description = "Inverse problems: N observation points for a \"data\" term, drawn from the reference (or a subset of --observation-file)." };
+    public readonly Option<double?> Noise = new("--noise") { Description = "Gaussian noise on the observations, as a fraction of each field's std (0.01 = 1%; seeded)." };
+    public readonly Option<string?> ObservationFile = new("--observation-file") { Description = "Observations from a file: .npz from `pinn reference`, or a CSV table with the axes then the fields as columns." };
+    public readonly Option<string[]> TermPoints = new("--term-points") { Description = "Full-batch points of one condition term, name=count (repeatable; e.g. ic=100)." };
     public readonly Option<string?> Reference = new("--reference") { Description = "Reference file from `pinn reference` for the relative L² (default: exact solution or the problem's solver)." };
     public readonly Option<int?> EvalGrid = new("--eval-grid") { Description = "Evaluation grid points per axis." };
     public readonly Option<int?> LogEvery = new("--log-every") { Description = "Metrics row every N steps." };
@@ -43,11 +47,14 @@ internal sealed class TrainOptions
     public readonly Option<int> Threads = new("--threads") { Description = "Threads running the loss terms in parallel (default 1; results are identical for any count).", DefaultValueFactory = _ => 1 };
     public readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Checkpoint every N steps." };
 
+    public readonly DiagnosticOptions Diagnostics = new();
+
     public IEnumerable<Symbol> All() =>
     [
         Problem, Model, Arch, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
         Layers, Iters, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
-        Precision, Seed, Param, Learn, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
+        Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
+        .. Diagnostics.All(),
     ];
 
     public void AddTo(Command command)
@@ -125,7 +132,15 @@ internal sealed class TrainOptions
             if (parse.GetValue(CheckpointEvery) is { } ce) c = c with { CheckpointEvery = ce };
             var learn = ParsePairs(parse.GetValue(Learn), "--learn");
             if (learn.Count > 0) c = c with { Learn = learn };
+            if (parse.GetValue(ObservationCount) is { } observations) c = c with { Observations = observations };
+            if (parse.GetValue(Noise) is { } noise) c = c with { Noise = noise };
+            if (parse.GetValue(ObservationFile) is { } observationFile) c = c with { ObservationFile = Path.GetFullPath(observationFile) };
+            var termPoints = new Dictionary<string, int>(c.TermPoints);
+            foreach (var (term, count) in ParsePairs(parse.GetValue(TermPoints), "--term-points"))
+                termPoints[term] = count == Math.Round(count) ? (int)count : throw new UsageException($"--term-points {term}={count}: the count must be an integer.");
+            c = c with { TermPoints = termPoints };
             if (c.Model != "custom" && (parse.GetValue(Arch) is not null || parse.GetValue(Weighting) is not null)) c = c with { Model = "custom" };
+            c = Diagnostics.ApplyTo(c, parse);
             c.Validate();
             return c;
         }

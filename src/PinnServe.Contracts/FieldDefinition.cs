@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace PinnServe.Contracts;
 
@@ -13,6 +14,7 @@ public sealed record FieldTerm
     public string[] Derivative { get; init; } = [];
 
     /// <summary>The compact name, e.g. "psi_xy" (derivative names in the given order).</summary>
+    [JsonIgnore]
     public string Quantity => Derivative.Length == 0 ? Output : $"{Output}_{string.Concat(Derivative)}";
 }
 
@@ -28,6 +30,7 @@ public sealed record FieldDefinition
     public required FieldTerm[] Terms { get; init; }
 
     /// <summary>Highest derivative order over the terms.</summary>
+    [JsonIgnore]
     public int Order => Terms.Length == 0 ? 0 : Terms.Max(t => t.Derivative.Length);
 
     /// <summary>A field with one term: <paramref name="coefficient"/> · ∂ output / ∂ derivative….</summary>

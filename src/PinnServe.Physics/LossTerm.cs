@@ -15,6 +15,9 @@ public sealed record Piece(Region Region, IReadOnlyList<Expr> Errors, Face? Part
 /// <summary>A named loss term: the sum of its pieces' losses. Weights are keyed by <see cref="Name"/>.</summary>
 public sealed record LossTerm(string Name, TermRole Role, IReadOnlyList<Piece> Pieces)
 {
+    /// <summary>Keeps its initial weight (1) under every adaptive scheme: seed 002 weights only Allen–Cahn's IC.</summary>
+    public bool FixedWeight { get; init; }
+
     public static LossTerm Residual(string name, params Expr[] residuals) =>
         new(name, TermRole.Residual, [new Piece(new Interior(), residuals)]);
 
@@ -29,6 +32,10 @@ public sealed record LossTerm(string Name, TermRole Role, IReadOnlyList<Piece> P
     /// <summary>All faces as one piece with one mean square over the union (seed 002's boundary term).</summary>
     public static LossTerm BoundaryUnion(string name, IReadOnlyList<Face> faces, Expr error) =>
         new(name, TermRole.Boundary, [new Piece(new FaceUnion(faces), [error])]);
+
+    /// <summary>Observations: each error (typically field − <see cref="Observed"/>) at the given points, used whole every step.</summary>
+    public static LossTerm Data(string name, DataPoints points, params Expr[] errors) =>
+        new(name, TermRole.Data, [new Piece(points, errors)]);
 
     /// <summary>Periodicity in <paramref name="axis"/>: each expression equals itself on the opposite face.</summary>
     public static LossTerm Periodic(string name, string axis, double min, double max, params (Expr Left, Expr Right)[] pairs) =>

@@ -15,7 +15,12 @@ public sealed record TrainingDefaults(
     string Model = "M1",
     string Normalization = "standardize",
     bool DecayLearningRate = true,
-    int EvaluationGrid = 100);
+    int EvaluationGrid = 100,
+    int ResidualBatch = 0,
+    IReadOnlyDictionary<string, int>? TermPoints = null);
+
+/// <summary>An extra evaluation figure: the relative L² of the pointwise magnitude of several fields, e.g. |(u, v)|.</summary>
+public sealed record MagnitudeMetric(string Name, string[] Components);
 
 /// <summary>
 /// A PDE problem: a box domain, named network outputs, residual and condition loss terms written as
@@ -66,6 +71,9 @@ public abstract class Problem
 
     /// <summary>Names of the fields compared against the reference (default: the outputs).</summary>
     public virtual string[] EvaluatedFields => Outputs;
+
+    /// <summary>Magnitudes reported next to the per-field errors (the cavity's velocity magnitude).</summary>
+    public virtual IReadOnlyList<MagnitudeMetric> MagnitudeMetrics => [];
 
     /// <summary>Field u as an expression root.</summary>
     protected static Field F(string name) => new(name);

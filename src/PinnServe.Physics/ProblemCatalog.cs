@@ -7,6 +7,10 @@ public static class ProblemCatalog
 {
     private static readonly Dictionary<string, Func<IReadOnlyDictionary<string, double>?, Problem>> Factories = new()
     {
+        ["allen-cahn"] = p => new AllenCahn(p),
+        ["burgers"] = p => new Burgers(p),
+        ["burgers-2d"] = p => new Burgers2D(p),
+        ["cavity"] = p => new Cavity(p),
         ["helmholtz"] = p => new Helmholtz(p),
         ["klein-gordon"] = p => new KleinGordon(p),
         ["poisson-1d"] = p => new Poisson1D(p),

@@ -27,6 +27,8 @@ public interface ITrainer : IDisposable
     /// <summary>Relative L² error per evaluated field on the evaluation set (null when there is no reference).</summary>
     double[]? RelativeL2();
     string[] EvaluatedFields { get; }
+    /// <summary>Relative L² of the problem's magnitude metrics (the cavity's velocity magnitude) at the last <see cref="RelativeL2"/>.</summary>
+    IReadOnlyDictionary<string, double> MagnitudeErrors { get; }
 
     void SaveCheckpoint(string path);
     void LoadCheckpoint(string path);

@@ -6,6 +6,7 @@ using PinnServe.Nn;
 using PinnServe.Physics;
 using PinnServe.Physics.Compilation;
 using PinnServe.Physics.Expressions;
+using PinnServe.Physics.Geometry;
 using PinnServe.Tensors;
 using PinnServe.Training.Evaluation;
 using PinnServe.Training.Weighting;
@@ -37,7 +38,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     private readonly Rng _stepRng;
     private readonly Adam<T> _adam;
     private readonly LossWeights _weights;
-    private readonly Dictionary<string, ParameterInfo> _learned = new();
+    private readonly Dictionary<string, LearnedCoefficient> _learned = new();
     private readonly double[] _shift, _scale;
     private readonly EvaluationSet? _evaluation;
     private FieldEvaluator<T>? _evaluator;
@@ -57,14 +58,20 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         {
             if (!problem.Parameters.ContainsKey(name))
                 throw new ArgumentException($"Cannot learn '{name}': {problem.Name} has no such parameter (parameters: {string.Join(", ", problem.Parameters.Keys)}).");
+            // Trained as θ = coefficient / initial guess (starts at 1): Adam then moves it by relative steps (TermCompiler).
             var info = store.Add(name, 1, 1, ParameterKind.Coefficient, -1);
-            store.Values[info.Offset] = T.CreateTruncating(initial);
-            _learned[name] = info;
+            store.Values[info.Offset] = T.One;
+            _learned[name] = new LearnedCoefficient(info, initial);
         }
         (_shift, _scale) = config.Normalization == "unit" ? problem.Domain.UnitCube() : problem.Domain.Standardization();
 
         var compiler = new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned);
-        var terms = problem.Terms;
+        _evaluation = CreateEvaluationSet(problem, config);
+        Observations = Observations.For(problem, config, _evaluation);
+        var terms = Observations is null ? problem.Terms : [.. problem.Terms, Observations.ToLossTerm(problem)];
+        foreach (var name in config.TermPoints.Keys)
+            if (!terms.Any(t => t.Name == name))
+                throw new ArgumentException($"--term-points names unknown term '{name}' (terms: {string.Join(", ", terms.Select(t => t.Name))}).");
         _residuals = terms.Where(t => t.Role == TermRole.Residual).Select(t => compiler.Compile(t, p => Plan(t, p))).ToArray();
         _weighted = terms.Where(t => t.Role != TermRole.Residual).Select(t => compiler.Compile(t, p => Plan(t, p))).ToArray();
         if (_residuals.Length == 0) throw new ArgumentException($"{problem.Name} has no residual term.");
@@ -84,12 +91,12 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         TermNames = _residuals.Concat(_weighted).Select(t => t.Name).ToArray();
         WeightedTerms = _weighted.Select(t => t.Name).ToArray();
         _weights = new LossWeights(WeightedTerms, CreateEstimator(config.Weighting, store), config.Weighting.Interval,
-            config.Weighting.Beta, config.Weighting.BiasCorrection, config.Weighting.Weights);
+            config.Weighting.Beta, config.Weighting.BiasCorrection, config.Weighting.Weights,
+            _weighted.Where(t => t.Term.FixedWeight).Select(t => t.Name).ToArray());
         ILearningRateSchedule schedule = config.DecayRate < 1
             ? new ExponentialDecay(config.LearningRate, config.DecayRate, config.DecaySteps)
             : new ConstantLearningRate(config.LearningRate);
         _adam = new Adam<T>(store.Count, schedule);
-        _evaluation = CreateEvaluationSet(problem, config);
         _runner = new TapeRunner<T>(_residuals.Concat(_weighted).Select(t => t.Tape).ToArray(), threads);
     }
 
@@ -126,18 +133,25 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     public IReadOnlyList<CompiledTerm<T>> WeightedTermTapes => _weighted;
 
     public IReadOnlyDictionary<string, double> LearnedCoefficients =>
-        _learned.ToDictionary(kv => kv.Key, kv => double.CreateTruncating(Network.Parameters.Values[kv.Value.Offset]));
+        _learned.ToDictionary(kv => kv.Key, kv => kv.Value.Scale * double.CreateTruncating(Network.Parameters.Values[kv.Value.Parameter.Offset]));
+
+    /// <summary>The observation data of an inverse problem (null without --observations / --observation-file).</summary>
+    public Observations? Observations { get; }
+
+    public IReadOnlyDictionary<string, double> MagnitudeErrors { get; private set; } = new Dictionary<string, double>();
 
     public long FlopsPerStep => _residuals.Concat(_weighted).Sum(t => t.Tape.ForwardFlops + t.Tape.BackwardFlops);
 
     private SamplingPlan Plan(LossTerm term, Piece piece)
     {
+        if (piece.Region is DataPoints data) return SamplingPlan.Fixed(data.Count);
         if (!Config.FullBatch) return SamplingPlan.Fresh(Config.Batch);
         if (term.Role == TermRole.Residual)
             return Config.ResidualBatch > 0 && Config.ResidualBatch < Config.ResidualPoints
                 ? SamplingPlan.MiniBatch(Config.ResidualPoints, Config.ResidualBatch)
                 : SamplingPlan.Fixed(Config.ResidualPoints);
-        return SamplingPlan.Fixed(Math.Max(1, Config.ConditionPoints / term.Pieces.Count));
+        int points = Config.TermPoints.TryGetValue(term.Name, out int given) ? given : Config.ConditionPoints;
+        return SamplingPlan.Fixed(Math.Max(1, points / term.Pieces.Count));
     }
 
     private static int MaxOrder(LossTerm term) =>
@@ -198,6 +212,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     {
         if (_evaluation is null) return null;
         var predicted = EvaluateFields(_evaluation.Fields, _evaluation.Points);
+        MagnitudeErrors = Problem.MagnitudeMetrics.ToDictionary(m => m.Name, m => _evaluation.MagnitudeRelativeL2(predicted, m.Components));
         return _evaluation.RelativeL2(predicted);
     }
 

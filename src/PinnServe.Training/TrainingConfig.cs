@@ -67,6 +67,16 @@ public sealed record TrainingConfig
     public string? ReferenceFile { get; init; }
     /// <summary>Coefficients learned as trainable parameters (inverse problems), with their initial guesses.</summary>
     public Dictionary<string, double> Learn { get; init; } = new();
+    /// <summary>Gradient histograms and Hessian eigenvalues to record (null: none).</summary>
+    public Diagnostics.DiagnosticsConfig? Diagnostics { get; init; }
+    /// <summary>Fixed points per condition term by name (full batch), overriding <see cref="ConditionPoints"/> (seed 002: ic 100, bc 200).</summary>
+    public Dictionary<string, int> TermPoints { get; init; } = new();
+    /// <summary>Observation points for the "data" term: drawn from the reference, or a subset of <see cref="ObservationFile"/> (0: all / none).</summary>
+    public int Observations { get; init; }
+    /// <summary>Gaussian noise on the observations as a fraction of each field's standard deviation (0.01 = 1%).</summary>
+    public double Noise { get; init; }
+    /// <summary>Observations from a file (.npz grid from `pinn reference`, or a CSV table: axes then fields).</summary>
+    public string? ObservationFile { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -97,6 +107,8 @@ public sealed record TrainingConfig
             Normalization = d.Normalization,
             DecayRate = d.DecayLearningRate ? 0.9 : 1.0,
             EvaluationGrid = d.EvaluationGrid,
+            ResidualBatch = d.ResidualBatch,
+            TermPoints = d.TermPoints is null ? new() : new Dictionary<string, int>(d.TermPoints),
         };
         return ModelPresets.Apply(config, model ?? d.Model);
     }
@@ -117,8 +129,16 @@ public sealed record TrainingConfig
         if (Precision is not ("float32" or "float64")) throw new ArgumentException($"Unknown precision '{Precision}' (expected float32 or float64).");
         if (FullBatch && (ResidualPoints < 1 || ConditionPoints < 1))
             throw new ArgumentException("Full-batch training needs --residual-points and --condition-points.");
+        if (Observations < 0) throw new ArgumentException($"--observations must be ≥ 0, got {Observations}.");
+        if (!(Noise >= 0) || !double.IsFinite(Noise)) throw new ArgumentException($"--noise must be ≥ 0, got {Noise}.");
+        if (Noise > 0 && Observations == 0 && ObservationFile is null) throw new ArgumentException($"--noise {Noise} needs --observations N or --observation-file.");
+        foreach (var (term, points) in TermPoints)
+            if (points < 1) throw new ArgumentException($"--term-points {term}={points}: must be ≥ 1.");
+        foreach (var (name, guess) in Learn)
+            if (guess == 0 || !double.IsFinite(guess)) throw new ArgumentException($"--learn {name}={guess}: the initial guess must be finite and non-zero (it sets the coefficient's scale).");
         if (LogEvery < 1 || EvaluateEvery < 1 || CheckpointEvery < 1) throw new ArgumentException("Logging, evaluation and checkpoint intervals must be ≥ 1.");
         Nn.NetworkShape.Parse(Layers);
+        Diagnostics?.Validate();
     }
 }
 

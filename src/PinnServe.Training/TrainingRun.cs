@@ -78,6 +78,7 @@ public sealed class TrainingRun : IDisposable
         int lastReport = _trainer.Step;
         long lastTicks = 0;
         using (var metrics = new StreamWriter(Path.Combine(_dir, MetricsFile), append: true, Encoding.UTF8))
+        using (var diagnostics = Diagnostics.TrainingDiagnostics.Create(_trainer, _dir))
         {
             try
             {
@@ -85,6 +86,7 @@ public sealed class TrainingRun : IDisposable
                 {
                     if (cancel.IsCancellationRequested) { status = "interrupted"; break; }
                     _trainer.TrainStep();
+                    diagnostics?.AfterStep();
                     int step = _trainer.Step;
                     bool evaluate = step % config.EvaluateEvery == 0 || step == config.Iterations;
                     if (evaluate) relL2 = _trainer.RelativeL2();
@@ -183,6 +185,7 @@ public sealed class TrainingRun : IDisposable
             for (int i = 0; i < relL2.Length; i++) rel[t.EvaluatedFields[i]] = relL2[i];
             summary["rel_l2_fields"] = rel;
             summary["rel_l2"] = relL2[0];
+            foreach (var (name, value) in t.MagnitudeErrors) summary[$"rel_l2_{name}"] = value;
         }
         if (t.LearnedCoefficients.Count > 0)
         {

@@ -16,6 +16,8 @@ public class ProblemTests
         ["helmholtz", new Dictionary<string, double> { ["k"] = 3, ["a1"] = 2, ["a2"] = 3 }],
         ["poisson-1d", new Dictionary<string, double> { ["C"] = 8 }],
         ["poisson-2d", new Dictionary<string, double>()],
+        ["burgers-2d", new Dictionary<string, double>()],
+        ["burgers-2d", new Dictionary<string, double> { ["nu"] = 0.05 }],
     ];
 
     /// <summary>∂^α of the exact solution by nested central differences (h = 2e-4: truncation ~h²·ω⁴ stays below 1e-4 of the terms).</summary>

@@ -15,7 +15,7 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var bench = new Command("bench", "Benchmarks: `pinn bench train PROBLEM --model M1`.");
+        var bench = new Command("bench", "Benchmarks: `pinn bench train PROBLEM --model M1`, `pinn bench export RUN_DIR` (ONNX Runtime vs engine).");
         var options = new TrainOptions();
         var warmup = new Option<int>("--warmup") { Description = "Warm-up iterations (JIT, caches).", DefaultValueFactory = _ => 200 };
         var measure = new Option<int>("--measure") { Description = "Measured iterations.", DefaultValueFactory = _ => 1000 };
@@ -66,6 +66,7 @@ internal static class BenchCommand
             return 0;
         });
         bench.Subcommands.Add(train);
+        bench.Subcommands.Add(BenchExportCommand.Create());
         return bench;
     }
 

@@ -53,6 +53,7 @@ internal sealed class CompiledPiece<T> where T : unmanaged, IBinaryFloatingPoint
     public required Face? Partner { get; init; }
     public required int PartnerAxis { get; init; }
     public required List<(DataNode<T> Node, Func<double[], double> Function)> Knowns { get; init; }
+    public required List<(DataNode<T> Node, double[] Values)> Observations { get; init; }
     public int Count => Source.Points.Length / Inputs[0].Set.Axes;
 
     private readonly double[] _point = new double[8];
@@ -73,8 +74,17 @@ internal sealed class CompiledPiece<T> where T : unmanaged, IBinaryFloatingPoint
                 for (int a = 0; a < d; a++) point[a] = pts[p * d + a];
                 node.Value[p] = T.CreateTruncating(function(point));
             }
+        foreach (var (node, values) in Observations)
+            for (int p = 0; p < Count; p++) node.Value[p] = T.CreateTruncating(values[p]);
     }
 }
+
+/// <summary>
+/// A coefficient trained as a parameter θ with value = <see cref="Scale"/>·θ: with the scale set to the initial
+/// guess, θ starts at 1 and Adam's step (≈ the learning rate) is a relative change of the coefficient, so a
+/// viscosity of 0.003 moves as easily as one of 3.
+/// </summary>
+public sealed record LearnedCoefficient(ParameterInfo Parameter, double Scale);
 
 /// <summary>Turns a problem's named loss terms into tapes over one network.</summary>
 public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -84,18 +94,18 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
     private readonly string[] _outputs;
     private readonly double[] _shift, _scale;
     private readonly IReadOnlyDictionary<string, double> _coefficients;
-    private readonly IReadOnlyDictionary<string, ParameterInfo> _learned;
+    private readonly IReadOnlyDictionary<string, LearnedCoefficient> _learned;
 
     /// <param name="coefficients">Values of named PDE coefficients (the problem's parameters).</param>
     /// <param name="learned">Coefficients that are trainable parameters (inverse problems).</param>
     public TermCompiler(Network<T> network, Box domain, string[] outputs, double[] shift, double[] scale,
-        IReadOnlyDictionary<string, double> coefficients, IReadOnlyDictionary<string, ParameterInfo>? learned = null)
+        IReadOnlyDictionary<string, double> coefficients, IReadOnlyDictionary<string, LearnedCoefficient>? learned = null)
     {
         if (domain.Dimension > 3 || domain.Names.Any(n => n.Length != 1))
             throw new ArgumentException("Inputs must be 1 to 3 single-letter axes (derivatives are written like \"xy\").");
         (_network, _domain, _outputs, _shift, _scale) = (network, domain, outputs, shift, scale);
         _coefficients = coefficients;
-        _learned = learned ?? new Dictionary<string, ParameterInfo>();
+        _learned = learned ?? new Dictionary<string, LearnedCoefficient>();
     }
 
     public CompiledTerm<T> Compile(LossTerm term, Func<Piece, SamplingPlan> plan)
@@ -113,6 +123,7 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
                 if (!_outputs.Contains(r.Output)) throw new ArgumentException($"Term '{term.Name}' uses unknown field '{r.Output}' (outputs: {string.Join(", ", _outputs)}).");
                 if (r.Side == 1 && piece.Partner is null) throw new ArgumentException($"Term '{term.Name}' uses partner points but has no partner face.");
             }
+            ValidateObservations(term.Name, piece, sampling);
             int sides = piece.Partner is null ? 1 : 2;
             var inputs = new JetInputNode<T>[sides];
             var jets = new JetNode<T>[sides];
@@ -124,9 +135,10 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
                 jets[side] = _network.Apply(tape, inputs[side]);
             }
             var knowns = new List<(DataNode<T>, Func<double[], double>)>();
+            var observations = new List<(DataNode<T>, double[])>();
             var memo = new Dictionary<Expr, Node<T>>(ReferenceEqualityComparer.Instance);
             foreach (var error in piece.Errors)
-                losses.Add(tape.Record(new MeanSquareNode<T>(Emit(error, tape, jets, sampling.Batch, knowns, memo))));
+                losses.Add(tape.Record(new MeanSquareNode<T>(Emit(error, tape, jets, sampling.Batch, knowns, observations, memo))));
             pieces.Add(new CompiledPiece<T>
             {
                 Source = new PointSource(piece.Region, _domain, sampling),
@@ -134,16 +146,18 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
                 Partner = piece.Partner,
                 PartnerAxis = piece.Partner is null ? -1 : _domain.IndexOf(piece.Partner.Axis),
                 Knowns = knowns,
+                Observations = observations,
             });
         }
         tape.Output = losses.Count == 1 ? losses[0] : tape.Record(new ScalarSumNode<T>(losses));
         return new CompiledTerm<T>(term, tape, pieces);
     }
 
-    private Node<T> Emit(Expr expr, Tape<T> tape, JetNode<T>[] jets, int n, List<(DataNode<T>, Func<double[], double>)> knowns, Dictionary<Expr, Node<T>> memo)
+    private Node<T> Emit(Expr expr, Tape<T> tape, JetNode<T>[] jets, int n, List<(DataNode<T>, Func<double[], double>)> knowns,
+        List<(DataNode<T>, double[])> observations, Dictionary<Expr, Node<T>> memo)
     {
         if (memo.TryGetValue(expr, out var done)) return done;
-        Node<T> E(Expr e) => Emit(e, tape, jets, n, knowns, memo);
+        Node<T> E(Expr e) => Emit(e, tape, jets, n, knowns, observations, memo);
         T C(double v) => T.CreateTruncating(v);
         Node<T> node = expr switch
         {
@@ -151,6 +165,7 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
                 jets[f.Side].Set.IndexOf(f.Derivative.Select(_domain.IndexOf).ToArray()), Array.IndexOf(_outputs, f.Output))),
             Known k => Known(tape, n, k.Function, knowns),
             Constant c => Known(tape, n, _ => c.Value, knowns),
+            Observed o => Observe(tape, n, o.Values, observations),
             Coefficient c when _learned.ContainsKey(c.Name) => throw new ArgumentException($"Learned coefficient '{c.Name}' must multiply an expression."),
             Coefficient c => Known(tape, n, _ => CoefficientValue(c.Name), knowns),
             Affine a => tape.Record(new AffineNode<T>(E(a.A), C(a.Scale), C(a.Shift))),
@@ -169,10 +184,34 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
         return node;
     }
 
-    private Node<T> Scale(Tape<T> tape, string coefficient, Node<T> operand) =>
-        _learned.TryGetValue(coefficient, out var info)
-            ? tape.Record(new CoefficientScaleNode<T>(operand, _network.Parameters, info))
-            : tape.Record(new AffineNode<T>(operand, T.CreateTruncating(CoefficientValue(coefficient)), T.Zero));
+    private Node<T> Scale(Tape<T> tape, string coefficient, Node<T> operand)
+    {
+        if (!_learned.TryGetValue(coefficient, out var learned))
+            return tape.Record(new AffineNode<T>(operand, T.CreateTruncating(CoefficientValue(coefficient)), T.Zero));
+        var scaled = tape.Record(new CoefficientScaleNode<T>(operand, _network.Parameters, learned.Parameter));
+        return learned.Scale == 1 ? scaled : tape.Record(new AffineNode<T>(scaled, T.CreateTruncating(learned.Scale), T.Zero));
+    }
+
+    /// <summary>Observed values must sit on a fixed point set of the same length, used whole, so index i is point i.</summary>
+    private static void ValidateObservations(string term, Piece piece, SamplingPlan sampling)
+    {
+        foreach (var observed in piece.Errors.SelectMany(e => e.Walk()).OfType<Observed>())
+        {
+            if (piece.Region is not DataPoints points)
+                throw new ArgumentException($"Term '{term}': observed values '{observed.Name}' need a DataPoints region, got {piece.Region.GetType().Name}.");
+            if (observed.Values.Length != points.Count)
+                throw new ArgumentException($"Term '{term}': {observed.Values.Length} values of '{observed.Name}' for {points.Count} observation points.");
+            if (!sampling.IsFixed || sampling.Batch != points.Count)
+                throw new ArgumentException($"Term '{term}': observation points must be used whole ({points.Count}), got a batch of {sampling.Batch}.");
+        }
+    }
+
+    private static DataNode<T> Observe(Tape<T> tape, int n, double[] values, List<(DataNode<T>, double[])> observations)
+    {
+        var node = tape.Record(new DataNode<T>(n));
+        observations.Add((node, values));
+        return node;
+    }
 
     private double CoefficientValue(string name) =>
         _coefficients.TryGetValue(name, out var v) ? v : throw new ArgumentException($"Unknown coefficient '{name}'.");

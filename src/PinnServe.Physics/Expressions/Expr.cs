@@ -37,6 +37,13 @@ public sealed record Known(string Name, Func<double[], double> Function) : Expr
     public override string ToString() => Name;
 }
 
+/// <summary>Observed values, one per point of the term's <see cref="Geometry.DataPoints"/>, aligned by index.</summary>
+public sealed record Observed(string Name, double[] Values) : Expr
+{
+    public override IEnumerable<Expr> Walk() { yield return this; }
+    public override string ToString() => Name;
+}
+
 /// <summary>A named PDE coefficient: a constant, or a trainable scalar in an inverse problem.</summary>
 public sealed record Coefficient(string Name) : Expr
 {

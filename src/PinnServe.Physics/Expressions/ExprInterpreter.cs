@@ -11,6 +11,7 @@ public static class ExprInterpreter
         {
             FieldDerivative f => field(f),
             Known k => k.Function(point),
+            Observed => throw new NotSupportedException("Observed values are attached to points by index; evaluate them through the term compiler."),
             Constant c => c.Value,
             Coefficient c => coefficients.TryGetValue(c.Name, out var v) ? v : throw new ArgumentException($"Unknown coefficient '{c.Name}'."),
             Sum s => s.Alpha * Evaluate(s.A, point, field, coefficients) + s.Beta * Evaluate(s.B, point, field, coefficients),

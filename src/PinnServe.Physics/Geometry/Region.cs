@@ -52,3 +52,21 @@ public sealed record FaceUnion(IReadOnlyList<Face> Faces) : Region
 
     public override string Describe(Box box) => string.Join(" ∪ ", Faces.Select(f => f.Describe(box)));
 }
+
+/// <summary>
+/// A fixed, given set of points (observation sites), row-major points × axes; "sampling" copies them in order so
+/// that values attached by index (<see cref="Expressions.Observed"/>) stay aligned with their points.
+/// </summary>
+public sealed record DataPoints(double[] Points, int Axes) : Region
+{
+    public int Count => Points.Length / Axes;
+
+    public override void Sample(Box box, Rng rng, Span<double> points)
+    {
+        if (points.Length != Points.Length)
+            throw new ArgumentException($"Observation points are used whole: {Count} points, asked for {points.Length / Math.Max(1, box.Dimension)}.");
+        Points.CopyTo(points);
+    }
+
+    public override string Describe(Box box) => $"{Count} observation points";
+}

@@ -84,6 +84,23 @@ public sealed class EvaluationSet
         return result;
     }
 
+    /// <summary>‖|û| − |u|‖₂ / ‖|u|‖₂ of the pointwise Euclidean magnitude of several fields (e.g. the velocity).</summary>
+    public double MagnitudeRelativeL2(double[][] predicted, IReadOnlyList<string> components)
+    {
+        var index = components.Select(c => Array.IndexOf(Fields, c) is var i and >= 0 ? i
+            : throw new ArgumentException($"Magnitude uses '{c}', which is not evaluated (fields: {string.Join(", ", Fields)}).")).ToArray();
+        double num = 0, den = 0;
+        for (int p = 0; p < Count; p++)
+        {
+            double exact = 0, approx = 0;
+            foreach (int f in index) { exact += Reference[f][p] * Reference[f][p]; approx += predicted[f][p] * predicted[f][p]; }
+            double e = Math.Sqrt(approx) - Math.Sqrt(exact);
+            num += e * e;
+            den += exact;
+        }
+        return Math.Sqrt(num / den);
+    }
+
     public double[] MaxAbsError(double[][] predicted) =>
         Enumerable.Range(0, Fields.Length).Select(f => Enumerable.Range(0, Count).Max(i => Math.Abs(predicted[f][i] - Reference[f][i]))).ToArray();
 }

@@ -8,9 +8,10 @@ namespace PinnServe.Training.Weighting;
 public sealed class LossWeights
 {
     private readonly double[] _raw;
+    private readonly bool[] _fixed;
 
     public LossWeights(IReadOnlyList<string> terms, IWeightEstimator? estimator, int interval = 10, double beta = 0.9,
-        bool biasCorrection = false, IReadOnlyDictionary<string, double>? initial = null)
+        bool biasCorrection = false, IReadOnlyDictionary<string, double>? initial = null, IReadOnlyCollection<string>? fixedTerms = null)
     {
         if (interval < 1) throw new ArgumentException($"Update interval τ must be ≥ 1, got {interval}.");
         if (!(beta >= 0 && beta < 1)) throw new ArgumentException($"Smoothing β must be in [0, 1), got {beta}.");
@@ -21,7 +22,8 @@ public sealed class LossWeights
         Interval = interval;
         Beta = beta;
         BiasCorrection = biasCorrection && estimator is not null;
-        _raw = terms.Select(t => BiasCorrection ? 0 : initial?.GetValueOrDefault(t, 1.0) ?? 1.0).ToArray();
+        _fixed = terms.Select(t => fixedTerms?.Contains(t) ?? false).ToArray();
+        _raw = terms.Select((t, i) => BiasCorrection && !_fixed[i] ? 0 : initial?.GetValueOrDefault(t, 1.0) ?? 1.0).ToArray();
         Current = terms.Select(t => initial?.GetValueOrDefault(t, 1.0) ?? 1.0).ToArray();
         LastEstimate = terms.Select(_ => double.NaN).ToArray();
     }
@@ -39,6 +41,8 @@ public sealed class LossWeights
     public double[] LastEstimate { get; }
 
     public bool IsAdaptive => Estimator is not null;
+    /// <summary>Whether term i keeps its initial weight under the adaptive scheme.</summary>
+    public bool IsFixed(int term) => _fixed[term];
     public bool IsDue(int step) => IsAdaptive && step % Interval == 0;
 
     /// <summary>One smoothing update from the reference gradient and each term's unweighted gradient.</summary>
@@ -49,6 +53,7 @@ public sealed class LossWeights
         double correction = BiasCorrection ? 1 - Math.Pow(Beta, Updates) : 1;
         for (int i = 0; i < Terms.Count; i++)
         {
+            if (_fixed[i]) continue; // e.g. Allen–Cahn's periodic term: seed 002 adapts only the IC weight
             double estimate = Estimator.Estimate<T>(reference, termGradients[i], Current[i]);
             LastEstimate[i] = estimate;
             if (!double.IsFinite(estimate)) continue; // a vanished gradient keeps the previous weight

@@ -1,0 +1,164 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using PinnServe.Api.V1;
+using PinnServe.Onnx;
+using PinnServe.Server;
+using PinnServe.Server.Client;
+
+namespace PinnServe.Cli.Commands;
+
+/// <summary>
+/// `pinn bench-serve MODEL_DIR`: in one run, (1) in-process ONNX Runtime throughput on a grid, (2) the same grid
+/// through QueryStream over loopback gRPC, (3) unary Query latency p50/p99 for 1 and 1,000 points.
+/// </summary>
+internal static class BenchServeCommand
+{
+    public static Command Create()
+    {
+        var directory = new Argument<DirectoryInfo>("model-dir") { Description = "Directory of models to serve (e.g. models/)." };
+        var modelName = new Option<string>("--model") { Description = "Model to measure (default: the first serving one)." };
+        var points = new Option<int>("--points") { Description = "Grid points for the throughput runs.", DefaultValueFactory = _ => 1_000_000 };
+        var chunk = new Option<int>("--chunk") { Description = "Points per streamed message and per in-process Evaluate call.", DefaultValueFactory = _ => 16_384 };
+        var calls = new Option<int>("--latency-calls") { Description = "Timed unary calls for the 1-point latency (a quarter of that for 1,000 points).", DefaultValueFactory = _ => 2000 };
+        var command = new Command("bench-serve", "Benchmark the gRPC server against in-process ONNX Runtime on the same model.");
+        command.Arguments.Add(directory);
+        foreach (var option in new Option[] { modelName, points, chunk, calls }) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var dir = parse.GetValue(directory)!;
+            if (!dir.Exists) throw new UsageException($"Model directory '{dir.FullName}' does not exist.");
+            int total = parse.GetValue(points), chunkPoints = parse.GetValue(chunk), latencyCalls = parse.GetValue(calls);
+            if (total < 1 || chunkPoints < 1 || latencyCalls < 10) throw new UsageException("--points and --chunk must be positive, --latency-calls at least 10.");
+            return RunAsync(parse, dir.FullName, parse.GetValue(modelName), total, chunkPoints, latencyCalls).GetAwaiter().GetResult();
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, string directory, string? name, int total, int chunkPoints, int latencyCalls)
+    {
+        await using var server = await PinnServer.StartAsync(new PinnServerOptions
+        {
+            ModelsDirectory = directory,
+            Address = "127.0.0.1:0",
+            MinimumLogLevel = LogLevel.Warning,
+        });
+        using var client = new PinnClient($"127.0.0.1:{server.Port}");
+        var models = (await client.ListModelsAsync()).Models;
+        var info = (name is null ? models.FirstOrDefault(m => m.Status == ModelStatus.Serving) : models.FirstOrDefault(m => m.Name == name))
+            ?? throw new UsageException(name is null ? $"No serving model in '{directory}'." : $"Model '{name}' is not in '{directory}'.");
+        if (info.Status != ModelStatus.Serving) throw new UsageException($"Model '{info.Name}' failed to load: {info.Error}");
+        var grid = SquareGrid(info, total);
+        long gridPoints = grid.Axes.Aggregate(1L, (n, a) => n * a.Count);
+
+        using var local = OnnxFieldModel.Load(Path.Combine(directory, info.Name + ".onnx"));
+        double inProcess = Best(2, () => InProcessPointsPerSecond(local, grid, chunkPoints));
+        double streamed = Best(2, () => StreamPointsPerSecond(client, info.Name, grid, chunkPoints));
+        var one = await LatencyAsync(client, info, 1, latencyCalls);
+        var thousand = await LatencyAsync(client, info, 1000, Math.Max(10, latencyCalls / 4));
+
+        if (!CliOutput.IsJson(parse))
+        {
+            Console.WriteLine($"model {info.Name}: {gridPoints:N0} grid points, {info.Fields.Count} fields, chunks of {chunkPoints:N0}");
+            Console.WriteLine($"  in-process ONNX Runtime : {inProcess,14:N0} points/s");
+            Console.WriteLine($"  QueryStream (loopback)  : {streamed,14:N0} points/s  ({100 * streamed / inProcess:F0}% of in-process)");
+            Console.WriteLine($"  Query, 1 point          : p50 {one.P50:F3} ms   p99 {one.P99:F3} ms");
+            Console.WriteLine($"  Query, 1,000 points     : p50 {thousand.P50:F3} ms   p99 {thousand.P99:F3} ms");
+        }
+        CliOutput.WriteResult(parse, new JsonObject
+        {
+            ["model"] = info.Name,
+            ["fields"] = info.Fields.Count,
+            ["points"] = gridPoints,
+            ["chunk_points"] = chunkPoints,
+            ["in_process_points_per_s"] = inProcess,
+            ["stream_points_per_s"] = streamed,
+            ["points_per_s"] = streamed,
+            ["stream_fraction_of_in_process"] = streamed / inProcess,
+            ["unary_1_point_ms"] = new JsonObject { ["p50"] = one.P50, ["p99"] = one.P99, ["calls"] = one.Calls },
+            ["unary_1000_points_ms"] = new JsonObject { ["p50"] = thousand.P50, ["p99"] = thousand.P99, ["calls"] = thousand.Calls },
+            ["machine"] = $"{Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+        });
+        return 0;
+    }
+
+    /// <summary>An n×n grid (n = √points) over the model's domain ([0, 1] where unbounded).</summary>
+    private static GridSpec SquareGrid(ModelInfo info, int points)
+    {
+        uint perAxis = (uint)Math.Max(1, Math.Round(Math.Pow(points, 1.0 / info.Inputs.Count)));
+        var grid = new GridSpec();
+        foreach (var input in info.Inputs)
+        {
+            bool bounded = double.IsFinite(input.Min) && double.IsFinite(input.Max);
+            grid.Axes.Add(new GridAxis { Input = input.Name, Min = bounded ? input.Min : 0, Max = bounded ? input.Max : 1, Count = perAxis });
+        }
+        return grid;
+    }
+
+    /// <summary>Evaluate over the grid's points chunk by chunk (points generated up front, outside the timing).</summary>
+    private static double InProcessPointsPerSecond(OnnxFieldModel model, GridSpec grid, int chunkPoints)
+    {
+        int dims = grid.Axes.Count;
+        long count = grid.Axes.Aggregate(1L, (n, a) => n * a.Count);
+        var coordinates = new float[count * dims];
+        for (long p = 0; p < count; p++)
+        {
+            long index = p;
+            for (int a = dims - 1; a >= 0; a--)
+            {
+                var axis = grid.Axes[a];
+                coordinates[p * dims + a] = (float)(axis.Count == 1 ? axis.Min : axis.Min + index % axis.Count * (axis.Max - axis.Min) / (axis.Count - 1));
+                index /= axis.Count;
+            }
+        }
+        var output = new float[chunkPoints * model.FieldNames.Count];
+        var clock = Stopwatch.StartNew();
+        for (long first = 0; first < count; first += chunkPoints)
+        {
+            int n = (int)Math.Min(chunkPoints, count - first);
+            model.Evaluate(coordinates.AsSpan((int)(first * dims), n * dims), n, model.FieldNames, output.AsSpan(0, n * model.FieldNames.Count));
+        }
+        return count / clock.Elapsed.TotalSeconds;
+    }
+
+    private static double StreamPointsPerSecond(PinnClient client, string model, GridSpec grid, int chunkPoints)
+    {
+        var clock = Stopwatch.StartNew();
+        long received = 0;
+        var request = new QueryStreamRequest { Model = model, Grid = grid, ChunkPoints = (uint)chunkPoints };
+        Task.Run(async () =>
+        {
+            await foreach (var chunk in client.QueryStreamAsync(request)) received += chunk.PointCount;
+        }).GetAwaiter().GetResult();
+        return received / clock.Elapsed.TotalSeconds;
+    }
+
+    private sealed record Latency(double P50, double P99, int Calls);
+
+    private static async Task<Latency> LatencyAsync(PinnClient client, ModelInfo info, int points, int calls)
+    {
+        var random = new Random(7);
+        var request = new QueryRequest { Model = info.Name };
+        for (int p = 0; p < points; p++)
+            foreach (var input in info.Inputs)
+                request.Points.Add((float)(double.IsFinite(input.Min) && double.IsFinite(input.Max) ? input.Min + random.NextDouble() * (input.Max - input.Min) : random.NextDouble()));
+        for (int i = 0; i < Math.Min(200, calls); i++) await client.QueryAsync(request); // warm-up
+        var milliseconds = new double[calls];
+        for (int i = 0; i < calls; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            await client.QueryAsync(request);
+            milliseconds[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(milliseconds);
+        return new Latency(milliseconds[calls / 2], milliseconds[Math.Min(calls - 1, (int)Math.Ceiling(calls * 0.99) - 1)], calls);
+    }
+
+    private static double Best(int runs, Func<double> measure)
+    {
+        double best = 0;
+        for (int i = 0; i < runs; i++) best = Math.Max(best, measure());
+        return best;
+    }
+}

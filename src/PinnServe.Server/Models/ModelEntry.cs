@@ -1,0 +1,64 @@
+using PinnServe.Api.V1;
+
+namespace PinnServe.Server.Models;
+
+/// <summary>
+/// A loaded model shared by the calls using it. The registry holds one reference, each in-flight call
+/// another. When a reload swaps the model out, the registry drops its reference and the last call to
+/// finish disposes the old model, so no call ever sees a disposed model.
+/// </summary>
+internal sealed class LoadedModel(IFieldModel model, string version)
+{
+    private int _references = 1;
+
+    public IFieldModel Model { get; } = model;
+    /// <summary>Content hash of the file it came from.</summary>
+    public string Version { get; } = version;
+
+    /// <summary>Takes a reference for one call; false once retired (the caller re-reads the registry).</summary>
+    public bool TryAcquire()
+    {
+        while (true)
+        {
+            int current = Volatile.Read(ref _references);
+            if (current <= 0) return false;
+            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current) return true;
+        }
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0) Model.Dispose();
+    }
+}
+
+/// <summary>One model file as the registry last saw it (immutable; replaced as a whole on change).</summary>
+internal sealed record ModelEntry
+{
+    public required string Name { get; init; }
+    public required string FilePath { get; init; }
+    public required FileFingerprint Fingerprint { get; init; }
+    /// <summary>Null when the file failed to load.</summary>
+    public LoadedModel? Loaded { get; init; }
+    /// <summary>Why loading failed, or why a newer file was not picked up while the old one keeps serving.</summary>
+    public string? Error { get; init; }
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+    public IReadOnlyList<string> ReferenceDatasets { get; init; } = [];
+
+    public ModelStatus Status => Loaded is null ? ModelStatus.Failed : ModelStatus.Serving;
+}
+
+/// <summary>Size and modification time: enough to notice a replaced file without hashing it on every event.</summary>
+internal readonly record struct FileFingerprint(long Length, DateTime LastWriteUtc)
+{
+    public static FileFingerprint Of(FileInfo file) => new(file.Length, file.LastWriteTimeUtc);
+}
+
+/// <summary>A call's hold on a serving model; dispose it when the call is done with the model.</summary>
+internal readonly struct ModelLease(ModelEntry entry, LoadedModel loaded) : IDisposable
+{
+    public ModelEntry Entry { get; } = entry;
+    public IFieldModel Model => loaded.Model;
+    public string Version => loaded.Version;
+    public void Dispose() => loaded.Release();
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Health.V1;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PinnServe.Server.Internal;
+using PinnServe.Server.Models;
+using PinnServe.Server.Services;
+using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
+
+namespace PinnServe.Server;
+
+/// <summary>
+/// The PinnServe gRPC server: Kestrel with HTTP/2 only, one request delegate (<see cref="GrpcDispatcher"/>)
+/// for every call, the FieldService and Health services, and a hot-reloading model registry.
+/// </summary>
+public sealed class PinnServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ModelRegistry _registry;
+    private readonly HealthStatusBoard _health;
+    private bool _stopped;
+
+    private PinnServer(WebApplication app, ModelRegistry registry, HealthStatusBoard health)
+    {
+        _app = app;
+        _registry = registry;
+        _health = health;
+    }
+
+    /// <summary>Bound endpoints, e.g. "http://127.0.0.1:50051" (the real port when 0 was asked for).</summary>
+    public IReadOnlyList<string> Addresses { get; private set; } = [];
+
+    /// <summary>Port of the cleartext endpoint.</summary>
+    public int Port => new Uri(Addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal))).Port;
+
+    /// <summary>Port of the TLS endpoint, if one was configured.</summary>
+    public int? TlsPort => Addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.Ordinal)) is { } a ? new Uri(a).Port : null;
+
+    /// <summary>Completes when the server is stopped (Ctrl-C / SIGTERM included).</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public static async Task<PinnServer> StartAsync(PinnServerOptions options, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
+        // Per-request framework logs would cost more than a one-point query: only warnings, unless debugging.
+        builder.Logging.AddFilter("Microsoft", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.Warning);
+        // A failed start (e.g. port in use) reaches the caller as an exception; the host's own log of it is a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.None);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, options));
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PinnServe.Server");
+        var registry = new ModelRegistry(options.ModelsDirectory, options.ModelLoader ?? OnnxBackend.Load, logger, options.ReloadDebounce);
+        var health = new HealthStatusBoard();
+        var server = new PinnServer(app, registry, health);
+        try
+        {
+            registry.Rescan();
+            registry.Changed += server.PublishFieldServiceHealth;
+            registry.StartWatching(options.ReloadPollInterval);
+
+            var dispatcher = new GrpcDispatcher(
+                new FieldService(registry, options.Limits).Methods().Concat(new HealthService(health).Methods()),
+                options.Limits.MaxReceiveMessageSize, logger);
+            app.Run(dispatcher.HandleAsync);
+            app.Lifetime.ApplicationStopping.Register(health.ShutDown);
+
+            await app.StartAsync(cancellationToken);
+            server.Addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToArray();
+            health.Set("", ServingStatus.Serving);
+            server.PublishFieldServiceHealth();
+            Log.ServerStarted(logger, string.Join(", ", server.Addresses), registry.ServingCount, registry.Directory);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private void PublishFieldServiceHealth() =>
+        _health.Set(FieldService.ServiceName, _registry.ServingCount > 0 ? ServingStatus.Serving : ServingStatus.NotServing);
+
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, PinnServerOptions options)
+    {
+        kestrel.AddServerHeader = false;
+        kestrel.Limits.MaxRequestBodySize = null; // messages are limited by the gRPC layer, per message
+        // A streamed chunk's flush returns once this much is queued, so the next chunk is computed while the
+        // previous one drains through HTTP/2 flow control (Kestrel's 64 KiB default serializes the two).
+        kestrel.Limits.MaxResponseBufferSize = 2L * options.Limits.MaxChunkBytes;
+        kestrel.Listen(ParseEndpoint(options.Address), listen => listen.Protocols = HttpProtocols.Http2);
+        if (options.TlsAddress is null) return;
+        if (options.TlsCertificatePath is null)
+            throw new ArgumentException("A TLS address needs a certificate (--tls-cert).");
+        var certificate = LoadCertificate(options);
+        kestrel.Listen(ParseEndpoint(options.TlsAddress), listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2; // negotiated with ALPN "h2"
+            listen.UseHttps(certificate);
+        });
+    }
+
+    /// <summary>"IP:port" (IPv6 as "[::1]:port"); host names are refused so the bound interface is explicit.</summary>
+    public static IPEndPoint ParseEndpoint(string address)
+    {
+        if (IPEndPoint.TryParse(address, out var endpoint) && address.Contains(':') && (address.StartsWith('[') || address.Count(c => c == ':') == 1))
+            return endpoint;
+        throw new ArgumentException($"Address '{address}' is not of the form IP:port (e.g. 127.0.0.1:50051).");
+    }
+
+    private static X509Certificate2 LoadCertificate(PinnServerOptions options)
+    {
+        string path = options.TlsCertificatePath!;
+        if (!File.Exists(path)) throw new FileNotFoundException($"TLS certificate '{path}' does not exist.", path);
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is ".pfx" or ".p12")
+            return X509CertificateLoader.LoadPkcs12FromFile(path, options.TlsPassword);
+        using var pem = X509Certificate2.CreateFromPemFile(path, options.TlsKeyPath ?? path);
+        // Round-trip through PKCS#12 so the private key is usable by SslStream on every platform.
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
+    public async Task StopAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        Log.ServerStopping(_app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PinnServe.Server"));
+        _health.ShutDown();
+        try { await _app.StopAsync(); }
+        finally { _registry.Dispose(); }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+using PinnServe.Server.Models;
+
+namespace PinnServe.Server;
+
+/// <summary>How a <see cref="PinnServer"/> listens, what it serves and its per-call limits.</summary>
+public sealed record PinnServerOptions
+{
+    /// <summary>Directory of NAME.onnx models (with optional NAME.metrics.json and NAME.DATASET.csv).</summary>
+    public string ModelsDirectory { get; init; } = "models";
+    /// <summary>Cleartext HTTP/2 (prior knowledge) endpoint, "IP:port"; port 0 picks a free one.</summary>
+    public string Address { get; init; } = "127.0.0.1:50051";
+    /// <summary>Optional TLS endpoint ("IP:port"); needs <see cref="TlsCertificatePath"/>.</summary>
+    public string? TlsAddress { get; init; }
+    /// <summary>PKCS#12 (.pfx/.p12) or PEM certificate; a PEM's key comes from <see cref="TlsKeyPath"/> or the same file.</summary>
+    public string? TlsCertificatePath { get; init; }
+    public string? TlsKeyPath { get; init; }
+    public string? TlsPassword { get; init; }
+    public ServerLimits Limits { get; init; } = new();
+    /// <summary>Quiet period after the last file event before the model directory is rescanned.</summary>
+    public TimeSpan ReloadDebounce { get; init; } = TimeSpan.FromMilliseconds(300);
+    /// <summary>Rescan period in case file events are lost (network or container file systems).</summary>
+    public TimeSpan ReloadPollInterval { get; init; } = TimeSpan.FromSeconds(10);
+    public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
+    /// <summary>Backend that opens model files: ONNX Runtime unless replaced (e.g. a GPU backend).</summary>
+    public FieldModelLoader? ModelLoader { get; init; }
+}
+
+/// <summary>Per-call limits; exceeding one gives RESOURCE_EXHAUSTED naming the limit.</summary>
+public sealed record ServerLimits
+{
+    /// <summary>Largest request message accepted (checked from the frame header, before the body is read).</summary>
+    public int MaxReceiveMessageSize { get; init; } = 16 * 1024 * 1024;
+    /// <summary>Points per unary Query (100,000 × 4 fields ≈ 1.6 MB: under clients' default 4 MiB receive limit).</summary>
+    public int MaxQueryPoints { get; init; } = 100_000;
+    /// <summary>Points per QueryStream call (lists are also bounded by the message size; grids only by this).</summary>
+    public long MaxStreamPoints { get; init; } = 1L << 30;
+    public int DefaultChunkPoints { get; init; } = 16_384;
+    /// <summary>Largest values payload per streamed message (keeps chunks below clients' 4 MiB default).</summary>
+    public int MaxChunkBytes { get; init; } = 2 * 1024 * 1024;
+}

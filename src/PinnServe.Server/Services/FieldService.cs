@@ -1,0 +1,165 @@
+using PinnServe.Api.V1;
+using PinnServe.Server.Internal;
+using PinnServe.Server.Models;
+
+namespace PinnServe.Server.Services;
+
+/// <summary>pinnserve.v1.FieldService: model listing, field queries (unary and streamed) and validation.</summary>
+internal sealed class FieldService(ModelRegistry registry, ServerLimits limits)
+{
+    public const string ServiceName = "pinnserve.v1.FieldService";
+    private const int ValidationChunkPoints = 65536;
+
+    public IEnumerable<ServerMethod> Methods() =>
+    [
+        new UnaryMethod<ListModelsRequest, ListModelsResponse>($"/{ServiceName}/ListModels", ListModelsRequest.Parser, ListModels),
+        new UnaryMethod<DescribeModelRequest, ModelInfo>($"/{ServiceName}/DescribeModel", DescribeModelRequest.Parser, DescribeModel),
+        new UnaryMethod<QueryRequest, QueryResponse>($"/{ServiceName}/Query", QueryRequest.Parser, Query),
+        new ServerStreamingMethod<QueryStreamRequest, QueryChunk>($"/{ServiceName}/QueryStream", QueryStreamRequest.Parser, QueryStream),
+        new UnaryMethod<ValidateRequest, ValidateResponse>($"/{ServiceName}/Validate", ValidateRequest.Parser, Validate),
+    ];
+
+    private ValueTask<ListModelsResponse> ListModels(ListModelsRequest request, ServerCall call)
+    {
+        var response = new ListModelsResponse();
+        response.Models.AddRange(registry.Entries.Select(ModelDescriptions.Describe));
+        return ValueTask.FromResult(response);
+    }
+
+    private ValueTask<ModelInfo> DescribeModel(DescribeModelRequest request, ServerCall call)
+    {
+        CheckModelName(request.Name);
+        if (!registry.TryGetEntry(request.Name, out var entry)) throw ModelNotFound(request.Name);
+        return ValueTask.FromResult(ModelDescriptions.Describe(entry));
+    }
+
+    private ValueTask<QueryResponse> Query(QueryRequest request, ServerCall call)
+    {
+        using var lease = Acquire(request.Model);
+        var model = lease.Model;
+        var fields = PointChecks.ResolveFields(model, request.Model, request.Fields);
+        int count = PointChecks.CountPoints(model, request.Model, request.Points.Count, limits.MaxQueryPoints, "Query");
+        var points = new float[request.Points.Count];
+        request.Points.CopyTo(points, 0);
+        var outOfDomain = request.AllowOutOfDomain ? new List<long>() : null;
+        PointChecks.CheckCoordinates(model, points, 0, outOfDomain);
+
+        var values = new float[count * fields.Length];
+        model.Evaluate(points, count, fields, values);
+        var response = new QueryResponse { PointCount = (uint)count, ModelVersion = lease.Version };
+        response.Fields.AddRange(fields);
+        response.Values.AddRange(values);
+        if (outOfDomain is not null) response.OutOfDomainPoints.AddRange(outOfDomain.Select(i => (uint)i));
+        return ValueTask.FromResult(response);
+    }
+
+    private async Task QueryStream(QueryStreamRequest request, ResponseStream<QueryChunk> stream, ServerCall call)
+    {
+        using var lease = Acquire(request.Model);
+        var model = lease.Model;
+        var fields = PointChecks.ResolveFields(model, request.Model, request.Fields);
+        var source = StreamedPoints.Create(request, model, limits);
+        int chunkPoints = ChunkSize(request.ChunkPoints, fields.Length);
+        int dims = model.InputNames.Count;
+        var points = new float[chunkPoints * dims];
+        var values = new float[chunkPoints * fields.Length];
+
+        // Everything is validated before the first chunk leaves, so a stream never fails half-way on bad input.
+        for (long first = 0; first < source.Count; first += chunkPoints)
+        {
+            int n = (int)Math.Min(chunkPoints, source.Count - first);
+            var chunkValues = n == chunkPoints ? values : new float[n * fields.Length];
+            var chunkCoordinates = points.AsSpan(0, n * dims);
+            source.Fill(first, n, chunkCoordinates);
+            model.Evaluate(chunkCoordinates, n, fields, chunkValues);
+
+            var chunk = new QueryChunk { FirstPoint = (ulong)first, PointCount = (uint)n };
+            chunk.Values.AddRange(chunkValues);
+            chunk.OutOfDomainPoints.AddRange(source.OutOfDomain(first, n, chunkCoordinates).Select(i => (ulong)i));
+            if (first == 0)
+            {
+                chunk.Fields.AddRange(fields);
+                chunk.ModelVersion = lease.Version;
+            }
+            await stream.WriteAsync(chunk);
+        }
+    }
+
+    private ValueTask<ValidateResponse> Validate(ValidateRequest request, ServerCall call)
+    {
+        using var lease = Acquire(request.Model);
+        var model = lease.Model;
+        var table = request.ReferenceCase switch
+        {
+            ValidateRequest.ReferenceOneofCase.Data => FromRequest(request.Data, model, request.Model),
+            ValidateRequest.ReferenceOneofCase.Dataset => FromDataset(lease.Entry, request.Dataset, model),
+            _ => throw new RpcException(StatusCode.InvalidArgument, "Give reference data or the name of a reference data set."),
+        };
+        var outOfDomain = new List<long>();
+        PointChecks.CheckCoordinates(model, table.Points, 0, outOfDomain);
+
+        var errors = new FieldErrorAccumulator(table.Fields.Length);
+        int dims = model.InputNames.Count;
+        var predicted = new float[Math.Min(ValidationChunkPoints, table.PointCount) * table.Fields.Length];
+        for (int first = 0; first < table.PointCount; first += ValidationChunkPoints)
+        {
+            int n = Math.Min(ValidationChunkPoints, table.PointCount - first);
+            var output = predicted.AsSpan(0, n * table.Fields.Length);
+            model.Evaluate(table.Points.AsSpan(first * dims, n * dims), n, table.Fields, output);
+            errors.Add(output, table.Values.AsSpan(first * table.Fields.Length, n * table.Fields.Length));
+        }
+        var response = new ValidateResponse
+        {
+            PointCount = (uint)table.PointCount,
+            ModelVersion = lease.Version,
+            OutOfDomainCount = (uint)outOfDomain.Count,
+        };
+        for (int f = 0; f < table.Fields.Length; f++)
+            response.Fields.Add(new FieldError { Field = table.Fields[f], RelL2 = errors.RelativeL2(f), MaxAbsError = errors.MaxAbs(f) });
+        return ValueTask.FromResult(response);
+    }
+
+    private static ReferenceTable FromRequest(ReferenceData data, IFieldModel model, string modelName)
+    {
+        if (data.Fields.Count == 0) throw new RpcException(StatusCode.InvalidArgument, "The reference data names no fields.");
+        var fields = PointChecks.ResolveFields(model, modelName, data.Fields);
+        int count = PointChecks.CountPoints(model, modelName, data.Points.Count, int.MaxValue, "Validate");
+        if (data.Values.Count != count * fields.Length)
+            throw new RpcException(StatusCode.InvalidArgument,
+                $"The reference data has {data.Values.Count} values; {count} points x {fields.Length} fields need {count * fields.Length}.");
+        if (data.Values.Any(v => !float.IsFinite(v)))
+            throw new RpcException(StatusCode.InvalidArgument, "The reference values contain NaN or infinity.");
+        return new ReferenceTable(data.Points.ToArray(), fields, data.Values.ToArray());
+    }
+
+    private ReferenceTable FromDataset(ModelEntry entry, string dataset, IFieldModel model)
+    {
+        string path = registry.ReferenceDatasetPath(entry, dataset)
+            ?? throw new RpcException(StatusCode.NotFound,
+                $"Model '{entry.Name}' has no reference data set '{dataset}' (available: {(entry.ReferenceDatasets.Count == 0 ? "none" : string.Join(", ", entry.ReferenceDatasets))}).");
+        return ReferenceTable.ReadCsv(path, model, dataset);
+    }
+
+    /// <summary>Chunk size: the request's or the default, capped so one message stays within MaxChunkBytes.</summary>
+    private int ChunkSize(uint requested, int fieldCount)
+    {
+        int cap = Math.Max(1, limits.MaxChunkBytes / (sizeof(float) * fieldCount));
+        return (int)Math.Min(requested == 0 ? limits.DefaultChunkPoints : requested, cap);
+    }
+
+    private ModelLease Acquire(string name)
+    {
+        CheckModelName(name);
+        if (registry.TryAcquire(name, out var lease, out var entry)) return lease;
+        if (entry is null) throw ModelNotFound(name);
+        throw new RpcException(StatusCode.FailedPrecondition, $"Model '{name}' failed to load: {entry.Error}");
+    }
+
+    private static void CheckModelName(string name)
+    {
+        if (string.IsNullOrEmpty(name)) throw new RpcException(StatusCode.InvalidArgument, "No model name given.");
+    }
+
+    private static RpcException ModelNotFound(string name) =>
+        new(StatusCode.NotFound, $"Model '{name}' is not served here; ListModels shows the served models.");
+}

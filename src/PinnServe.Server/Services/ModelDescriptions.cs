@@ -1,0 +1,23 @@
+using PinnServe.Api.V1;
+using PinnServe.Server.Models;
+
+namespace PinnServe.Server.Services;
+
+/// <summary>Registry entries as API messages.</summary>
+internal static class ModelDescriptions
+{
+    public static ModelInfo Describe(ModelEntry entry)
+    {
+        var info = new ModelInfo { Name = entry.Name, Status = entry.Status, Error = entry.Error ?? "" };
+        foreach (var (key, value) in entry.Metrics) info.Metrics[key] = value;
+        info.ReferenceDatasets.AddRange(entry.ReferenceDatasets);
+        if (entry.Loaded is not { } loaded) return info;
+        var model = loaded.Model;
+        info.Version = loaded.Version;
+        for (int i = 0; i < model.InputNames.Count; i++)
+            info.Inputs.Add(new InputAxis { Name = model.InputNames[i], Min = model.InputBounds[i].Min, Max = model.InputBounds[i].Max });
+        info.Fields.AddRange(model.FieldNames);
+        foreach (var (key, value) in model.Metadata) info.Metadata[key] = value;
+        return info;
+    }
+}

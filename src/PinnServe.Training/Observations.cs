@@ -1,0 +1,147 @@
+using System.Globalization;
+using PinnServe.Contracts;
+using PinnServe.Physics;
+using PinnServe.Physics.Expressions;
+using PinnServe.Physics.Geometry;
+using PinnServe.Reference.Files;
+using PinnServe.Tensors;
+using PinnServe.Training.Evaluation;
+
+namespace PinnServe.Training;
+
+/// <summary>
+/// Observation data of an inverse problem (seed 003): values of named fields at points, turned into one loss
+/// term "data" (role Data, weighted like any other term). The data come from a file or are drawn from the
+/// evaluation reference (exact solution or solver grid) at random points, with seeded Gaussian noise of
+/// `noise` × the field's standard deviation.
+/// </summary>
+public sealed class Observations
+{
+    public const string TermName = "data";
+
+    public Observations(string[] fields, double[] points, double[][] values)
+    {
+        if (fields.Length == 0) throw new ArgumentException("Observations need at least one field.");
+        if (values.Length != fields.Length) throw new ArgumentException($"{fields.Length} observed fields but {values.Length} value columns.");
+        Fields = fields;
+        Points = points;
+        Values = values;
+        if (Count == 0) throw new ArgumentException("Observations need at least one point.");
+        foreach (var column in values)
+            if (column.Length != Count) throw new ArgumentException($"Every observed field needs {Count} values, one per point; got {column.Length}.");
+    }
+
+    public string[] Fields { get; }
+    /// <summary>Row-major points × axes.</summary>
+    public double[] Points { get; }
+    public double[][] Values { get; }
+    public int Count => Values[0].Length;
+
+    /// <summary>The observations a config asks for, or null when it asks for none.</summary>
+    public static Observations? For(Problem problem, TrainingConfig config, EvaluationSet? evaluation)
+    {
+        Observations? data = null;
+        if (config.ObservationFile is { } file) data = FromFile(problem, file);
+        else if (config.Observations > 0)
+            data = Sample(evaluation ?? throw new ArgumentException(
+                $"--observations needs a reference to draw from, and {problem.Name} has no exact solution, solver or --reference file."),
+                config.Observations, config.Seed);
+        if (data is null) return null;
+        if (config.Observations > 0 && config.Observations < data.Count) data = data.Subset(config.Observations, config.Seed);
+        return config.Noise > 0 ? data.WithNoise(config.Noise, config.Seed) : data;
+    }
+
+    /// <summary><paramref name="count"/> distinct points of the evaluation set, chosen with a seeded RNG.</summary>
+    public static Observations Sample(EvaluationSet evaluation, int count, ulong seed) =>
+        new Observations(evaluation.Fields, evaluation.Points, evaluation.Reference).Subset(count, seed);
+
+    private Observations Subset(int count, ulong seed)
+    {
+        if (count > Count) throw new ArgumentException($"--observations {count} exceeds the {Count} points available.");
+        int axes = Points.Length / Count;
+        var order = Enumerable.Range(0, Count).ToArray();
+        var rng = new Rng(seed ^ 0x0B5E_7A71_0000UL);
+        for (int i = 0; i < count; i++) // partial Fisher–Yates: the first `count` entries are a uniform random subset
+        {
+            int j = i + (int)(rng.NextUInt64() % (ulong)(Count - i));
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        var points = new double[count * axes];
+        for (int i = 0; i < count; i++) Array.Copy(Points, order[i] * axes, points, i * axes, axes);
+        return new Observations(Fields, points, Values.Select(v => Enumerable.Range(0, count).Select(i => v[order[i]]).ToArray()).ToArray());
+    }
+
+    /// <summary>Adds N(0, (level·std)²) to every value, std taken per field over the observations.</summary>
+    public Observations WithNoise(double level, ulong seed)
+    {
+        if (!(level >= 0) || !double.IsFinite(level)) throw new ArgumentException($"--noise must be ≥ 0, got {level}.");
+        var rng = new Rng(seed ^ 0x0015_E5EE_D000UL);
+        var noisy = Values.Select(column =>
+        {
+            double mean = column.Average();
+            double std = Math.Sqrt(column.Sum(v => (v - mean) * (v - mean)) / column.Length);
+            return column.Select(v => v + level * std * rng.NextNormal()).ToArray();
+        }).ToArray();
+        return new Observations(Fields, Points, noisy);
+    }
+
+    /// <summary>
+    /// A grid file written by `pinn reference` (.npz, or .npy/.csv with its .json sidecar), or a plain CSV table
+    /// whose header names the problem's axes in order followed by the observed fields.
+    /// </summary>
+    public static Observations FromFile(Problem problem, string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Observation file '{path}' does not exist.");
+        bool grid = Path.GetExtension(path).Equals(".npz", StringComparison.OrdinalIgnoreCase) || File.Exists(ReferenceFiles.SidecarPath(path));
+        if (grid)
+        {
+            var reference = ReferenceFiles.Read(path);
+            var evaluation = EvaluationSet.FromReference(problem, reference, path);
+            return new Observations(evaluation.Fields, evaluation.Points, evaluation.Reference);
+        }
+        if (!Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"Observation file '{path}': use .npz, a file with its .json sidecar, or a CSV table.");
+        return FromCsvTable(problem, path);
+    }
+
+    private static Observations FromCsvTable(Problem problem, string path)
+    {
+        var lines = File.ReadAllLines(path).Where(l => l.Trim().Length > 0).ToArray();
+        if (lines.Length < 2) throw new InvalidDataException($"{path}: expected a header and at least one row.");
+        var header = lines[0].Split(',').Select(h => h.Trim()).ToArray();
+        var axes = problem.Domain.Names;
+        if (header.Length <= axes.Length || !header.Take(axes.Length).SequenceEqual(axes))
+            throw new InvalidDataException($"{path}: header '{lines[0]}' must start with the axes {string.Join(",", axes)} followed by field names.");
+        var fields = header.Skip(axes.Length).ToArray();
+        var points = new double[(lines.Length - 1) * axes.Length];
+        var values = fields.Select(_ => new double[lines.Length - 1]).ToArray();
+        for (int row = 1; row < lines.Length; row++)
+        {
+            var cells = lines[row].Split(',');
+            if (cells.Length != header.Length) throw new InvalidDataException($"{path}:{row + 1}: {cells.Length} columns, expected {header.Length}.");
+            for (int c = 0; c < cells.Length; c++)
+            {
+                if (!double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+                    throw new InvalidDataException($"{path}:{row + 1}: '{cells[c]}' is not a number.");
+                if (c < axes.Length) points[(row - 1) * axes.Length + c] = v;
+                else values[c - axes.Length][row - 1] = v;
+            }
+        }
+        return new Observations(fields, points, values);
+    }
+
+    /// <summary>The data loss term: field − observed at each point, one mean square per field.</summary>
+    public LossTerm ToLossTerm(Problem problem)
+    {
+        var inputs = problem.Domain.Names;
+        var errors = Fields.Select((name, f) =>
+        {
+            var definition = FieldDefinition.Resolve(name, inputs, problem.Outputs, problem.DerivedFields);
+            Expr field = definition.Terms
+                .Select(t => t.Coefficient * new Field(t.Output).D(string.Concat(t.Derivative)))
+                .Aggregate((a, b) => a + b);
+            return field - new Observed($"{name}_observed", Values[f]);
+        }).ToArray();
+        return LossTerm.Data(TermName, new DataPoints(Points, inputs.Length), errors);
+    }
+}

@@ -1,0 +1,144 @@
+using PinnServe.Autodiff;
+using PinnServe.Autodiff.Taylor;
+using PinnServe.Contracts;
+using PinnServe.Nn;
+using PinnServe.Tensors;
+using PinnServe.Training;
+using PinnServe.Training.Evaluation;
+using Xunit.Abstractions;
+
+namespace PinnServe.Onnx.Tests;
+
+/// <summary>
+/// ONNX Runtime's outputs of an exported network equal the training engine's own Taylor-mode evaluation of the
+/// same network (float32 in both) to 1e-5, scale-aware: |onnx − engine| ≤ 1e-5 · max(1, ‖engine field‖∞) per field.
+/// Unlike <see cref="ExportParityTests"/> (an independent float64 reference) this pins the file to what the trainer
+/// computed, so a drift between the engine's and the exporter's rules (normalization, gate, layer order) fails here.
+/// </summary>
+public sealed class EngineParityTests(ITestOutputHelper log) : IDisposable
+{
+    private const double Tolerance = 1e-5;
+    private const int PointCount = 1000;
+    private readonly string directory = Directory.CreateTempSubdirectory("pinnserve-engine-parity-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    public static TheoryData<string> Architectures => new() { NetworkFile.MlpArchitecture, NetworkFile.ModifiedMlpArchitecture };
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Trained_klein_gordon_network_matches_the_trainer(string architecture)
+    {
+        // A few real training steps so biases and weights are no longer at their (zero-bias) initialization.
+        var config = new TrainingConfig
+        {
+            Problem = "klein-gordon", Architecture = architecture, Layers = "3x16", Weighting = new WeightingConfig { Scheme = "annealing" },
+            Iterations = 30, Batch = 32, EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000, Seed = 5,
+        };
+        using var trainer = TrainerFactory.Create(config);
+        for (int i = 0; i < config.Iterations; i++) trainer.TrainStep();
+
+        var network = trainer.ToNetworkFile(new Dictionary<string, string> { ["problem"] = "klein-gordon" });
+        string[] names = ["u", "u_t", "u_x", "u_tt", "u_xx", "u_xt"];
+        var fields = names.Select(n => FieldDefinition.Resolve(n, network.Inputs, network.Outputs, [])).ToList();
+        var points = TestNetworks.RandomPoints(network, PointCount, seed: 77);
+        var engine = trainer.EvaluateFields(names, ToDoubles(points));
+
+        var errors = CompareWithOnnx(network, fields, points, engine);
+        Report($"klein-gordon {architecture} 3x16 after {config.Iterations} steps", errors);
+        AssertWithinTolerance(errors);
+    }
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Cavity_style_stream_function_fields_match_the_engine(string architecture)
+    {
+        var engine = RandomEngineNetwork(architecture, seed: 13);
+        var (shift, scale) = CavityNormalization;
+        FieldDefinition[] problemFields = [FieldDefinition.Of("u", 1, "psi", "y"), FieldDefinition.Of("v", -1, "psi", "x")];
+        string[] names = ["u", "v", "p", "psi", "psi_x", "psi_y", "psi_xx", "psi_yy", "psi_xy", "p_x", "u_x", "v_y"];
+        var fields = names.Select(n => FieldDefinition.Resolve(n, ["x", "y"], ["psi", "p"], problemFields)).ToList();
+        var file = engine.ToFile(["x", "y"], ["psi", "p"], shift, scale, [[0, 1], [0, 1]]);
+        var evaluator = new FieldEvaluator<float>(engine, ["x", "y"], ["psi", "p"], shift, scale, fields);
+        var points = TestNetworks.RandomPoints(file, PointCount, seed: 91);
+
+        var errors = CompareWithOnnx(file, fields, points, evaluator.Evaluate(ToDoubles(points)));
+        Report($"cavity-style {architecture} 4x24 random weights and biases", errors);
+        AssertWithinTolerance(errors);
+    }
+
+    /// <summary>The comparison is sensitive: a 1e-3 change of one hidden weight in the exported file is caught.</summary>
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void A_perturbed_hidden_weight_is_detected(string architecture)
+    {
+        var engine = RandomEngineNetwork(architecture, seed: 13);
+        var (shift, scale) = CavityNormalization;
+        var fields = new[] { "psi", "psi_x", "psi_xy" }.Select(n => FieldDefinition.Resolve(n, ["x", "y"], ["psi", "p"], [])).ToList();
+        var file = engine.ToFile(["x", "y"], ["psi", "p"], shift, scale, [[0, 1], [0, 1]]);
+        var points = TestNetworks.RandomPoints(file, PointCount, seed: 91);
+        var reference = new FieldEvaluator<float>(engine, ["x", "y"], ["psi", "p"], shift, scale, fields).Evaluate(ToDoubles(points));
+
+        var hidden = file.Layers.First(l => l.Name.StartsWith("hidden_1", StringComparison.Ordinal));
+        hidden.Weights[3] += 1e-3;
+        var errors = CompareWithOnnx(file, fields, points, reference);
+        Report($"{architecture} with hidden_1 weight[3] += 1e-3 (must fail)", errors);
+        Assert.Contains(errors, e => e.Error > Tolerance);
+    }
+
+    private static (double[] Shift, double[] Scale) CavityNormalization => ([0.5, 0.5], [1 / Math.Sqrt(12), 1 / Math.Sqrt(12)]);
+
+    /// <summary>An engine network ψ, p = f(x, y) with Glorot weights and random (non-zero) biases.</summary>
+    private static Network<float> RandomEngineNetwork(string architecture, int seed)
+    {
+        var store = new ParameterStore<float>();
+        var network = Network<float>.Create(architecture, store, inputs: 2, outputs: 2, NetworkShape.Parse("4x24"), Activations.Parse("tanh"));
+        var rng = new Rng((ulong)seed);
+        network.InitializeGlorotNormal(rng);
+        foreach (var (_, bias) in network.Layers)
+        {
+            var values = store.Slice(bias);
+            for (int i = 0; i < values.Length; i++) values[i] = (float)(0.2 * rng.NextNormal());
+        }
+        return network;
+    }
+
+    /// <summary>Exports <paramref name="network"/>, evaluates it with ONNX Runtime, and returns each field's scale-aware max error.</summary>
+    private List<(string Field, double Error, double Scale)> CompareWithOnnx(NetworkFile network, IReadOnlyList<FieldDefinition> fields,
+        float[] points, double[][] engine)
+    {
+        string path = Path.Combine(directory, $"model-{Guid.NewGuid():N}.onnx");
+        OnnxExporter.Export(network, fields, path, new Dictionary<string, string>());
+        using var model = OnnxFieldModel.Load(path);
+        var names = fields.Select(f => f.Name).ToArray();
+        var output = new float[PointCount * names.Length];
+        model.Evaluate(points, PointCount, names, output);
+
+        var errors = new List<(string, double, double)>();
+        for (int f = 0; f < names.Length; f++)
+        {
+            double scale = Math.Max(1, engine[f].Max(Math.Abs));
+            double worst = 0;
+            for (int i = 0; i < PointCount; i++)
+            {
+                double onnx = output[i * names.Length + f];
+                Assert.True(double.IsFinite(onnx), $"field {names[f]} at point {i}: ONNX Runtime gave {onnx}");
+                worst = Math.Max(worst, Math.Abs(onnx - engine[f][i]) / scale);
+            }
+            errors.Add((names[f], worst, scale));
+        }
+        return errors;
+    }
+
+    private static void AssertWithinTolerance(List<(string Field, double Error, double Scale)> errors)
+    {
+        foreach (var (field, error, scale) in errors)
+            Assert.True(error <= Tolerance,
+                $"field {field}: max |onnx − engine| / max(1, ‖engine‖∞) = {error:E3} > {Tolerance:E0} (‖engine‖∞ scale {scale:G4})");
+    }
+
+    private void Report(string title, List<(string Field, double Error, double Scale)> errors) =>
+        log.WriteLine($"{title}: " + string.Join(", ", errors.Select(e => $"{e.Field} {e.Error:E2} (scale {e.Scale:G3})")));
+
+    private static double[] ToDoubles(float[] values) => values.Select(v => (double)v).ToArray();
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace PinnServe.Server.Tests.RealClient;
+
+/// <summary>
+/// Runs tests/clients/python/conformance_client.py — the official gRPC Python client (Debian python3-grpcio,
+/// stubs generated at run time by grpc_tools.protoc) — against an in-process server, and requires every one
+/// of its checks to pass. The script's output is in the assertion message when one fails.
+/// </summary>
+public class PythonClientTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private const int ExpectedChecks = 39;
+
+    [Fact]
+    public async Task Every_rpc_error_code_and_streaming_path_passes_with_the_python_grpc_client()
+    {
+        string repo = RepositoryRoot();
+        string script = Path.Combine(AppContext.BaseDirectory, "clients", "python", "conformance_client.py");
+        var start = new ProcessStartInfo(PythonWithGrpc())
+        {
+            ArgumentList =
+            {
+                script, "--address", server.Address, "--protos", Path.Combine(repo, "protos"),
+                "--models", server.ModelsDirectory, "--tls-address", server.TlsAddress, "--root-cert", server.CertificatePath,
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw; }
+        string output = await stdout + "\n" + await stderr;
+
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var failures = lines.Where(l => l.StartsWith("FAIL", StringComparison.Ordinal)).ToArray();
+        Assert.True(failures.Length == 0 && process.ExitCode == 0, $"Python client failures:\n{string.Join("\n", failures)}\n\nFull output:\n{output}");
+        var summary = JsonDocument.Parse(lines.Last(l => l.StartsWith('{'))).RootElement;
+        Assert.Equal(ExpectedChecks, summary.GetProperty("passed").GetInt32());
+    }
+
+    /// <summary>Debian's python3 (where python3-grpcio installs), unless another python3 on PATH has grpc.</summary>
+    private static string PythonWithGrpc()
+    {
+        foreach (string candidate in new[] { "/usr/bin/python3", "python3" })
+        {
+            try
+            {
+                using var probe = Process.Start(new ProcessStartInfo(candidate, ["-c", "import grpc, grpc_tools"]) { RedirectStandardError = true })!;
+                probe.WaitForExit(30_000);
+                if (probe.ExitCode == 0) return candidate;
+            }
+            catch (System.ComponentModel.Win32Exception) { }
+        }
+        throw new InvalidOperationException("No python3 with grpc and grpc_tools: install the Debian packages in .ci/apt-packages.txt (python3-grpcio, python3-grpc-tools).");
+    }
+
+    internal static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "PinnServe.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("PinnServe.sln not found above the test output directory.");
+    }
+}

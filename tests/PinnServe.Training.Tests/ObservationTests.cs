@@ -1,0 +1,121 @@
+using PinnServe.Physics;
+using PinnServe.Physics.Compilation;
+using PinnServe.Physics.Expressions;
+using PinnServe.Physics.Geometry;
+using PinnServe.Tensors;
+
+namespace PinnServe.Training.Tests;
+
+/// <summary>Observation data terms, learned coefficients, periodic partners and fixed weights.</summary>
+public class ObservationTests
+{
+    private static TrainingConfig Tiny(string problem, string model = "PINN") =>
+        TrainingConfig.Defaults(ProblemCatalog.Create(problem), model) with
+        {
+            Layers = "2x8", Iterations = 10, Batch = 16, FullBatch = true, ResidualPoints = 64, ResidualBatch = 0, ConditionPoints = 16,
+            TermPoints = new(), EvaluationGrid = 9, Precision = "float64",
+        };
+
+    [Fact]
+    public void DataTermAlignsEachValueWithItsPoint()
+    {
+        using var trainer = new Trainer<double>(ProblemCatalog.Create("burgers-2d"), Tiny("burgers-2d") with { Observations = 40 });
+        var data = trainer.Observations!;
+        Assert.Equal(40, data.Count);
+        Assert.Equal(["u", "v"], data.Fields);
+        // Noise-free observations are the exact solution at their own points.
+        for (int i = 0; i < data.Count; i++)
+        {
+            var exact = trainer.Problem.Exact(data.Points.AsSpan(i * 3, 3).ToArray())!;
+            Assert.Equal(exact[0], data.Values[0][i], 12);
+            Assert.Equal(exact[1], data.Values[1][i], 12);
+        }
+        // Observed = the network's own prediction minus a known offset per point: the loss is exactly mean(offset²) per field.
+        var predicted = trainer.EvaluateFields(data.Fields, data.Points);
+        var offsets = Enumerable.Range(0, data.Count).Select(i => 0.01 * (i + 1)).ToArray();
+        var shifted = new Observations(data.Fields, data.Points, predicted.Select(column => column.Select((v, i) => v - offsets[i]).ToArray()).ToArray());
+        var (shift, scale) = trainer.Problem.Domain.Standardization();
+        var compiler = new TermCompiler<double>(trainer.Network, trainer.Problem.Domain, trainer.Problem.Outputs, shift, scale, trainer.Problem.Parameters);
+        var term = compiler.Compile(shifted.ToLossTerm(trainer.Problem), _ => SamplingPlan.Fixed(data.Count));
+        term.Prime(new Rng(1));
+        Assert.Equal(data.Points, term.PointsOf(0));
+        double expected = 2 * offsets.Average(o => o * o);
+        Assert.Equal(expected, term.Tape.Forward(), 10);
+    }
+
+    [Fact]
+    public void NoiseIsSeededAndScaledByTheFieldStd()
+    {
+        var clean = new Observations(["u"], new double[2000], [Enumerable.Range(0, 2000).Select(i => Math.Sin(i * 0.01)).ToArray()]);
+        var a = clean.WithNoise(0.01, 3);
+        var b = clean.WithNoise(0.01, 3);
+        Assert.Equal(a.Values[0], b.Values[0]);
+        double mean = clean.Values[0].Average();
+        double std = Math.Sqrt(clean.Values[0].Average(v => (v - mean) * (v - mean)));
+        var errors = a.Values[0].Zip(clean.Values[0], (n, c) => n - c).ToArray();
+        double noiseStd = Math.Sqrt(errors.Average(e => e * e));
+        Assert.InRange(noiseStd / (0.01 * std), 0.9, 1.1);
+        Assert.Throws<ArgumentException>(() => clean.WithNoise(-0.1, 1));
+    }
+
+    [Fact]
+    public void ObservedValuesNeedMatchingDataPoints()
+    {
+        using var trainer = new Trainer<double>(ProblemCatalog.Create("poisson-1d"), Tiny("poisson-1d"));
+        var compiler = new TermCompiler<double>(trainer.Network, trainer.Problem.Domain, trainer.Problem.Outputs, [0.5], [0.3], trainer.Problem.Parameters);
+        var u = new Field("u");
+        var wrongCount = LossTerm.Data("data", new DataPoints([0.1, 0.2, 0.3], 1), u.Value - new Observed("u_obs", [1.0, 2.0]));
+        var e = Assert.Throws<ArgumentException>(() => compiler.Compile(wrongCount, _ => SamplingPlan.Fixed(3)));
+        Assert.Contains("2 values", e.Message);
+        var onInterior = new LossTerm("data", TermRole.Data, [new Piece(new Interior(), [u.Value - new Observed("u_obs", [1.0])])]);
+        Assert.Throws<ArgumentException>(() => compiler.Compile(onInterior, _ => SamplingPlan.Fixed(1)));
+    }
+
+    [Fact]
+    public void PeriodicPartnersAreTheSamePointsOnTheOppositeFace()
+    {
+        using var trainer = new Trainer<double>(ProblemCatalog.Create("allen-cahn"), Tiny("allen-cahn"));
+        var periodic = trainer.WeightedTermTapes.Single(t => t.Name == "bc");
+        double loss = periodic.Tape.Forward();
+        var left = periodic.PointsOf(0);
+        var right = (double[])left.Clone();
+        for (int i = 0; i < left.Length / 2; i++)
+        {
+            Assert.Equal(-1, left[2 * i + 1]);
+            right[2 * i + 1] = 1;
+        }
+        var atLeft = trainer.EvaluateFields(["u", "u_x"], left);
+        var atRight = trainer.EvaluateFields(["u", "u_x"], right);
+        double expected = Enumerable.Range(0, 2).Sum(f => atLeft[f].Zip(atRight[f], (a, b) => (a - b) * (a - b)).Average());
+        Assert.True(expected > 0);
+        Assert.Equal(expected, loss, 10);
+    }
+
+    [Fact]
+    public void AdaptiveWeightsLeaveAFixedWeightTermAtOne()
+    {
+        var config = Tiny("allen-cahn", "DN") with { Iterations = 25, Weighting = Tiny("allen-cahn", "DN").Weighting with { Interval = 5, Beta = 0.5 } };
+        using var trainer = new Trainer<double>(ProblemCatalog.Create("allen-cahn"), config);
+        for (int i = 0; i < config.Iterations; i++) trainer.TrainStep();
+        int ic = trainer.WeightedTerms.ToList().IndexOf("ic"), bc = trainer.WeightedTerms.ToList().IndexOf("bc");
+        Assert.NotEqual(1.0, trainer.Weights[ic]);
+        Assert.Equal(1.0, trainer.Weights[bc]);
+        Assert.True(trainer.LossWeights.IsFixed(bc));
+    }
+
+    [Fact]
+    public void ShortInverseRunMovesViscosityTowardTheTruth()
+    {
+        // 2D Burgers with a smooth front (ν = 0.1) learned from a start of 0.2 with 1% noise, dense observations.
+        var problem = ProblemCatalog.Create("burgers-2d", new Dictionary<string, double> { ["nu"] = 0.1 });
+        var config = TrainingConfig.Defaults(problem, "PINN") with
+        {
+            Layers = "2x16", Iterations = 300, Batch = 32, EvaluationGrid = 9, LearningRate = 1e-2, DecayRate = 1,
+            Observations = 300, Noise = 0.01, Learn = new() { ["nu"] = 0.2 }, Precision = "float64",
+        };
+        using var trainer = new Trainer<double>(problem, config);
+        for (int i = 0; i < config.Iterations; i++) trainer.TrainStep();
+        double learned = trainer.LearnedCoefficients["nu"];
+        Assert.InRange(learned, 0.0, 0.17);
+    }
+}
