@@ -70,19 +70,30 @@ public static class Gemm
             return;
         }
         int nv = (n + vl - 1) / vl;
-        for (int v0 = 0; v0 < nv;)
+        // Rows are processed in blocks that stay in L2 while every (row-of-C × vector) tile sweeps over them;
+        // C itself is small and is re-read per block (the kernels always accumulate into it).
+        for (int i0 = 0; i0 < m; i0 += TransposedRowBlock)
         {
-            int count = ChunkSize(nv - v0);
-            nuint o0 = Offset(v0, 0, count, vl, n), o1 = Offset(v0, 1, count, vl, n);
-            nuint o2 = Offset(v0, 2, count, vl, n), o3 = Offset(v0, 3, count, vl, n);
-            int r = 0;
-            for (; r + 4 <= k; r += 4)
-                KernelT4x4(ref A, ref B, ref C, r, m, k, n, o0, o1, o2, o3);
-            for (; r < k; r++)
-                KernelT1x4(ref A, ref B, ref C, r, m, k, n, o0, o1, o2, o3);
-            v0 += count;
+            int rows = Math.Min(TransposedRowBlock, m - i0);
+            ref T Ablock = ref Unsafe.Add(ref A, i0 * k);
+            ref T Bblock = ref Unsafe.Add(ref B, i0 * n);
+            for (int v0 = 0; v0 < nv;)
+            {
+                int count = ChunkSize(nv - v0);
+                nuint o0 = Offset(v0, 0, count, vl, n), o1 = Offset(v0, 1, count, vl, n);
+                nuint o2 = Offset(v0, 2, count, vl, n), o3 = Offset(v0, 3, count, vl, n);
+                int r = 0;
+                for (; r + 4 <= k; r += 4)
+                    KernelT4x4(ref Ablock, ref Bblock, ref C, r, rows, k, n, o0, o1, o2, o3);
+                for (; r < k; r++)
+                    KernelT1x4(ref Ablock, ref Bblock, ref C, r, rows, k, n, o0, o1, o2, o3);
+                v0 += count;
+            }
         }
     }
+
+    /// <summary>Rows of A and B per block in <see cref="MultiplyTransposedA{T}"/> (2 × 256 rows × 50 floats ≈ 100 KB).</summary>
+    private const int TransposedRowBlock = 256;
 
     /// <summary>dst[cols×rows] = srcᵀ for src[rows×cols].</summary>
     public static void Transpose<T>(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst) where T : unmanaged

@@ -42,7 +42,7 @@ public class GemmTests
 
     public static IEnumerable<object[]> Shapes()
     {
-        int[] ms = [0, 1, 3, 4, 5, 9, 130];
+        int[] ms = [0, 1, 3, 4, 5, 9, 130, 600];
         int[] ks = [0, 1, 2, 3, 17, 50];
         int[] ns = [1, 2, 7, 8, 15, 16, 17, 31, 33, 50, 64, 65, 70, 80, 81, 97, 130];
         foreach (var m in ms) foreach (var k in ks) foreach (var n in ns) yield return [m, k, n];
