@@ -23,6 +23,18 @@ if [[ -z "${PINN:-}" ]]; then
   PINN="dotnet src/PinnServe.Cli/bin/Release/net10.0/pinn.dll"
 fi
 pinn() { $nice_cmd $PINN "$@"; }
+# REUSE_RUNS=1 keeps a finished run directory and only re-exports (e.g. after changing the exported fields).
+train() { # name, then `pinn train` arguments
+  local name=$1; shift
+  if [[ "${REUSE_RUNS:-0}" == 1 && -f "$runs/$name/network.json" ]]; then
+    echo "reusing $runs/$name"
+  elif [[ -e "$runs/$name" ]]; then
+    echo "models/build.sh: $runs/$name already exists: delete it to retrain, or set REUSE_RUNS=1 to re-export it" >&2
+    exit 1
+  else
+    pinn train "$@" --out "$runs/$name"
+  fi
+}
 iters() { echo $(( $1 * scale )); }
 
 # Exact solutions on a grid as a reference CSV (header: inputs then fields). awk keeps this dependency-free.
@@ -44,30 +56,30 @@ export_and_check() { # name fields
 
 build_helmholtz_m4() { # paper budget: 40,000 iterations, 5 x 50 (Table 3)
   local name=helmholtz-m4
-  pinn train helmholtz --model M4 --layers 5x50 --iters "$(iters 40000)" --seed 1 --out "$runs/$name"
+  train "$name" helmholtz --model M4 --layers 5x50 --iters "$(iters 40000)" --seed 1
   exact_csv "models/$name.reference.csv" "x,y,u" 101 101 -1 1 -1 1 "sin(pi * a) * sin(4 * pi * b)"
   export_and_check "$name" "u,u_x,u_y,u_xx,u_yy"
 }
 
 build_klein_gordon_m4() { # paper budget: 40,000 iterations, 5 x 50
   local name=klein-gordon-m4
-  pinn train klein-gordon --model M4 --layers 5x50 --iters "$(iters 40000)" --seed 1 --out "$runs/$name"
+  train "$name" klein-gordon --model M4 --layers 5x50 --iters "$(iters 40000)" --seed 1
   exact_csv "models/$name.reference.csv" "t,x,u" 101 101 0 1 0 1 "b * cos(5 * pi * a) + (b * a) ^ 3"
   export_and_check "$name" "u,u_t,u_x,u_tt,u_xx"
 }
 
 build_cavity_m4() { # paper budget: 40,000 iterations, 5 x 50
   local name=cavity-m4
-  pinn train cavity --model M4 --layers 5x50 --iters "$(iters 40000)" --seed 1 --out "$runs/$name"
-  pinn reference cavity --grid 51x51 --out "models/$name.reference.csv"
+  train "$name" cavity --model M4 --layers 5x50 --iters "$(iters 40000)" --seed 1
+  pinn reference cavity --grid 65x65 --out "models/$name.reference.csv"
   export_and_check "$name" "u,v,p,psi"
 }
 
-build_burgers_dn() { # paper: 30,000 full-batch epochs on 10,000 residual points; here 5,000 epochs on 2,000 points
+build_burgers_dn() { # paper: 30,000 full-batch epochs on 10,000 residual points; here 20,000 epochs on 2,000 points
   local name=burgers-dn
-  pinn train burgers --model DN --beta 0.99 --layers 9x20 --full-batch --residual-points 2000 \
-    --term-points ic=100 --term-points bc=200 --iters "$(iters 5000)" --seed 1 --out "$runs/$name"
-  pinn reference burgers --grid 101x129 --out "models/$name.reference.csv"
+  train "$name" burgers --model DN --beta 0.99 --layers 9x20 --full-batch --residual-points 2000 \
+    --term-points ic=100 --term-points bc=200 --iters "$(iters 20000)" --seed 1
+  pinn reference burgers --grid 51x129 --out "models/$name.reference.csv"
   export_and_check "$name" "u,u_x,u_t"
 }
 

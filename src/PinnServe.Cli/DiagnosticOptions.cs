@@ -19,12 +19,14 @@ internal sealed class DiagnosticOptions
     /// <summary>The config with the diagnostics these options ask for (unchanged when none is given).</summary>
     public TrainingConfig ApplyTo(TrainingConfig config, ParseResult parse)
     {
+        if (!All().OfType<Option>().Any(o => parse.GetResult(o) is { Implicit: false })) return config;
         var d = config.Diagnostics ?? new DiagnosticsConfig();
         if (parse.GetValue(Histograms) is { } steps) d = d with { HistogramSteps = ParseSteps(steps) };
         if (parse.GetValue(HistogramEvery) is { } every) d = d with { HistogramEvery = every };
         if (parse.GetValue(Hessian)) d = d with { HessianEvery = DiagnosticsConfig.DefaultHessianInterval(config.Iterations) };
         if (parse.GetValue(HessianEvery) is { } hessianEvery) d = d with { HessianEvery = hessianEvery };
         if (parse.GetValue(HessianIterations) is { } iterations) d = d with { HessianIterations = iterations };
+        d.Validate();   // here too: a config that records nothing is dropped below, with its bad values
         return d.Any ? config with { Diagnostics = d } : config;
     }
 

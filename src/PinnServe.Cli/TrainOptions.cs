@@ -117,7 +117,7 @@ internal sealed class TrainOptions
             if (parse.GetValue(Batch) is { } batch) c = c with { Batch = batch };
             if (parse.GetValue(FullBatch) is { } fb) c = c with { FullBatch = fb };
             if (parse.GetValue(ResidualPoints) is { } rp) c = c with { ResidualPoints = rp };
-            if (parse.GetValue(ConditionPoints) is { } cp) c = c with { ConditionPoints = cp };
+            if (parse.GetValue(ConditionPoints) is { } cp) c = c with { ConditionPoints = cp, TermPoints = new() }; // replaces per-term defaults (burgers: ic 100, bc 200)
             if (parse.GetValue(ResidualBatch) is { } rb) c = c with { ResidualBatch = rb };
             if (parse.GetValue(Lr) is { } lr) c = c with { LearningRate = lr };
             if (parse.GetValue(Decay) is { } decay) c = c with { DecayRate = decay };

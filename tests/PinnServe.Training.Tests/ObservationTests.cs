@@ -44,6 +44,33 @@ public class ObservationTests
     }
 
     [Fact]
+    public void ObservationsReadFromACsvTableOrAReferenceGrid()
+    {
+        var problem = ProblemCatalog.Create("burgers");
+        string dir = Directory.CreateTempSubdirectory("pinn-obs-").FullName;
+        string csv = Path.Combine(dir, "obs.csv");
+        File.WriteAllText(csv, "t,x,u\n0.5,-0.25,0.75\n0.1,0.5,-0.5\n");
+        var table = Observations.FromFile(problem, csv);
+        Assert.Equal(["u"], table.Fields);
+        Assert.Equal([0.5, -0.25, 0.1, 0.5], table.Points);
+        Assert.Equal([0.75, -0.5], table.Values[0]);
+        File.WriteAllText(csv, "x,t,u\n0.5,-0.25,0.75\n");
+        Assert.Contains("t,x", Assert.Throws<InvalidDataException>(() => Observations.FromFile(problem, csv)).Message);
+
+        var grid = new PinnServe.Reference.ReferenceSolution("burgers",
+            [new PinnServe.Reference.GridAxis("t", [0, 1]), new PinnServe.Reference.GridAxis("x", [-1, 0, 1])], [new("u", [1.0, 2, 3, 4, 5, 6])]);
+        string npz = Path.Combine(dir, "grid.npz");
+        PinnServe.Reference.Files.ReferenceFiles.Write(grid, npz);
+        var fromGrid = Observations.FromFile(problem, npz);
+        Assert.Equal(6, fromGrid.Count);
+        Assert.Equal([1, -1], fromGrid.Points.AsSpan(6, 2).ToArray()); // point 3 of the row-major grid: t slowest
+        Assert.Equal(4.0, fromGrid.Values[0][3]);
+        var subset = Observations.For(problem, TrainingConfig.Defaults(problem) with { ObservationFile = npz, Observations = 4 }, null)!;
+        Assert.Equal(4, subset.Count);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
     public void NoiseIsSeededAndScaledByTheFieldStd()
     {
         var clean = new Observations(["u"], new double[2000], [Enumerable.Range(0, 2000).Select(i => Math.Sin(i * 0.01)).ToArray()]);

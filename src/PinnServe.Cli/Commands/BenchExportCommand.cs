@@ -35,8 +35,6 @@ internal static class BenchExportCommand
         command.SetAction(parse =>
         {
             string directory = parse.GetValue(runDirectory)!.FullName;
-            string networkPath = Path.Combine(directory, "network.json");
-            if (!File.Exists(networkPath)) throw new UsageException($"'{directory}' is not a run directory: it has no network.json.");
             var sizes = ParseList(parse.GetValue(batches)!, "--batches", 1, 10_000_000);
             var threadCounts = ParseList(parse.GetValue(ortThreads)!, "--ort-threads", 0, 1024);
             double budget = parse.GetValue(seconds);
@@ -44,6 +42,8 @@ internal static class BenchExportCommand
             int chunk = parse.GetValue(engineChunk);
             if (chunk < 1) throw new UsageException($"--engine-chunk must be at least 1, got {chunk}.");
             bool json = CliOutput.IsJson(parse);
+            string networkPath = Path.Combine(directory, "network.json");
+            if (!File.Exists(networkPath)) throw new UsageException($"'{directory}' is not a run directory: it has no network.json.");
 
             var file = NetworkFile.Load(networkPath);
             var engine = LoadEngineNetwork(file);
@@ -66,7 +66,7 @@ internal static class BenchExportCommand
                     {
                         if (!json) Console.WriteLine($"{setName}: {string.Join(", ", names)}");
                         // One longer engine run first so the small batches are not measured on unoptimized JIT code.
-                        MeasureEngine(engine, file, fields, OnnxThroughput.RandomPoints(models[0].Model, chunk, seed: 1), chunk, chunk, Math.Max(2, budget));
+                        MeasureEngine(engine, file, fields, OnnxThroughput.RandomPoints(models[0].Model, chunk, seed: 1), chunk, chunk, 4 * budget);
                         foreach (int batch in sizes)
                         {
                             var points = OnnxThroughput.RandomPoints(models[0].Model, batch, seed: 1234);

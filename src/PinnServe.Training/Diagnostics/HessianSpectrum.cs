@@ -17,25 +17,26 @@ public sealed class HessianSpectrum : IDisposable
     public const double DifferenceStep = 1e-4;
 
     private readonly Trainer<double> _copy;
-    private readonly CompiledTermRef[] _terms;
+    private readonly TermTape[] _terms;
     private readonly double[] _theta, _shifted, _plus;
     private readonly int _maxSteps;
-    private readonly Rng _pointsRng, _startRng;
+    private readonly ulong _seed;
+    private Rng _startRng;
 
-    private readonly record struct CompiledTermRef(Tape<double> Tape, bool IsResidual, int WeightIndex);
+    private readonly record struct TermTape(Tape<double> Tape, bool IsResidual, int WeightIndex);
 
     /// <param name="trainer">The run being diagnosed (float32 or float64); only its problem and config are used here.</param>
     public HessianSpectrum(ITrainer trainer, int maxLanczosSteps)
     {
         var config = trainer.Config with { Precision = "float64", Diagnostics = null };
         _copy = new Trainer<double>(DrawsObservationsFromReference(config) ? trainer.Problem : new ProblemWithoutReference(trainer.Problem), config);
-        _terms = _copy.ResidualTerms.Select(t => new CompiledTermRef(t.Tape, true, -1))
-            .Concat(_copy.WeightedTermTapes.Select((t, i) => new CompiledTermRef(t.Tape, false, i))).ToArray();
+        _terms = _copy.ResidualTerms.Select(t => new TermTape(t.Tape, true, -1))
+            .Concat(_copy.WeightedTermTapes.Select((t, i) => new TermTape(t.Tape, false, i))).ToArray();
         int n = _copy.ParameterCount;
         (_theta, _shifted, _plus) = (new double[n], new double[n], new double[n]);
         _maxSteps = maxLanczosSteps;
-        _pointsRng = new Rng(config.Seed ^ 0x4E55_1A4Bu);
-        _startRng = new Rng(config.Seed ^ 0x1A2C_2051u);
+        _seed = config.Seed;
+        _startRng = new Rng(_seed);
         Targets = new[] { "L", "L_r" }.Concat(_copy.WeightedTerms.Select(n => $"L_{n}")).ToArray();
     }
 
@@ -53,11 +54,16 @@ public sealed class HessianSpectrum : IDisposable
 
     public void Dispose() => _copy.Dispose();
 
-    /// <summary>Draws the batch of points the next estimates use (fixed point sets stay as they are).</summary>
-    public void SamplePoints()
+    /// <summary>
+    /// Draws the batch of points the estimates at <paramref name="step"/> use (fixed point sets stay as they are)
+    /// and the Lanczos start vectors, both from (seed, step) so that a resumed run records the same values.
+    /// </summary>
+    public void SamplePoints(int step)
     {
-        foreach (var t in _copy.ResidualTerms) t.Sample(_pointsRng);
-        foreach (var t in _copy.WeightedTermTapes) t.Sample(_pointsRng);
+        var pointsRng = new Rng(_seed ^ 0x4E55_1A4B_0000_0000UL ^ (ulong)step);
+        _startRng = new Rng(_seed ^ 0x1A2C_2051_0000_0000UL ^ (ulong)step);
+        foreach (var t in _copy.ResidualTerms) t.Sample(pointsRng);
+        foreach (var t in _copy.WeightedTermTapes) t.Sample(pointsRng);
     }
 
     /// <summary>Largest eigenvalues for every target at parameters θ with loss weights λ, plus the number of Hessian-vector products used.</summary>

@@ -86,7 +86,7 @@ public sealed class TrainingDiagnostics : IDisposable
         if (step == _lastHessianStep || _trainer.Losses.Any(l => !double.IsFinite(l))) return;
         _hessianTime.Start();
         var watch = Stopwatch.StartNew();
-        _hessian!.SamplePoints();
+        _hessian!.SamplePoints(step);
         var (eigenvalues, products) = _trainer switch
         {
             Trainer<float> f => _hessian.Estimate<float>(f.Network.Parameters.Values, f.Weights),

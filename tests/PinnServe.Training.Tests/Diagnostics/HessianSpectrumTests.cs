@@ -52,7 +52,7 @@ public class HessianSpectrumTests(ITestOutputHelper output)
         var lambdas = trainer.Weights.ToArray();
 
         using var spectrum = new HessianSpectrum(trainer, maxLanczosSteps: 20);
-        spectrum.SamplePoints();
+        spectrum.SamplePoints(0);
         var (estimates, products) = spectrum.Estimate<double>(theta, lambdas);
 
         // Dense reference on a second copy with the same fixed points (same seed).

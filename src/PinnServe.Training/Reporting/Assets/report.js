@@ -52,9 +52,11 @@
       });
     });
     if (traces.length === 0) return 0;
+    // A log axis would silently drop zero or negative values (a Hessian can have λ_max < 0).
+    const positive = traces.every(t => t.y.every(v => v > 0));
     element('h2', null, title).id = anchor;
     plot(root, 'wide', traces, { title: { text: title, font: { size: 13 } },
-      xaxis: { title: { text: 'step' } }, yaxis: { title: { text: yTitle }, type: logY ? 'log' : 'linear', exponentformat: 'e' } });
+      xaxis: { title: { text: 'step' } }, yaxis: { title: { text: yTitle }, type: logY && positive ? 'log' : 'linear', exponentformat: 'e' } });
     return traces.length;
   }
 
@@ -73,14 +75,15 @@
     });
   }
 
-  function heatmap(parent, title, fields, z, colorscale, axisNames) {
+  function heatmap(parent, title, fields, z, colorscale, axisNames, range) {
     if (fields.coordinates.length === 1) {
       plot(parent, 'third', [{ type: 'scatter', mode: 'lines', x: fields.coordinates[0], y: z[0], name: title }],
         { title: { text: title, font: { size: 12 } }, xaxis: { title: { text: axisNames[0] } } });
       return;
     }
-    plot(parent, 'third', [{ type: 'heatmap', x: fields.coordinates[0], y: fields.coordinates[1], z: z, colorscale: colorscale,
-      colorbar: { thickness: 12, exponentformat: 'e' } }],
+    const scale = range ? { zmin: range[0], zmax: range[1] } : {};
+    plot(parent, 'third', [Object.assign({ type: 'heatmap', x: fields.coordinates[0], y: fields.coordinates[1], z: z, colorscale: colorscale,
+      colorbar: { thickness: 12, exponentformat: 'e' } }, scale)],
       { title: { text: title, font: { size: 12 } }, xaxis: { title: { text: axisNames[0] } }, yaxis: { title: { text: axisNames[1] } } });
   }
 
@@ -91,9 +94,12 @@
       element('h3', null, run.label + (f.slice ? ' (slice ' + f.slice + ')' : '') + ' · exact from ' + f.exact_source);
       f.items.forEach(item => {
         const row = element('div', 'row');
-        heatmap(row, 'predicted ' + item.name, f, item.predicted, 'RdBu', f.axes);
+        // Predicted and exact share one colour scale, so equal colours mean equal values.
+        const values = item.predicted.concat(item.exact || []).flat().filter(v => v !== null);
+        const range = [values.reduce((a, b) => Math.min(a, b), Infinity), values.reduce((a, b) => Math.max(a, b), -Infinity)];
+        heatmap(row, 'predicted ' + item.name, f, item.predicted, 'RdBu', f.axes, range);
         if (item.exact) {
-          heatmap(row, 'exact ' + item.name, f, item.exact, 'RdBu', f.axes);
+          heatmap(row, 'exact ' + item.name, f, item.exact, 'RdBu', f.axes, range);
           heatmap(row, '|error| ' + item.name, f, item.error, 'Viridis', f.axes);
         }
       });
