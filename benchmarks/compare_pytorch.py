@@ -3,7 +3,8 @@
 
 Usage: python3 benchmarks/compare_pytorch.py [--pinn "dotnet src/PinnServe.Cli/bin/Release/net10.0/pinn.dll"]
 Build first: dotnet build src/PinnServe.Cli -c Release. The PyTorch peer needs Debian python3-torch and
-libopenblas0-pthread; OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are unset for the peer so OpenBLAS picks its own kernels.
+libopenblas0-pthread; OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are unset for the peer so OpenBLAS picks its own kernels, and
+OMP_NUM_THREADS/OPENBLAS_NUM_THREADS are set to the thread count (its fastest configuration here).
 """
 import argparse, datetime, json, os, platform, shlex, subprocess, sys
 
@@ -24,8 +25,12 @@ def main():
     for model in a.models:
         ours = {t: last_json(shlex.split(a.pinn) + ["bench", "train", "klein-gordon", "--model", model, "--threads", str(t),
                                                    "--measure", str(a.measure), "--repeats", "5", "--json"])[-1] for t in (1, 2)}
-        peer = {r["threads"]: r for r in last_json([a.python, os.path.join(here, "pytorch_klein_gordon.py"), "--model", model,
-                                                    "--threads", "1", "2", "--warmup", "100", "--measure", str(a.measure // 2)], env=peer_env)}
+        # torch.set_num_threads alone leaves OpenBLAS's own pthreads spinning; pin both pools to the thread count.
+        peer = {}
+        for t in (1, 2):
+            env = dict(peer_env, OMP_NUM_THREADS=str(t), OPENBLAS_NUM_THREADS=str(t))
+            peer[t] = last_json([a.python, os.path.join(here, "pytorch_klein_gordon.py"), "--model", model, "--threads", str(t),
+                                 "--warmup", "100", "--measure", str(a.measure // 2)], env=env)[-1]
         best_peer = min(peer.values(), key=lambda r: r["ms_per_iter"])
         best_ours = min(ours.values(), key=lambda r: r["ms_per_iter"])
         rows.append((model, ours, peer, best_ours, best_peer))
