@@ -44,7 +44,7 @@ internal static class ReproduceCommand
             Console.CancelKeyPress -= onCancel;
             string outDir = parse.GetValue(output)!;
             string invocation = $"pinn reproduce {name} --trials {n}" + (extraArgs.Length > 0 ? $" --train-args {string.Join(' ', extraArgs)}" : "");
-            string md = Reproducer.Write(experiment, results, outDir, invocation, BenchCommand.CpuModel());
+            string md = Reproducer.Write(experiment, results, outDir, invocation, BenchCommand.CpuModel(), extraArgs);
             WriteIndex(outDir);
             Console.WriteLine(md);
             CliOutput.WriteResult(parse, new JsonObject

@@ -82,13 +82,16 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
     }
 
     /// <summary>Writes ID.md, ID.csv and ID.json into <paramref name="outputDir"/>; returns the Markdown.</summary>
-    public static string Write(Experiment experiment, IReadOnlyList<TrialResult> results, string outputDir, string command, string machine)
+    public static string Write(Experiment experiment, IReadOnlyList<TrialResult> results, string outputDir, string command, string machine,
+        IReadOnlyList<string>? extraArguments = null)
     {
         Directory.CreateDirectory(outputDir);
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
         md.AppendLine($"### {experiment.Title}").AppendLine();
         md.AppendLine($"Source: {experiment.Source}. Command: `{command}`. Machine: {machine}. Written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.").AppendLine();
+        if (extraArguments is { Count: > 0 })
+            md.AppendLine($"**Not the paper's setup:** every trial ran with the extra arguments `{string.Join(' ', extraArguments)}`, which override the title's budget.").AppendLine();
         md.AppendLine("| row | trials | rel. L² mean ± std | published | ratio (ours / published) | wall time per trial (s) | ms/iter |");
         md.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
         var csv = new StringBuilder("row,seed,status,rel_l2,seconds,ms_per_iter\n");
