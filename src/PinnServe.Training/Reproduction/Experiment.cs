@@ -7,7 +7,12 @@ namespace PinnServe.Training.Reproduction;
 public sealed record ExperimentRow(string Label, string[] Arguments, double? Published, double? PublishedSeconds = null);
 
 /// <summary>A published table or figure that `pinn reproduce ID` re-runs.</summary>
-public sealed record Experiment(string Id, string Title, string Source, IReadOnlyList<ExperimentRow> Rows, string Notes = "");
+/// <param name="Metric">What a trial reports: "rel_l2" (summary.json), or "hessian:COLUMN" — the mean over training
+/// (step 0 excluded) of that column of hessian.csv, the largest Hessian eigenvalue (runs need --hessian).</param>
+public sealed record Experiment(string Id, string Title, string Source, IReadOnlyList<ExperimentRow> Rows, string Notes = "", string Metric = "rel_l2")
+{
+    public string MetricLabel => Metric == "rel_l2" ? "rel. L²" : $"mean λ_max(∇²{Metric["hessian:".Length..]})";
+}
 
 /// <summary>The seed papers' tables (SPEC §3), with the papers' setups as arguments.</summary>
 public static class ExperimentCatalog
@@ -93,6 +98,16 @@ public static class ExperimentCatalog
             Row("β=0.99 p=2", 1.11e-3, "poisson-2d --model DN --beta 0.99 --p 2"),
             Row("β=0.99 p=inf", 1.19e-3, "poisson-2d --model DN --beta 0.99 --p inf"),
         ]),
+        new("stiffness-fig4", "Stiffness: largest Hessian eigenvalue of L, Helmholtz a2 = 1 vs a2 = 4 (M1, 4×50, 40,000 iterations)", "seed 000, Fig. 4",
+        [
+            Row("a2=1", null, "helmholtz --param a2=1 --model M1 --layers 4x50 --iters 40000 --hessian"),
+            Row("a2=4", null, "helmholtz --param a2=4 --model M1 --layers 4x50 --iters 40000 --hessian"),
+        ], "The paper plots λ_max over training: it is far larger for the stiff a2 = 4 than for a2 = 1.", Metric: "hessian:L"),
+        new("stiffness-fig10", "Stiffness: largest Hessian eigenvalue of L, M1 (MLP) vs M3 (modified MLP), Helmholtz a2 = 4 (4×50, 40,000 iterations)", "seed 000, Fig. 10",
+        [
+            Row("M1", null, "helmholtz --param a2=4 --model M1 --layers 4x50 --iters 40000 --hessian"),
+            Row("M3", null, "helmholtz --param a2=4 --model M3 --layers 4x50 --iters 40000 --hessian"),
+        ], "The paper reports a roughly 3× smaller leading eigenvalue for M3 than for M1 (target: M1/M3 ≥ 2).", Metric: "hessian:L"),
         new("cavity-m1-m4", "Lid-driven cavity Re = 100, models M1–M4 (5×50, 40,000 iterations, batch 128; rel. L² of u)", "seed 000, §3.3 (M4 ≈ 3e-2)",
         [
             Row("M1", null, "cavity --model M1 --layers 5x50 --iters 40000"),

@@ -40,9 +40,9 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
     {
         string dir = Path.Combine(runsRoot, experiment.Id, Slug(row.Label), $"seed-{seed}");
         string summaryPath = Path.Combine(dir, TrainingRun.SummaryFile);
-        if (TryReadCompleted(summaryPath, row.Label, seed) is { } done)
+        if (TryReadCompleted(summaryPath, row.Label, seed, experiment.Metric) is { } done)
         {
-            log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: already done (rel L2 {done.RelativeL2:E3})");
+            log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: already done ({experiment.MetricLabel} {done.RelativeL2:E3})");
             return done;
         }
         bool resume = File.Exists(Path.Combine(dir, TrainingRun.CheckpointFile));
@@ -58,27 +58,42 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        var result = TryReadCompleted(summaryPath, row.Label, seed);
+        var result = TryReadCompleted(summaryPath, row.Label, seed, experiment.Metric);
         if (result is null)
         {
             string tail = string.Join(" | ", stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3));
             log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: failed (exit {process.ExitCode}): {tail}");
             return new TrialResult(row.Label, seed, cancel.IsCancellationRequested ? "interrupted" : $"failed (exit {process.ExitCode})", null, null, null);
         }
-        log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: rel L2 {result.RelativeL2:E3} in {result.Seconds:F0} s");
+        log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: {experiment.MetricLabel} {result.RelativeL2:E3} in {result.Seconds:F0} s");
         return result;
     }
 
-    private static TrialResult? TryReadCompleted(string path, string row, ulong seed)
+    private static TrialResult? TryReadCompleted(string path, string row, ulong seed, string metric)
     {
         if (!File.Exists(path)) return null;
         try
         {
             var s = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
             if (s["status"]?.GetValue<string>() != "completed") return null;
-            return new TrialResult(row, seed, "completed", s["rel_l2"]?.GetValue<double>(), s["seconds"]?.GetValue<double>(), s["ms_per_iter"]?.GetValue<double>());
+            double? value = metric == "rel_l2" ? s["rel_l2"]?.GetValue<double>() : MeanHessian(Path.GetDirectoryName(path)!, metric["hessian:".Length..]);
+            return new TrialResult(row, seed, "completed", value, s["seconds"]?.GetValue<double>(), s["ms_per_iter"]?.GetValue<double>());
         }
         catch (JsonException) { return null; }
+    }
+
+    /// <summary>Mean over training (step 0 excluded) of one column of the run's hessian.csv.</summary>
+    private static double? MeanHessian(string runDir, string column)
+    {
+        string path = Path.Combine(runDir, "hessian.csv");
+        if (!File.Exists(path)) return null;
+        var lines = File.ReadAllLines(path);
+        int index = Array.IndexOf(lines[0].Split(','), column);
+        if (index < 0) throw new InvalidDataException($"{path} has no column '{column}'.");
+        var values = lines.Skip(1).Select(l => l.Split(','))
+            .Where(f => f[0] != "0" && double.TryParse(f[index], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            .Select(f => double.Parse(f[index], CultureInfo.InvariantCulture)).ToList();
+        return values.Count == 0 ? null : values.Average();
     }
 
     /// <summary>Writes ID.md, ID.csv and ID.json into <paramref name="outputDir"/>; returns the Markdown.</summary>
@@ -92,7 +107,7 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         md.AppendLine($"Source: {experiment.Source}. Command: `{command}`. Machine: {machine}. Written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.").AppendLine();
         if (extraArguments is { Count: > 0 })
             md.AppendLine($"**Not the paper's setup:** every trial ran with the extra arguments `{string.Join(' ', extraArguments)}`, which override the title's budget.").AppendLine();
-        md.AppendLine("| row | trials | rel. L² mean ± std | published | ratio (ours / published) | wall time per trial (s) | ms/iter |");
+        md.AppendLine($"| row | trials | {experiment.MetricLabel} mean ± std | published | ratio (ours / published) | wall time per trial (s) | ms/iter |");
         md.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
         var csv = new StringBuilder("row,seed,status,rel_l2,seconds,ms_per_iter\n");
         var json = new JsonArray();
@@ -119,7 +134,7 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".md"), md.ToString());
         AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".csv"), csv.ToString());
         AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".json"),
-            new JsonObject { ["id"] = experiment.Id, ["title"] = experiment.Title, ["source"] = experiment.Source, ["command"] = command, ["rows"] = json }
+            new JsonObject { ["id"] = experiment.Id, ["title"] = experiment.Title, ["source"] = experiment.Source, ["metric"] = experiment.Metric, ["command"] = command, ["rows"] = json }
                 .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return md.ToString();
     }

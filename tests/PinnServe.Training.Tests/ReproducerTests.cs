@@ -1,0 +1,45 @@
+using PinnServe.Training.Reproduction;
+
+namespace PinnServe.Training.Tests;
+
+public class ReproducerTests
+{
+    private static string CompletedTrial(string root, Experiment e, ExperimentRow row, int seed, double relL2, string? hessianCsv = null)
+    {
+        string dir = Path.Combine(root, e.Id, Reproducer.Slug(row.Label), $"seed-{seed}");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, TrainingRun.SummaryFile), $$"""{"status":"completed","rel_l2":{{relL2}},"seconds":12.5,"ms_per_iter":0.5}""");
+        if (hessianCsv is not null) File.WriteAllText(Path.Combine(dir, "hessian.csv"), hessianCsv);
+        return dir;
+    }
+
+    [Fact]
+    public void FinishedTrialsAreNotRerunAndTablesCompareWithThePublishedValue()
+    {
+        string root = Directory.CreateTempSubdirectory("pinn-repro-").FullName;
+        var e = new Experiment("demo", "Demo", "test", [new ExperimentRow("A", ["poisson-1d"], 1e-2)]);
+        CompletedTrial(root, e, e.Rows[0], 1, 2e-2);
+        CompletedTrial(root, e, e.Rows[0], 2, 4e-2);
+        // The command cannot run: any trial that were not skipped would fail.
+        var results = new Reproducer("/nonexistent/pinn", [], root).Run(e, trials: 2, jobs: 2, []);
+        Assert.All(results, r => Assert.Equal("completed", r.Status));
+        string md = Reproducer.Write(e, results, Path.Combine(root, "out"), "pinn reproduce demo", "test machine", ["--iters", "10"]);
+        Assert.Contains("| A | 2 | 3.00e-2 ± 1.4e-2 | 1.00e-2 | 3.00 |", md);
+        Assert.Contains("Not the paper's setup", md);
+    }
+
+    [Fact]
+    public void StiffnessMetricAveragesTheHessianColumnAfterStepZero()
+    {
+        string root = Directory.CreateTempSubdirectory("pinn-repro-").FullName;
+        var e = new Experiment("stiff", "Stiffness", "test", [new ExperimentRow("M1", ["helmholtz"], null)], Metric: "hessian:L");
+        CompletedTrial(root, e, e.Rows[0], 1, 0.5, "step,L,L_r\n0,1000,1\n500,10,1\n1000,30,1\n");
+        var results = new Reproducer("/nonexistent/pinn", [], root).Run(e, trials: 1, jobs: 1, []);
+        Assert.Equal(20, results.Single().RelativeL2!.Value, 12);
+        Assert.Contains("mean λ_max(∇²L)", Reproducer.Write(e, results, Path.Combine(root, "out"), "cmd", "machine"));
+    }
+
+    [Fact]
+    public void UnknownExperimentIsNamed() =>
+        Assert.Contains("'nope'", Assert.Throws<ArgumentException>(() => ExperimentCatalog.Find("nope")).Message);
+}
