@@ -20,6 +20,15 @@ public static class ExperimentCatalog
     private static ExperimentRow Row(string label, double? published, string args, double? seconds = null) =>
         new(label, args.Split(' ', StringSplitOptions.RemoveEmptyEntries), published, seconds);
 
+    /// <summary>Seed 002's table layout: PINN, then MA, ID and DN at β = 0.9 and at β = 0.99, in that order.</summary>
+    private static ExperimentRow[] SchemeRows(string problem, double[] published, double?[] seconds)
+    {
+        string[] labels = ["PINN", "MA β=0.9", "ID β=0.9", "DN β=0.9", "MA β=0.99", "ID β=0.99", "DN β=0.99"];
+        string[] options = ["--model PINN", "--model MA --beta 0.9", "--model ID --beta 0.9", "--model DN --beta 0.9",
+            "--model MA --beta 0.99", "--model ID --beta 0.99", "--model DN --beta 0.99"];
+        return labels.Select((label, i) => Row(label, published[i], $"{problem} {options[i]}", seconds[i])).ToArray();
+    }
+
     public static IReadOnlyList<Experiment> All { get; } =
     [
         new("kg-table5", "Klein–Gordon, models M1–M4 (5×50, 40,000 iterations, batch 128)", "seed 000, Table 5",
@@ -46,13 +55,8 @@ public static class ExperimentCatalog
         ]),
         new("poisson2d-table2", "Poisson 2D ω = 4π: PINN / MA / ID / DN (5×50, full batch 2,500 + 400, 30,000 epochs)", "seed 002, Table 2",
         [
-            Row("PINN", 2.3229e-1, "poisson-2d --model PINN", 245.30),
-            Row("MA β=0.9", 2.05e-3, "poisson-2d --model MA --beta 0.9", 297.25),
-            Row("ID β=0.9", 1.47e-3, "poisson-2d --model ID --beta 0.9", 300.04),
-            Row("DN β=0.9", 1.41e-3, "poisson-2d --model DN --beta 0.9", 298.10),
-            Row("MA β=0.99", 2.06e-3, "poisson-2d --model MA --beta 0.99", 299.77),
-            Row("ID β=0.99", 1.13e-3, "poisson-2d --model ID --beta 0.99", 298.66),
-            Row("DN β=0.99", 1.11e-3, "poisson-2d --model DN --beta 0.99", 297.92),
+            .. SchemeRows("poisson-2d", [2.3229e-1, 2.05e-3, 1.47e-3, 1.41e-3, 2.06e-3, 1.13e-3, 1.11e-3],
+                [245.30, 297.25, 300.04, 298.10, 299.77, 298.66, 297.92]),
         ], "Published times are an NVIDIA RTX A6000 (TensorFlow)."),
         new("helmholtz-table4", "Helmholtz a1 = 1, a2 = 4 for k = 2, 3, 4, models M1–M4 (5×50, 40,000 iterations)", "seed 000, Table 4",
         [
@@ -71,23 +75,13 @@ public static class ExperimentCatalog
         ]),
         new("burgers-table1", "Burgers 1D ν = 0.01/π: PINN / MA / ID / DN (9×20, full batch 10,000 + 100 + 200, 30,000 epochs)", "seed 002, Table 1",
         [
-            Row("PINN", 9.26e-3, "burgers --model PINN", 526.55),
-            Row("MA β=0.9", 7.68e-3, "burgers --model MA --beta 0.9", 701.31),
-            Row("ID β=0.9", 1.026e-2, "burgers --model ID --beta 0.9", 705.08),
-            Row("DN β=0.9", 1.270e-2, "burgers --model DN --beta 0.9", 703.61),
-            Row("MA β=0.99", 8.58e-3, "burgers --model MA --beta 0.99", 704.95),
-            Row("ID β=0.99", 7.12e-3, "burgers --model ID --beta 0.99", 704.98),
-            Row("DN β=0.99", 7.49e-3, "burgers --model DN --beta 0.99", 703.45),
+            .. SchemeRows("burgers", [9.26e-3, 7.68e-3, 1.026e-2, 1.270e-2, 8.58e-3, 7.12e-3, 7.49e-3],
+                [526.55, 701.31, 705.08, 703.61, 704.95, 704.98, 703.45]),
         ], "Published times are an NVIDIA RTX A6000 (TensorFlow)."),
         new("allen-cahn-table3", "Allen–Cahn 1D: PINN / MA / ID / DN (5×128, 20,000-point pool, batch 4,096, 50,000 epochs; weights on the IC only)", "seed 002, Table 3",
         [
-            Row("PINN", 2.279e-1, "allen-cahn --model PINN", 8121.97),
-            Row("MA β=0.9", 3.30e-2, "allen-cahn --model MA --beta 0.9"),
-            Row("ID β=0.9", 2.08e-2, "allen-cahn --model ID --beta 0.9"),
-            Row("DN β=0.9", 1.60e-2, "allen-cahn --model DN --beta 0.9"),
-            Row("MA β=0.99", 2.60e-2, "allen-cahn --model MA --beta 0.99"),
-            Row("ID β=0.99", 1.50e-2, "allen-cahn --model ID --beta 0.99"),
-            Row("DN β=0.99", 1.58e-2, "allen-cahn --model DN --beta 0.99"),
+            .. SchemeRows("allen-cahn", [2.279e-1, 3.30e-2, 2.08e-2, 1.60e-2, 2.60e-2, 1.50e-2, 1.58e-2],
+                [8121.97, null, null, null, null, null, null]),
         ], "Published times are an NVIDIA RTX A6000 (TensorFlow)."),
         new("dn-lp-table4", "DN-PINN with L^p norms, p ∈ {1, 2, ∞}, on Poisson 2D (β = 0.9, 0.99)", "seed 002, Table 4 (2D Poisson column)",
         [
