@@ -29,15 +29,6 @@ public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         return node;
     }
 
-    /// <summary>Inserts a node before all others (e.g. a network application whose needs are known last).</summary>
-    public TNode RecordFirst<TNode>(TNode node) where TNode : Node<T>
-    {
-        _nodes.Insert(0, node);
-        return node;
-    }
-
-    public void InsertRange(int index, IEnumerable<Node<T>> nodes) => _nodes.InsertRange(index, nodes);
-
     /// <summary>Runs every node forward and returns the loss value.</summary>
     public T Forward()
     {
