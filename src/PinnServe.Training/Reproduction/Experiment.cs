@@ -29,21 +29,20 @@ public static class ExperimentCatalog
         return labels.Select((label, i) => Row(label, published[i], $"{problem} {options[i]}", seconds[i])).ToArray();
     }
 
+    /// <summary>Seed 000's table layout: models M1–M4 on 5×50 networks for 40,000 iterations.</summary>
+    private static ExperimentRow[] ModelRows(string problemArguments, double?[] published, double?[]? seconds = null, string labelPrefix = "") =>
+        Enumerable.Range(1, 4).Select(m => Row($"{labelPrefix}M{m}", published[m - 1],
+            $"{problemArguments} --model M{m} --layers 5x50 --iters 40000", seconds?[m - 1])).ToArray();
+
     public static IReadOnlyList<Experiment> All { get; } =
     [
         new("kg-table5", "Klein–Gordon, models M1–M4 (5×50, 40,000 iterations, batch 128)", "seed 000, Table 5",
         [
-            Row("M1", 1.79e-1, "klein-gordon --model M1 --layers 5x50 --iters 40000", 200),
-            Row("M2", 1.06e-2, "klein-gordon --model M2 --layers 5x50 --iters 40000"),
-            Row("M3", 1.97e-2, "klein-gordon --model M3 --layers 5x50 --iters 40000"),
-            Row("M4", 2.81e-3, "klein-gordon --model M4 --layers 5x50 --iters 40000", 1040),
+            .. ModelRows("klein-gordon", [1.79e-1, 1.06e-2, 1.97e-2, 2.81e-3], [200, null, null, 1040]),
         ], "Published times are the paper's laptop CPU (TensorFlow)."),
         new("helmholtz-table3", "Helmholtz a1 = 1, a2 = 4, models M1–M4 (5×50, 40,000 iterations, batch 128)", "seed 000, Table 3 (5 layers × 50)",
         [
-            Row("M1", 2.02e-1, "helmholtz --model M1 --layers 5x50 --iters 40000"),
-            Row("M2", 6.33e-3, "helmholtz --model M2 --layers 5x50 --iters 40000"),
-            Row("M3", 1.70e-2, "helmholtz --model M3 --layers 5x50 --iters 40000"),
-            Row("M4", 1.95e-3, "helmholtz --model M4 --layers 5x50 --iters 40000"),
+            .. ModelRows("helmholtz", [2.02e-1, 6.33e-3, 1.70e-2, 1.95e-3]),
         ]),
         new("poisson1d-table1", "Poisson 1D u = sin(Cx), plain PINN (5×50, 40,000 iterations)", "seed 000, Table 1",
         [
@@ -60,18 +59,9 @@ public static class ExperimentCatalog
         ], "Published times are an NVIDIA RTX A6000 (TensorFlow)."),
         new("helmholtz-table4", "Helmholtz a1 = 1, a2 = 4 for k = 2, 3, 4, models M1–M4 (5×50, 40,000 iterations)", "seed 000, Table 4",
         [
-            Row("k=2 M1", 5.20e-1, "helmholtz --param k=2 --model M1 --layers 5x50 --iters 40000"),
-            Row("k=2 M2", 3.03e-2, "helmholtz --param k=2 --model M2 --layers 5x50 --iters 40000"),
-            Row("k=2 M3", 1.77e-2, "helmholtz --param k=2 --model M3 --layers 5x50 --iters 40000"),
-            Row("k=2 M4", 5.68e-3, "helmholtz --param k=2 --model M4 --layers 5x50 --iters 40000"),
-            Row("k=3 M1", 7.63e-1, "helmholtz --param k=3 --model M1 --layers 5x50 --iters 40000"),
-            Row("k=3 M2", 5.12e-2, "helmholtz --param k=3 --model M2 --layers 5x50 --iters 40000"),
-            Row("k=3 M3", 2.28e-2, "helmholtz --param k=3 --model M3 --layers 5x50 --iters 40000"),
-            Row("k=3 M4", 3.57e-3, "helmholtz --param k=3 --model M4 --layers 5x50 --iters 40000"),
-            Row("k=4 M1", 1.78e+0, "helmholtz --param k=4 --model M1 --layers 5x50 --iters 40000"),
-            Row("k=4 M2", 3.61e-1, "helmholtz --param k=4 --model M2 --layers 5x50 --iters 40000"),
-            Row("k=4 M3", 5.15e-2, "helmholtz --param k=4 --model M3 --layers 5x50 --iters 40000"),
-            Row("k=4 M4", 3.19e-3, "helmholtz --param k=4 --model M4 --layers 5x50 --iters 40000"),
+            .. ModelRows("helmholtz --param k=2", [5.20e-1, 3.03e-2, 1.77e-2, 5.68e-3], labelPrefix: "k=2 "),
+            .. ModelRows("helmholtz --param k=3", [7.63e-1, 5.12e-2, 2.28e-2, 3.57e-3], labelPrefix: "k=3 "),
+            .. ModelRows("helmholtz --param k=4", [1.78e+0, 3.61e-1, 5.15e-2, 3.19e-3], labelPrefix: "k=4 "),
         ]),
         new("burgers-table1", "Burgers 1D ν = 0.01/π: PINN / MA / ID / DN (9×20, full batch 10,000 + 100 + 200, 30,000 epochs)", "seed 002, Table 1",
         [
@@ -104,10 +94,7 @@ public static class ExperimentCatalog
         ], "The paper reports a roughly 3× smaller leading eigenvalue for M3 than for M1 (target: M1/M3 ≥ 2).", Metric: "hessian:L"),
         new("cavity-m1-m4", "Lid-driven cavity Re = 100, models M1–M4 (5×50, 40,000 iterations, batch 128; rel. L² of u)", "seed 000, §3.3 (M4 ≈ 3e-2)",
         [
-            Row("M1", null, "cavity --model M1 --layers 5x50 --iters 40000"),
-            Row("M2", null, "cavity --model M2 --layers 5x50 --iters 40000"),
-            Row("M3", null, "cavity --model M3 --layers 5x50 --iters 40000"),
-            Row("M4", 3e-2, "cavity --model M4 --layers 5x50 --iters 40000"),
+            .. ModelRows("cavity", [null, null, null, 3e-2]),
         ]),
     ];
 
