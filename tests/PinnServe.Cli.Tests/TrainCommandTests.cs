@@ -12,6 +12,7 @@ public class TrainCommandTests
     [InlineData("--iters", "train", "helmholtz", "--iters", "-5")]
     [InlineData("no such run directory", "train", "--resume", "/nonexistent/run")]
     [InlineData("unrecognized command or argument '--frobnicate'", "train", "helmholtz", "--frobnicate")]
+    [InlineData("'DN β=0.5' is not a row of poisson2d-table2", "reproduce", "poisson2d-table2", "--rows", "PINN,DN β=0.5")]
     public void BadArgumentsExitWithCode2AndNameTheValue(string expected, params string[] args)
     {
         var r = PinnCli.Run(args);

@@ -17,9 +17,10 @@ internal static class ReproduceCommand
         var runs = new Option<string>("--runs") { Description = "Where trial run directories go.", DefaultValueFactory = _ => Path.Combine("runs", "reproduce") };
         var output = new Option<string>("--out") { Description = "Where ID.md/.csv/.json go; results.md beside it is regenerated.", DefaultValueFactory = _ => Path.Combine("docs", "results") };
         var extra = new Option<string[]>("--train-args") { Description = "Extra `pinn train` arguments for every trial (e.g. \"--iters 5000\"), one token per occurrence.", AllowMultipleArgumentsPerToken = true };
+        var rows = new Option<string?>("--rows") { Description = "Only these rows (labels or their run-folder names, comma-separated), e.g. \"PINN,DN β=0.99\"; the tables still list every row." };
         var command = new Command("reproduce", "Re-run a seed paper's table (trials in parallel, resumable) and write Markdown/CSV/JSON next to the published numbers.");
         command.Arguments.Add(id);
-        foreach (var o in new Option[] { trials, jobs, runs, output, extra }) command.Options.Add(o);
+        foreach (var o in new Option[] { trials, jobs, runs, output, extra, rows }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string name = parse.GetValue(id)!;
@@ -35,15 +36,16 @@ internal static class ReproduceCommand
             int n = parse.GetValue(trials), j = parse.GetValue(jobs);
             if (n < 1 || j < 1) throw new UsageException("--trials and --jobs must be at least 1.");
             var extraArgs = parse.GetValue(extra) ?? [];
+            var selected = SelectRows(experiment, parse.GetValue(rows));
             var (exe, prefix) = SelfCommand();
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, args) => { args.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;
             var reproducer = new Reproducer(exe, prefix, parse.GetValue(runs)!);
-            var results = reproducer.Run(experiment, n, j, extraArgs, line => Console.Error.WriteLine(line), cancel.Token);
+            var results = reproducer.Run(experiment, n, j, extraArgs, line => Console.Error.WriteLine(line), cancel.Token, selected);
             Console.CancelKeyPress -= onCancel;
             string outDir = parse.GetValue(output)!;
-            string invocation = $"pinn reproduce {name} --trials {n}" + (extraArgs.Length > 0 ? $" --train-args {string.Join(' ', extraArgs)}" : "");
+            string invocation = $"pinn reproduce {name} --trials {n}" + (selected is null ? "" : $" --rows \"{string.Join(',', selected)}\"") + (extraArgs.Length > 0 ? $" --train-args {string.Join(' ', extraArgs)}" : "");
             string md = Reproducer.Write(experiment, results, outDir, invocation, BenchCommand.CpuModel(), extraArgs);
             WriteIndex(outDir);
             Console.WriteLine(md);
@@ -57,6 +59,20 @@ internal static class ReproduceCommand
             return results.All(r => r.Status == "completed") ? 0 : 1;
         });
         return command;
+    }
+
+    /// <summary>The rows named by --rows (by label or run-folder slug), or null for all; unknown names are a usage error.</summary>
+    private static IReadOnlySet<string>? SelectRows(Experiment experiment, string? names)
+    {
+        if (string.IsNullOrWhiteSpace(names)) return null;
+        var chosen = new HashSet<string>();
+        foreach (string name in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var row = experiment.Rows.FirstOrDefault(r => r.Label == name || Reproducer.Slug(r.Label) == name)
+                      ?? throw new UsageException($"--rows: '{name}' is not a row of {experiment.Id}; rows: {string.Join(", ", experiment.Rows.Select(r => $"'{r.Label}'"))}.");
+            chosen.Add(row.Label);
+        }
+        return chosen;
     }
 
     /// <summary>How to start this same `pinn` again: the apphost, or `dotnet pinn.dll`.</summary>

@@ -18,9 +18,9 @@ public sealed record TrialResult(string Row, ulong Seed, string Status, double? 
 public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string runsRoot)
 {
     public IReadOnlyList<TrialResult> Run(Experiment experiment, int trials, int jobs, string[] extraArguments,
-        Action<string>? log = null, CancellationToken cancel = default)
+        Action<string>? log = null, CancellationToken cancel = default, IReadOnlySet<string>? onlyRows = null)
     {
-        var work = experiment.Rows.SelectMany(row => Enumerable.Range(1, trials).Select(seed => (row, seed: (ulong)seed))).ToList();
+        var work = experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label)).SelectMany(row => Enumerable.Range(1, trials).Select(seed => (row, seed: (ulong)seed))).ToList();
         var results = new TrialResult?[work.Count];
         using var gate = new SemaphoreSlim(Math.Max(1, jobs));
         var tasks = work.Select((item, index) => Task.Run(async () =>
