@@ -6,13 +6,13 @@ using PinnServe.Tensors;
 namespace PinnServe.Autodiff.Tests;
 
 /// <summary>
-/// Points are independent: a batch large enough that the chain-rule plans run in several cache-sized chunks
-/// (with a ragged last chunk) must give, point for point, what single-point evaluations give — for the jet
+/// Points are independent: a batch of 61 points (blocks of 3,050 elements, not a multiple of any vector width)
+/// must give, point for point, what single-point evaluations give — for the jet
 /// and for ∂L/∂θ — and replaying a tape on new points must not leak anything from the previous replay.
 /// </summary>
 public class BatchConsistencyTests
 {
-    private const int Points = 61; // 61 × 50 = 3,050 elements per component block: three chunks, the last ragged.
+    private const int Points = 61; // 61 × 50 = 3,050 elements per component block.
 
     private static (Tape<double> Tape, JetInputNode<double> Input, JetNode<double> Jet) Build(Nn.Network<double> net, DerivativeSet set, int points)
     {

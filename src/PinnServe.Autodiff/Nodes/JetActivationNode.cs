@@ -27,7 +27,6 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
         _sigma = Enumerable.Range(0, maxOrder + 1).Select(_ => new T[BlockLength]).ToArray();
         _buffers = [input.Value, input.Grad, Value, Grad, .. _sigma];
         var rules = TaylorRules.For(Set);
-        _forward.Overwrite(Y, Set.Count);
         for (int alpha = 0; alpha < Set.Count; alpha++)
         {
             foreach (var term in rules.Composition[alpha])
@@ -50,6 +49,7 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
     public override void Forward()
     {
         _activation.Evaluate<T>(_input.Component(0), _sigma, _sigma.Length - 1);
+        Array.Clear(Value);
         _forward.Execute(_buffers, BlockLength);
     }
 

@@ -26,7 +26,6 @@ public sealed class JetGateNode<T> : JetNode<T> where T : unmanaged, IBinaryFloa
         _differenceGrad = RequiresGrad ? new T[Length] : [];
         _buffers = [z.Value, z.Grad, _difference, _differenceGrad, Value, Grad];
         var rules = TaylorRules.For(Set);
-        if (RequiresGrad) _backward.Overwrite(DD, Set.Count);
         for (int alpha = 0; alpha < Set.Count; alpha++)
         {
             foreach (var term in rules.Product[alpha])
@@ -47,6 +46,7 @@ public sealed class JetGateNode<T> : JetNode<T> where T : unmanaged, IBinaryFloa
 
     public override void Backward(Span<T> parameterGradient)
     {
+        Array.Clear(_differenceGrad);
         _backward.Execute(_buffers, BlockLength);
         // H = U + Z⊙D with D = V − U: ∂U = ∂H − ∂D, ∂V = ∂D.
         if (_u.RequiresGrad)
