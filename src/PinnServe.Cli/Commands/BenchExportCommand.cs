@@ -35,8 +35,8 @@ internal static class BenchExportCommand
         command.SetAction(parse =>
         {
             string directory = parse.GetValue(runDirectory)!.FullName;
-            var sizes = ParseList(parse.GetValue(batches)!, "--batches", 1, 10_000_000);
-            var threadCounts = ParseList(parse.GetValue(ortThreads)!, "--ort-threads", 0, 1024);
+            var sizes = OptionLists.ParseIntegers(parse.GetValue(batches)!, "--batches", 1, 10_000_000);
+            var threadCounts = OptionLists.ParseIntegers(parse.GetValue(ortThreads)!, "--ort-threads", 0, 1024);
             double budget = parse.GetValue(seconds);
             if (!(budget > 0)) throw new UsageException($"--seconds must be positive, got {budget}.");
             int chunk = parse.GetValue(engineChunk);
@@ -161,16 +161,4 @@ internal static class BenchExportCommand
     /// <summary>Hidden layers as `--layers` counts them: the modified MLP's two encoders are not hidden layers.</summary>
     private static int HiddenLayerCount(NetworkFile file) =>
         file.Layers.Length - 1 - (file.Architecture == NetworkFile.ModifiedMlpArchitecture ? 2 : 0);
-
-    private static int[] ParseList(string list, string option, int min, int max)
-    {
-        var values = new List<int>();
-        foreach (var item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!int.TryParse(item, out int value) || value < min || value > max)
-                throw new UsageException($"{option}: '{item}' is not a whole number between {min} and {max}.");
-            values.Add(value);
-        }
-        return values.Count > 0 ? values.ToArray() : throw new UsageException($"{option} is empty.");
-    }
 }

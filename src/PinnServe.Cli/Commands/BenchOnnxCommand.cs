@@ -20,7 +20,7 @@ internal static class BenchOnnxCommand
         foreach (var option in new Option[] { batches, seconds, fields, threads, cuda }) command.Options.Add(option);
         command.SetAction(parse =>
         {
-            var sizes = ParseBatches(parse.GetValue(batches)!);
+            var sizes = OptionLists.ParseIntegers(parse.GetValue(batches)!, "--batches", 1, 10_000_000);
             double budget = parse.GetValue(seconds);
             if (!(budget > 0)) throw new UsageException($"--seconds must be positive, got {budget}.");
             int threadCount = parse.GetValue(threads);
@@ -59,17 +59,5 @@ internal static class BenchOnnxCommand
             return 0;
         });
         return command;
-    }
-
-    private static int[] ParseBatches(string list)
-    {
-        var sizes = new List<int>();
-        foreach (var item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!int.TryParse(item, out int size) || size < 1 || size > 10_000_000)
-                throw new UsageException($"--batches: '{item}' is not a batch size between 1 and 10000000.");
-            sizes.Add(size);
-        }
-        return sizes.Count > 0 ? sizes.ToArray() : throw new UsageException("--batches is empty.");
     }
 }
