@@ -44,7 +44,9 @@ internal sealed class TrainOptions
     public readonly Option<int?> EvalGrid = new("--eval-grid") { Description = "Evaluation grid points per axis." };
     public readonly Option<int?> LogEvery = new("--log-every") { Description = "Metrics row every N steps." };
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Relative L² every N steps." };
-    public readonly Option<int> Threads = new("--threads") { Description = "Threads running the loss terms in parallel (default 1; results are identical for any count).", DefaultValueFactory = _ => 1 };
+    public readonly Option<int> Threads = new("--threads") { Description = "Threads running the terms' point slices in parallel (default: every core; results are identical for any count).", DefaultValueFactory = _ => Environment.ProcessorCount };
+    public readonly Option<int?> SlicePoints = new("--slice-points") { Description = "Points per slice (shard) of a loss term; slices run on any core (default 256)." };
+    public readonly Option<string?> Device = new("--device") { Description = "Compute backend: cpu (default) or a device backend of this build." };
     public readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Checkpoint every N steps." };
 
     public readonly DiagnosticOptions Diagnostics = new();
@@ -54,7 +56,7 @@ internal sealed class TrainOptions
         Problem, Model, Arch, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
         Layers, Iters, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
         Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
-        .. Diagnostics.All(),
+        SlicePoints, Device, .. Diagnostics.All(),
     ];
 
     public void AddTo(Command command)
@@ -125,6 +127,8 @@ internal sealed class TrainOptions
             if (parse.GetValue(Normalization) is { } norm) c = c with { Normalization = norm };
             if (parse.GetValue(Precision) is { } prec) c = c with { Precision = prec };
             if (parse.GetValue(Seed) is { } seed) c = c with { Seed = seed };
+            if (parse.GetValue(SlicePoints) is { } slice) c = c with { SlicePoints = slice };
+            if (parse.GetValue(Device) is { } device) c = c with { Device = device };
             if (parse.GetValue(Reference) is { } reference) c = c with { ReferenceFile = Path.GetFullPath(reference) };
             if (parse.GetValue(EvalGrid) is { } grid) c = c with { EvaluationGrid = grid };
             if (parse.GetValue(LogEvery) is { } le) c = c with { LogEvery = le };

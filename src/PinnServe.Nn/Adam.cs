@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using PinnServe.Tensors;
 
 namespace PinnServe.Nn;
 
@@ -42,17 +42,13 @@ public sealed class Adam<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         ref T g = ref MemoryMarshal.GetReference(gradient);
         ref T m = ref MemoryMarshal.GetArrayDataReference(_m);
         ref T v = ref MemoryMarshal.GetArrayDataReference(_v);
-        int n = theta.Length, vl = Vector512<T>.Count, i = 0;
-        for (; i + vl <= n; i += vl)
+        int n = theta.Length;
+        int i = Simd.Bits switch
         {
-            var gi = Vector512.LoadUnsafe(ref g, (nuint)i);
-            var mi = Vector512.Create(b1) * Vector512.LoadUnsafe(ref m, (nuint)i) + Vector512.Create(a1) * gi;
-            var vi = Vector512.Create(b2) * Vector512.LoadUnsafe(ref v, (nuint)i) + Vector512.Create(a2) * gi * gi;
-            mi.StoreUnsafe(ref m, (nuint)i);
-            vi.StoreUnsafe(ref v, (nuint)i);
-            var update = Vector512.Create(stepSize) * mi / (Vector512.Sqrt(vi) * Vector512.Create(invSqrtC2) + Vector512.Create(eps));
-            (Vector512.LoadUnsafe(ref th, (nuint)i) - update).StoreUnsafe(ref th, (nuint)i);
-        }
+            512 => Vectorized<Lane512<T>>(ref th, ref g, ref m, ref v, n, b1, b2, stepSize, invSqrtC2, eps),
+            256 => Vectorized<Lane256<T>>(ref th, ref g, ref m, ref v, n, b1, b2, stepSize, invSqrtC2, eps),
+            _ => Vectorized<Lane128<T>>(ref th, ref g, ref m, ref v, n, b1, b2, stepSize, invSqrtC2, eps),
+        };
         for (; i < n; i++)
         {
             T gi = gradient[i];
@@ -60,6 +56,25 @@ public sealed class Adam<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
             _v[i] = b2 * _v[i] + a2 * gi * gi;
             theta[i] -= stepSize * _m[i] / (T.Sqrt(_v[i]) * invSqrtC2 + eps);
         }
+    }
+
+    // The vectorized part of the update; returns how many parameters it covered.
+    private static int Vectorized<V>(ref T th, ref T g, ref T m, ref T v, int n, T b1, T b2, T stepSize, T invSqrtC2, T eps)
+        where V : struct, ISimdLane<V, T>
+    {
+        int vl = V.Count, i = 0;
+        T a1 = T.One - b1, a2 = T.One - b2;
+        for (; i + vl <= n; i += vl)
+        {
+            var gi = V.Load(ref g, (nuint)i);
+            var mi = V.Broadcast(b1) * V.Load(ref m, (nuint)i) + V.Broadcast(a1) * gi;
+            var vi = V.Broadcast(b2) * V.Load(ref v, (nuint)i) + V.Broadcast(a2) * gi * gi;
+            mi.Store(ref m, (nuint)i);
+            vi.Store(ref v, (nuint)i);
+            var update = V.Broadcast(stepSize) * mi / (V.Sqrt(vi) * V.Broadcast(invSqrtC2) + V.Broadcast(eps));
+            (V.Load(ref th, (nuint)i) - update).Store(ref th, (nuint)i);
+        }
+        return i;
     }
 
     /// <summary>Optimizer state for checkpoints: step, m, v.</summary>

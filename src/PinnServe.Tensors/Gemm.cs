@@ -8,7 +8,7 @@ namespace PinnServe.Tensors;
 
 /// <summary>
 /// Dense row-major matrix products for the small, tall shapes of PINN training (thousands of rows, widths of
-/// tens to hundreds). Register-blocked 4-row × 4-vector micro-kernels over <see cref="Vector512{T}"/>.
+/// tens to hundreds). Register-blocked micro-kernels (4 or 2 rows × 4 vectors) at the machine's vector width (<see cref="Simd.Bits"/>).
 /// </summary>
 /// <remarks>
 /// Column tails are covered by one extra vector that overlaps its neighbour (it starts at n − VL): the
@@ -22,13 +22,42 @@ public static class Gemm
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        switch (Simd.Bits)
+        {
+            case 512: Multiply<T, Lane512<T>>(a, b, c, m, k, n, accumulate); break;
+            case 256: Multiply<T, Lane256<T>>(a, b, c, m, k, n, accumulate); break;
+            default: Multiply<T, Lane128<T>>(a, b, c, m, k, n, accumulate); break;
+        }
+    }
+
+    /// <summary>C[k×n] = Aᵀ·B for A[m×k], B[m×n] (the weight gradient Xᵀ·dY), or C += Aᵀ·B.</summary>
+    public static void MultiplyTransposedA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        switch (Simd.Bits)
+        {
+            case 512: MultiplyTransposedA<T, Lane512<T>>(a, b, c, m, k, n, accumulate); break;
+            case 256: MultiplyTransposedA<T, Lane256<T>>(a, b, c, m, k, n, accumulate); break;
+            default: MultiplyTransposedA<T, Lane128<T>>(a, b, c, m, k, n, accumulate); break;
+        }
+    }
+
+    // Rows per register tile: 4 × 4 vectors (16 accumulators) fit the 32 registers of AVX-512; with 16
+    // registers (AVX2, SSE, and NEON's 32 registers of only 128 bits where 2 × 4 already saturates the FMA
+    // pipes) a 2 × 4 tile avoids spills.
+    private static bool FourRows<V, T>() where V : struct, ISimdLane<V, T> where T : unmanaged => V.Count * Unsafe.SizeOf<T>() == 64;
+
+    /// <summary><see cref="Multiply{T}"/> at one vector width (tests run every width on one machine).</summary>
+    internal static void Multiply<T, V>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
         CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
         if (m == 0 || n == 0) return;
         if (k == 0) { if (!accumulate) c[..(m * n)].Clear(); return; }
         ref T A = ref MemoryMarshal.GetReference(a);
         ref T B = ref MemoryMarshal.GetReference(b);
         ref T C = ref MemoryMarshal.GetReference(c);
-        int vl = Vector512<T>.Count;
+        int vl = V.Count;
         if (n < vl)
         {
             MultiplyNarrow(a, b, c, m, k, n, accumulate);
@@ -41,17 +70,20 @@ public static class Gemm
             nuint o0 = Offset(v0, 0, count, vl, n), o1 = Offset(v0, 1, count, vl, n);
             nuint o2 = Offset(v0, 2, count, vl, n), o3 = Offset(v0, 3, count, vl, n);
             int i = 0;
-            for (; i + 4 <= m; i += 4)
-                Kernel4x4(ref A, ref B, ref C, i, k, n, o0, o1, o2, o3, accumulate);
+            if (FourRows<V, T>())
+                for (; i + 4 <= m; i += 4)
+                    Kernel4x4<T, V>(ref A, ref B, ref C, i, k, n, o0, o1, o2, o3, accumulate);
+            else
+                for (; i + 2 <= m; i += 2)
+                    Kernel2x4<T, V>(ref A, ref B, ref C, i, k, n, o0, o1, o2, o3, accumulate);
             for (; i < m; i++)
-                Kernel1x4(ref A, ref B, ref C, i, k, n, o0, o1, o2, o3, accumulate);
+                Kernel1x4<T, V>(ref A, ref B, ref C, i, k, n, o0, o1, o2, o3, accumulate);
             v0 += count;
         }
     }
 
-    /// <summary>C[k×n] = Aᵀ·B for A[m×k], B[m×n] (the weight gradient Xᵀ·dY), or C += Aᵀ·B.</summary>
-    public static void MultiplyTransposedA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    internal static void MultiplyTransposedA<T, V>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
         CheckShapes(a.Length, m * k, b.Length, m * n, c.Length, k * n);
         if (k == 0 || n == 0) return;
@@ -60,7 +92,7 @@ public static class Gemm
         ref T A = ref MemoryMarshal.GetReference(a);
         ref T B = ref MemoryMarshal.GetReference(b);
         ref T C = ref MemoryMarshal.GetReference(c);
-        int vl = Vector512<T>.Count;
+        int vl = V.Count;
         if (n < vl)
         {
             // Narrow outputs (the last layer): C[:, j] += Σ_i B[i, j] · A[i, :], vectorized over k.
@@ -83,10 +115,14 @@ public static class Gemm
                 nuint o0 = Offset(v0, 0, count, vl, n), o1 = Offset(v0, 1, count, vl, n);
                 nuint o2 = Offset(v0, 2, count, vl, n), o3 = Offset(v0, 3, count, vl, n);
                 int r = 0;
-                for (; r + 4 <= k; r += 4)
-                    KernelT4x4(ref Ablock, ref Bblock, ref C, r, rows, k, n, o0, o1, o2, o3);
+                if (FourRows<V, T>())
+                    for (; r + 4 <= k; r += 4)
+                        KernelT4x4<T, V>(ref Ablock, ref Bblock, ref C, r, rows, k, n, o0, o1, o2, o3);
+                else
+                    for (; r + 2 <= k; r += 2)
+                        KernelT2x4<T, V>(ref Ablock, ref Bblock, ref C, r, rows, k, n, o0, o1, o2, o3);
                 for (; r < k; r++)
-                    KernelT1x4(ref Ablock, ref Bblock, ref C, r, rows, k, n, o0, o1, o2, o3);
+                    KernelT1x4<T, V>(ref Ablock, ref Bblock, ref C, r, rows, k, n, o0, o1, o2, o3);
                 v0 += count;
             }
         }
@@ -121,26 +157,24 @@ public static class Gemm
         if (cLen < cNeed) throw new ArgumentException($"GEMM: C has {cLen} elements, needs {cNeed}.");
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Load<T>(ref T baseRef, nuint index) where T : unmanaged => Vector512.LoadUnsafe(ref baseRef, index);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel4x4<T>(ref T A, ref T B, ref T C, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, bool accumulate)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Kernel4x4<T, V>(ref T A, ref T B, ref T C, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
         nuint r0 = (nuint)(i * n), r1 = r0 + (nuint)n, r2 = r1 + (nuint)n, r3 = r2 + (nuint)n;
-        Vector512<T> c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
+        V c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
         if (accumulate)
         {
-            c00 = Load(ref C, r0 + o0); c01 = Load(ref C, r0 + o1); c02 = Load(ref C, r0 + o2); c03 = Load(ref C, r0 + o3);
-            c10 = Load(ref C, r1 + o0); c11 = Load(ref C, r1 + o1); c12 = Load(ref C, r1 + o2); c13 = Load(ref C, r1 + o3);
-            c20 = Load(ref C, r2 + o0); c21 = Load(ref C, r2 + o1); c22 = Load(ref C, r2 + o2); c23 = Load(ref C, r2 + o3);
-            c30 = Load(ref C, r3 + o0); c31 = Load(ref C, r3 + o1); c32 = Load(ref C, r3 + o2); c33 = Load(ref C, r3 + o3);
+            c00 = V.Load(ref C, r0 + o0); c01 = V.Load(ref C, r0 + o1); c02 = V.Load(ref C, r0 + o2); c03 = V.Load(ref C, r0 + o3);
+            c10 = V.Load(ref C, r1 + o0); c11 = V.Load(ref C, r1 + o1); c12 = V.Load(ref C, r1 + o2); c13 = V.Load(ref C, r1 + o3);
+            c20 = V.Load(ref C, r2 + o0); c21 = V.Load(ref C, r2 + o1); c22 = V.Load(ref C, r2 + o2); c23 = V.Load(ref C, r2 + o3);
+            c30 = V.Load(ref C, r3 + o0); c31 = V.Load(ref C, r3 + o1); c32 = V.Load(ref C, r3 + o2); c33 = V.Load(ref C, r3 + o3);
         }
         else
         {
-            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = Vector512<T>.Zero;
-            c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = Vector512<T>.Zero;
+            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = V.Zero;
+            c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = V.Zero;
         }
         ref T a0 = ref Unsafe.Add(ref A, i * k);
         ref T a1 = ref Unsafe.Add(ref a0, k);
@@ -149,85 +183,136 @@ public static class Gemm
         nuint row = 0;
         for (int p = 0; p < k; p++, row += (nuint)n)
         {
-            var b0 = Load(ref B, row + o0); var b1 = Load(ref B, row + o1);
-            var b2 = Load(ref B, row + o2); var b3 = Load(ref B, row + o3);
-            var x = Vector512.Create(Unsafe.Add(ref a0, p));
-            c00 = Simd.Fma(x, b0, c00); c01 = Simd.Fma(x, b1, c01); c02 = Simd.Fma(x, b2, c02); c03 = Simd.Fma(x, b3, c03);
-            x = Vector512.Create(Unsafe.Add(ref a1, p));
-            c10 = Simd.Fma(x, b0, c10); c11 = Simd.Fma(x, b1, c11); c12 = Simd.Fma(x, b2, c12); c13 = Simd.Fma(x, b3, c13);
-            x = Vector512.Create(Unsafe.Add(ref a2, p));
-            c20 = Simd.Fma(x, b0, c20); c21 = Simd.Fma(x, b1, c21); c22 = Simd.Fma(x, b2, c22); c23 = Simd.Fma(x, b3, c23);
-            x = Vector512.Create(Unsafe.Add(ref a3, p));
-            c30 = Simd.Fma(x, b0, c30); c31 = Simd.Fma(x, b1, c31); c32 = Simd.Fma(x, b2, c32); c33 = Simd.Fma(x, b3, c33);
+            var b0 = V.Load(ref B, row + o0); var b1 = V.Load(ref B, row + o1);
+            var b2 = V.Load(ref B, row + o2); var b3 = V.Load(ref B, row + o3);
+            var x = V.Broadcast(Unsafe.Add(ref a0, p));
+            c00 = V.MultiplyAdd(x, b0, c00); c01 = V.MultiplyAdd(x, b1, c01); c02 = V.MultiplyAdd(x, b2, c02); c03 = V.MultiplyAdd(x, b3, c03);
+            x = V.Broadcast(Unsafe.Add(ref a1, p));
+            c10 = V.MultiplyAdd(x, b0, c10); c11 = V.MultiplyAdd(x, b1, c11); c12 = V.MultiplyAdd(x, b2, c12); c13 = V.MultiplyAdd(x, b3, c13);
+            x = V.Broadcast(Unsafe.Add(ref a2, p));
+            c20 = V.MultiplyAdd(x, b0, c20); c21 = V.MultiplyAdd(x, b1, c21); c22 = V.MultiplyAdd(x, b2, c22); c23 = V.MultiplyAdd(x, b3, c23);
+            x = V.Broadcast(Unsafe.Add(ref a3, p));
+            c30 = V.MultiplyAdd(x, b0, c30); c31 = V.MultiplyAdd(x, b1, c31); c32 = V.MultiplyAdd(x, b2, c32); c33 = V.MultiplyAdd(x, b3, c33);
         }
-        c00.StoreUnsafe(ref C, r0 + o0); c01.StoreUnsafe(ref C, r0 + o1); c02.StoreUnsafe(ref C, r0 + o2); c03.StoreUnsafe(ref C, r0 + o3);
-        c10.StoreUnsafe(ref C, r1 + o0); c11.StoreUnsafe(ref C, r1 + o1); c12.StoreUnsafe(ref C, r1 + o2); c13.StoreUnsafe(ref C, r1 + o3);
-        c20.StoreUnsafe(ref C, r2 + o0); c21.StoreUnsafe(ref C, r2 + o1); c22.StoreUnsafe(ref C, r2 + o2); c23.StoreUnsafe(ref C, r2 + o3);
-        c30.StoreUnsafe(ref C, r3 + o0); c31.StoreUnsafe(ref C, r3 + o1); c32.StoreUnsafe(ref C, r3 + o2); c33.StoreUnsafe(ref C, r3 + o3);
-    }
-
-    private static void Kernel1x4<T>(ref T A, ref T B, ref T C, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, bool accumulate)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        nuint r0 = (nuint)(i * n);
-        Vector512<T> c0, c1, c2, c3;
-        if (accumulate) { c0 = Load(ref C, r0 + o0); c1 = Load(ref C, r0 + o1); c2 = Load(ref C, r0 + o2); c3 = Load(ref C, r0 + o3); }
-        else c0 = c1 = c2 = c3 = Vector512<T>.Zero;
-        ref T a0 = ref Unsafe.Add(ref A, i * k);
-        nuint row = 0;
-        for (int p = 0; p < k; p++, row += (nuint)n)
-        {
-            var x = Vector512.Create(Unsafe.Add(ref a0, p));
-            c0 = Simd.Fma(x, Load(ref B, row + o0), c0); c1 = Simd.Fma(x, Load(ref B, row + o1), c1);
-            c2 = Simd.Fma(x, Load(ref B, row + o2), c2); c3 = Simd.Fma(x, Load(ref B, row + o3), c3);
-        }
-        c0.StoreUnsafe(ref C, r0 + o0); c1.StoreUnsafe(ref C, r0 + o1); c2.StoreUnsafe(ref C, r0 + o2); c3.StoreUnsafe(ref C, r0 + o3);
+        c00.Store(ref C, r0 + o0); c01.Store(ref C, r0 + o1); c02.Store(ref C, r0 + o2); c03.Store(ref C, r0 + o3);
+        c10.Store(ref C, r1 + o0); c11.Store(ref C, r1 + o1); c12.Store(ref C, r1 + o2); c13.Store(ref C, r1 + o3);
+        c20.Store(ref C, r2 + o0); c21.Store(ref C, r2 + o1); c22.Store(ref C, r2 + o2); c23.Store(ref C, r2 + o3);
+        c30.Store(ref C, r3 + o0); c31.Store(ref C, r3 + o1); c32.Store(ref C, r3 + o2); c33.Store(ref C, r3 + o3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelT4x4<T>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Kernel2x4<T, V>(ref T A, ref T B, ref T C, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
-        nuint r0 = (nuint)(r * n), r1 = r0 + (nuint)n, r2 = r1 + (nuint)n, r3 = r2 + (nuint)n;
-        var c00 = Load(ref C, r0 + o0); var c01 = Load(ref C, r0 + o1); var c02 = Load(ref C, r0 + o2); var c03 = Load(ref C, r0 + o3);
-        var c10 = Load(ref C, r1 + o0); var c11 = Load(ref C, r1 + o1); var c12 = Load(ref C, r1 + o2); var c13 = Load(ref C, r1 + o3);
-        var c20 = Load(ref C, r2 + o0); var c21 = Load(ref C, r2 + o1); var c22 = Load(ref C, r2 + o2); var c23 = Load(ref C, r2 + o3);
-        var c30 = Load(ref C, r3 + o0); var c31 = Load(ref C, r3 + o1); var c32 = Load(ref C, r3 + o2); var c33 = Load(ref C, r3 + o3);
+        nuint r0 = (nuint)(i * n), r1 = r0 + (nuint)n;
+        V c00, c01, c02, c03, c10, c11, c12, c13;
+        if (accumulate)
+        {
+            c00 = V.Load(ref C, r0 + o0); c01 = V.Load(ref C, r0 + o1); c02 = V.Load(ref C, r0 + o2); c03 = V.Load(ref C, r0 + o3);
+            c10 = V.Load(ref C, r1 + o0); c11 = V.Load(ref C, r1 + o1); c12 = V.Load(ref C, r1 + o2); c13 = V.Load(ref C, r1 + o3);
+        }
+        else c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = V.Zero;
+        ref T a0 = ref Unsafe.Add(ref A, i * k);
+        ref T a1 = ref Unsafe.Add(ref a0, k);
+        nuint row = 0;
+        for (int p = 0; p < k; p++, row += (nuint)n)
+        {
+            var b0 = V.Load(ref B, row + o0); var b1 = V.Load(ref B, row + o1);
+            var b2 = V.Load(ref B, row + o2); var b3 = V.Load(ref B, row + o3);
+            var x = V.Broadcast(Unsafe.Add(ref a0, p));
+            c00 = V.MultiplyAdd(x, b0, c00); c01 = V.MultiplyAdd(x, b1, c01); c02 = V.MultiplyAdd(x, b2, c02); c03 = V.MultiplyAdd(x, b3, c03);
+            x = V.Broadcast(Unsafe.Add(ref a1, p));
+            c10 = V.MultiplyAdd(x, b0, c10); c11 = V.MultiplyAdd(x, b1, c11); c12 = V.MultiplyAdd(x, b2, c12); c13 = V.MultiplyAdd(x, b3, c13);
+        }
+        c00.Store(ref C, r0 + o0); c01.Store(ref C, r0 + o1); c02.Store(ref C, r0 + o2); c03.Store(ref C, r0 + o3);
+        c10.Store(ref C, r1 + o0); c11.Store(ref C, r1 + o1); c12.Store(ref C, r1 + o2); c13.Store(ref C, r1 + o3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelT2x4<T, V>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
+        nuint r0 = (nuint)(r * n), r1 = r0 + (nuint)n;
+        var c00 = V.Load(ref C, r0 + o0); var c01 = V.Load(ref C, r0 + o1); var c02 = V.Load(ref C, r0 + o2); var c03 = V.Load(ref C, r0 + o3);
+        var c10 = V.Load(ref C, r1 + o0); var c11 = V.Load(ref C, r1 + o1); var c12 = V.Load(ref C, r1 + o2); var c13 = V.Load(ref C, r1 + o3);
         ref T aCol = ref Unsafe.Add(ref A, r);
         nuint bRow = 0;
         for (int i = 0; i < m; i++, bRow += (nuint)n)
         {
-            var b0 = Load(ref B, bRow + o0); var b1 = Load(ref B, bRow + o1);
-            var b2 = Load(ref B, bRow + o2); var b3 = Load(ref B, bRow + o3);
+            var b0 = V.Load(ref B, bRow + o0); var b1 = V.Load(ref B, bRow + o1);
+            var b2 = V.Load(ref B, bRow + o2); var b3 = V.Load(ref B, bRow + o3);
             ref T ai = ref Unsafe.Add(ref aCol, i * k);
-            var x = Vector512.Create(ai);
-            c00 = Simd.Fma(x, b0, c00); c01 = Simd.Fma(x, b1, c01); c02 = Simd.Fma(x, b2, c02); c03 = Simd.Fma(x, b3, c03);
-            x = Vector512.Create(Unsafe.Add(ref ai, 1));
-            c10 = Simd.Fma(x, b0, c10); c11 = Simd.Fma(x, b1, c11); c12 = Simd.Fma(x, b2, c12); c13 = Simd.Fma(x, b3, c13);
-            x = Vector512.Create(Unsafe.Add(ref ai, 2));
-            c20 = Simd.Fma(x, b0, c20); c21 = Simd.Fma(x, b1, c21); c22 = Simd.Fma(x, b2, c22); c23 = Simd.Fma(x, b3, c23);
-            x = Vector512.Create(Unsafe.Add(ref ai, 3));
-            c30 = Simd.Fma(x, b0, c30); c31 = Simd.Fma(x, b1, c31); c32 = Simd.Fma(x, b2, c32); c33 = Simd.Fma(x, b3, c33);
+            var x = V.Broadcast(ai);
+            c00 = V.MultiplyAdd(x, b0, c00); c01 = V.MultiplyAdd(x, b1, c01); c02 = V.MultiplyAdd(x, b2, c02); c03 = V.MultiplyAdd(x, b3, c03);
+            x = V.Broadcast(Unsafe.Add(ref ai, 1));
+            c10 = V.MultiplyAdd(x, b0, c10); c11 = V.MultiplyAdd(x, b1, c11); c12 = V.MultiplyAdd(x, b2, c12); c13 = V.MultiplyAdd(x, b3, c13);
         }
-        c00.StoreUnsafe(ref C, r0 + o0); c01.StoreUnsafe(ref C, r0 + o1); c02.StoreUnsafe(ref C, r0 + o2); c03.StoreUnsafe(ref C, r0 + o3);
-        c10.StoreUnsafe(ref C, r1 + o0); c11.StoreUnsafe(ref C, r1 + o1); c12.StoreUnsafe(ref C, r1 + o2); c13.StoreUnsafe(ref C, r1 + o3);
-        c20.StoreUnsafe(ref C, r2 + o0); c21.StoreUnsafe(ref C, r2 + o1); c22.StoreUnsafe(ref C, r2 + o2); c23.StoreUnsafe(ref C, r2 + o3);
-        c30.StoreUnsafe(ref C, r3 + o0); c31.StoreUnsafe(ref C, r3 + o1); c32.StoreUnsafe(ref C, r3 + o2); c33.StoreUnsafe(ref C, r3 + o3);
+        c00.Store(ref C, r0 + o0); c01.Store(ref C, r0 + o1); c02.Store(ref C, r0 + o2); c03.Store(ref C, r0 + o3);
+        c10.Store(ref C, r1 + o0); c11.Store(ref C, r1 + o1); c12.Store(ref C, r1 + o2); c13.Store(ref C, r1 + o3);
     }
 
-    private static void KernelT1x4<T>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Kernel1x4<T, V>(ref T A, ref T B, ref T C, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
-        nuint r0 = (nuint)(r * n);
-        var c0 = Load(ref C, r0 + o0); var c1 = Load(ref C, r0 + o1); var c2 = Load(ref C, r0 + o2); var c3 = Load(ref C, r0 + o3);
+        nuint r0 = (nuint)(i * n);
+        V c0, c1, c2, c3;
+        if (accumulate) { c0 = V.Load(ref C, r0 + o0); c1 = V.Load(ref C, r0 + o1); c2 = V.Load(ref C, r0 + o2); c3 = V.Load(ref C, r0 + o3); }
+        else c0 = c1 = c2 = c3 = V.Zero;
+        ref T a0 = ref Unsafe.Add(ref A, i * k);
+        nuint row = 0;
+        for (int p = 0; p < k; p++, row += (nuint)n)
+        {
+            var x = V.Broadcast(Unsafe.Add(ref a0, p));
+            c0 = V.MultiplyAdd(x, V.Load(ref B, row + o0), c0); c1 = V.MultiplyAdd(x, V.Load(ref B, row + o1), c1);
+            c2 = V.MultiplyAdd(x, V.Load(ref B, row + o2), c2); c3 = V.MultiplyAdd(x, V.Load(ref B, row + o3), c3);
+        }
+        c0.Store(ref C, r0 + o0); c1.Store(ref C, r0 + o1); c2.Store(ref C, r0 + o2); c3.Store(ref C, r0 + o3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelT4x4<T, V>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
+        nuint r0 = (nuint)(r * n), r1 = r0 + (nuint)n, r2 = r1 + (nuint)n, r3 = r2 + (nuint)n;
+        var c00 = V.Load(ref C, r0 + o0); var c01 = V.Load(ref C, r0 + o1); var c02 = V.Load(ref C, r0 + o2); var c03 = V.Load(ref C, r0 + o3);
+        var c10 = V.Load(ref C, r1 + o0); var c11 = V.Load(ref C, r1 + o1); var c12 = V.Load(ref C, r1 + o2); var c13 = V.Load(ref C, r1 + o3);
+        var c20 = V.Load(ref C, r2 + o0); var c21 = V.Load(ref C, r2 + o1); var c22 = V.Load(ref C, r2 + o2); var c23 = V.Load(ref C, r2 + o3);
+        var c30 = V.Load(ref C, r3 + o0); var c31 = V.Load(ref C, r3 + o1); var c32 = V.Load(ref C, r3 + o2); var c33 = V.Load(ref C, r3 + o3);
+        ref T aCol = ref Unsafe.Add(ref A, r);
         nuint bRow = 0;
         for (int i = 0; i < m; i++, bRow += (nuint)n)
         {
-            var x = Vector512.Create(Unsafe.Add(ref A, i * k + r));
-            c0 = Simd.Fma(x, Load(ref B, bRow + o0), c0); c1 = Simd.Fma(x, Load(ref B, bRow + o1), c1);
-            c2 = Simd.Fma(x, Load(ref B, bRow + o2), c2); c3 = Simd.Fma(x, Load(ref B, bRow + o3), c3);
+            var b0 = V.Load(ref B, bRow + o0); var b1 = V.Load(ref B, bRow + o1);
+            var b2 = V.Load(ref B, bRow + o2); var b3 = V.Load(ref B, bRow + o3);
+            ref T ai = ref Unsafe.Add(ref aCol, i * k);
+            var x = V.Broadcast(ai);
+            c00 = V.MultiplyAdd(x, b0, c00); c01 = V.MultiplyAdd(x, b1, c01); c02 = V.MultiplyAdd(x, b2, c02); c03 = V.MultiplyAdd(x, b3, c03);
+            x = V.Broadcast(Unsafe.Add(ref ai, 1));
+            c10 = V.MultiplyAdd(x, b0, c10); c11 = V.MultiplyAdd(x, b1, c11); c12 = V.MultiplyAdd(x, b2, c12); c13 = V.MultiplyAdd(x, b3, c13);
+            x = V.Broadcast(Unsafe.Add(ref ai, 2));
+            c20 = V.MultiplyAdd(x, b0, c20); c21 = V.MultiplyAdd(x, b1, c21); c22 = V.MultiplyAdd(x, b2, c22); c23 = V.MultiplyAdd(x, b3, c23);
+            x = V.Broadcast(Unsafe.Add(ref ai, 3));
+            c30 = V.MultiplyAdd(x, b0, c30); c31 = V.MultiplyAdd(x, b1, c31); c32 = V.MultiplyAdd(x, b2, c32); c33 = V.MultiplyAdd(x, b3, c33);
         }
-        c0.StoreUnsafe(ref C, r0 + o0); c1.StoreUnsafe(ref C, r0 + o1); c2.StoreUnsafe(ref C, r0 + o2); c3.StoreUnsafe(ref C, r0 + o3);
+        c00.Store(ref C, r0 + o0); c01.Store(ref C, r0 + o1); c02.Store(ref C, r0 + o2); c03.Store(ref C, r0 + o3);
+        c10.Store(ref C, r1 + o0); c11.Store(ref C, r1 + o1); c12.Store(ref C, r1 + o2); c13.Store(ref C, r1 + o3);
+        c20.Store(ref C, r2 + o0); c21.Store(ref C, r2 + o1); c22.Store(ref C, r2 + o2); c23.Store(ref C, r2 + o3);
+        c30.Store(ref C, r3 + o0); c31.Store(ref C, r3 + o1); c32.Store(ref C, r3 + o2); c33.Store(ref C, r3 + o3);
+    }
+
+    private static void KernelT1x4<T, V>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
+        nuint r0 = (nuint)(r * n);
+        var c0 = V.Load(ref C, r0 + o0); var c1 = V.Load(ref C, r0 + o1); var c2 = V.Load(ref C, r0 + o2); var c3 = V.Load(ref C, r0 + o3);
+        nuint bRow = 0;
+        for (int i = 0; i < m; i++, bRow += (nuint)n)
+        {
+            var x = V.Broadcast(Unsafe.Add(ref A, i * k + r));
+            c0 = V.MultiplyAdd(x, V.Load(ref B, bRow + o0), c0); c1 = V.MultiplyAdd(x, V.Load(ref B, bRow + o1), c1);
+            c2 = V.MultiplyAdd(x, V.Load(ref B, bRow + o2), c2); c3 = V.MultiplyAdd(x, V.Load(ref B, bRow + o3), c3);
+        }
+        c0.Store(ref C, r0 + o0); c1.Store(ref C, r0 + o1); c2.Store(ref C, r0 + o2); c3.Store(ref C, r0 + o3);
     }
 
     // n < VL (output layers with 1–2 fields, tiny inputs): dot products for n = 1, scalar otherwise.

@@ -8,6 +8,7 @@ using PinnServe.Physics.Compilation;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 using PinnServe.Tensors;
+using PinnServe.Training.Backends;
 using PinnServe.Training.Evaluation;
 using PinnServe.Training.Weighting;
 
@@ -42,9 +43,9 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     private readonly double[] _shift, _scale;
     private readonly EvaluationSet? _evaluation;
     private FieldEvaluator<T>? _evaluator;
-    private readonly TapeRunner<T> _runner;
+    private readonly ITermExecutor<T> _executor;
 
-    /// <param name="threads">Threads that run the loss terms' tapes in parallel (results do not depend on it).</param>
+    /// <param name="threads">Threads that run the terms' shards in parallel (results do not depend on it).</param>
     public Trainer(Problem problem, TrainingConfig config, int threads = 1)
     {
         Problem = problem;
@@ -65,7 +66,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         }
         (_shift, _scale) = config.Normalization == "unit" ? problem.Domain.UnitCube() : problem.Domain.Standardization();
 
-        var compiler = new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned);
+        var compiler = new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = config.SlicePoints };
         _evaluation = CreateEvaluationSet(problem, config);
         Observations = Observations.For(problem, config, _evaluation);
         var terms = Observations is null ? problem.Terms : [.. problem.Terms, Observations.ToLossTerm(problem)];
@@ -97,12 +98,12 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             ? new ExponentialDecay(config.LearningRate, config.DecayRate, config.DecaySteps)
             : new ConstantLearningRate(config.LearningRate);
         _adam = new Adam<T>(store.Count, schedule);
-        _runner = new TapeRunner<T>(_residuals.Concat(_weighted).Select(t => t.Tape).ToArray(), threads);
+        _executor = ComputeBackends.Get(config.Device).CreateExecutor<T>([.. _residuals, .. _weighted], threads);
     }
 
-    public int Threads => _runner.Threads;
+    public int Threads => _executor.Threads;
 
-    public void Dispose() => _runner.Dispose();
+    public void Dispose() => _executor.Dispose();
 
     /// <summary>Reference data for the relative L²: a given file, else the exact solution, else the problem's solver.</summary>
     private static EvaluationSet? CreateEvaluationSet(Problem problem, TrainingConfig config)
@@ -140,7 +141,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
 
     public IReadOnlyDictionary<string, double> MagnitudeErrors { get; private set; } = new Dictionary<string, double>();
 
-    public long FlopsPerStep => _residuals.Concat(_weighted).Sum(t => t.Tape.ForwardFlops + t.Tape.BackwardFlops);
+    public long FlopsPerStep => _residuals.Concat(_weighted).SelectMany(t => t.Shards).Sum(s => s.ForwardFlops + s.BackwardFlops);
 
     private SamplingPlan Plan(LossTerm term, Piece piece)
     {
@@ -187,18 +188,19 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         // Sampling stays on this thread, in term order, so the RNG stream is the same for any thread count.
         for (int i = 0; i < _residuals.Length; i++) _residuals[i].Sample(_stepRng);
         for (int i = 0; i < _weighted.Length; i++) _weighted[i].Sample(_stepRng);
-        _runner.Run();
-        for (int i = 0; i < _losses.Length; i++) _losses[i] = _runner.Losses[i];
+        _executor.Run();
+        for (int i = 0; i < _residuals.Length; i++) _losses[i] = double.CreateTruncating(_residuals[i].Loss);
+        for (int i = 0; i < _weighted.Length; i++) _losses[_residuals.Length + i] = double.CreateTruncating(_weighted[i].Loss);
         Array.Clear(_gradient);
-        for (int i = 0; i < _residuals.Length; i++) TensorPrimitives.Add(_gradient, _residuals[i].Tape.ParameterGradient, _gradient);
-        for (int i = 0; i < _weighted.Length; i++) _weightedGradients[i] = _weighted[i].Tape.ParameterGradient;
+        for (int i = 0; i < _residuals.Length; i++) TensorPrimitives.Add(_gradient, _residuals[i].Gradient, _gradient);
+        for (int i = 0; i < _weighted.Length; i++) _weightedGradients[i] = _weighted[i].Gradient;
         for (int i = 0; i < _losses.Length; i++)
             if (!double.IsFinite(_losses[i]))
                 throw new TrainingDivergedException($"Loss '{TermNames[i]}' became {_losses[i]} at step {Step}; stopping (the last good checkpoint is kept).");
 
         if (_weights.IsDue(Step))
         {
-            ReadOnlySpan<T> reference = _referenceResidual >= 0 ? _residuals[_referenceResidual].Tape.ParameterGradient : _gradient;
+            ReadOnlySpan<T> reference = _referenceResidual >= 0 ? _residuals[_referenceResidual].Gradient : _gradient;
             _weights.Update(reference, _weightedGradients);
         }
         var lambdas = _weights.Current;

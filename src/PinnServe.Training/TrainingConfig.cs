@@ -59,6 +59,10 @@ public sealed record TrainingConfig
     /// <summary>float32 or float64.</summary>
     public string Precision { get; init; } = "float32";
     public ulong Seed { get; init; } = 1;
+    /// <summary>Points per shard: each term's points are cut into slices of this size that run on any core (part of the arithmetic, so kept with the run).</summary>
+    public int SlicePoints { get; init; } = PinnServe.Physics.Compilation.TermCompiler<float>.DefaultSlicePoints;
+    /// <summary>The compute backend (cpu, or a registered device backend such as cuda).</summary>
+    public string Device { get; init; } = "cpu";
     public int LogEvery { get; init; } = 100;
     public int EvaluateEvery { get; init; } = 1000;
     public int CheckpointEvery { get; init; } = 5000;
@@ -129,6 +133,8 @@ public sealed record TrainingConfig
         if (Precision is not ("float32" or "float64")) throw new ArgumentException($"Unknown precision '{Precision}' (expected float32 or float64).");
         if (FullBatch && (ResidualPoints < 1 || ConditionPoints < 1))
             throw new ArgumentException("Full-batch training needs --residual-points and --condition-points.");
+        if (SlicePoints < 1) throw new ArgumentException($"--slice-points must be ≥ 1, got {SlicePoints}.");
+        if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("--device must name a backend (e.g. cpu).");
         if (Observations < 0) throw new ArgumentException($"--observations must be ≥ 0, got {Observations}.");
         if (!(Noise >= 0) || !double.IsFinite(Noise)) throw new ArgumentException($"--noise must be ≥ 0, got {Noise}.");
         if (Noise > 0 && Observations == 0 && ObservationFile is null) throw new ArgumentException($"--noise {Noise} needs --observations N or --observation-file.");

@@ -57,26 +57,34 @@ public class GemmTests
         Check<double>(rng, m, k, n, 1e-14);
     }
 
+    // Every vector width on this machine (widths it does not accelerate are emulated: slower, same results).
     private static void Check<T>(Rng rng, int m, int k, int n, double eps) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Check<T, Lane512<T>>(rng, m, k, n, eps);
+        Check<T, Lane256<T>>(rng, m, k, n, eps);
+        Check<T, Lane128<T>>(rng, m, k, n, eps);
+    }
+
+    private static void Check<T, V>(Rng rng, int m, int k, int n, double eps) where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
         var a = Random<T>(rng, m * k);
         var b = Random<T>(rng, k * n);
         var c0 = Random<T>(rng, m * n);
         var c = (T[])c0.Clone();
-        Gemm.Multiply<T>(a, b, c, m, k, n, accumulate: false);
+        Gemm.Multiply<T, V>(a, b, c, m, k, n, accumulate: false);
         AssertClose(Reference(a, b, null, m, k, n, false), c, k, eps);
         c = (T[])c0.Clone();
-        Gemm.Multiply<T>(a, b, c, m, k, n, accumulate: true);
+        Gemm.Multiply<T, V>(a, b, c, m, k, n, accumulate: true);
         AssertClose(Reference(a, b, c0, m, k, n, false), c, k, eps);
 
         // Aᵀ·B with A [m×k], B [m×n] → [k×n]
         var bt = Random<T>(rng, m * n);
         var ct0 = Random<T>(rng, k * n);
         var ct = (T[])ct0.Clone();
-        Gemm.MultiplyTransposedA<T>(a, bt, ct, m, k, n, accumulate: false);
+        Gemm.MultiplyTransposedA<T, V>(a, bt, ct, m, k, n, accumulate: false);
         AssertClose(Reference(a, bt, null, m, k, n, true), ct, m, eps);
         ct = (T[])ct0.Clone();
-        Gemm.MultiplyTransposedA<T>(a, bt, ct, m, k, n, accumulate: true);
+        Gemm.MultiplyTransposedA<T, V>(a, bt, ct, m, k, n, accumulate: true);
         AssertClose(Reference(a, bt, ct0, m, k, n, true), ct, m, eps);
     }
 

@@ -17,6 +17,13 @@ public class ProductAccumulateTests
 
     private static void Run<T>(int factors, double eps) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        Run<T, Lane512<T>>(factors, eps);
+        Run<T, Lane256<T>>(factors, eps);
+        Run<T, Lane128<T>>(factors, eps);
+    }
+
+    private static void Run<T, V>(int factors, double eps) where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
         var rng = new Rng((ulong)factors);
         for (int n = 0; n <= 256; n++)
         {
@@ -30,7 +37,7 @@ public class ProductAccumulateTests
                 for (int j = 0; j < factors; j++) p *= double.CreateTruncating(f[j][i]);
                 expected[i] = double.CreateTruncating(dst[i]) + p;
             }
-            ProductAccumulate.Apply<T>(dst, c, f[0], f[1], f[2], f[3], f[4], factors);
+            ProductAccumulate.Run<T, V>(dst, c, f[0], f[1], f[2], f[3], f[4], factors);
             for (int i = 0; i < n; i++)
                 Assert.True(Math.Abs(expected[i] - double.CreateTruncating(dst[i])) <= eps * (1 + Math.Abs(expected[i])) * 8,
                     $"n={n} i={i}: expected {expected[i]}, got {dst[i]}");

@@ -40,7 +40,7 @@ public class ObservationTests
         term.Prime(new Rng(1));
         Assert.Equal(data.Points, term.PointsOf(0));
         double expected = 2 * offsets.Average(o => o * o);
-        Assert.Equal(expected, term.Tape.Forward(), 10);
+        Assert.Equal(expected, term.Forward(), 10);
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public class ObservationTests
     {
         using var trainer = new Trainer<double>(ProblemCatalog.Create("allen-cahn"), Tiny("allen-cahn"));
         var periodic = trainer.WeightedTermTapes.Single(t => t.Name == "bc");
-        double loss = periodic.Tape.Forward();
+        double loss = periodic.Forward();
         var left = periodic.PointsOf(0);
         var right = (double[])left.Clone();
         for (int i = 0; i < left.Length / 2; i++)

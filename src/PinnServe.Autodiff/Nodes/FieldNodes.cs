@@ -99,14 +99,19 @@ public sealed class CoefficientScaleNode<T>(Node<T> a, ParameterStore<T> store, 
     }
 }
 
-/// <summary>The mean of squares, mean(a²): a loss term over its points.</summary>
-public sealed class MeanSquareNode<T>(Node<T> a) : Node<T>(1, a.RequiresGrad) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+/// <summary>
+/// The mean of squares, Σ a² / count: a loss term over its points. <paramref name="count"/> defaults to a's
+/// length; a slice of a larger point set passes the whole set's size, so the slices' values add up to the mean.
+/// </summary>
+public sealed class MeanSquareNode<T>(Node<T> a, int count = 0) : Node<T>(1, a.RequiresGrad) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    public override void Forward() => Value[0] = TensorPrimitives.SumOfSquares<T>(a.Value) / T.CreateTruncating(a.Length);
+    private readonly int _count = count > 0 ? count : a.Length;
+
+    public override void Forward() => Value[0] = TensorPrimitives.SumOfSquares<T>(a.Value) / T.CreateTruncating(_count);
 
     public override void Backward(Span<T> parameterGradient)
     {
-        T scale = T.CreateTruncating(2.0 / a.Length) * Grad[0];
+        T scale = T.CreateTruncating(2.0 / _count) * Grad[0];
         TensorPrimitives.MultiplyAdd(a.Value, scale, a.Grad, a.Grad);
     }
 

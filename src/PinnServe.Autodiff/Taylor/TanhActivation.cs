@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using PinnServe.Tensors;
 
 namespace PinnServe.Autodiff.Taylor;
 
@@ -24,22 +24,13 @@ public sealed class TanhActivation : IActivation
         var d2 = maxOrder >= 2 ? derivatives[2].AsSpan(0, n) : default;
         var d3 = maxOrder >= 3 ? derivatives[3].AsSpan(0, n) : default;
         var d4 = maxOrder >= 4 ? derivatives[4].AsSpan(0, n) : default;
-        ref T tr = ref MemoryMarshal.GetReference(t);
         T one = T.One, two = T.CreateTruncating(2), six = T.CreateTruncating(6), sixteen = T.CreateTruncating(16), tf = T.CreateTruncating(24);
-        int i = 0;
-        int vl = Vector512<T>.Count;
-        var vOne = Vector512.Create(one); var vTwo = Vector512.Create(two); var vSix = Vector512.Create(six);
-        var v16 = Vector512.Create(sixteen); var v24 = Vector512.Create(tf);
-        for (; i + vl <= n; i += vl)
+        int i = Simd.Bits switch
         {
-            var tv = Vector512.LoadUnsafe(ref tr, (nuint)i);
-            var t2 = tv * tv;
-            var s1 = vOne - t2;
-            s1.StoreUnsafe(ref MemoryMarshal.GetReference(d1), (nuint)i);
-            if (maxOrder >= 2) (-(vTwo * tv * s1)).StoreUnsafe(ref MemoryMarshal.GetReference(d2), (nuint)i);
-            if (maxOrder >= 3) (s1 * (vSix * t2 - vTwo)).StoreUnsafe(ref MemoryMarshal.GetReference(d3), (nuint)i);
-            if (maxOrder >= 4) (s1 * tv * (v16 - v24 * t2)).StoreUnsafe(ref MemoryMarshal.GetReference(d4), (nuint)i);
-        }
+            512 => Polynomials<T, Lane512<T>>(t, d1, d2, d3, d4, maxOrder),
+            256 => Polynomials<T, Lane256<T>>(t, d1, d2, d3, d4, maxOrder),
+            _ => Polynomials<T, Lane128<T>>(t, d1, d2, d3, d4, maxOrder),
+        };
         for (; i < n; i++)
         {
             T tv = t[i], t2 = tv * tv, s1 = one - t2;
@@ -48,5 +39,26 @@ public sealed class TanhActivation : IActivation
             if (maxOrder >= 3) d3[i] = s1 * (six * t2 - two);
             if (maxOrder >= 4) d4[i] = s1 * tv * (sixteen - tf * t2);
         }
+    }
+
+    // The vectorized part of the fused pass; returns how many elements it covered.
+    private static int Polynomials<T, V>(Span<T> t, Span<T> d1, Span<T> d2, Span<T> d3, Span<T> d4, int maxOrder)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
+        int n = t.Length, vl = V.Count, i = 0;
+        ref T tr = ref MemoryMarshal.GetReference(t);
+        var vOne = V.Broadcast(T.One); var vTwo = V.Broadcast(T.CreateTruncating(2)); var vSix = V.Broadcast(T.CreateTruncating(6));
+        var v16 = V.Broadcast(T.CreateTruncating(16)); var v24 = V.Broadcast(T.CreateTruncating(24));
+        for (; i + vl <= n; i += vl)
+        {
+            var tv = V.Load(ref tr, (nuint)i);
+            var t2 = tv * tv;
+            var s1 = vOne - t2;
+            s1.Store(ref MemoryMarshal.GetReference(d1), (nuint)i);
+            if (maxOrder >= 2) (-(vTwo * tv * s1)).Store(ref MemoryMarshal.GetReference(d2), (nuint)i);
+            if (maxOrder >= 3) (s1 * (vSix * t2 - vTwo)).Store(ref MemoryMarshal.GetReference(d3), (nuint)i);
+            if (maxOrder >= 4) (s1 * tv * (v16 - v24 * t2)).Store(ref MemoryMarshal.GetReference(d4), (nuint)i);
+        }
+        return i;
     }
 }

@@ -9,24 +9,33 @@ using PinnServe.Tensors;
 namespace PinnServe.Physics.Compilation;
 
 /// <summary>
-/// A loss term compiled onto its own tape: per piece, the points, one network application per side with
-/// exactly the derivative components its expressions use, the expression nodes and a mean square per error.
+/// A loss term compiled onto tapes: each piece's points are cut into slices of a fixed size, and every slice
+/// is a shard — its own tape with its own buffers and ∂L/∂θ — so shards can run on any thread. The term's loss
+/// and gradient are the shards' sums taken in a fixed order, hence identical for any thread count.
 /// </summary>
 public sealed class CompiledTerm<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly List<CompiledPiece<T>> _pieces;
+    private readonly Tape<T>[] _shards;
+    private readonly T[] _gradient;
 
-    internal CompiledTerm(LossTerm term, Tape<T> tape, List<CompiledPiece<T>> pieces)
+    internal CompiledTerm(LossTerm term, List<CompiledPiece<T>> pieces, int parameterCount)
     {
         Term = term;
-        Tape = tape;
         _pieces = pieces;
+        _shards = pieces.SelectMany(p => p.Slices).Select(s => s.Tape).ToArray();
+        _gradient = _shards.Length == 1 ? [] : new T[parameterCount];
     }
 
     public LossTerm Term { get; }
     public string Name => Term.Name;
-    public Tape<T> Tape { get; }
+    /// <summary>The shards' tapes, in the fixed order of the reduction (pieces, then slices).</summary>
+    public IReadOnlyList<Tape<T>> Shards => _shards;
     public int PointsPerStep => _pieces.Sum(p => p.Count);
+    /// <summary>The term's value after <see cref="Reduce"/> (or <see cref="Forward"/>).</summary>
+    public T Loss { get; private set; }
+    /// <summary>∂L/∂θ of the term after <see cref="Reduce"/> (or <see cref="Backward"/>).</summary>
+    public T[] Gradient => _shards.Length == 1 ? _shards[0].ParameterGradient : _gradient;
 
     /// <summary>Draws fixed point sets and pools (once, from the initialization RNG).</summary>
     public void Prime(Rng rng)
@@ -44,38 +53,85 @@ public sealed class CompiledTerm<T> where T : unmanaged, IBinaryFloatingPointIee
 
     /// <summary>The current points of piece <paramref name="piece"/> (batch × axes).</summary>
     public double[] PointsOf(int piece) => _pieces[piece].Source.Points;
+
+    /// <summary>Every shard forward on this thread; returns the term's loss.</summary>
+    public T Forward()
+    {
+        foreach (var shard in _shards) shard.Forward();
+        Loss = SumOfShards();
+        return Loss;
+    }
+
+    /// <summary>Every shard backward on this thread, then the reduction into <see cref="Gradient"/>.</summary>
+    public void Backward()
+    {
+        foreach (var shard in _shards) shard.Backward();
+        Reduce();
+    }
+
+    /// <summary>Sums the shards' losses and gradients in shard order (after the shards ran, on any threads).</summary>
+    public void Reduce()
+    {
+        Loss = SumOfShards();
+        if (_shards.Length == 1) return;
+        _shards[0].ParameterGradient.CopyTo(_gradient, 0);
+        for (int s = 1; s < _shards.Length; s++)
+            System.Numerics.Tensors.TensorPrimitives.Add(_gradient, _shards[s].ParameterGradient, _gradient);
+    }
+
+    private T SumOfShards()
+    {
+        T sum = T.Zero;
+        foreach (var shard in _shards) sum += shard.Output is null ? T.Zero : shard.Output.Value[0];
+        return sum;
+    }
 }
 
+/// <summary>One piece of a term: where its points come from, and the slices (shards) that evaluate them.</summary>
 internal sealed class CompiledPiece<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public required PointSource Source { get; init; }
+    public required CompiledSlice<T>[] Slices { get; init; }
+    public required int Axes { get; init; }
+    public int Count => Source.Points.Length / Axes;
+
+    public void Load()
+    {
+        foreach (var slice in Slices) slice.Load(Source.Points);
+    }
+}
+
+/// <summary>Points [Start, Start + Count) of a piece on their own tape.</summary>
+internal sealed class CompiledSlice<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public required Tape<T> Tape { get; init; }
+    public required int Start { get; init; }
+    public required int Count { get; init; }
     public required JetInputNode<T>[] Inputs { get; init; }   // side 0, and side 1 for a periodic partner
     public required Face? Partner { get; init; }
     public required int PartnerAxis { get; init; }
     public required List<(DataNode<T> Node, Func<double[], double> Function)> Knowns { get; init; }
     public required List<(DataNode<T> Node, double[] Values)> Observations { get; init; }
-    public int Count => Source.Points.Length / Inputs[0].Set.Axes;
 
     private readonly double[] _point = new double[8];
 
-    /// <summary>Copies the source's points into the network inputs and evaluates the known data there.</summary>
-    public void Load()
+    /// <summary>Copies this slice's points into the network inputs and evaluates the known data there.</summary>
+    public void Load(double[] points)
     {
-        var pts = Source.Points;
-        int d = Inputs[0].Set.Axes;
-        for (int i = 0; i < pts.Length; i++) Inputs[0].Coordinates[i] = T.CreateTruncating(pts[i]);
+        int d = Inputs[0].Set.Axes, offset = Start * d, length = Count * d;
+        for (int i = 0; i < length; i++) Inputs[0].Coordinates[i] = T.CreateTruncating(points[offset + i]);
         if (Inputs.Length > 1)
-            for (int i = 0; i < pts.Length; i++)
-                Inputs[1].Coordinates[i] = T.CreateTruncating(i % d == PartnerAxis ? Partner!.Value : pts[i]);
+            for (int i = 0; i < length; i++)
+                Inputs[1].Coordinates[i] = T.CreateTruncating(i % d == PartnerAxis ? Partner!.Value : points[offset + i]);
         var point = d <= _point.Length ? _point : new double[d];
         foreach (var (node, function) in Knowns)
             for (int p = 0; p < Count; p++)
             {
-                for (int a = 0; a < d; a++) point[a] = pts[p * d + a];
+                for (int a = 0; a < d; a++) point[a] = points[offset + p * d + a];
                 node.Value[p] = T.CreateTruncating(function(point));
             }
         foreach (var (node, values) in Observations)
-            for (int p = 0; p < Count; p++) node.Value[p] = T.CreateTruncating(values[p]);
+            for (int p = 0; p < Count; p++) node.Value[p] = T.CreateTruncating(values[Start + p]);
     }
 }
 
@@ -108,11 +164,19 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
         _learned = learned ?? new Dictionary<string, LearnedCoefficient>();
     }
 
+    /// <summary>Points per shard: a piece's batch is cut into slices of this size (the last one may be smaller).</summary>
+    public int SlicePoints { get; init; } = DefaultSlicePoints;
+
+    /// <summary>
+    /// The default slice: large enough that per-node overheads vanish, small enough that a slice's activations
+    /// stay in L2 and that full batches of a few thousand points split over every core.
+    /// </summary>
+    public const int DefaultSlicePoints = 256;
+
     public CompiledTerm<T> Compile(LossTerm term, Func<Piece, SamplingPlan> plan)
     {
-        var tape = new Tape<T>(_network.Parameters, term.Name);
+        if (SlicePoints < 1) throw new ArgumentException($"Slice size must be at least 1 point, got {SlicePoints}.");
         var pieces = new List<CompiledPiece<T>>();
-        var losses = new List<Node<T>>();
         foreach (var piece in term.Pieces)
         {
             var sampling = plan(piece);
@@ -124,33 +188,50 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
                 if (r.Side == 1 && piece.Partner is null) throw new ArgumentException($"Term '{term.Name}' uses partner points but has no partner face.");
             }
             ValidateObservations(term.Name, piece, sampling);
-            int sides = piece.Partner is null ? 1 : 2;
-            var inputs = new JetInputNode<T>[sides];
-            var jets = new JetNode<T>[sides];
-            for (int side = 0; side < sides; side++)
-            {
-                var needed = refs.Where(r => r.Side == side).Select(r => r.Derivative.Select(_domain.IndexOf).ToArray());
-                var set = DerivativeSet.Closure(_domain.Dimension, needed);
-                inputs[side] = tape.Record(new JetInputNode<T>(set, sampling.Batch, _shift, _scale));
-                jets[side] = _network.Apply(tape, inputs[side]);
-            }
-            var knowns = new List<(DataNode<T>, Func<double[], double>)>();
-            var observations = new List<(DataNode<T>, double[])>();
-            var memo = new Dictionary<Expr, Node<T>>(ReferenceEqualityComparer.Instance);
-            foreach (var error in piece.Errors)
-                losses.Add(tape.Record(new MeanSquareNode<T>(Emit(error, tape, jets, sampling.Batch, knowns, observations, memo))));
+            var slices = new List<CompiledSlice<T>>();
+            for (int start = 0; start < sampling.Batch; start += SlicePoints)
+                slices.Add(CompileSlice(term, piece, refs, start, Math.Min(SlicePoints, sampling.Batch - start), sampling.Batch));
             pieces.Add(new CompiledPiece<T>
             {
                 Source = new PointSource(piece.Region, _domain, sampling),
-                Inputs = inputs,
-                Partner = piece.Partner,
-                PartnerAxis = piece.Partner is null ? -1 : _domain.IndexOf(piece.Partner.Axis),
-                Knowns = knowns,
-                Observations = observations,
+                Slices = slices.ToArray(),
+                Axes = _domain.Dimension,
             });
         }
+        return new CompiledTerm<T>(term, pieces, _network.Parameters.Count);
+    }
+
+    private CompiledSlice<T> CompileSlice(LossTerm term, Piece piece, List<FieldDerivative> refs, int start, int count, int total)
+    {
+        var tape = new Tape<T>(_network.Parameters, term.Name);
+        int sides = piece.Partner is null ? 1 : 2;
+        var inputs = new JetInputNode<T>[sides];
+        var jets = new JetNode<T>[sides];
+        for (int side = 0; side < sides; side++)
+        {
+            var needed = refs.Where(r => r.Side == side).Select(r => r.Derivative.Select(_domain.IndexOf).ToArray());
+            var set = DerivativeSet.Closure(_domain.Dimension, needed);
+            inputs[side] = tape.Record(new JetInputNode<T>(set, count, _shift, _scale));
+            jets[side] = _network.Apply(tape, inputs[side]);
+        }
+        var knowns = new List<(DataNode<T>, Func<double[], double>)>();
+        var observations = new List<(DataNode<T>, double[])>();
+        var memo = new Dictionary<Expr, Node<T>>(ReferenceEqualityComparer.Instance);
+        var losses = new List<Node<T>>();
+        foreach (var error in piece.Errors)
+            losses.Add(tape.Record(new MeanSquareNode<T>(Emit(error, tape, jets, count, knowns, observations, memo), total)));
         tape.Output = losses.Count == 1 ? losses[0] : tape.Record(new ScalarSumNode<T>(losses));
-        return new CompiledTerm<T>(term, tape, pieces);
+        return new CompiledSlice<T>
+        {
+            Tape = tape,
+            Start = start,
+            Count = count,
+            Inputs = inputs,
+            Partner = piece.Partner,
+            PartnerAxis = piece.Partner is null ? -1 : _domain.IndexOf(piece.Partner.Axis),
+            Knowns = knowns,
+            Observations = observations,
+        };
     }
 
     private Node<T> Emit(Expr expr, Tape<T> tape, JetNode<T>[] jets, int n, List<(DataNode<T>, Func<double[], double>)> knowns,

@@ -1,3 +1,4 @@
+using PinnServe.Physics.Compilation;
 using System.Numerics.Tensors;
 using PinnServe.Autodiff;
 using PinnServe.Tensors;
@@ -23,15 +24,15 @@ public sealed class HessianSpectrum : IDisposable
     private readonly ulong _seed;
     private Rng _startRng;
 
-    private readonly record struct TermTape(Tape<double> Tape, bool IsResidual, int WeightIndex);
+    private readonly record struct TermTape(CompiledTerm<double> Term, bool IsResidual, int WeightIndex);
 
     /// <param name="trainer">The run being diagnosed (float32 or float64); only its problem and config are used here.</param>
     public HessianSpectrum(ITrainer trainer, int maxLanczosSteps)
     {
         var config = trainer.Config with { Precision = "float64", Diagnostics = null };
         _copy = new Trainer<double>(DrawsObservationsFromReference(config) ? trainer.Problem : new ProblemWithoutReference(trainer.Problem), config);
-        _terms = _copy.ResidualTerms.Select(t => new TermTape(t.Tape, true, -1))
-            .Concat(_copy.WeightedTermTapes.Select((t, i) => new TermTape(t.Tape, false, i))).ToArray();
+        _terms = _copy.ResidualTerms.Select(t => new TermTape(t, true, -1))
+            .Concat(_copy.WeightedTermTapes.Select((t, i) => new TermTape(t, false, i))).ToArray();
         int n = _copy.ParameterCount;
         (_theta, _shifted, _plus) = (new double[n], new double[n], new double[n]);
         _maxSteps = maxLanczosSteps;
@@ -110,10 +111,10 @@ public sealed class HessianSpectrum : IDisposable
         for (int k = 0; k < _terms.Length; k++)
         {
             if (coefficients[k] == 0) continue;
-            var tape = _terms[k].Tape;
-            tape.Forward();
-            tape.Backward();
-            TensorPrimitives.MultiplyAdd(tape.ParameterGradient, coefficients[k], gradient, gradient);
+            var term = _terms[k].Term;
+            term.Forward();
+            term.Backward();
+            TensorPrimitives.MultiplyAdd(term.Gradient, coefficients[k], gradient, gradient);
         }
     }
 }

@@ -75,7 +75,7 @@ public sealed class TrainingDiagnostics : IDisposable
 
     private HistogramSnapshot Snapshot<T>(Trainer<T> trainer, int step) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var gradients = trainer.ResidualTerms.Concat(trainer.WeightedTermTapes).Select(t => t.Tape.ParameterGradient).ToList();
+        var gradients = trainer.ResidualTerms.Concat(trainer.WeightedTermTapes).Select(t => t.Gradient).ToList();
         var lambdas = trainer.ResidualTerms.Select(_ => 1.0).Concat(trainer.Weights).ToList();
         return GradientHistograms.Record(step, trainer.Network.Parameters.Infos, trainer.TermNames, gradients, lambdas, _config.HistogramBins);
     }

@@ -26,7 +26,7 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         var tasks = work.Select((item, index) => Task.Run(async () =>
         {
             await gate.WaitAsync(cancel);
-            try { results[index] = RunTrial(experiment, item.row, item.seed, extraArguments, log, cancel); }
+            try { results[index] = RunTrial(experiment, item.row, item.seed, extraArguments, ThreadsPerTrial(jobs, extraArguments), log, cancel); }
             finally { gate.Release(); }
         }, cancel)).ToArray();
         try { Task.WaitAll(tasks, cancel); }
@@ -34,9 +34,13 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         return results.Where(r => r is not null).Select(r => r!).ToList();
     }
 
+    /// <summary>Trials share the cores: each gets cores / jobs threads unless the extra arguments say otherwise.</summary>
+    private static string[] ThreadsPerTrial(int jobs, string[] extra) =>
+        extra.Contains("--threads") ? [] : ["--threads", Math.Max(1, Environment.ProcessorCount / Math.Max(1, jobs)).ToString(CultureInfo.InvariantCulture)];
+
     public static string Slug(string label) => new(label.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '-').ToArray());
 
-    private TrialResult RunTrial(Experiment experiment, ExperimentRow row, ulong seed, string[] extra, Action<string>? log, CancellationToken cancel)
+    private TrialResult RunTrial(Experiment experiment, ExperimentRow row, ulong seed, string[] extra, string[] threads, Action<string>? log, CancellationToken cancel)
     {
         string dir = Path.Combine(runsRoot, experiment.Id, Slug(row.Label), $"seed-{seed}");
         string summaryPath = Path.Combine(dir, TrainingRun.SummaryFile);
@@ -47,8 +51,8 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         }
         bool resume = File.Exists(Path.Combine(dir, TrainingRun.CheckpointFile));
         var args = new List<string>(pinnPrefix) { "train" };
-        if (resume) args.AddRange(["--resume", dir]);
-        else args.AddRange([.. row.Arguments, .. extra, "--seed", seed.ToString(CultureInfo.InvariantCulture), "--out", dir]);
+        if (resume) args.AddRange(["--resume", dir, .. threads]);
+        else args.AddRange([.. row.Arguments, .. extra, .. threads, "--seed", seed.ToString(CultureInfo.InvariantCulture), "--out", dir]);
         args.Add("--json");
         log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: {(resume ? "resuming" : "starting")}");
         var psi = new ProcessStartInfo(pinnCommand) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -57,7 +57,7 @@ public class HessianSpectrumTests(ITestOutputHelper output)
 
         // Dense reference on a second copy with the same fixed points (same seed).
         using var reference = new Trainer<double>(problem, config);
-        var tapes = reference.ResidualTerms.Concat(reference.WeightedTermTapes).Select(t => t.Tape).ToArray();
+        var tapes = reference.ResidualTerms.Concat(reference.WeightedTermTapes).ToArray();
         var targets = new[]
         {
             new double[] { 1, lambdas[0], lambdas[1] },   // L
