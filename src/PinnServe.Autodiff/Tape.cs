@@ -32,9 +32,15 @@ public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     /// <summary>Runs every node forward and returns the loss value.</summary>
     public T Forward()
     {
-        foreach (var node in _nodes) node.Forward();
+        if (Profile is { } profile)
+            foreach (var node in _nodes) { long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); node.Forward(); profile.Add(node, forward: true, t0); }
+        else
+            foreach (var node in _nodes) node.Forward();
         return Output is null ? T.Zero : Output.Value[0];
     }
+
+    /// <summary>When set, every node's forward and backward time is added to it (`pinn bench train --profile`).</summary>
+    public static TapeProfile? Profile { get; set; }
 
     /// <summary>Back-propagates from the loss into <see cref="ParameterGradient"/> (overwritten, not accumulated).</summary>
     public void Backward()
@@ -46,8 +52,14 @@ public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
             if (node.RequiresGrad) Array.Clear(node.Grad);
         if (!output.RequiresGrad) return;
         output.Grad[0] = T.One;
+        var profile = Profile;
         for (int i = _nodes.Count - 1; i >= 0; i--)
-            if (_nodes[i].RequiresGrad) _nodes[i].Backward(ParameterGradient);
+        {
+            if (!_nodes[i].RequiresGrad) continue;
+            long t0 = profile is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+            _nodes[i].Backward(ParameterGradient);
+            profile?.Add(_nodes[i], forward: false, t0);
+        }
     }
 
     public long ForwardFlops => _nodes.Sum(n => n.ForwardFlops);

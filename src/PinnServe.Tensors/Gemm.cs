@@ -16,7 +16,7 @@ namespace PinnServe.Tensors;
 /// so no masked loads are needed. The overlapping pair always lives in the same tile, so the accumulate
 /// variants read every C value before any of the tile's stores.
 /// </remarks>
-public static class Gemm
+public static partial class Gemm
 {
     /// <summary>C[m×n] = A[m×k]·B[k×n], or C += A·B when <paramref name="accumulate"/>.</summary>
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
@@ -42,10 +42,10 @@ public static class Gemm
         }
     }
 
-    // Rows per register tile: 4 × 4 vectors (16 accumulators) fit the 32 registers of AVX-512; with 16
-    // registers (AVX2, SSE, and NEON's 32 registers of only 128 bits where 2 × 4 already saturates the FMA
-    // pipes) a 2 × 4 tile avoids spills.
-    private static bool FourRows<V, T>() where V : struct, ISimdLane<V, T> where T : unmanaged => V.Count * Unsafe.SizeOf<T>() == 64;
+    // Register tiles: rows × vectors of accumulators, as many as the register file holds with room for the B
+    // vectors and one broadcast — 4×4, 8×3, 8×2, 8×1 with 32 vector registers (AVX-512, ARM64), 2×4, 4×3, 4×2,
+    // 8×1 with 16 (AVX2, SSE). Narrow layers (20 wide: two 512-bit vectors) thus still run 16 accumulators.
+    private static readonly bool Wide = System.Runtime.Intrinsics.X86.Avx512F.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported;
 
     /// <summary><see cref="Multiply{T}"/> at one vector width (tests run every width on one machine).</summary>
     internal static void Multiply<T, V>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
@@ -69,15 +69,14 @@ public static class Gemm
             int count = ChunkSize(nv - v0);
             nuint o0 = Offset(v0, 0, count, vl, n), o1 = Offset(v0, 1, count, vl, n);
             nuint o2 = Offset(v0, 2, count, vl, n), o3 = Offset(v0, 3, count, vl, n);
-            int i = 0;
-            if (FourRows<V, T>())
-                for (; i + 4 <= m; i += 4)
-                    Kernel4x4<T, V>(ref A, ref B, ref C, i, k, n, o0, o1, o2, o3, accumulate);
-            else
-                for (; i + 2 <= m; i += 2)
-                    Kernel2x4<T, V>(ref A, ref B, ref C, i, k, n, o0, o1, o2, o3, accumulate);
-            for (; i < m; i++)
-                Kernel1x4<T, V>(ref A, ref B, ref C, i, k, n, o0, o1, o2, o3, accumulate);
+            var t = new Tiling<T>(ref A, ref B, ref C, m, k, n, o0, o1, o2, o3, accumulate);
+            switch (count)
+            {
+                case 4: if (Wide) t.Rows<V, Four, Four>(); else t.Rows<V, Two, Four>(); break;
+                case 3: if (Wide) t.Rows<V, Eight, Three>(); else t.Rows<V, Four, Three>(); break;
+                case 2: if (Wide) t.Rows<V, Eight, Two>(); else t.Rows<V, Four, Two>(); break;
+                default: t.Rows<V, Eight, One>(); break;
+            }
             v0 += count;
         }
     }
@@ -114,15 +113,14 @@ public static class Gemm
                 int count = ChunkSize(nv - v0);
                 nuint o0 = Offset(v0, 0, count, vl, n), o1 = Offset(v0, 1, count, vl, n);
                 nuint o2 = Offset(v0, 2, count, vl, n), o3 = Offset(v0, 3, count, vl, n);
-                int r = 0;
-                if (FourRows<V, T>())
-                    for (; r + 4 <= k; r += 4)
-                        KernelT4x4<T, V>(ref Ablock, ref Bblock, ref C, r, rows, k, n, o0, o1, o2, o3);
-                else
-                    for (; r + 2 <= k; r += 2)
-                        KernelT2x4<T, V>(ref Ablock, ref Bblock, ref C, r, rows, k, n, o0, o1, o2, o3);
-                for (; r < k; r++)
-                    KernelT1x4<T, V>(ref Ablock, ref Bblock, ref C, r, rows, k, n, o0, o1, o2, o3);
+                var t = new Tiling<T>(ref Ablock, ref Bblock, ref C, rows, k, n, o0, o1, o2, o3, accumulate: true);
+                switch (count)
+                {
+                    case 4: if (Wide) t.RowsT<V, Four, Four>(); else t.RowsT<V, Two, Four>(); break;
+                    case 3: if (Wide) t.RowsT<V, Eight, Three>(); else t.RowsT<V, Four, Three>(); break;
+                    case 2: if (Wide) t.RowsT<V, Eight, Two>(); else t.RowsT<V, Four, Two>(); break;
+                    default: t.RowsT<V, Eight, One>(); break;
+                }
                 v0 += count;
             }
         }
@@ -157,163 +155,6 @@ public static class Gemm
         if (cLen < cNeed) throw new ArgumentException($"GEMM: C has {cLen} elements, needs {cNeed}.");
     }
 
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel4x4<T, V>(ref T A, ref T B, ref T C, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, bool accumulate)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
-    {
-        nuint r0 = (nuint)(i * n), r1 = r0 + (nuint)n, r2 = r1 + (nuint)n, r3 = r2 + (nuint)n;
-        V c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
-        if (accumulate)
-        {
-            c00 = V.Load(ref C, r0 + o0); c01 = V.Load(ref C, r0 + o1); c02 = V.Load(ref C, r0 + o2); c03 = V.Load(ref C, r0 + o3);
-            c10 = V.Load(ref C, r1 + o0); c11 = V.Load(ref C, r1 + o1); c12 = V.Load(ref C, r1 + o2); c13 = V.Load(ref C, r1 + o3);
-            c20 = V.Load(ref C, r2 + o0); c21 = V.Load(ref C, r2 + o1); c22 = V.Load(ref C, r2 + o2); c23 = V.Load(ref C, r2 + o3);
-            c30 = V.Load(ref C, r3 + o0); c31 = V.Load(ref C, r3 + o1); c32 = V.Load(ref C, r3 + o2); c33 = V.Load(ref C, r3 + o3);
-        }
-        else
-        {
-            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = V.Zero;
-            c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = V.Zero;
-        }
-        ref T a0 = ref Unsafe.Add(ref A, i * k);
-        ref T a1 = ref Unsafe.Add(ref a0, k);
-        ref T a2 = ref Unsafe.Add(ref a1, k);
-        ref T a3 = ref Unsafe.Add(ref a2, k);
-        nuint row = 0;
-        for (int p = 0; p < k; p++, row += (nuint)n)
-        {
-            var b0 = V.Load(ref B, row + o0); var b1 = V.Load(ref B, row + o1);
-            var b2 = V.Load(ref B, row + o2); var b3 = V.Load(ref B, row + o3);
-            var x = V.Broadcast(Unsafe.Add(ref a0, p));
-            c00 = V.MultiplyAdd(x, b0, c00); c01 = V.MultiplyAdd(x, b1, c01); c02 = V.MultiplyAdd(x, b2, c02); c03 = V.MultiplyAdd(x, b3, c03);
-            x = V.Broadcast(Unsafe.Add(ref a1, p));
-            c10 = V.MultiplyAdd(x, b0, c10); c11 = V.MultiplyAdd(x, b1, c11); c12 = V.MultiplyAdd(x, b2, c12); c13 = V.MultiplyAdd(x, b3, c13);
-            x = V.Broadcast(Unsafe.Add(ref a2, p));
-            c20 = V.MultiplyAdd(x, b0, c20); c21 = V.MultiplyAdd(x, b1, c21); c22 = V.MultiplyAdd(x, b2, c22); c23 = V.MultiplyAdd(x, b3, c23);
-            x = V.Broadcast(Unsafe.Add(ref a3, p));
-            c30 = V.MultiplyAdd(x, b0, c30); c31 = V.MultiplyAdd(x, b1, c31); c32 = V.MultiplyAdd(x, b2, c32); c33 = V.MultiplyAdd(x, b3, c33);
-        }
-        c00.Store(ref C, r0 + o0); c01.Store(ref C, r0 + o1); c02.Store(ref C, r0 + o2); c03.Store(ref C, r0 + o3);
-        c10.Store(ref C, r1 + o0); c11.Store(ref C, r1 + o1); c12.Store(ref C, r1 + o2); c13.Store(ref C, r1 + o3);
-        c20.Store(ref C, r2 + o0); c21.Store(ref C, r2 + o1); c22.Store(ref C, r2 + o2); c23.Store(ref C, r2 + o3);
-        c30.Store(ref C, r3 + o0); c31.Store(ref C, r3 + o1); c32.Store(ref C, r3 + o2); c33.Store(ref C, r3 + o3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel2x4<T, V>(ref T A, ref T B, ref T C, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, bool accumulate)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
-    {
-        nuint r0 = (nuint)(i * n), r1 = r0 + (nuint)n;
-        V c00, c01, c02, c03, c10, c11, c12, c13;
-        if (accumulate)
-        {
-            c00 = V.Load(ref C, r0 + o0); c01 = V.Load(ref C, r0 + o1); c02 = V.Load(ref C, r0 + o2); c03 = V.Load(ref C, r0 + o3);
-            c10 = V.Load(ref C, r1 + o0); c11 = V.Load(ref C, r1 + o1); c12 = V.Load(ref C, r1 + o2); c13 = V.Load(ref C, r1 + o3);
-        }
-        else c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = V.Zero;
-        ref T a0 = ref Unsafe.Add(ref A, i * k);
-        ref T a1 = ref Unsafe.Add(ref a0, k);
-        nuint row = 0;
-        for (int p = 0; p < k; p++, row += (nuint)n)
-        {
-            var b0 = V.Load(ref B, row + o0); var b1 = V.Load(ref B, row + o1);
-            var b2 = V.Load(ref B, row + o2); var b3 = V.Load(ref B, row + o3);
-            var x = V.Broadcast(Unsafe.Add(ref a0, p));
-            c00 = V.MultiplyAdd(x, b0, c00); c01 = V.MultiplyAdd(x, b1, c01); c02 = V.MultiplyAdd(x, b2, c02); c03 = V.MultiplyAdd(x, b3, c03);
-            x = V.Broadcast(Unsafe.Add(ref a1, p));
-            c10 = V.MultiplyAdd(x, b0, c10); c11 = V.MultiplyAdd(x, b1, c11); c12 = V.MultiplyAdd(x, b2, c12); c13 = V.MultiplyAdd(x, b3, c13);
-        }
-        c00.Store(ref C, r0 + o0); c01.Store(ref C, r0 + o1); c02.Store(ref C, r0 + o2); c03.Store(ref C, r0 + o3);
-        c10.Store(ref C, r1 + o0); c11.Store(ref C, r1 + o1); c12.Store(ref C, r1 + o2); c13.Store(ref C, r1 + o3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelT2x4<T, V>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
-    {
-        nuint r0 = (nuint)(r * n), r1 = r0 + (nuint)n;
-        var c00 = V.Load(ref C, r0 + o0); var c01 = V.Load(ref C, r0 + o1); var c02 = V.Load(ref C, r0 + o2); var c03 = V.Load(ref C, r0 + o3);
-        var c10 = V.Load(ref C, r1 + o0); var c11 = V.Load(ref C, r1 + o1); var c12 = V.Load(ref C, r1 + o2); var c13 = V.Load(ref C, r1 + o3);
-        ref T aCol = ref Unsafe.Add(ref A, r);
-        nuint bRow = 0;
-        for (int i = 0; i < m; i++, bRow += (nuint)n)
-        {
-            var b0 = V.Load(ref B, bRow + o0); var b1 = V.Load(ref B, bRow + o1);
-            var b2 = V.Load(ref B, bRow + o2); var b3 = V.Load(ref B, bRow + o3);
-            ref T ai = ref Unsafe.Add(ref aCol, i * k);
-            var x = V.Broadcast(ai);
-            c00 = V.MultiplyAdd(x, b0, c00); c01 = V.MultiplyAdd(x, b1, c01); c02 = V.MultiplyAdd(x, b2, c02); c03 = V.MultiplyAdd(x, b3, c03);
-            x = V.Broadcast(Unsafe.Add(ref ai, 1));
-            c10 = V.MultiplyAdd(x, b0, c10); c11 = V.MultiplyAdd(x, b1, c11); c12 = V.MultiplyAdd(x, b2, c12); c13 = V.MultiplyAdd(x, b3, c13);
-        }
-        c00.Store(ref C, r0 + o0); c01.Store(ref C, r0 + o1); c02.Store(ref C, r0 + o2); c03.Store(ref C, r0 + o3);
-        c10.Store(ref C, r1 + o0); c11.Store(ref C, r1 + o1); c12.Store(ref C, r1 + o2); c13.Store(ref C, r1 + o3);
-    }
-
-    private static void Kernel1x4<T, V>(ref T A, ref T B, ref T C, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, bool accumulate)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
-    {
-        nuint r0 = (nuint)(i * n);
-        V c0, c1, c2, c3;
-        if (accumulate) { c0 = V.Load(ref C, r0 + o0); c1 = V.Load(ref C, r0 + o1); c2 = V.Load(ref C, r0 + o2); c3 = V.Load(ref C, r0 + o3); }
-        else c0 = c1 = c2 = c3 = V.Zero;
-        ref T a0 = ref Unsafe.Add(ref A, i * k);
-        nuint row = 0;
-        for (int p = 0; p < k; p++, row += (nuint)n)
-        {
-            var x = V.Broadcast(Unsafe.Add(ref a0, p));
-            c0 = V.MultiplyAdd(x, V.Load(ref B, row + o0), c0); c1 = V.MultiplyAdd(x, V.Load(ref B, row + o1), c1);
-            c2 = V.MultiplyAdd(x, V.Load(ref B, row + o2), c2); c3 = V.MultiplyAdd(x, V.Load(ref B, row + o3), c3);
-        }
-        c0.Store(ref C, r0 + o0); c1.Store(ref C, r0 + o1); c2.Store(ref C, r0 + o2); c3.Store(ref C, r0 + o3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelT4x4<T, V>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
-    {
-        nuint r0 = (nuint)(r * n), r1 = r0 + (nuint)n, r2 = r1 + (nuint)n, r3 = r2 + (nuint)n;
-        var c00 = V.Load(ref C, r0 + o0); var c01 = V.Load(ref C, r0 + o1); var c02 = V.Load(ref C, r0 + o2); var c03 = V.Load(ref C, r0 + o3);
-        var c10 = V.Load(ref C, r1 + o0); var c11 = V.Load(ref C, r1 + o1); var c12 = V.Load(ref C, r1 + o2); var c13 = V.Load(ref C, r1 + o3);
-        var c20 = V.Load(ref C, r2 + o0); var c21 = V.Load(ref C, r2 + o1); var c22 = V.Load(ref C, r2 + o2); var c23 = V.Load(ref C, r2 + o3);
-        var c30 = V.Load(ref C, r3 + o0); var c31 = V.Load(ref C, r3 + o1); var c32 = V.Load(ref C, r3 + o2); var c33 = V.Load(ref C, r3 + o3);
-        ref T aCol = ref Unsafe.Add(ref A, r);
-        nuint bRow = 0;
-        for (int i = 0; i < m; i++, bRow += (nuint)n)
-        {
-            var b0 = V.Load(ref B, bRow + o0); var b1 = V.Load(ref B, bRow + o1);
-            var b2 = V.Load(ref B, bRow + o2); var b3 = V.Load(ref B, bRow + o3);
-            ref T ai = ref Unsafe.Add(ref aCol, i * k);
-            var x = V.Broadcast(ai);
-            c00 = V.MultiplyAdd(x, b0, c00); c01 = V.MultiplyAdd(x, b1, c01); c02 = V.MultiplyAdd(x, b2, c02); c03 = V.MultiplyAdd(x, b3, c03);
-            x = V.Broadcast(Unsafe.Add(ref ai, 1));
-            c10 = V.MultiplyAdd(x, b0, c10); c11 = V.MultiplyAdd(x, b1, c11); c12 = V.MultiplyAdd(x, b2, c12); c13 = V.MultiplyAdd(x, b3, c13);
-            x = V.Broadcast(Unsafe.Add(ref ai, 2));
-            c20 = V.MultiplyAdd(x, b0, c20); c21 = V.MultiplyAdd(x, b1, c21); c22 = V.MultiplyAdd(x, b2, c22); c23 = V.MultiplyAdd(x, b3, c23);
-            x = V.Broadcast(Unsafe.Add(ref ai, 3));
-            c30 = V.MultiplyAdd(x, b0, c30); c31 = V.MultiplyAdd(x, b1, c31); c32 = V.MultiplyAdd(x, b2, c32); c33 = V.MultiplyAdd(x, b3, c33);
-        }
-        c00.Store(ref C, r0 + o0); c01.Store(ref C, r0 + o1); c02.Store(ref C, r0 + o2); c03.Store(ref C, r0 + o3);
-        c10.Store(ref C, r1 + o0); c11.Store(ref C, r1 + o1); c12.Store(ref C, r1 + o2); c13.Store(ref C, r1 + o3);
-        c20.Store(ref C, r2 + o0); c21.Store(ref C, r2 + o1); c22.Store(ref C, r2 + o2); c23.Store(ref C, r2 + o3);
-        c30.Store(ref C, r3 + o0); c31.Store(ref C, r3 + o1); c32.Store(ref C, r3 + o2); c33.Store(ref C, r3 + o3);
-    }
-
-    private static void KernelT1x4<T, V>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
-    {
-        nuint r0 = (nuint)(r * n);
-        var c0 = V.Load(ref C, r0 + o0); var c1 = V.Load(ref C, r0 + o1); var c2 = V.Load(ref C, r0 + o2); var c3 = V.Load(ref C, r0 + o3);
-        nuint bRow = 0;
-        for (int i = 0; i < m; i++, bRow += (nuint)n)
-        {
-            var x = V.Broadcast(Unsafe.Add(ref A, i * k + r));
-            c0 = V.MultiplyAdd(x, V.Load(ref B, bRow + o0), c0); c1 = V.MultiplyAdd(x, V.Load(ref B, bRow + o1), c1);
-            c2 = V.MultiplyAdd(x, V.Load(ref B, bRow + o2), c2); c3 = V.MultiplyAdd(x, V.Load(ref B, bRow + o3), c3);
-        }
-        c0.Store(ref C, r0 + o0); c1.Store(ref C, r0 + o1); c2.Store(ref C, r0 + o2); c3.Store(ref C, r0 + o3);
-    }
 
     // n < VL (output layers with 1–2 fields, tiny inputs): dot products for n = 1, scalar otherwise.
     private static void MultiplyNarrow<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)

@@ -1,0 +1,164 @@
+// The register tiles of Gemm, written out for up to 8 rows × 4 vectors. Every row/column beyond the tile's
+// (TR, TC) sits behind a test of a JIT-time constant and compiles away.
+using System.Runtime.CompilerServices;
+
+namespace PinnServe.Tensors;
+
+/// <summary>A compile-time integer for generic specialization (the JIT folds <see cref="Value"/>).</summary>
+internal interface IConstant { static abstract int Value { get; } }
+internal readonly struct One : IConstant { public static int Value => 1; }
+internal readonly struct Two : IConstant { public static int Value => 2; }
+internal readonly struct Three : IConstant { public static int Value => 3; }
+internal readonly struct Four : IConstant { public static int Value => 4; }
+internal readonly struct Eight : IConstant { public static int Value => 8; }
+
+public static partial class Gemm
+{
+    /// <summary>One column chunk of a product: walks its rows with the largest tile that fits, then smaller ones.</summary>
+    private readonly ref struct Tiling<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly ref T _a, _b, _c;
+        private readonly int _m, _k, _n;
+        private readonly nuint _o0, _o1, _o2, _o3;
+        private readonly bool _accumulate;
+
+        public Tiling(ref T a, ref T b, ref T c, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, bool accumulate)
+        {
+            _a = ref a; _b = ref b; _c = ref c;
+            (_m, _k, _n, _o0, _o1, _o2, _o3, _accumulate) = (m, k, n, o0, o1, o2, o3, accumulate);
+        }
+
+        /// <summary>C = A·B over the chunk: rows of C (= rows of A) in tiles of TR, then 4, 2, 1.</summary>
+        public void Rows<V, TR, TC>() where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
+        {
+            int i = 0;
+            for (; i + TR.Value <= _m; i += TR.Value) Tile<T, V, TR, TC>(ref _a, ref _b, ref _c, i, _k, _n, _o0, _o1, _o2, _o3, _accumulate);
+            if (TR.Value > 4) for (; i + 4 <= _m; i += 4) Tile<T, V, Four, TC>(ref _a, ref _b, ref _c, i, _k, _n, _o0, _o1, _o2, _o3, _accumulate);
+            if (TR.Value > 2) for (; i + 2 <= _m; i += 2) Tile<T, V, Two, TC>(ref _a, ref _b, ref _c, i, _k, _n, _o0, _o1, _o2, _o3, _accumulate);
+            for (; i < _m; i++) Tile<T, V, One, TC>(ref _a, ref _b, ref _c, i, _k, _n, _o0, _o1, _o2, _o3, _accumulate);
+        }
+
+        /// <summary>C += Aᵀ·B over the chunk: rows of C (= columns of A) in tiles of TR, then 4, 2, 1.</summary>
+        public void RowsT<V, TR, TC>() where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
+        {
+            int r = 0;
+            for (; r + TR.Value <= _k; r += TR.Value) TileT<T, V, TR, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3);
+            if (TR.Value > 4) for (; r + 4 <= _k; r += 4) TileT<T, V, Four, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3);
+            if (TR.Value > 2) for (; r + 2 <= _k; r += 2) TileT<T, V, Two, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3);
+            for (; r < _k; r++) TileT<T, V, One, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3);
+        }
+    }
+
+    /// <summary>
+    /// Tile of C = A·B: rows i..i+R−1, vectors at offsets o0..o(C−1). <typeparamref name="TR"/> and
+    /// <typeparamref name="TC"/> are compile-time constants to the JIT, so each (R, C) pair compiles to straight-line
+    /// code with only its R·C accumulators live.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile<T, V, TR, TC>(ref T A, ref T B, ref T C, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
+    {
+        int rows = TR.Value, cols = TC.Value;
+        nuint r0 = (nuint)(i * n);
+        nuint r1 = r0 + (nuint)n;
+        nuint r2 = r1 + (nuint)n;
+        nuint r3 = r2 + (nuint)n;
+        nuint r4 = r3 + (nuint)n;
+        nuint r5 = r4 + (nuint)n;
+        nuint r6 = r5 + (nuint)n;
+        nuint r7 = r6 + (nuint)n;
+        V c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53, c60, c61, c62, c63, c70, c71, c72, c73;
+        c00 = V.Zero; c01 = V.Zero; c02 = V.Zero; c03 = V.Zero; c10 = V.Zero; c11 = V.Zero; c12 = V.Zero; c13 = V.Zero; c20 = V.Zero; c21 = V.Zero; c22 = V.Zero; c23 = V.Zero; c30 = V.Zero; c31 = V.Zero; c32 = V.Zero; c33 = V.Zero; c40 = V.Zero; c41 = V.Zero; c42 = V.Zero; c43 = V.Zero; c50 = V.Zero; c51 = V.Zero; c52 = V.Zero; c53 = V.Zero; c60 = V.Zero; c61 = V.Zero; c62 = V.Zero; c63 = V.Zero; c70 = V.Zero; c71 = V.Zero; c72 = V.Zero; c73 = V.Zero;
+        if (accumulate)
+        {
+            { c00 = V.Load(ref C, r0 + o0); if (cols > 1) c01 = V.Load(ref C, r0 + o1); if (cols > 2) c02 = V.Load(ref C, r0 + o2); if (cols > 3) c03 = V.Load(ref C, r0 + o3); }
+            if (rows > 1) { c10 = V.Load(ref C, r1 + o0); if (cols > 1) c11 = V.Load(ref C, r1 + o1); if (cols > 2) c12 = V.Load(ref C, r1 + o2); if (cols > 3) c13 = V.Load(ref C, r1 + o3); }
+            if (rows > 2) { c20 = V.Load(ref C, r2 + o0); if (cols > 1) c21 = V.Load(ref C, r2 + o1); if (cols > 2) c22 = V.Load(ref C, r2 + o2); if (cols > 3) c23 = V.Load(ref C, r2 + o3); }
+            if (rows > 3) { c30 = V.Load(ref C, r3 + o0); if (cols > 1) c31 = V.Load(ref C, r3 + o1); if (cols > 2) c32 = V.Load(ref C, r3 + o2); if (cols > 3) c33 = V.Load(ref C, r3 + o3); }
+            if (rows > 4) { c40 = V.Load(ref C, r4 + o0); if (cols > 1) c41 = V.Load(ref C, r4 + o1); if (cols > 2) c42 = V.Load(ref C, r4 + o2); if (cols > 3) c43 = V.Load(ref C, r4 + o3); }
+            if (rows > 5) { c50 = V.Load(ref C, r5 + o0); if (cols > 1) c51 = V.Load(ref C, r5 + o1); if (cols > 2) c52 = V.Load(ref C, r5 + o2); if (cols > 3) c53 = V.Load(ref C, r5 + o3); }
+            if (rows > 6) { c60 = V.Load(ref C, r6 + o0); if (cols > 1) c61 = V.Load(ref C, r6 + o1); if (cols > 2) c62 = V.Load(ref C, r6 + o2); if (cols > 3) c63 = V.Load(ref C, r6 + o3); }
+            if (rows > 7) { c70 = V.Load(ref C, r7 + o0); if (cols > 1) c71 = V.Load(ref C, r7 + o1); if (cols > 2) c72 = V.Load(ref C, r7 + o2); if (cols > 3) c73 = V.Load(ref C, r7 + o3); }
+        }
+        ref T a0 = ref Unsafe.Add(ref A, i * k);
+        nuint row = 0;
+        for (int p = 0; p < k; p++, row += (nuint)n)
+        {
+            var b0 = V.Load(ref B, row + o0);
+            var b1 = cols > 1 ? V.Load(ref B, row + o1) : default;
+            var b2 = cols > 2 ? V.Load(ref B, row + o2) : default;
+            var b3 = cols > 3 ? V.Load(ref B, row + o3) : default;
+            { var x = V.Broadcast(Unsafe.Add(ref a0, p)); c00 = V.MultiplyAdd(x, b0, c00); if (cols > 1) c01 = V.MultiplyAdd(x, b1, c01); if (cols > 2) c02 = V.MultiplyAdd(x, b2, c02); if (cols > 3) c03 = V.MultiplyAdd(x, b3, c03); }
+            if (rows > 1) { var x = V.Broadcast(Unsafe.Add(ref a0, 1 * k + p)); c10 = V.MultiplyAdd(x, b0, c10); if (cols > 1) c11 = V.MultiplyAdd(x, b1, c11); if (cols > 2) c12 = V.MultiplyAdd(x, b2, c12); if (cols > 3) c13 = V.MultiplyAdd(x, b3, c13); }
+            if (rows > 2) { var x = V.Broadcast(Unsafe.Add(ref a0, 2 * k + p)); c20 = V.MultiplyAdd(x, b0, c20); if (cols > 1) c21 = V.MultiplyAdd(x, b1, c21); if (cols > 2) c22 = V.MultiplyAdd(x, b2, c22); if (cols > 3) c23 = V.MultiplyAdd(x, b3, c23); }
+            if (rows > 3) { var x = V.Broadcast(Unsafe.Add(ref a0, 3 * k + p)); c30 = V.MultiplyAdd(x, b0, c30); if (cols > 1) c31 = V.MultiplyAdd(x, b1, c31); if (cols > 2) c32 = V.MultiplyAdd(x, b2, c32); if (cols > 3) c33 = V.MultiplyAdd(x, b3, c33); }
+            if (rows > 4) { var x = V.Broadcast(Unsafe.Add(ref a0, 4 * k + p)); c40 = V.MultiplyAdd(x, b0, c40); if (cols > 1) c41 = V.MultiplyAdd(x, b1, c41); if (cols > 2) c42 = V.MultiplyAdd(x, b2, c42); if (cols > 3) c43 = V.MultiplyAdd(x, b3, c43); }
+            if (rows > 5) { var x = V.Broadcast(Unsafe.Add(ref a0, 5 * k + p)); c50 = V.MultiplyAdd(x, b0, c50); if (cols > 1) c51 = V.MultiplyAdd(x, b1, c51); if (cols > 2) c52 = V.MultiplyAdd(x, b2, c52); if (cols > 3) c53 = V.MultiplyAdd(x, b3, c53); }
+            if (rows > 6) { var x = V.Broadcast(Unsafe.Add(ref a0, 6 * k + p)); c60 = V.MultiplyAdd(x, b0, c60); if (cols > 1) c61 = V.MultiplyAdd(x, b1, c61); if (cols > 2) c62 = V.MultiplyAdd(x, b2, c62); if (cols > 3) c63 = V.MultiplyAdd(x, b3, c63); }
+            if (rows > 7) { var x = V.Broadcast(Unsafe.Add(ref a0, 7 * k + p)); c70 = V.MultiplyAdd(x, b0, c70); if (cols > 1) c71 = V.MultiplyAdd(x, b1, c71); if (cols > 2) c72 = V.MultiplyAdd(x, b2, c72); if (cols > 3) c73 = V.MultiplyAdd(x, b3, c73); }
+        }
+        { c00.Store(ref C, r0 + o0); if (cols > 1) c01.Store(ref C, r0 + o1); if (cols > 2) c02.Store(ref C, r0 + o2); if (cols > 3) c03.Store(ref C, r0 + o3); }
+        if (rows > 1) { c10.Store(ref C, r1 + o0); if (cols > 1) c11.Store(ref C, r1 + o1); if (cols > 2) c12.Store(ref C, r1 + o2); if (cols > 3) c13.Store(ref C, r1 + o3); }
+        if (rows > 2) { c20.Store(ref C, r2 + o0); if (cols > 1) c21.Store(ref C, r2 + o1); if (cols > 2) c22.Store(ref C, r2 + o2); if (cols > 3) c23.Store(ref C, r2 + o3); }
+        if (rows > 3) { c30.Store(ref C, r3 + o0); if (cols > 1) c31.Store(ref C, r3 + o1); if (cols > 2) c32.Store(ref C, r3 + o2); if (cols > 3) c33.Store(ref C, r3 + o3); }
+        if (rows > 4) { c40.Store(ref C, r4 + o0); if (cols > 1) c41.Store(ref C, r4 + o1); if (cols > 2) c42.Store(ref C, r4 + o2); if (cols > 3) c43.Store(ref C, r4 + o3); }
+        if (rows > 5) { c50.Store(ref C, r5 + o0); if (cols > 1) c51.Store(ref C, r5 + o1); if (cols > 2) c52.Store(ref C, r5 + o2); if (cols > 3) c53.Store(ref C, r5 + o3); }
+        if (rows > 6) { c60.Store(ref C, r6 + o0); if (cols > 1) c61.Store(ref C, r6 + o1); if (cols > 2) c62.Store(ref C, r6 + o2); if (cols > 3) c63.Store(ref C, r6 + o3); }
+        if (rows > 7) { c70.Store(ref C, r7 + o0); if (cols > 1) c71.Store(ref C, r7 + o1); if (cols > 2) c72.Store(ref C, r7 + o2); if (cols > 3) c73.Store(ref C, r7 + o3); }
+    }
+
+    /// <summary>
+    /// Tile of C += Aᵀ·B: rows r..r+R−1 of C (columns of A), vectors at offsets o0..o(C−1), summed over the m rows
+    /// of A and B.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TileT<T, V, TR, TC>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
+    {
+        int rows = TR.Value, cols = TC.Value;
+        nuint r0 = (nuint)(r * n);
+        nuint r1 = r0 + (nuint)n;
+        nuint r2 = r1 + (nuint)n;
+        nuint r3 = r2 + (nuint)n;
+        nuint r4 = r3 + (nuint)n;
+        nuint r5 = r4 + (nuint)n;
+        nuint r6 = r5 + (nuint)n;
+        nuint r7 = r6 + (nuint)n;
+        V c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53, c60, c61, c62, c63, c70, c71, c72, c73;
+        c00 = V.Zero; c01 = V.Zero; c02 = V.Zero; c03 = V.Zero; c10 = V.Zero; c11 = V.Zero; c12 = V.Zero; c13 = V.Zero; c20 = V.Zero; c21 = V.Zero; c22 = V.Zero; c23 = V.Zero; c30 = V.Zero; c31 = V.Zero; c32 = V.Zero; c33 = V.Zero; c40 = V.Zero; c41 = V.Zero; c42 = V.Zero; c43 = V.Zero; c50 = V.Zero; c51 = V.Zero; c52 = V.Zero; c53 = V.Zero; c60 = V.Zero; c61 = V.Zero; c62 = V.Zero; c63 = V.Zero; c70 = V.Zero; c71 = V.Zero; c72 = V.Zero; c73 = V.Zero;
+        { c00 = V.Load(ref C, r0 + o0); if (cols > 1) c01 = V.Load(ref C, r0 + o1); if (cols > 2) c02 = V.Load(ref C, r0 + o2); if (cols > 3) c03 = V.Load(ref C, r0 + o3); }
+        if (rows > 1) { c10 = V.Load(ref C, r1 + o0); if (cols > 1) c11 = V.Load(ref C, r1 + o1); if (cols > 2) c12 = V.Load(ref C, r1 + o2); if (cols > 3) c13 = V.Load(ref C, r1 + o3); }
+        if (rows > 2) { c20 = V.Load(ref C, r2 + o0); if (cols > 1) c21 = V.Load(ref C, r2 + o1); if (cols > 2) c22 = V.Load(ref C, r2 + o2); if (cols > 3) c23 = V.Load(ref C, r2 + o3); }
+        if (rows > 3) { c30 = V.Load(ref C, r3 + o0); if (cols > 1) c31 = V.Load(ref C, r3 + o1); if (cols > 2) c32 = V.Load(ref C, r3 + o2); if (cols > 3) c33 = V.Load(ref C, r3 + o3); }
+        if (rows > 4) { c40 = V.Load(ref C, r4 + o0); if (cols > 1) c41 = V.Load(ref C, r4 + o1); if (cols > 2) c42 = V.Load(ref C, r4 + o2); if (cols > 3) c43 = V.Load(ref C, r4 + o3); }
+        if (rows > 5) { c50 = V.Load(ref C, r5 + o0); if (cols > 1) c51 = V.Load(ref C, r5 + o1); if (cols > 2) c52 = V.Load(ref C, r5 + o2); if (cols > 3) c53 = V.Load(ref C, r5 + o3); }
+        if (rows > 6) { c60 = V.Load(ref C, r6 + o0); if (cols > 1) c61 = V.Load(ref C, r6 + o1); if (cols > 2) c62 = V.Load(ref C, r6 + o2); if (cols > 3) c63 = V.Load(ref C, r6 + o3); }
+        if (rows > 7) { c70 = V.Load(ref C, r7 + o0); if (cols > 1) c71 = V.Load(ref C, r7 + o1); if (cols > 2) c72 = V.Load(ref C, r7 + o2); if (cols > 3) c73 = V.Load(ref C, r7 + o3); }
+        ref T aCol = ref Unsafe.Add(ref A, r);
+        nuint bRow = 0;
+        for (int i = 0; i < m; i++, bRow += (nuint)n)
+        {
+            var b0 = V.Load(ref B, bRow + o0);
+            var b1 = cols > 1 ? V.Load(ref B, bRow + o1) : default;
+            var b2 = cols > 2 ? V.Load(ref B, bRow + o2) : default;
+            var b3 = cols > 3 ? V.Load(ref B, bRow + o3) : default;
+            ref T ai = ref Unsafe.Add(ref aCol, i * k);
+            { var x = V.Broadcast(ai); c00 = V.MultiplyAdd(x, b0, c00); if (cols > 1) c01 = V.MultiplyAdd(x, b1, c01); if (cols > 2) c02 = V.MultiplyAdd(x, b2, c02); if (cols > 3) c03 = V.MultiplyAdd(x, b3, c03); }
+            if (rows > 1) { var x = V.Broadcast(Unsafe.Add(ref ai, 1)); c10 = V.MultiplyAdd(x, b0, c10); if (cols > 1) c11 = V.MultiplyAdd(x, b1, c11); if (cols > 2) c12 = V.MultiplyAdd(x, b2, c12); if (cols > 3) c13 = V.MultiplyAdd(x, b3, c13); }
+            if (rows > 2) { var x = V.Broadcast(Unsafe.Add(ref ai, 2)); c20 = V.MultiplyAdd(x, b0, c20); if (cols > 1) c21 = V.MultiplyAdd(x, b1, c21); if (cols > 2) c22 = V.MultiplyAdd(x, b2, c22); if (cols > 3) c23 = V.MultiplyAdd(x, b3, c23); }
+            if (rows > 3) { var x = V.Broadcast(Unsafe.Add(ref ai, 3)); c30 = V.MultiplyAdd(x, b0, c30); if (cols > 1) c31 = V.MultiplyAdd(x, b1, c31); if (cols > 2) c32 = V.MultiplyAdd(x, b2, c32); if (cols > 3) c33 = V.MultiplyAdd(x, b3, c33); }
+            if (rows > 4) { var x = V.Broadcast(Unsafe.Add(ref ai, 4)); c40 = V.MultiplyAdd(x, b0, c40); if (cols > 1) c41 = V.MultiplyAdd(x, b1, c41); if (cols > 2) c42 = V.MultiplyAdd(x, b2, c42); if (cols > 3) c43 = V.MultiplyAdd(x, b3, c43); }
+            if (rows > 5) { var x = V.Broadcast(Unsafe.Add(ref ai, 5)); c50 = V.MultiplyAdd(x, b0, c50); if (cols > 1) c51 = V.MultiplyAdd(x, b1, c51); if (cols > 2) c52 = V.MultiplyAdd(x, b2, c52); if (cols > 3) c53 = V.MultiplyAdd(x, b3, c53); }
+            if (rows > 6) { var x = V.Broadcast(Unsafe.Add(ref ai, 6)); c60 = V.MultiplyAdd(x, b0, c60); if (cols > 1) c61 = V.MultiplyAdd(x, b1, c61); if (cols > 2) c62 = V.MultiplyAdd(x, b2, c62); if (cols > 3) c63 = V.MultiplyAdd(x, b3, c63); }
+            if (rows > 7) { var x = V.Broadcast(Unsafe.Add(ref ai, 7)); c70 = V.MultiplyAdd(x, b0, c70); if (cols > 1) c71 = V.MultiplyAdd(x, b1, c71); if (cols > 2) c72 = V.MultiplyAdd(x, b2, c72); if (cols > 3) c73 = V.MultiplyAdd(x, b3, c73); }
+        }
+        { c00.Store(ref C, r0 + o0); if (cols > 1) c01.Store(ref C, r0 + o1); if (cols > 2) c02.Store(ref C, r0 + o2); if (cols > 3) c03.Store(ref C, r0 + o3); }
+        if (rows > 1) { c10.Store(ref C, r1 + o0); if (cols > 1) c11.Store(ref C, r1 + o1); if (cols > 2) c12.Store(ref C, r1 + o2); if (cols > 3) c13.Store(ref C, r1 + o3); }
+        if (rows > 2) { c20.Store(ref C, r2 + o0); if (cols > 1) c21.Store(ref C, r2 + o1); if (cols > 2) c22.Store(ref C, r2 + o2); if (cols > 3) c23.Store(ref C, r2 + o3); }
+        if (rows > 3) { c30.Store(ref C, r3 + o0); if (cols > 1) c31.Store(ref C, r3 + o1); if (cols > 2) c32.Store(ref C, r3 + o2); if (cols > 3) c33.Store(ref C, r3 + o3); }
+        if (rows > 4) { c40.Store(ref C, r4 + o0); if (cols > 1) c41.Store(ref C, r4 + o1); if (cols > 2) c42.Store(ref C, r4 + o2); if (cols > 3) c43.Store(ref C, r4 + o3); }
+        if (rows > 5) { c50.Store(ref C, r5 + o0); if (cols > 1) c51.Store(ref C, r5 + o1); if (cols > 2) c52.Store(ref C, r5 + o2); if (cols > 3) c53.Store(ref C, r5 + o3); }
+        if (rows > 6) { c60.Store(ref C, r6 + o0); if (cols > 1) c61.Store(ref C, r6 + o1); if (cols > 2) c62.Store(ref C, r6 + o2); if (cols > 3) c63.Store(ref C, r6 + o3); }
+        if (rows > 7) { c70.Store(ref C, r7 + o0); if (cols > 1) c71.Store(ref C, r7 + o1); if (cols > 2) c72.Store(ref C, r7 + o2); if (cols > 3) c73.Store(ref C, r7 + o3); }
+    }
+}
