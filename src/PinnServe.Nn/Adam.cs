@@ -59,6 +59,7 @@ public sealed class Adam<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     }
 
     // The vectorized part of the update; returns how many parameters it covered.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // hot kernel: no tier-0 phase
     private static int Vectorized<V>(ref T th, ref T g, ref T m, ref T v, int n, T b1, T b2, T stepSize, T invSqrtC2, T eps)
         where V : struct, ISimdLane<V, T>
     {

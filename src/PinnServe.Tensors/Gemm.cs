@@ -50,26 +50,45 @@ public static partial class Gemm
     /// <summary><see cref="Multiply{T}"/> at one vector width (tests run every width on one machine).</summary>
     internal static void Multiply<T, V>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+        => Multiply<T, V>(a, b, c, m, k, n, accumulate ? Start.Accumulate : Start.Zero, default);
+
+    /// <summary>C[m×n] = A[m×k]·B[k×n] + 1·biasᵀ: a dense layer's value rows with the bias added inside the product.</summary>
+    public static void MultiplyAddBias<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> bias, Span<T> c, int m, int k, int n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (bias.Length < n) throw new ArgumentException($"GEMM: bias has {bias.Length} elements, needs {n}.");
+        switch (Simd.Bits)
+        {
+            case 512: Multiply<T, Lane512<T>>(a, b, c, m, k, n, Start.Bias, bias); break;
+            case 256: Multiply<T, Lane256<T>>(a, b, c, m, k, n, Start.Bias, bias); break;
+            default: Multiply<T, Lane128<T>>(a, b, c, m, k, n, Start.Bias, bias); break;
+        }
+    }
+
+    internal static void Multiply<T, V>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, Start start, ReadOnlySpan<T> bias)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
         CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
         if (m == 0 || n == 0) return;
-        if (k == 0) { if (!accumulate) c[..(m * n)].Clear(); return; }
+        int vl = V.Count;
+        if (k == 0 || n < vl)
+        {
+            MultiplyNarrow(a, b, c, m, k, n, start == Start.Accumulate);
+            if (start == Start.Bias)
+                for (int i = 0; i < m; i++) TensorPrimitives.Add(c.Slice(i * n, n), bias[..n], c.Slice(i * n, n));
+            return;
+        }
         ref T A = ref MemoryMarshal.GetReference(a);
         ref T B = ref MemoryMarshal.GetReference(b);
         ref T C = ref MemoryMarshal.GetReference(c);
-        int vl = V.Count;
-        if (n < vl)
-        {
-            MultiplyNarrow(a, b, c, m, k, n, accumulate);
-            return;
-        }
+        ref T Bias = ref start == Start.Bias ? ref MemoryMarshal.GetReference(bias) : ref C;
         int nv = (n + vl - 1) / vl;
         for (int v0 = 0; v0 < nv;)
         {
             int count = ChunkSize(nv - v0);
             nuint o0 = Offset(v0, 0, count, vl, n), o1 = Offset(v0, 1, count, vl, n);
             nuint o2 = Offset(v0, 2, count, vl, n), o3 = Offset(v0, 3, count, vl, n);
-            var t = new Tiling<T>(ref A, ref B, ref C, m, k, n, o0, o1, o2, o3, accumulate);
+            var t = new Tiling<T>(ref A, ref B, ref C, ref Bias, m, k, n, o0, o1, o2, o3, start);
             switch (count)
             {
                 case 4: if (Wide) t.Rows<V, Four, Four>(); else t.Rows<V, Two, Four>(); break;
@@ -113,7 +132,7 @@ public static partial class Gemm
                 int count = ChunkSize(nv - v0);
                 nuint o0 = Offset(v0, 0, count, vl, n), o1 = Offset(v0, 1, count, vl, n);
                 nuint o2 = Offset(v0, 2, count, vl, n), o3 = Offset(v0, 3, count, vl, n);
-                var t = new Tiling<T>(ref Ablock, ref Bblock, ref C, rows, k, n, o0, o1, o2, o3, accumulate: true);
+                var t = new Tiling<T>(ref Ablock, ref Bblock, ref C, ref C, rows, k, n, o0, o1, o2, o3, Start.Accumulate);
                 switch (count)
                 {
                     case 4: if (Wide) t.RowsT<V, Four, Four>(); else t.RowsT<V, Two, Four>(); break;
@@ -128,6 +147,39 @@ public static partial class Gemm
 
     /// <summary>Rows of A and B per block in <see cref="MultiplyTransposedA{T}"/> (2 × 256 rows × 50 floats ≈ 100 KB).</summary>
     private const int TransposedRowBlock = 256;
+
+    /// <summary>sums[j] += Σ_i a[i, j] for a[rows×n] (a dense layer's bias gradient: column sums of dY).</summary>
+    public static void AddColumnSums<T>(ReadOnlySpan<T> a, int rows, int n, Span<T> sums) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (a.Length < rows * n || sums.Length < n) throw new ArgumentException("AddColumnSums: buffers too small.");
+        switch (Simd.Bits)
+        {
+            case 512: AddColumnSums<T, Lane512<T>>(a, rows, n, sums); break;
+            case 256: AddColumnSums<T, Lane256<T>>(a, rows, n, sums); break;
+            default: AddColumnSums<T, Lane128<T>>(a, rows, n, sums); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void AddColumnSums<T, V>(ReadOnlySpan<T> a, int rows, int n, Span<T> sums)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
+        ref T A = ref MemoryMarshal.GetReference(a);
+        ref T S = ref MemoryMarshal.GetReference(sums);
+        int j = 0;
+        for (; j + V.Count <= n; j += V.Count)
+        {
+            var acc = V.Zero;
+            for (int i = 0; i < rows; i++) acc += V.Load(ref A, (nuint)(i * n + j));
+            (V.Load(ref S, (nuint)j) + acc).Store(ref S, (nuint)j);
+        }
+        for (; j < n; j++)
+        {
+            T acc = T.Zero;
+            for (int i = 0; i < rows; i++) acc += a[i * n + j];
+            sums[j] += acc;
+        }
+    }
 
     /// <summary>dst[cols×rows] = srcᵀ for src[rows×cols].</summary>
     public static void Transpose<T>(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst) where T : unmanaged
@@ -160,6 +212,7 @@ public static partial class Gemm
     private static void MultiplyNarrow<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        if (k == 0) { if (!accumulate) c[..(m * n)].Clear(); return; }
         if (n == 1)
         {
             var bCol = b[..k];

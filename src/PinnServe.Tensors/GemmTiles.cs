@@ -12,30 +12,33 @@ internal readonly struct Three : IConstant { public static int Value => 3; }
 internal readonly struct Four : IConstant { public static int Value => 4; }
 internal readonly struct Eight : IConstant { public static int Value => 8; }
 
+/// <summary>What a product tile starts from: zero, the current C (C += A·B), or a bias row (C = A·B + 1·bᵀ).</summary>
+internal enum Start { Zero, Accumulate, Bias }
+
 public static partial class Gemm
 {
     /// <summary>One column chunk of a product: walks its rows with the largest tile that fits, then smaller ones.</summary>
     private readonly ref struct Tiling<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        private readonly ref T _a, _b, _c;
+        private readonly ref T _a, _b, _c, _bias;
         private readonly int _m, _k, _n;
         private readonly nuint _o0, _o1, _o2, _o3;
-        private readonly bool _accumulate;
+        private readonly Start _start;
 
-        public Tiling(ref T a, ref T b, ref T c, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, bool accumulate)
+        public Tiling(ref T a, ref T b, ref T c, ref T bias, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, Start start)
         {
-            _a = ref a; _b = ref b; _c = ref c;
-            (_m, _k, _n, _o0, _o1, _o2, _o3, _accumulate) = (m, k, n, o0, o1, o2, o3, accumulate);
+            _a = ref a; _b = ref b; _c = ref c; _bias = ref bias;
+            (_m, _k, _n, _o0, _o1, _o2, _o3, _start) = (m, k, n, o0, o1, o2, o3, start);
         }
 
         /// <summary>C = A·B over the chunk: rows of C (= rows of A) in tiles of TR, then 4, 2, 1.</summary>
         public void Rows<V, TR, TC>() where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
         {
             int i = 0;
-            for (; i + TR.Value <= _m; i += TR.Value) Tile<T, V, TR, TC>(ref _a, ref _b, ref _c, i, _k, _n, _o0, _o1, _o2, _o3, _accumulate);
-            if (TR.Value > 4) for (; i + 4 <= _m; i += 4) Tile<T, V, Four, TC>(ref _a, ref _b, ref _c, i, _k, _n, _o0, _o1, _o2, _o3, _accumulate);
-            if (TR.Value > 2) for (; i + 2 <= _m; i += 2) Tile<T, V, Two, TC>(ref _a, ref _b, ref _c, i, _k, _n, _o0, _o1, _o2, _o3, _accumulate);
-            for (; i < _m; i++) Tile<T, V, One, TC>(ref _a, ref _b, ref _c, i, _k, _n, _o0, _o1, _o2, _o3, _accumulate);
+            for (; i + TR.Value <= _m; i += TR.Value) Tile<T, V, TR, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start);
+            if (TR.Value > 4) for (; i + 4 <= _m; i += 4) Tile<T, V, Four, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start);
+            if (TR.Value > 2) for (; i + 2 <= _m; i += 2) Tile<T, V, Two, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start);
+            for (; i < _m; i++) Tile<T, V, One, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start);
         }
 
         /// <summary>C += Aᵀ·B over the chunk: rows of C (= columns of A) in tiles of TR, then 4, 2, 1.</summary>
@@ -55,7 +58,7 @@ public static partial class Gemm
     /// code with only its R·C accumulators live.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<T, V, TR, TC>(ref T A, ref T B, ref T C, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, bool accumulate)
+    private static void Tile<T, V, TR, TC>(ref T A, ref T B, ref T C, ref T bias, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, Start start)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
     {
         int rows = TR.Value, cols = TC.Value;
@@ -69,7 +72,7 @@ public static partial class Gemm
         nuint r7 = r6 + (nuint)n;
         V c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53, c60, c61, c62, c63, c70, c71, c72, c73;
         c00 = V.Zero; c01 = V.Zero; c02 = V.Zero; c03 = V.Zero; c10 = V.Zero; c11 = V.Zero; c12 = V.Zero; c13 = V.Zero; c20 = V.Zero; c21 = V.Zero; c22 = V.Zero; c23 = V.Zero; c30 = V.Zero; c31 = V.Zero; c32 = V.Zero; c33 = V.Zero; c40 = V.Zero; c41 = V.Zero; c42 = V.Zero; c43 = V.Zero; c50 = V.Zero; c51 = V.Zero; c52 = V.Zero; c53 = V.Zero; c60 = V.Zero; c61 = V.Zero; c62 = V.Zero; c63 = V.Zero; c70 = V.Zero; c71 = V.Zero; c72 = V.Zero; c73 = V.Zero;
-        if (accumulate)
+        if (start == Start.Accumulate)
         {
             { c00 = V.Load(ref C, r0 + o0); if (cols > 1) c01 = V.Load(ref C, r0 + o1); if (cols > 2) c02 = V.Load(ref C, r0 + o2); if (cols > 3) c03 = V.Load(ref C, r0 + o3); }
             if (rows > 1) { c10 = V.Load(ref C, r1 + o0); if (cols > 1) c11 = V.Load(ref C, r1 + o1); if (cols > 2) c12 = V.Load(ref C, r1 + o2); if (cols > 3) c13 = V.Load(ref C, r1 + o3); }
@@ -79,6 +82,21 @@ public static partial class Gemm
             if (rows > 5) { c50 = V.Load(ref C, r5 + o0); if (cols > 1) c51 = V.Load(ref C, r5 + o1); if (cols > 2) c52 = V.Load(ref C, r5 + o2); if (cols > 3) c53 = V.Load(ref C, r5 + o3); }
             if (rows > 6) { c60 = V.Load(ref C, r6 + o0); if (cols > 1) c61 = V.Load(ref C, r6 + o1); if (cols > 2) c62 = V.Load(ref C, r6 + o2); if (cols > 3) c63 = V.Load(ref C, r6 + o3); }
             if (rows > 7) { c70 = V.Load(ref C, r7 + o0); if (cols > 1) c71 = V.Load(ref C, r7 + o1); if (cols > 2) c72 = V.Load(ref C, r7 + o2); if (cols > 3) c73 = V.Load(ref C, r7 + o3); }
+        }
+        else if (start == Start.Bias)
+        {
+            var s0 = V.Load(ref bias, o0);
+            var s1 = cols > 1 ? V.Load(ref bias, o1) : default;
+            var s2 = cols > 2 ? V.Load(ref bias, o2) : default;
+            var s3 = cols > 3 ? V.Load(ref bias, o3) : default;
+            { c00 = s0; if (cols > 1) c01 = s1; if (cols > 2) c02 = s2; if (cols > 3) c03 = s3; }
+            if (rows > 1) { c10 = s0; if (cols > 1) c11 = s1; if (cols > 2) c12 = s2; if (cols > 3) c13 = s3; }
+            if (rows > 2) { c20 = s0; if (cols > 1) c21 = s1; if (cols > 2) c22 = s2; if (cols > 3) c23 = s3; }
+            if (rows > 3) { c30 = s0; if (cols > 1) c31 = s1; if (cols > 2) c32 = s2; if (cols > 3) c33 = s3; }
+            if (rows > 4) { c40 = s0; if (cols > 1) c41 = s1; if (cols > 2) c42 = s2; if (cols > 3) c43 = s3; }
+            if (rows > 5) { c50 = s0; if (cols > 1) c51 = s1; if (cols > 2) c52 = s2; if (cols > 3) c53 = s3; }
+            if (rows > 6) { c60 = s0; if (cols > 1) c61 = s1; if (cols > 2) c62 = s2; if (cols > 3) c63 = s3; }
+            if (rows > 7) { c70 = s0; if (cols > 1) c71 = s1; if (cols > 2) c72 = s2; if (cols > 3) c73 = s3; }
         }
         ref T a0 = ref Unsafe.Add(ref A, i * k);
         nuint row = 0;

@@ -42,6 +42,7 @@ public static class ProductAccumulate
     }
 
     /// <summary>The kernel at one vector width (tests run every width on one machine).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // hot kernel: no tier-0 phase
     internal static void Run<T, V>(Span<T> dst, T c, ReadOnlySpan<T> f0, ReadOnlySpan<T> f1, ReadOnlySpan<T> f2, ReadOnlySpan<T> f3, ReadOnlySpan<T> f4, int k)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {

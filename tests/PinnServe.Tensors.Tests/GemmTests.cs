@@ -88,6 +88,54 @@ public class GemmTests
         AssertClose(Reference(a, bt, ct0, m, k, n, true), ct, m, eps);
     }
 
+    [Theory]
+    [InlineData(1, 3, 20)]
+    [InlineData(37, 20, 20)]
+    [InlineData(64, 50, 50)]
+    [InlineData(9, 2, 7)]
+    [InlineData(5, 0, 33)]
+    public void BiasInsideTheProductEqualsProductPlusBias(int m, int k, int n)
+    {
+        var rng = new Rng((ulong)(m + 31 * k + 977 * n));
+        Bias<float, Lane512<float>>(rng, m, k, n, 1e-6); Bias<float, Lane256<float>>(rng, m, k, n, 1e-6); Bias<float, Lane128<float>>(rng, m, k, n, 1e-6);
+        Bias<double, Lane512<double>>(rng, m, k, n, 1e-14); Bias<double, Lane128<double>>(rng, m, k, n, 1e-14);
+    }
+
+    private static void Bias<T, V>(Rng rng, int m, int k, int n, double eps) where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
+        var a = Random<T>(rng, m * k);
+        var b = Random<T>(rng, k * n);
+        var bias = Random<T>(rng, n);
+        var c = Random<T>(rng, m * n);   // overwritten
+        Gemm.Multiply<T, V>(a, b, c, m, k, n, Start.Bias, bias);
+        var expected = Reference(a, b, null, m, k, n, false);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) expected[i * n + j] += double.CreateTruncating(bias[j]);
+        AssertClose(expected, c, k, eps);
+    }
+
+    [Theory]
+    [InlineData(0, 20)]
+    [InlineData(1, 1)]
+    [InlineData(300, 20)]
+    [InlineData(77, 128)]
+    [InlineData(5, 37)]
+    public void ColumnSumsAddEveryRow(int rows, int n)
+    {
+        var rng = new Rng((ulong)(rows * 7 + n));
+        var a = Random<double>(rng, rows * n);
+        var start = Random<double>(rng, n);
+        var s512 = (double[])start.Clone(); Gemm.AddColumnSums<double, Lane512<double>>(a, rows, n, s512);
+        var s128 = (double[])start.Clone(); Gemm.AddColumnSums<double, Lane128<double>>(a, rows, n, s128);
+        for (int j = 0; j < n; j++)
+        {
+            double expected = start[j];
+            for (int i = 0; i < rows; i++) expected += a[i * n + j];
+            Assert.Equal(expected, s512[j], 12);
+            Assert.Equal(expected, s128[j], 12);
+        }
+    }
+
     [Fact]
     public void RejectsUndersizedBuffers()
     {

@@ -29,14 +29,11 @@ public sealed class JetLinearNode<T> : JetNode<T> where T : unmanaged, IBinaryFl
     public override void Forward()
     {
         int inWidth = _input.Width, outWidth = Width;
-        Gemm.Multiply<T>(_input.Value, _store.Slice(_weight), Value, _input.Rows, inWidth, outWidth, accumulate: false);
-        var bias = _store.Slice(_bias);
-        var value = Component(0);
-        for (int p = 0; p < Points; p++)
-        {
-            var row = value.Slice(p * outWidth, outWidth);
-            TensorPrimitives.Add(row, bias, row);
-        }
+        // The value rows get the bias inside the product; derivative components are linear in the input only.
+        int valueIn = Points * inWidth, valueOut = BlockLength;
+        Gemm.MultiplyAddBias<T>(_input.Value.AsSpan(0, valueIn), _store.Slice(_weight), _store.Slice(_bias), Value.AsSpan(0, valueOut), Points, inWidth, outWidth);
+        if (Set.Count > 1)
+            Gemm.Multiply<T>(_input.Value.AsSpan(valueIn), _store.Slice(_weight), Value.AsSpan(valueOut), Rows - Points, inWidth, outWidth, accumulate: false);
     }
 
     public override void Backward(Span<T> parameterGradient)
@@ -44,9 +41,7 @@ public sealed class JetLinearNode<T> : JetNode<T> where T : unmanaged, IBinaryFl
         int inWidth = _input.Width, outWidth = Width;
         // dW += Xᵀ·dY over all stacked components; db += column sums of the value component.
         Gemm.MultiplyTransposedA<T>(_input.Value, Grad, parameterGradient.Slice(_weight.Offset, _weight.Length), Rows, inWidth, outWidth, accumulate: true);
-        var biasGrad = parameterGradient.Slice(_bias.Offset, _bias.Length);
-        var g0 = GradComponent(0);
-        for (int p = 0; p < Points; p++) TensorPrimitives.Add(biasGrad, g0.Slice(p * outWidth, outWidth), biasGrad);
+        Gemm.AddColumnSums<T>(GradComponent(0), Points, outWidth, parameterGradient.Slice(_bias.Offset, _bias.Length));
         if (!_input.RequiresGrad) return;
         // dX += dY·Wᵀ.
         Gemm.Transpose<T>(_store.Slice(_weight), inWidth, outWidth, _weightTransposed);

@@ -42,6 +42,7 @@ public sealed class TanhActivation : IActivation
     }
 
     // The vectorized part of the fused pass; returns how many elements it covered.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // hot kernel: no tier-0 phase
     private static int Polynomials<T, V>(Span<T> t, Span<T> d1, Span<T> d2, Span<T> d3, Span<T> d4, int maxOrder)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
