@@ -125,3 +125,21 @@ public class TrainerTests
         Assert.Contains("'ic'", Assert.Throws<ArgumentException>(() => TrainerFactory.Create(unknownWeight)).Message);
     }
 }
+
+public class HeadlineMetricTests
+{
+    [Fact]
+    public void CavityHeadlineIsTheVelocityMagnitudeError()
+    {
+        var config = TrainingConfig.Defaults(ProblemCatalog.Create("cavity"), "M1") with
+        {
+            Layers = "1x8", Iterations = 2, Batch = 8, EvaluationGrid = 9, LogEvery = 1, EvaluateEvery = 1, CheckpointEvery = 10,
+        };
+        string dir = Directory.CreateTempSubdirectory("pinn-test-").FullName;
+        using (var run = TrainingRun.Create(config, dir)) run.Run();
+        var summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, TrainingRun.SummaryFile)))!;
+        Assert.Equal("velocity_magnitude", summary["rel_l2_of"]!.GetValue<string>());
+        Assert.Equal(summary["rel_l2_velocity_magnitude"]!.GetValue<double>(), summary["rel_l2"]!.GetValue<double>());
+        Assert.NotEqual(summary["rel_l2_fields"]!["u"]!.GetValue<double>(), summary["rel_l2"]!.GetValue<double>());
+    }
+}

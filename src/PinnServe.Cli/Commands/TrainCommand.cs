@@ -47,7 +47,7 @@ internal static class TrainCommand
             if (status == "diverged") Console.Error.WriteLine($"error: {summary["message"]}");
             if (status == "interrupted") Console.Error.WriteLine($"Interrupted at step {run.Trainer.Step}; checkpoint saved. Continue with: pinn train --resume {run.Directory}");
             Console.WriteLine($"{c.Problem} {c.Model}: {summary["iterations"]} iterations in {summary["seconds"]} s" +
-                              (summary["rel_l2"] is { } e ? $", relative L2 error {e.GetValue<double>():E3}" : "") + $" -> {run.Directory}");
+                              (summary["rel_l2"] is { } e ? $", relative L2 error of {summary["rel_l2_of"]} {e.GetValue<double>():E3}" : "") + $" -> {run.Directory}");
             if (summary["learned"] is JsonObject learned)
                 foreach (var (name, node) in learned)
                     Console.WriteLine($"learned {name} = {node!["value"]} (truth {node["truth"]}, relative error {node["relative_error"]})");

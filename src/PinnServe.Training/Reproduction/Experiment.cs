@@ -11,7 +11,7 @@ public sealed record ExperimentRow(string Label, string[] Arguments, double? Pub
 /// (step 0 excluded) of that column of hessian.csv, the largest Hessian eigenvalue (runs need --hessian).</param>
 public sealed record Experiment(string Id, string Title, string Source, IReadOnlyList<ExperimentRow> Rows, string Notes = "", string Metric = "rel_l2")
 {
-    public string MetricLabel => Metric == "rel_l2" ? "rel. L²" : $"mean λ_max(∇²{Metric["hessian:".Length..]})";
+    public string MetricLabel => Metric.StartsWith("rel_l2", StringComparison.Ordinal) ? "rel. L²" : $"mean λ_max(∇²{Metric["hessian:".Length..]})";
 }
 
 /// <summary>The seed papers' tables (SPEC §3), with the papers' setups as arguments.</summary>
@@ -92,10 +92,11 @@ public static class ExperimentCatalog
             Row("M1", null, "helmholtz --param a2=4 --model M1 --layers 4x50 --iters 40000 --hessian"),
             Row("M3", null, "helmholtz --param a2=4 --model M3 --layers 4x50 --iters 40000 --hessian"),
         ], "The paper reports a roughly 3× smaller leading eigenvalue for M3 than for M1 (target: M1/M3 ≥ 2).", Metric: "hessian:L"),
-        new("cavity-m1-m4", "Lid-driven cavity Re = 100, models M1–M4 (5×50, 40,000 iterations, batch 128; rel. L² of u)", "seed 000, §3.3 (M4 ≈ 3e-2)",
+        new("cavity-m1-m4", "Lid-driven cavity Re = 100, models M1–M4 (5×50, 40,000 iterations, batch 128; rel. L² of the velocity magnitude)", "seed 000, §3.3 (M4 ≈ 3e-2)",
         [
             .. ModelRows("cavity", [null, null, null, 3e-2]),
-        ]),
+        ], "Seed 000 reports the error of the velocity magnitude |u| = √(u² + v²); its released code measured it with the spectral norm of the 2-D error grid (np.linalg.norm(E, 2)), which reads 10–15% lower than the relative L² used here.",
+        Metric: "rel_l2_velocity_magnitude"),
     ];
 
     public static Experiment Find(string id) =>
