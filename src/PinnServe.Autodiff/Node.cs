@@ -23,6 +23,13 @@ public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
 
     public abstract void Forward();
 
+    /// <summary>
+    /// The nodes this one reads (null: not declared). With every node's inputs declared, a tape clears each
+    /// gradient buffer just before its first writer runs backward, while it is about to be used, instead of
+    /// clearing every buffer of the tape up front.
+    /// </summary>
+    public virtual IReadOnlyList<Node<T>>? Inputs => null;
+
     /// <summary>Adds this node's contributions to its inputs' Grad and to <paramref name="parameterGradient"/> (∂loss/∂θ).</summary>
     public virtual void Backward(Span<T> parameterGradient) { }
 

@@ -19,13 +19,20 @@ public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     public ParameterStore<T> Parameters { get; }
     public IReadOnlyList<Node<T>> Nodes => _nodes;
     /// <summary>The scalar loss node (length 1).</summary>
-    public Node<T>? Output { get; set; }
+    public Node<T>? Output
+    {
+        get => _output;
+        set { _output = value; _clearSchedule = null; }
+    }
+
+    private Node<T>? _output;
     /// <summary>∂Output/∂θ after <see cref="Backward"/>; sized when first needed.</summary>
     public T[] ParameterGradient { get; private set; } = [];
 
     public TNode Record<TNode>(TNode node) where TNode : Node<T>
     {
         _nodes.Add(node);
+        _clearSchedule = null;
         return node;
     }
 
@@ -48,18 +55,42 @@ public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         var output = Output ?? throw new InvalidOperationException($"Tape '{Name}' has no output.");
         if (ParameterGradient.Length != Parameters.Count) ParameterGradient = new T[Parameters.Count];
         Array.Clear(ParameterGradient);
-        foreach (var node in _nodes)
-            if (node.RequiresGrad) Array.Clear(node.Grad);
+        _clearSchedule ??= ClearSchedule();
+        foreach (var node in _clearSchedule[_nodes.Count]) Array.Clear(node.Grad);
         if (!output.RequiresGrad) return;
         output.Grad[0] = T.One;
         var profile = Profile;
         for (int i = _nodes.Count - 1; i >= 0; i--)
         {
+            foreach (var node in _clearSchedule[i]) Array.Clear(node.Grad);
             if (!_nodes[i].RequiresGrad) continue;
             long t0 = profile is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
             _nodes[i].Backward(ParameterGradient);
             profile?.Add(_nodes[i], forward: false, t0);
         }
+    }
+
+    // _clearSchedule[i]: gradient buffers to clear just before node i runs backward (its first writer in reverse
+    // order); [Count]: those cleared up front (no consumer, or some node on the tape does not declare its inputs).
+    private Node<T>[][]? _clearSchedule;
+
+    private Node<T>[][] ClearSchedule()
+    {
+        var lists = Enumerable.Range(0, _nodes.Count + 1).Select(_ => new List<Node<T>>()).ToArray();
+        var index = new Dictionary<Node<T>, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < _nodes.Count; i++) index[_nodes[i]] = i;
+        bool declared = _nodes.All(n => n.Inputs is not null && n.Inputs.All(index.ContainsKey));
+        var firstWriter = new int[_nodes.Count];
+        Array.Fill(firstWriter, _nodes.Count);
+        if (declared)
+            for (int i = _nodes.Count - 1; i >= 0; i--)
+                foreach (var input in _nodes[i].Inputs!)
+                    if (firstWriter[index[input]] == _nodes.Count) firstWriter[index[input]] = i;
+        // The output's gradient is seeded with 1 after the up-front clears, so it must not be cleared later.
+        if (_output is not null && index.TryGetValue(_output, out int output)) firstWriter[output] = _nodes.Count;
+        for (int j = 0; j < _nodes.Count; j++)
+            if (_nodes[j].RequiresGrad) lists[firstWriter[j]].Add(_nodes[j]);
+        return lists.Select(l => l.ToArray()).ToArray();
     }
 
     public long ForwardFlops => _nodes.Sum(n => n.ForwardFlops);

@@ -17,6 +17,8 @@ public sealed class ComponentNode<T> : Node<T> where T : unmanaged, IBinaryFloat
         (_jet, _component, _column) = (jet, component, column);
     }
 
+    public override IReadOnlyList<Node<T>>? Inputs => [_jet];
+
     public override void Forward()
     {
         var block = _jet.Component(_component);

@@ -45,6 +45,7 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
     }
 
     public IActivation Activation => _activation;
+    public override IReadOnlyList<Node<T>>? Inputs => [_input];
 
     public override void Forward()
     {

@@ -37,6 +37,8 @@ public sealed class JetGateNode<T> : JetNode<T> where T : unmanaged, IBinaryFloa
         }
     }
 
+    public override IReadOnlyList<Node<T>>? Inputs => [_z, _u, _v];
+
     public override void Forward()
     {
         TensorPrimitives.Subtract(_v.Value, _u.Value, _difference);

@@ -35,6 +35,8 @@ public sealed class JetInputNode<T> : JetNode<T> where T : unmanaged, IBinaryFlo
         }
     }
 
+    public override IReadOnlyList<Node<T>>? Inputs => [];
+
     /// <summary>Raw physical coordinates, row-major points × axes.</summary>
     public T[] Coordinates { get; }
 

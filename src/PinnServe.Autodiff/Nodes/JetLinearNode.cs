@@ -26,6 +26,8 @@ public sealed class JetLinearNode<T> : JetNode<T> where T : unmanaged, IBinaryFl
         _weightTransposed = new T[weight.Length];
     }
 
+    public override IReadOnlyList<Node<T>>? Inputs => [_input];
+
     public override void Forward()
     {
         int inWidth = _input.Width, outWidth = Width;
