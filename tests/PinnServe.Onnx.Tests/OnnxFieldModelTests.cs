@@ -122,6 +122,7 @@ public sealed class OnnxFieldModelTests : IDisposable
         string path = ExportCavity(out _);
         var e = Assert.Throws<InvalidOperationException>(() => OnnxFieldModel.Load(path, new OnnxModelOptions(OnnxDevice.Cuda)));
         Assert.Contains("CUDA", e.Message);
+        Assert.Contains("-p:PinnServeCuda=true", e.Message); // this (CPU) build names the switch that adds the CUDA provider
     }
 
     [Fact]
