@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using PinnServe.Contracts;
 using PinnServe.Onnx;
 using PinnServe.Reference.Files;
 
@@ -18,18 +19,19 @@ internal static class EvalOnnxCommand
             Required = true,
         };
         var fields = new Option<string>("--fields") { Description = "Comma-separated fields to compare (default: every model field with a reference column)." };
-        var cuda = new Option<bool>("--cuda") { Description = "Run on ONNX Runtime's CUDA execution provider." };
+        var device = DeviceOption.Create();
         var command = new Command("eval-onnx", "Compare an ONNX model's fields with reference data (relative L² and max abs error).");
         command.Arguments.Add(modelPath);
         command.Options.Add(reference);
         command.Options.Add(fields);
-        command.Options.Add(cuda);
+        command.Options.Add(device);
         command.SetAction(parse =>
         {
             var started = DateTime.UtcNow;
+            var onnxDevice = DeviceOption.Resolve(parse, device);
             string referencePath = parse.GetValue(reference)!.FullName;
             var columns = ReadColumns(referencePath);
-            using var model = LoadModel(parse.GetValue(modelPath)!.FullName, parse.GetValue(cuda));
+            using var model = LoadModel(parse.GetValue(modelPath)!.FullName, onnxDevice);
             IReadOnlyList<FieldError> errors;
             try { errors = OnnxModelEvaluation.Compare(model, columns, ExportCommand.SplitNames(parse.GetValue(fields))); }
             catch (ArgumentException e) { throw new UsageException($"{e.Message} ({referencePath})"); }
@@ -58,9 +60,9 @@ internal static class EvalOnnxCommand
     }
 
     /// <summary>Loads a model, turning a CUDA request that cannot be met into a usage error.</summary>
-    internal static OnnxFieldModel LoadModel(string path, bool useCuda, int threads = 0)
+    internal static OnnxFieldModel LoadModel(string path, OnnxDevice device, int threads = 0)
     {
-        try { return OnnxFieldModel.Load(path, new OnnxModelOptions(useCuda, threads)); }
+        try { return OnnxFieldModel.Load(path, new OnnxModelOptions(device, threads)); }
         catch (InvalidOperationException e) { throw new UsageException(e.Message); }
     }
 
@@ -87,27 +89,8 @@ internal static class EvalOnnxCommand
 
     private static Dictionary<string, double[]> ReadCsv(string path)
     {
-        using var reader = new StreamReader(path);
-        string? header = reader.ReadLine();
-        if (string.IsNullOrWhiteSpace(header)) throw new InvalidDataException($"'{path}' is empty: expected a header line naming the columns.");
-        var names = header.Split(',').Select(n => n.Trim().Trim('"')).ToArray();
-        var values = names.Select(_ => new List<double>()).ToArray();
-        int lineNumber = 1;
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line) || line.StartsWith('#')) continue;
-            var cells = line.Split(',');
-            if (cells.Length != names.Length)
-                throw new InvalidDataException($"{path}:{lineNumber}: {cells.Length} values for {names.Length} columns.");
-            for (int c = 0; c < cells.Length; c++)
-            {
-                if (!double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-                    throw new InvalidDataException($"{path}:{lineNumber}: '{cells[c].Trim()}' in column '{names[c]}' is not a number.");
-                values[c].Add(value);
-            }
-        }
-        if (values[0].Count == 0) throw new InvalidDataException($"'{path}' has a header but no rows.");
-        return names.Select((n, c) => (n, c)).ToDictionary(p => p.n, p => values[p.c].ToArray(), StringComparer.Ordinal);
+        var table = NumericCsv.Read(path);
+        if (table.RowCount == 0) throw new InvalidDataException($"'{path}' has a header but no rows.");
+        return table.Columns!.Select((n, c) => (n, c)).ToDictionary(p => p.n, p => table.Column(p.c), StringComparer.Ordinal);
     }
 }

@@ -170,15 +170,21 @@ internal sealed partial class ModelRegistry : IDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Whatever the backend throws for a bad file, the server must keep serving the other models.
+            // The error reaches clients (ModelInfo.error): name files relative to the models directory.
+            string reason = WithoutDirectory(e.Message);
             if (old?.Loaded is not null)
             {
-                Log.ModelReloadFailed(_logger, name, old.Loaded.Version, e.Message);
-                return old with { Fingerprint = fingerprint, Error = $"The file changed but failed to load, so version {old.Loaded.Version} is still served: {e.Message}" };
+                Log.ModelReloadFailed(_logger, name, old.Loaded.Version, reason);
+                return old with { Fingerprint = fingerprint, Error = $"The file changed but failed to load, so version {old.Loaded.Version} is still served: {reason}" };
             }
-            Log.ModelLoadFailed(_logger, file.FullName, e.Message);
-            return new ModelEntry { Name = name, FilePath = file.FullName, Fingerprint = fingerprint, Error = e.Message };
+            Log.ModelLoadFailed(_logger, file.FullName, reason);
+            return new ModelEntry { Name = name, FilePath = file.FullName, Fingerprint = fingerprint, Error = reason };
         }
     }
+
+    /// <summary>A message with this directory's absolute path removed, so file names read relative to it.</summary>
+    internal string WithoutDirectory(string message) =>
+        message.Replace(Directory + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).Replace(Directory, ".", StringComparison.Ordinal);
 
     private static void CheckShape(IFieldModel model)
     {
