@@ -175,10 +175,19 @@ public static class ReferenceFiles
     private static NpyArray ReadCsv(string path, Metadata metadata)
     {
         var expected = metadata.Axes.Select(a => a.Name).Concat(metadata.Fields).ToArray();
+        var (columns, table) = ReadCsvTable(path);
+        if (!columns.SequenceEqual(expected))
+            throw new InvalidDataException($"{path}: header '{string.Join(',', columns)}' does not match the metadata columns '{string.Join(',', expected)}'.");
+        return table;
+    }
+
+    /// <summary>A numeric CSV table: a header of column names, then rows (points × columns).</summary>
+    public static (string[] Columns, NpyArray Table) ReadCsvTable(string path)
+    {
         using var reader = new StreamReader(path);
         string? header = reader.ReadLine();
-        if (header is null || !header.Split(',').Select(h => h.Trim()).SequenceEqual(expected))
-            throw new InvalidDataException($"{path}: header '{header}' does not match the metadata columns '{string.Join(',', expected)}'.");
+        if (header is null) throw new InvalidDataException($"{path}: empty file, expected a header line.");
+        var expected = header.Split(',').Select(h => h.Trim()).ToArray();
         var values = new List<double>();
         int lineNumber = 1, rows = 0;
         for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
@@ -193,7 +202,7 @@ public static class ReferenceFiles
                     : throw new InvalidDataException($"{path}:{lineNumber}: '{cell}' is not a number."));
             rows++;
         }
-        return new NpyArray([.. values], [rows, expected.Length]);
+        return (expected, new NpyArray([.. values], [rows, expected.Length]));
     }
 
     private static ReferenceSolution FromTable(NpyArray table, Metadata metadata, string path)
