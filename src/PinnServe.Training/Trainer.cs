@@ -18,7 +18,7 @@ public static class TrainerFactory
     public static ITrainer Create(TrainingConfig config, int threads = 1)
     {
         config.Validate();
-        var problem = ProblemCatalog.Create(config.Problem, config.Parameters);
+        var problem = config.CreateProblem();
         return config.Precision == "float64" ? new Trainer<double>(problem, config, threads) : new Trainer<float>(problem, config, threads);
     }
 }

@@ -33,6 +33,10 @@ public sealed record WeightingConfig
 public sealed record TrainingConfig
 {
     public required string Problem { get; init; }
+    /// <summary>A problem file (.toml/.json) declaring the problem; relative paths resolve against the run directory, which keeps a copy. Null: a catalog problem.</summary>
+    public string? ProblemFile { get; init; }
+    /// <summary>Where the problem file's own relative paths (reference and data files) resolve from: the original file's directory.</summary>
+    public string? ProblemDirectory { get; init; }
     public Dictionary<string, double> Parameters { get; init; } = new();
     public string Model { get; init; } = "custom";
     public string Architecture { get; init; } = NetworkFile.MlpArchitecture;
@@ -86,6 +90,15 @@ public sealed record TrainingConfig
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>The config with <see cref="ProblemFile"/> resolved against the run directory that holds its copy.</summary>
+    public TrainingConfig InRunDirectory(string dir) =>
+        ProblemFile is { } file && !Path.IsPathRooted(file) ? this with { ProblemFile = Path.GetFullPath(Path.Combine(dir, file)) } : this;
+
+    /// <summary>The problem this config trains: the problem file's, or the catalog's by name.</summary>
+    public Problem CreateProblem() => ProblemFile is { } file
+        ? Physics.Files.ProblemFiles.Load(file, Parameters, ProblemDirectory)
+        : ProblemCatalog.Create(Problem, Parameters);
 
     public static TrainingConfig FromJson(string json, string source) =>
         JsonSerializer.Deserialize<TrainingConfig>(json, Json) ?? throw new InvalidDataException($"{source}: empty config.");

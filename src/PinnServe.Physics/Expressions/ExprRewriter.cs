@@ -39,8 +39,8 @@ public static class ExprFormatter
             FieldDerivative f => ((f.Side == 1 ? "partner:" : "") + f, 4),
             Sum s => (Join(s.A, s.Alpha, s.B, s.Beta), 0),
             Affine a => (AffineText(a), a.Shift != 0 ? 0 : a.Scale == -1 ? 2 : 1),
-            Product p => ($"{Format(p.A, 1)}*{Format(p.B, 2)}", 1),
-            Quotient q => ($"{Format(q.A, 1)}/{Format(q.B, 2)}", 1),
+            Product p => ($"{Format(p.A, 1)}*{Format(p.B, 3)}", 1),
+            Quotient q => ($"{Format(q.A, 1)}/{Format(q.B, 3)}", 1),
             Power p => ($"{Format(p.A, 4)}^{p.Exponent}", 3),
             Apply f => ($"{f.Function.ToString().ToLowerInvariant()}({Format(f.A, 0)})", 4),
             _ => (e.ToString() ?? "?", 4),
@@ -52,6 +52,7 @@ public static class ExprFormatter
     {
         string left = Scaled(a, alpha);
         string right = Scaled(b, Math.Abs(beta));
+        if (right.StartsWith('-')) right = $"({right})";
         return beta < 0 ? $"{left} - {Wrap(right, b, Math.Abs(beta))}" : $"{left} + {right}";
     }
 
