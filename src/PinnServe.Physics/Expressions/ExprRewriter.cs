@@ -34,7 +34,7 @@ public static class ExprFormatter
             Constant c => (Number(c.Value), c.Value < 0 ? 2 : 4),
             Coefficient c => (c.Name, 4),
             Coordinate c => (c.Axis, 4),
-            Known k => (k.Name, 4),
+            Known k => (k.Name, k.Name.Any(c => c is ' ' or '+' or '-' or '*' or '/' or '^') ? 0 : 4), // collapsed sub-expressions are named by their text
             Observed o => (o.Name, 4),
             FieldDerivative f => ((f.Side == 1 ? "partner:" : "") + f, 4),
             Sum s => (Join(s.A, s.Alpha, s.B, s.Beta), 0),
