@@ -2,7 +2,7 @@
 # Packs PinnServe's library projects and the `pinn` tool into artifacts/packages, then builds and runs the
 # examples against those packages, as a user's own projects would: (a) a PDE defined through the C# API,
 # trained and exported; (b) particles advected through models/cavity-m4.onnx; (c) every problem file parsed
-# by the packed `pinn` tool. About 3 minutes on 2 cores. Usage: examples/run-examples.sh [--no-pack]
+# by the packed `pinn` tool. About 14 minutes on a busy 2-core machine (a Release pack of every project). Usage: examples/run-examples.sh [--no-pack]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 feed=artifacts/packages

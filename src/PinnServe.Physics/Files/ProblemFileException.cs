@@ -4,7 +4,7 @@ namespace PinnServe.Physics.Files;
 public sealed class ProblemFileException(string source, int line, int column, string message)
     : ArgumentException(line > 0 ? $"{source}:{line}:{column}: {message}" : $"{source}: {message}")
 {
-    public string Source => source;
+    public string FileName => source;
     /// <summary>1-based line, or 0 when the place is not known.</summary>
     public int Line => line;
     /// <summary>1-based column.</summary>
