@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using PinnServe.Physics;
+using PinnServe.Physics.Files;
 using PinnServe.Training;
 
 namespace PinnServe.Cli;
@@ -8,7 +9,7 @@ namespace PinnServe.Cli;
 /// <summary>The options shared by `pinn train`, `pinn bench train` and `pinn reproduce`, and how they map onto a config.</summary>
 internal sealed class TrainOptions
 {
-    public readonly Argument<string?> Problem = new("problem") { Description = "Problem name (see `pinn problems`).", Arity = ArgumentArity.ZeroOrOne };
+    public readonly Argument<string?> Problem = new("problem") { Description = "Problem name (see `pinn problems`) or a problem file (.toml, .json; see docs/problem-files.md).", Arity = ArgumentArity.ZeroOrOne };
     public readonly Option<string?> Model = new("--model") { Description = "Preset: M1 (MLP), M2 (MLP + annealing), M3 (modified MLP), M4 (modified MLP + annealing), PINN, MA, ID, DN." };
     public readonly Option<string?> Arch = new("--arch") { Description = "mlp or modified-mlp." };
     public readonly Option<string?> Activation = new("--activation") { Description = "tanh or sin." };
@@ -93,13 +94,20 @@ internal sealed class TrainOptions
     /// <summary>Problem defaults, then the model preset, then every explicit option.</summary>
     public TrainingConfig Build(ParseResult parse)
     {
-        string name = parse.GetValue(Problem) ?? throw new UsageException("Name a problem (see `pinn problems`).");
+        string name = parse.GetValue(Problem) ?? throw new UsageException("Name a problem (see `pinn problems`) or a problem file (.toml, .json).");
         Problem problem;
-        try { problem = ProblemCatalog.Create(name, ParsePairs(parse.GetValue(Param), "--param")); }
+        bool isFile = ProblemDocument.IsProblemFile(name);
+        try
+        {
+            var parameters = ParsePairs(parse.GetValue(Param), "--param");
+            problem = isFile ? ProblemFiles.Load(name, parameters) : ProblemCatalog.Create(name, parameters);
+        }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
+        catch (FileNotFoundException e) { throw new UsageException(e.Message); }
         try
         {
             var c = TrainingConfig.Defaults(problem, parse.GetValue(Model));
+            if (isFile) c = c with { ProblemFile = Path.GetFullPath(name), ProblemDirectory = Path.GetDirectoryName(Path.GetFullPath(name)) };
             var w = c.Weighting;
             if (parse.GetValue(Weighting) is { } scheme) w = w with { Scheme = NormalizeScheme(scheme) };
             if (parse.GetValue(Beta) is { } beta) w = w with { Beta = beta };

@@ -37,13 +37,9 @@ public abstract class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
     /// <summary>Records the network on <paramref name="tape"/>; the returned jet has one column per output.</summary>
     public abstract JetNode<T> Apply(Tape<T> tape, JetNode<T> input);
 
+    /// <summary>A network of a registered architecture (see <see cref="Architectures"/>).</summary>
     public static Network<T> Create(string architecture, ParameterStore<T> store, int inputs, int outputs, NetworkShape shape, IActivation activation) =>
-        architecture switch
-        {
-            NetworkFile.MlpArchitecture => new Mlp<T>(store, inputs, outputs, shape, activation),
-            NetworkFile.ModifiedMlpArchitecture => new ModifiedMlp<T>(store, inputs, outputs, shape, activation),
-            _ => throw new ArgumentException($"Unknown architecture '{architecture}' (expected mlp or modified-mlp)."),
-        };
+        Architectures.Create(architecture, store, inputs, outputs, shape, activation);
 
     /// <summary>Glorot-normal weights (std √(2/(fan_in+fan_out))), zero biases, drawn in parameter order.</summary>
     public void InitializeGlorotNormal(Rng rng)

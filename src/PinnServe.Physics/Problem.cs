@@ -75,6 +75,9 @@ public abstract class Problem
     /// <summary>Magnitudes reported next to the per-field errors (the cavity's velocity magnitude).</summary>
     public virtual IReadOnlyList<MagnitudeMetric> MagnitudeMetrics => [];
 
+    /// <summary>Whether a point of the bounding box belongs to the domain (evaluation grids are masked with it).</summary>
+    public virtual bool Contains(double[] point) => true;
+
     /// <summary>Field u as an expression root.</summary>
     protected static Field F(string name) => new(name);
     protected static Expr Known(string name, Func<double[], double> f) => new Known(name, f);

@@ -19,7 +19,7 @@ public static class TrainerFactory
     public static ITrainer Create(TrainingConfig config, int threads = 1)
     {
         config.Validate();
-        var problem = ProblemCatalog.Create(config.Problem, config.Parameters);
+        var problem = config.CreateProblem();
         return config.Precision == "float64" ? new Trainer<double>(problem, config, threads) : new Trainer<float>(problem, config, threads);
     }
 }
@@ -158,29 +158,8 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     private static int MaxOrder(LossTerm term) =>
         term.Pieces.SelectMany(p => p.Errors).SelectMany(e => e.Walk()).OfType<FieldDerivative>().Select(f => f.Derivative.Length).DefaultIfEmpty(0).Max();
 
-    private static IWeightEstimator? CreateEstimator(WeightingConfig w, ParameterStore<T> store)
-    {
-        switch (w.Scheme)
-        {
-            case "fixed": return null;
-            case "annealing":
-            {
-                var aggregation = (w.Aggregation ?? "layerwise") switch
-                {
-                    "layerwise" => AnnealingAggregation.Layerwise,
-                    "flat" => AnnealingAggregation.Flat,
-                    "layer-ratio" => AnnealingAggregation.LayerRatio,
-                    var a => throw new ArgumentException($"Unknown aggregation '{a}' (expected layerwise, flat or layer-ratio)."),
-                };
-                return new AnnealingEstimator(ParameterSelection.Parse(w.GradientParameters ?? "weights", store), aggregation);
-            }
-            case "inverse-dirichlet": return new InverseDirichletEstimator(ParameterSelection.Parse(w.GradientParameters ?? "all", store));
-            case "grad-norm":
-                double p = w.P switch { "1" => 1, "2" => 2, "inf" or "∞" => double.PositiveInfinity, _ => throw new ArgumentException($"Grad-norm p must be 1, 2 or inf, got '{w.P}'.") };
-                return new GradNormEstimator(ParameterSelection.Parse(w.GradientParameters ?? "all", store), p);
-            default: throw new ArgumentException($"Unknown weighting '{w.Scheme}'.");
-        }
-    }
+    private static IWeightEstimator? CreateEstimator(WeightingConfig w, ParameterStore<T> store) =>
+        WeightingSchemes.Create(new WeightingContext(w, selection => ParameterSelection.Parse(w.GradientParameters ?? selection, store)));
 
     public void TrainStep()
     {

@@ -26,13 +26,18 @@ public sealed record WeightingConfig
     /// <summary>Fixed weights (or initial weights) by term name.</summary>
     public Dictionary<string, double> Weights { get; init; } = new();
 
-    public static readonly string[] Schemes = ["fixed", "annealing", "inverse-dirichlet", "grad-norm"];
+    /// <summary>The registered schemes (<see cref="global::PinnServe.Training.Weighting.WeightingSchemes"/>).</summary>
+    public static IReadOnlyCollection<string> Schemes => global::PinnServe.Training.Weighting.WeightingSchemes.Names;
 }
 
 /// <summary>Everything needed to re-run a training job; written to the run directory as config.json.</summary>
 public sealed record TrainingConfig
 {
     public required string Problem { get; init; }
+    /// <summary>A problem file (.toml/.json) declaring the problem; relative paths resolve against the run directory, which keeps a copy. Null: a catalog problem.</summary>
+    public string? ProblemFile { get; init; }
+    /// <summary>Where the problem file's own relative paths (reference and data files) resolve from: the original file's directory.</summary>
+    public string? ProblemDirectory { get; init; }
     public Dictionary<string, double> Parameters { get; init; } = new();
     public string Model { get; init; } = "custom";
     public string Architecture { get; init; } = NetworkFile.MlpArchitecture;
@@ -91,6 +96,15 @@ public sealed record TrainingConfig
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>The config with <see cref="ProblemFile"/> resolved against the run directory that holds its copy.</summary>
+    public TrainingConfig InRunDirectory(string dir) =>
+        ProblemFile is { } file && !Path.IsPathRooted(file) ? this with { ProblemFile = Path.GetFullPath(Path.Combine(dir, file)) } : this;
+
+    /// <summary>The problem this config trains: the problem file's, or the catalog's by name.</summary>
+    public Problem CreateProblem() => ProblemFile is { } file
+        ? Physics.Files.ProblemFiles.Load(file, Parameters, ProblemDirectory)
+        : ProblemCatalog.Create(Problem, Parameters);
+
     public static TrainingConfig FromJson(string json, string source) =>
         JsonSerializer.Deserialize<TrainingConfig>(json, Json) ?? throw new InvalidDataException($"{source}: empty config.");
 
@@ -124,11 +138,11 @@ public sealed record TrainingConfig
         if (Batch < 1) throw new ArgumentException($"--batch must be ≥ 1, got {Batch}.");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be positive, got {LearningRate}.");
         if (!(DecayRate > 0 && DecayRate <= 1)) throw new ArgumentException($"--decay must be in (0, 1], got {DecayRate}.");
-        if (Architecture is not (NetworkFile.MlpArchitecture or NetworkFile.ModifiedMlpArchitecture))
-            throw new ArgumentException($"Unknown architecture '{Architecture}' (expected mlp or modified-mlp).");
+        if (!Nn.Architectures.Names.Contains(Architecture))
+            throw new ArgumentException($"Unknown architecture '{Architecture}' (expected {string.Join(", ", Nn.Architectures.Names.Order())}).");
         if (Activation is not ("tanh" or "sin")) throw new ArgumentException($"Unknown activation '{Activation}' (expected tanh or sin).");
-        if (!WeightingConfig.Schemes.Contains(Weighting.Scheme))
-            throw new ArgumentException($"Unknown weighting '{Weighting.Scheme}' (expected {string.Join(", ", WeightingConfig.Schemes)}).");
+        if (!global::PinnServe.Training.Weighting.WeightingSchemes.Names.Contains(Weighting.Scheme))
+            throw new ArgumentException($"Unknown weighting '{Weighting.Scheme}' (expected {string.Join(", ", global::PinnServe.Training.Weighting.WeightingSchemes.Names)}).");
         if (Normalization is not ("standardize" or "unit")) throw new ArgumentException($"Unknown normalization '{Normalization}' (expected standardize or unit).");
         if (Precision is not ("float32" or "float64")) throw new ArgumentException($"Unknown precision '{Precision}' (expected float32 or float64).");
         if (FullBatch && (ResidualPoints < 1 || ConditionPoints < 1))

@@ -19,7 +19,7 @@ public sealed record ProgressInfo(int Step, int Iterations, IReadOnlyList<string
 public sealed class TrainingRun : IDisposable
 {
     public const string ConfigFile = "config.json", MetricsFile = "metrics.csv", CheckpointFile = "checkpoint.json",
-        NetworkFileName = "network.json", FieldsFile = "fields.json", SummaryFile = "summary.json";
+        NetworkFileName = "network.json", FieldsFile = "fields.json", SummaryFile = "summary.json", ProblemFileCopy = "problem";
 
     private readonly ITrainer _trainer;
     private readonly string _dir;
@@ -43,6 +43,13 @@ public sealed class TrainingRun : IDisposable
         if (File.Exists(Path.Combine(dir, CheckpointFile)))
             throw new IOException($"'{dir}' already holds a run; use --resume to continue it or choose another --out.");
         var trainer = TrainerFactory.Create(config, threads);
+        if (config.ProblemFile is { } problemFile)
+        {
+            // The run keeps its own copy of the problem file, so resume, eval and report work if the original changes or moves.
+            string copy = ProblemFileCopy + Path.GetExtension(problemFile).ToLowerInvariant();
+            AtomicFile.WriteAllText(Path.Combine(dir, copy), File.ReadAllText(problemFile));
+            config = config with { ProblemFile = copy };
+        }
         AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), config.ToJson());
         var run = new TrainingRun(trainer, dir, 0);
         AtomicFile.WriteAllText(Path.Combine(dir, MetricsFile), run.MetricsHeader() + "\n");
@@ -53,7 +60,7 @@ public sealed class TrainingRun : IDisposable
     {
         string configPath = Path.Combine(dir, ConfigFile);
         if (!File.Exists(configPath)) throw new FileNotFoundException($"'{dir}' is not a run directory (no {ConfigFile}).");
-        var config = TrainingConfig.FromJson(File.ReadAllText(configPath), configPath);
+        var config = TrainingConfig.FromJson(File.ReadAllText(configPath), configPath).InRunDirectory(dir);
         var trainer = TrainerFactory.Create(config, threads);
         string checkpoint = Path.Combine(dir, CheckpointFile);
         double elapsed = 0;

@@ -10,20 +10,30 @@ internal static class EvalCommand
     public static Command Create()
     {
         var dir = new Argument<string>("run-dir") { Description = "A run directory written by `pinn train`." };
+        var reference = new Option<string?>("--reference")
+        {
+            Description = "Evaluate against this data file instead (.csv, .npz, .npy, .mat, FE text .txt/.dat): columns named like the inputs, then fields.",
+        };
         var command = new Command("eval", "Evaluate a trained run against its reference solution.");
         command.Arguments.Add(dir);
+        command.Options.Add(reference);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(dir)!;
             if (!Directory.Exists(path)) throw new UsageException($"'{path}' is not a directory.");
-            var run = TrainingRun.Resume(path);
+            using var run = TrainingRun.Resume(path);
             var t = run.Trainer;
-            var rel = t.RelativeL2() ?? throw new UsageException($"{t.Problem.Name} has no reference solution to evaluate against.");
+            string[] evaluated = t.EvaluatedFields;
+            double[]? rel;
+            if (parse.GetValue(reference) is { } file)
+                (evaluated, rel) = ReferenceData.RelativeL2(t, file);
+            else
+                rel = t.RelativeL2() ?? throw new UsageException($"{t.Problem.Name} has no reference solution to evaluate against (give --reference FILE).");
             var fields = new JsonObject();
             for (int i = 0; i < rel.Length; i++)
             {
-                fields[t.EvaluatedFields[i]] = rel[i];
-                Console.WriteLine($"{t.EvaluatedFields[i]}: relative L2 error {rel[i]:E3}");
+                fields[evaluated[i]] = rel[i];
+                Console.WriteLine($"{evaluated[i]}: relative L2 error {rel[i]:E3}");
             }
             Console.WriteLine($"({t.Problem.Name}, {t.Config.Model}, step {t.Step})");
             var result = new JsonObject

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using PinnServe.Physics;
+using PinnServe.Physics.Files;
 using Spectre.Console;
 
 namespace PinnServe.Cli.Commands;
@@ -10,9 +11,24 @@ internal static class ProblemsCommand
 {
     public static Command Create()
     {
-        var command = new Command("problems", "List the PDE problems PinnServe can train, with their parameters.");
+        var command = new Command("problems", "List the PDE problems PinnServe can train, with their parameters; --file F prints a problem file as parsed.");
+        var file = new Option<string?>("--file") { Description = "A problem file (.toml, .json) to parse and print back." };
+        var param = new Option<string[]>("--param") { Description = "Parameter override for --file, name=value (repeatable)." };
+        command.Options.Add(file);
+        command.Options.Add(param);
         command.SetAction(parse =>
         {
+            if (parse.GetValue(file) is { } path)
+            {
+                FileProblem problem;
+                try { problem = ProblemFiles.Load(path, TrainOptions.ParsePairs(parse.GetValue(param), "--param")); }
+                catch (Exception e) when (e is ArgumentException or FileNotFoundException) { throw new UsageException(e.Message); }
+                var (text, json) = ProblemDescription.Describe(problem);
+                if (!CliOutput.IsJson(parse)) Console.WriteLine(text);
+                CliOutput.WriteResult(parse, new JsonObject { ["problem"] = json });
+                return 0;
+            }
+
             var list = new JsonArray();
             var table = new Table().AddColumns("problem", "equation", "inputs", "outputs", "parameters (defaults)", "terms", "defaults");
             foreach (var p in ProblemCatalog.All().OrderBy(p => p.Name))

@@ -135,6 +135,29 @@ internal sealed class CompiledSlice<T> where T : unmanaged, IBinaryFloatingPoint
     }
 }
 
+/// <summary>Expressions compiled for evaluation at given points (see <see cref="TermCompiler{T}.CompileExpressions"/>).</summary>
+public sealed class ExpressionEvaluator<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Tape<T> _tape;
+    private readonly CompiledPiece<T> _piece;
+    private readonly Node<T>[] _nodes;
+
+    internal ExpressionEvaluator(Tape<T> tape, CompiledPiece<T> piece, Node<T>[] nodes) => (_tape, _piece, _nodes) = (tape, piece, nodes);
+
+    public int Points => _piece.Count;
+
+    /// <summary>Values of every expression at <paramref name="points"/> (row-major, exactly <see cref="Points"/> × axes).</summary>
+    public double[][] Evaluate(ReadOnlySpan<double> points)
+    {
+        if (points.Length != _piece.Source.Points.Length)
+            throw new ArgumentException($"Expected {_piece.Source.Points.Length} coordinates ({Points} points), got {points.Length}.");
+        points.CopyTo(_piece.Source.Points);
+        _piece.Load();
+        _tape.Forward();
+        return _nodes.Select(n => n.Value.Select(double.CreateTruncating).ToArray()).ToArray();
+    }
+}
+
 /// <summary>
 /// A coefficient trained as a parameter θ with value = <see cref="Scale"/>·θ: with the scale set to the initial
 /// guess, θ starts at 1 and Adam's step (≈ the learning rate) is a relative change of the coefficient, so a
@@ -234,13 +257,41 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
         };
     }
 
+    /// <summary>
+    /// Compiles expressions for pointwise evaluation at up to <paramref name="points"/> given points (residual maps,
+    /// derived fields, checks); the network's parameters are read when <see cref="ExpressionEvaluator{T}.Evaluate"/> runs.
+    /// </summary>
+    public ExpressionEvaluator<T> CompileExpressions(IReadOnlyList<Expr> expressions, int points)
+    {
+        var tape = new Tape<T>(_network.Parameters, "expressions");
+        var refs = expressions.SelectMany(e => e.Walk()).OfType<FieldDerivative>().ToList();
+        foreach (var r in refs)
+            if (!_outputs.Contains(r.Output) || r.Side != 0) throw new ArgumentException($"Expression uses unknown field '{r.Output}' (outputs: {string.Join(", ", _outputs)}).");
+        var set = DerivativeSet.Closure(_domain.Dimension, refs.Select(r => r.Derivative.Select(_domain.IndexOf).ToArray()));
+        var input = tape.Record(new JetInputNode<T>(set, points, _shift, _scale));
+        var jet = _network.Apply(tape, input);
+        var knowns = new List<(DataNode<T>, Func<double[], double>)>();
+        var observations = new List<(DataNode<T>, double[])>();
+        var memo = new Dictionary<Expr, Node<T>>(ReferenceEqualityComparer.Instance);
+        var nodes = expressions.Select(e => Emit(e, tape, [jet], points, knowns, observations, memo)).ToArray();
+        if (observations.Count > 0) throw new ArgumentException("Observed values cannot be evaluated at arbitrary points.");
+        var piece = new CompiledPiece<T>
+        {
+            Source = new PointSource(new Interior(), _domain, SamplingPlan.Fixed(points)),
+            Inputs = [input], Partner = null, PartnerAxis = -1, Knowns = knowns, Observations = observations,
+        };
+        return new ExpressionEvaluator<T>(tape, piece, nodes);
+    }
+
     private Node<T> Emit(Expr expr, Tape<T> tape, JetNode<T>[] jets, int n, List<(DataNode<T>, Func<double[], double>)> knowns,
         List<(DataNode<T>, double[])> observations, Dictionary<Expr, Node<T>> memo)
     {
         if (memo.TryGetValue(expr, out var done)) return done;
         Node<T> E(Expr e) => Emit(e, tape, jets, n, knowns, observations, memo);
         T C(double v) => T.CreateTruncating(v);
-        Node<T> node = expr switch
+        // Sub-expressions made only of constants and fixed coefficients fold to one value (e.g. 1/re in a problem file).
+        double? folded = expr is Constant or Coefficient ? null : ExprInterpreter.TryConstant(expr, _coefficients, _learned.Keys);
+        Node<T> node = folded is { } value ? Known(tape, n, _ => value, knowns) : expr switch
         {
             FieldDerivative f => tape.Record(new ComponentNode<T>(jets[f.Side],
                 jets[f.Side].Set.IndexOf(f.Derivative.Select(_domain.IndexOf).ToArray()), Array.IndexOf(_outputs, f.Output))),
@@ -257,13 +308,23 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
             Product { B: Coefficient c } p => Scale(tape, c.Name, E(p.A)),
             Product { A: Constant k } p => tape.Record(new AffineNode<T>(E(p.B), C(k.Value), T.Zero)),
             Product { B: Constant k } p => tape.Record(new AffineNode<T>(E(p.A), C(k.Value), T.Zero)),
+            Product p when Fold(p.A) is { } k => tape.Record(new AffineNode<T>(E(p.B), C(k), T.Zero)),
+            Product p when Fold(p.B) is { } k => tape.Record(new AffineNode<T>(E(p.A), C(k), T.Zero)),
             Product p => tape.Record(new MultiplyNode<T>(E(p.A), E(p.B))),
             Power p => tape.Record(new PowerNode<T>(E(p.A), p.Exponent)),
+            Quotient q when Fold(q.B) is { } k => tape.Record(new AffineNode<T>(E(q.A), C(1 / k), T.Zero)),
+            Quotient q => tape.Record(new DivideNode<T>(E(q.A), E(q.B))),
+            Apply f => tape.Record(new ElementaryNode<T>(E(f.A), f.Function)),
+            Coordinate c => Known(tape, n, Axis(_domain.IndexOf(c.Axis)), knowns),
             _ => throw new NotSupportedException($"Expression {expr.GetType().Name} is not supported."),
         };
         memo[expr] = node;
         return node;
     }
+
+    private double? Fold(Expr e) => ExprInterpreter.TryConstant(e, _coefficients, _learned.Keys);
+
+    private static Func<double[], double> Axis(int index) => p => p[index];
 
     private Node<T> Scale(Tape<T> tape, string coefficient, Node<T> operand)
     {

@@ -1,3 +1,5 @@
+using PinnServe.Autodiff.Taylor;
+
 namespace PinnServe.Physics.Expressions;
 
 /// <summary>
@@ -15,9 +17,22 @@ public abstract record Expr
     public static Expr operator *(Expr a, double c) => new Affine(a, c, 0);
     public static Expr operator +(Expr a, double c) => new Affine(a, 1, c);
     public static Expr operator -(Expr a, double c) => new Affine(a, 1, -c);
+    public static Expr operator /(Expr a, Expr b) => new Quotient(a, b);
+    public static Expr operator /(Expr a, double c) => new Affine(a, 1 / c, 0);
+    public static Expr operator /(double c, Expr a) => new Quotient(new Constant(c), a);
     public static implicit operator Expr(double c) => new Constant(c);
 
     public Expr Pow(int power) => power == 1 ? this : new Power(this, power);
+
+    public static Expr Sin(Expr a) => new Apply(ElementaryFunction.Sin, a);
+    public static Expr Cos(Expr a) => new Apply(ElementaryFunction.Cos, a);
+    public static Expr Exp(Expr a) => new Apply(ElementaryFunction.Exp, a);
+    public static Expr Log(Expr a) => new Apply(ElementaryFunction.Log, a);
+    public static Expr Tanh(Expr a) => new Apply(ElementaryFunction.Tanh, a);
+    public static Expr Sqrt(Expr a) => new Apply(ElementaryFunction.Sqrt, a);
+
+    /// <summary>The derivative of this expression along single-letter axes, e.g. <c>(u*u).D("x")</c>; see <see cref="Calculus"/>.</summary>
+    public Expr D(string axes) => axes.Aggregate(this, (e, axis) => Calculus.Differentiate(e, axis.ToString()));
 
     /// <summary>Every sub-expression, depth first.</summary>
     public abstract IEnumerable<Expr> Walk();
@@ -74,6 +89,26 @@ public sealed record Product(Expr A, Expr B) : Expr
 public sealed record Power(Expr A, int Exponent) : Expr
 {
     public override IEnumerable<Expr> Walk() => [this, .. A.Walk()];
+}
+
+/// <summary>A / B, pointwise.</summary>
+public sealed record Quotient(Expr A, Expr B) : Expr
+{
+    public override IEnumerable<Expr> Walk() => [this, .. A.Walk(), .. B.Walk()];
+}
+
+/// <summary>An elementary function of a sub-expression: sin, cos, exp, log, tanh, sqrt.</summary>
+public sealed record Apply(ElementaryFunction Function, Expr A) : Expr
+{
+    public override IEnumerable<Expr> Walk() => [this, .. A.Walk()];
+    public override string ToString() => $"{Function.Name()}({A})";
+}
+
+/// <summary>An input coordinate by name (x, t, …): lets expressions be written without closures, and differentiated.</summary>
+public sealed record Coordinate(string Axis) : Expr
+{
+    public override IEnumerable<Expr> Walk() { yield return this; }
+    public override string ToString() => Axis;
 }
 
 /// <summary>A network output as the root of derivative expressions: <c>u.D("xx")</c>, <c>psi.D("y")</c>.</summary>

@@ -175,10 +175,18 @@ public static class ReferenceFiles
     private static NpyArray ReadCsv(string path, Metadata metadata)
     {
         var expected = metadata.Axes.Select(a => a.Name).Concat(metadata.Fields).ToArray();
+        var (columns, table) = ReadCsvTable(path);
+        if (!columns.SequenceEqual(expected))
+            throw new InvalidDataException($"{path}: header '{string.Join(',', columns)}' does not match the metadata columns '{string.Join(',', expected)}'.");
+        return table;
+    }
+
+    /// <summary>A numeric CSV table (the one CSV reader, <see cref="NumericCsv"/>): a header of column names, then rows (points × columns).</summary>
+    public static (string[] Columns, NpyArray Table) ReadCsvTable(string path)
+    {
         var table = NumericCsv.Read(path);
-        if (!table.Columns!.SequenceEqual(expected))
-            throw new InvalidDataException($"{path}: header '{string.Join(',', table.Columns!)}' does not match the metadata columns '{string.Join(',', expected)}'.");
-        return new NpyArray(table.Values, [table.RowCount, expected.Length]);
+        if (table.Columns is null) throw new InvalidDataException($"{path}: expected a header line of column names.");
+        return (table.Columns, new NpyArray(table.Values, [table.RowCount, table.Columns.Length]));
     }
 
     private static ReferenceSolution FromTable(NpyArray table, Metadata metadata, string path)

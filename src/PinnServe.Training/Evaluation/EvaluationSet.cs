@@ -34,6 +34,7 @@ public sealed class EvaluationSet
         var points = new double[total * d];
         var values = problem.EvaluatedFields.Select(_ => new double[total]).ToArray();
         var point = new double[d];
+        int kept = 0;
         for (int i = 0; i < total; i++)
         {
             int rem = i;
@@ -43,11 +44,19 @@ public sealed class EvaluationSet
                 int k = rem % perAxis; rem /= perAxis;
                 point[a] = axis.Min + (axis.Max - axis.Min) * k / (perAxis - 1);
             }
-            point.CopyTo(points, i * d);
+            if (!problem.Contains(point)) continue; // grid points outside a domain with holes are not evaluated
+            point.CopyTo(points, kept * d);
             var exact = problem.Exact(point) ?? throw new InvalidOperationException($"{problem.Name} has no exact solution; give a reference file.");
-            for (int f = 0; f < values.Length; f++) values[f][i] = exact[f];
+            for (int f = 0; f < values.Length; f++) values[f][kept] = exact[f];
+            kept++;
         }
-        return new EvaluationSet(problem.EvaluatedFields, points, values, $"exact solution on a {string.Join("x", Enumerable.Repeat(perAxis, d))} grid");
+        if (kept < total)
+        {
+            points = points[..(kept * d)];
+            values = values.Select(v => v[..kept]).ToArray();
+        }
+        return new EvaluationSet(problem.EvaluatedFields, points, values,
+            $"exact solution on a {string.Join("x", Enumerable.Repeat(perAxis, d))} grid" + (kept < total ? $" ({kept} points inside the domain)" : ""));
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed class RunReportData
         if (!File.Exists(configPath)) throw new FileNotFoundException($"'{dir}' is not a run directory (no {TrainingRun.ConfigFile}).");
         if (!File.Exists(checkpoint)) throw new FileNotFoundException($"'{dir}' has no {TrainingRun.CheckpointFile}: the run has not reached its first checkpoint.");
         TrainingConfig config;
-        try { config = TrainingConfig.FromJson(File.ReadAllText(configPath), configPath); }
+        try { config = TrainingConfig.FromJson(File.ReadAllText(configPath), configPath).InRunDirectory(dir); }
         catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"'{configPath}' is not a valid run config: {e.Message}"); }
 
         FieldGrid fields;

@@ -1,0 +1,221 @@
+using PinnServe.Autodiff.Taylor;
+using PinnServe.Contracts;
+using PinnServe.Physics.Expressions;
+using PinnServe.Physics.Geometry;
+using PinnServe.Reference;
+using PinnServe.Reference.Files;
+
+namespace PinnServe.Physics.Files;
+
+/// <summary>
+/// A problem declared in a file (see docs/problem-files.md): inputs with ranges, outputs, parameters, named
+/// functions and derived fields, loss terms as expression strings, an exact solution or reference data, and
+/// training defaults. Built per parameter set, like the catalog's problems, so `--param` overrides apply
+/// everywhere (including integer exponents such as u^k).
+/// </summary>
+public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDictionary<string, double> defaults,
+    IReadOnlyDictionary<string, double>? overrides) : Problem(Validated(defaults, overrides, doc))
+{
+    // Initialized before the base constructor runs, which validates overrides against DefaultParameters.
+    private readonly IReadOnlyDictionary<string, double> _defaults = defaults;
+    private readonly ProblemSource _source = source;
+    private readonly DocTable _doc = doc;
+    private readonly Dictionary<string, Expr> _exact = new(StringComparer.Ordinal);
+    private ExpressionScope _scope = null!;
+    private CsgDomain? _geometry;
+
+    internal static FileProblem Create(ProblemSource source, DocTable doc, IReadOnlyDictionary<string, double> defaults, IReadOnlyDictionary<string, double>? overrides)
+    {
+        var problem = new FileProblem(source, doc, defaults, overrides);
+        problem.Build();
+        return problem;
+    }
+
+    private void Build()
+    {
+        var doc = _doc;
+        _name = doc.RequireString("name");
+        _title = doc.String("title") ?? _name;
+        _box = GeometryReader.ReadBox(doc);
+        _outputs = ReadOutputs(doc);
+        _scope = new ExpressionScope(Domain.Names, Outputs, Parameters);
+        _geometry = GeometryReader.ReadShapes(doc, Domain, _scope);
+        DefineNamed(doc.Table("functions"), "functions");
+        DefineNamed(doc.Table("derived"), "derived");
+        _derivedFields = ReadDerived(doc.Table("derived"));
+        if (doc.Table("exact") is { } exact)
+            foreach (var (field, _) in exact.Values)
+            {
+                if (!Outputs.Contains(field) && !DerivedNames.Contains(field))
+                    throw exact.Where(field).Error($"exact solution for unknown field '{field}' (fields: {string.Join(", ", Outputs.Concat(DerivedNames))})");
+                _exact[field] = Parse(exact.RequireString(field), exact.Where(field));
+            }
+        _evaluated = ReadEvaluated(doc);
+        _terms = new TermReader(this, Domain, _geometry).Read(doc);
+        _trainingDefaults = ReadDefaults(doc.Table("training"));
+        _magnitudes = doc.Table("magnitudes") is { } m
+            ? m.Values.Keys.Select(k => new MagnitudeMetric(k, m.Strings(k).Select(s => s.Text).ToArray())).ToList()
+            : [];
+    }
+
+    /// <summary>The file this problem was read from (its text is what run directories keep).</summary>
+    public ProblemSource Source => _source;
+    public override string Name => _name;
+    private string _name = "";
+    public override string Title => _title;
+    private string _title = "";
+    public override IReadOnlyDictionary<string, double> DefaultParameters => _defaults;
+    public override Box Domain => _box;
+    private Box _box = null!;
+    /// <summary>The constructive geometry inside the box, or null for the plain box.</summary>
+    public CsgDomain? Geometry => _geometry;
+
+    public override bool Contains(double[] point) => _geometry?.Contains(point) ?? base.Contains(point);
+    public override string[] Outputs => _outputs;
+    private string[] _outputs = [];
+    public override IReadOnlyList<LossTerm> Terms => _terms;
+    private IReadOnlyList<LossTerm> _terms = [];
+    public override TrainingDefaults Defaults => _trainingDefaults;
+    private TrainingDefaults _trainingDefaults = new();
+    public override IReadOnlyList<FieldDefinition> DerivedFields => _derivedFields;
+    private IReadOnlyList<FieldDefinition> _derivedFields = [];
+    public override IReadOnlyList<MagnitudeMetric> MagnitudeMetrics => _magnitudes;
+    private IReadOnlyList<MagnitudeMetric> _magnitudes = [];
+    public override string[] EvaluatedFields => _evaluated;
+    private string[] _evaluated = [];
+    /// <summary>Named functions and derived fields as parsed.</summary>
+    public IReadOnlyDictionary<string, Expr> Named => _scope.Named;
+    public IReadOnlyDictionary<string, Expr> ExactExpressions => _exact;
+    private string[] DerivedNames => _doc.Table("derived")?.Values.Keys.ToArray() ?? [];
+
+    public override double[]? Exact(double[] point)
+    {
+        if (_exact.Count == 0 || !EvaluatedFields.All(_exact.ContainsKey)) return null;
+        return EvaluatedFields.Select(f => ExprInterpreter.Evaluate(_exact[f], point,
+            _ => throw new ArgumentException($"The exact solution of '{f}' may not use network outputs."), Parameters, Domain.Names)).ToArray();
+    }
+
+    public override ReferenceSolution? ComputeReference()
+    {
+        if (_doc.Table("reference") is not { } reference) return null;
+        if (reference.String("file") is { } file)
+        {
+            string path = _source.Resolve(file);
+            if (!File.Exists(path)) throw reference.Where("file").Error($"reference file '{file}' does not exist");
+            return ReferenceFiles.Read(path);
+        }
+        if (reference.String("solver") is { } solver)
+        {
+            if (!ReferenceSolutions.Problems.Contains(solver))
+                throw reference.Where("solver").Error($"unknown reference solver '{solver}' (solvers: {string.Join(", ", ReferenceSolutions.Problems)})");
+            var names = ReferenceSolutions.Parameters(solver).Select(p => p.Name).ToHashSet();
+            return ReferenceSolutions.Compute(solver, Parameters.Where(kv => names.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value));
+        }
+        return null;
+    }
+
+    /// <summary>Parses an expression in this problem's scope, then replaces parts that depend only on coordinates and parameters by one known function (evaluated in float64).</summary>
+    internal Expr Parse(string text, SourceLocation where) => ExpressionParser.Parse(text, _scope, where);
+
+    internal Expr Collapse(Expr expr) => ExprRewriter.Map(expr, e =>
+    {
+        if (e is Constant or Coefficient or Expressions.Known or Expressions.Coordinate) return null;
+        var walk = e.Walk().ToList();
+        if (!walk.OfType<Coordinate>().Any() || walk.Any(x => x is FieldDerivative or Observed)) return null;
+        string text = ExprFormatter.Format(e);
+        var axes = Domain.Names;
+        var parameters = Parameters;
+        return new Expressions.Known(text, p => ExprInterpreter.Evaluate(e, p, _ => 0, parameters, axes));
+    });
+
+    private static IReadOnlyDictionary<string, double>? Validated(IReadOnlyDictionary<string, double> defaults, IReadOnlyDictionary<string, double>? overrides, DocTable doc)
+    {
+        foreach (var name in overrides?.Keys ?? [])
+            if (!defaults.ContainsKey(name))
+                throw new ArgumentException($"Unknown parameter '{name}' for {doc.String("name")} (parameters: {string.Join(", ", defaults.Keys)}).");
+        return overrides;
+    }
+
+    private static string[] ReadOutputs(DocTable doc)
+    {
+        var outputs = doc.Strings("outputs");
+        if (outputs.Count == 0) throw doc.Location.Error("'outputs' is required, e.g. outputs = [\"u\"]");
+        foreach (var (name, where) in outputs) CheckName(name, where, "output");
+        if (outputs.Select(o => o.Text).Distinct().Count() != outputs.Count) throw doc.Where("outputs").Error("outputs must be distinct");
+        return outputs.Select(o => o.Text).ToArray();
+    }
+
+    internal static void CheckName(string name, SourceLocation where, string what)
+    {
+        if (name.Length == 0 || !(char.IsLetter(name[0])) || name.Any(c => !(char.IsLetterOrDigit(c) || c == '_')))
+            throw where.Error($"{what} name '{name}' must start with a letter and contain only letters, digits and '_'");
+        if (ElementaryFunctions.ByName.ContainsKey(name) || name == "pi") throw where.Error($"{what} name '{name}' is reserved");
+    }
+
+    private void DefineNamed(DocTable? table, string section)
+    {
+        if (table is null) return;
+        foreach (var (name, _) in table.Values)
+        {
+            CheckName(name, table.Where(name), section == "derived" ? "derived field" : "function");
+            if (_scope.IsDefined(name)) throw table.Where(name).Error($"'{name}' is already defined");
+            _scope.Define(name, Parse(table.RequireString(name), table.Where(name)));
+        }
+    }
+
+    /// <summary>Derived fields that are linear in output derivatives become field definitions (evaluation, export, serving).</summary>
+    private IReadOnlyList<FieldDefinition> ReadDerived(DocTable? table)
+    {
+        if (table is null) return [];
+        var result = new List<FieldDefinition>();
+        foreach (var name in table.Values.Keys)
+            if (Linear(_scope.Named[name], 1) is { } terms)
+                result.Add(new FieldDefinition { Name = name, Terms = terms.ToArray() });
+        return result;
+    }
+
+    private static List<FieldTerm>? Linear(Expr e, double scale) => e switch
+    {
+        FieldDerivative f => [new FieldTerm { Coefficient = scale, Output = f.Output, Derivative = f.Derivative }],
+        Affine { Shift: 0 } a => Linear(a.A, scale * a.Scale),
+        Sum s => Linear(s.A, scale * s.Alpha) is { } l && Linear(s.B, scale * s.Beta) is { } r ? [.. l, .. r] : null,
+        Product { A: Constant c } p => Linear(p.B, scale * c.Value),
+        Product { B: Constant c } p => Linear(p.A, scale * c.Value),
+        _ => null,
+    };
+
+    private string[] ReadEvaluated(DocTable doc)
+    {
+        var given = doc.Strings("evaluate");
+        foreach (var (field, where) in given)
+            if (!Outputs.Contains(field) && !DerivedNames.Contains(field))
+                throw where.Error($"'evaluate' names unknown field '{field}' (fields: {string.Join(", ", Outputs.Concat(DerivedNames))})");
+        if (given.Count > 0) return given.Select(g => g.Text).ToArray();
+        if (_exact.Count > 0) return _exact.Keys.ToArray();
+        return Outputs;
+    }
+
+    private static TrainingDefaults ReadDefaults(DocTable? t)
+    {
+        var d = new TrainingDefaults();
+        if (t is null) return d;
+        t.OnlyKeys("layers", "iterations", "batch", "full_batch", "residual_points", "condition_points", "residual_batch", "model",
+            "normalization", "decay", "eval_grid", "term_points");
+        var termPoints = t.Table("term_points") is { } tp
+            ? tp.Values.Keys.ToDictionary(k => k, k => tp.Integer(k)!.Value)
+            : null;
+        return new TrainingDefaults(
+            Layers: t.String("layers") ?? d.Layers,
+            Iterations: t.Integer("iterations") ?? d.Iterations,
+            Batch: t.Integer("batch") ?? d.Batch,
+            FullBatch: t.Bool("full_batch") ?? d.FullBatch,
+            ResidualPoints: t.Integer("residual_points") ?? d.ResidualPoints,
+            ConditionPoints: t.Integer("condition_points") ?? d.ConditionPoints,
+            Model: t.String("model") ?? d.Model,
+            Normalization: t.String("normalization") ?? d.Normalization,
+            DecayLearningRate: t.Bool("decay") ?? d.DecayLearningRate,
+            EvaluationGrid: t.Integer("eval_grid") ?? d.EvaluationGrid,
+            ResidualBatch: t.Integer("residual_batch") ?? d.ResidualBatch,
+            TermPoints: termPoints);
+    }
+}

@@ -1,0 +1,262 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Tomlyn;
+using Tomlyn.Model;
+using Tomlyn.Serialization;
+
+namespace PinnServe.Physics.Files;
+
+/// <summary>
+/// A problem file read into plain tables (string keys → string, double, bool, list, table), each value with
+/// where it sits in the file, so that schema and expression errors can name a line and column. TOML (Tomlyn)
+/// and JSON (System.Text.Json; no positions) share this form and hence one schema.
+/// </summary>
+public sealed class DocTable
+{
+    public DocTable(string path, SourceLocation location) => (Path, Location) = (path, location);
+
+    /// <summary>Dotted path of this table in the document, e.g. "terms[2]".</summary>
+    public string Path { get; }
+    public SourceLocation Location { get; }
+    public Dictionary<string, object?> Values { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, SourceLocation> Locations { get; } = new(StringComparer.Ordinal);
+    /// <summary>Locations of the elements of list values.</summary>
+    public Dictionary<string, List<SourceLocation>> ElementLocations { get; } = new(StringComparer.Ordinal);
+
+    public SourceLocation Where(string key) => Locations.TryGetValue(key, out var l) ? l : Location;
+    public SourceLocation Where(string key, int element) =>
+        ElementLocations.TryGetValue(key, out var list) && element < list.Count ? list[element] : Where(key);
+
+    public bool Has(string key) => Values.ContainsKey(key);
+
+    public string Name(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
+
+    public string? String(string key) => Values.TryGetValue(key, out var v) ? v switch
+    {
+        null => null,
+        string s => s,
+        _ => throw Where(key).Error($"'{Name(key)}' must be a string"),
+    } : null;
+
+    public string RequireString(string key) => String(key) ?? throw Location.Error($"'{Name(key)}' is required");
+
+    public double? Number(string key) => Values.TryGetValue(key, out var v) ? v switch
+    {
+        null => null,
+        double d => d,
+        long l => l,
+        _ => throw Where(key).Error($"'{Name(key)}' must be a number"),
+    } : null;
+
+    public int? Integer(string key)
+    {
+        if (Number(key) is not { } d) return null;
+        if (d != Math.Round(d) || d < int.MinValue || d > int.MaxValue) throw Where(key).Error($"'{Name(key)}' must be a whole number, got {d}");
+        return (int)d;
+    }
+
+    public bool? Bool(string key) => Values.TryGetValue(key, out var v) ? v switch
+    {
+        null => null,
+        bool b => b,
+        _ => throw Where(key).Error($"'{Name(key)}' must be true or false"),
+    } : null;
+
+    public DocTable? Table(string key) => Values.TryGetValue(key, out var v) ? v switch
+    {
+        null => null,
+        DocTable t => t,
+        _ => throw Where(key).Error($"'{Name(key)}' must be a table"),
+    } : null;
+
+    /// <summary>A string or a list of strings, each with its location.</summary>
+    public List<(string Text, SourceLocation Where)> Strings(string key)
+    {
+        if (!Values.TryGetValue(key, out var v) || v is null) return [];
+        if (v is string s) return [(s, Where(key))];
+        if (v is List<object?> list)
+            return list.Select((item, i) => item is string text ? (text, Where(key, i)) : throw Where(key, i).Error($"'{Name(key)}[{i}]' must be a string")).ToList();
+        throw Where(key).Error($"'{Name(key)}' must be a string or a list of strings");
+    }
+
+    public List<DocTable> Tables(string key)
+    {
+        if (!Values.TryGetValue(key, out var v) || v is null) return [];
+        if (v is List<object?> list)
+            return list.Select((item, i) => item as DocTable ?? throw Where(key, i).Error($"'{Name(key)}[{i}]' must be a table")).ToList();
+        throw Where(key).Error($"'{Name(key)}' must be a list of tables ([[{key}]])");
+    }
+
+    /// <summary>Rejects keys outside <paramref name="allowed"/> (typos must not be silently ignored).</summary>
+    public void OnlyKeys(params string[] allowed)
+    {
+        foreach (var key in Values.Keys)
+            if (!allowed.Contains(key))
+                throw Where(key).Error($"unknown key '{Name(key)}' (expected {string.Join(", ", allowed)})");
+    }
+}
+
+public static class ProblemDocument
+{
+    public static readonly string[] Extensions = [".toml", ".json"];
+
+    public static bool IsProblemFile(string nameOrPath) =>
+        Extensions.Contains(System.IO.Path.GetExtension(nameOrPath).ToLowerInvariant());
+
+    public static DocTable Parse(string text, string source, string extension) => extension.ToLowerInvariant() switch
+    {
+        ".toml" => ParseToml(text, source),
+        ".json" => ParseJson(text, source),
+        _ => throw new ProblemFileException(source, 0, 0, $"unsupported problem file extension '{extension}' (use .toml or .json)"),
+    };
+
+    // ---- TOML ----
+
+    private static DocTable ParseToml(string text, string source)
+    {
+        var store = new TomlMetadataStore();
+        TomlTable root;
+        try
+        {
+#pragma warning disable IL2026, IL3050 // the untyped model (TomlTable) needs no generated serializer
+            root = TomlSerializer.Deserialize<TomlTable>(text, new TomlSerializerOptions { MetadataStore = store, SourceName = source })
+                   ?? throw new ProblemFileException(source, 0, 0, "empty file");
+#pragma warning restore IL2026, IL3050
+        }
+        catch (TomlException e)
+        {
+            // Tomlyn's message repeats the place as "(line,col) : error : …"; keep the text after it.
+            string message = e.Message;
+            int cut = message.IndexOf(": error :", StringComparison.Ordinal);
+            if (cut >= 0) message = message[(cut + 9)..].Trim();
+            throw new ProblemFileException(source, e.Line ?? 0, e.Column ?? 0, $"TOML syntax: {message}");
+        }
+        var lines = text.Split('\n');
+        return ConvertToml(root, "", new SourceLocation(source, 1, 1), store, lines, source);
+    }
+
+    private static DocTable ConvertToml(TomlTable table, string path, SourceLocation location, TomlMetadataStore store, string[] lines, string source)
+    {
+        var doc = new DocTable(path, location);
+        store.TryGetProperties(table, out var metadata);
+        foreach (var (key, value) in table)
+        {
+            SourceLocation where = location;
+            if (metadata is not null && metadata.TryGetProperty(key, out var property) && property?.Span is { } span)
+                where = ValueStart(lines, source, span.Start.Line, span.Start.Column);
+            doc.Locations[key] = where;
+            string childPath = path.Length == 0 ? key : $"{path}.{key}";
+            doc.Values[key] = ConvertTomlValue(value, childPath, where, store, lines, source, doc, key);
+        }
+        return doc;
+    }
+
+    private static object? ConvertTomlValue(object? value, string path, SourceLocation where, TomlMetadataStore store, string[] lines, string source,
+        DocTable parent, string key) => value switch
+    {
+        TomlTable t => ConvertToml(t, path, where, store, lines, source),
+        TomlTableArray a => a.Select((t, i) => (object?)ConvertToml(t, $"{path}[{i}]", TableLocation(t, store, lines, source, where), store, lines, source)).ToList(),
+        TomlArray a => ConvertArray(a, path, where, store, lines, source, parent, key),
+        long l => (double)l,
+        double or bool or string => value,
+        null => null,
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture),
+    };
+
+    private static List<object?> ConvertArray(TomlArray array, string path, SourceLocation where, TomlMetadataStore store, string[] lines, string source,
+        DocTable parent, string key)
+    {
+        var elements = StringElementStarts(lines, source, where, array.Count);
+        parent.ElementLocations[key] = elements;
+        return array.Select((item, i) => ConvertTomlValue(item, $"{path}[{i}]", i < elements.Count ? elements[i] : where, store, lines, source, parent, key)).ToList();
+    }
+
+    private static SourceLocation TableLocation(TomlTable table, TomlMetadataStore store, string[] lines, string source, SourceLocation fallback)
+    {
+        if (!store.TryGetProperties(table, out var metadata) || metadata is null) return fallback;
+        foreach (var key in table.Keys)
+            if (metadata.TryGetProperty(key, out var p) && p?.Span is { } span)
+                return new SourceLocation(source, span.Start.Line + 1, 1);
+        return fallback;
+    }
+
+    /// <summary>The first character of the value after "key =" (inside the quotes for a string), 1-based.</summary>
+    private static SourceLocation ValueStart(string[] lines, string source, int line, int column)
+    {
+        if (line < 0 || line >= lines.Length) return new SourceLocation(source, line + 1, column + 1);
+        string text = lines[line];
+        int eq = text.IndexOf('=', Math.Min(column, text.Length));
+        if (eq < 0) return new SourceLocation(source, line + 1, column + 1);
+        int c = eq + 1;
+        while (c < text.Length && text[c] is ' ' or '\t') c++;
+        if (c < text.Length && text[c] is '"' or '\'')
+            c += c + 2 < text.Length && text[c + 1] == text[c] && text[c + 2] == text[c] ? 3 : 1;
+        return new SourceLocation(source, line + 1, c + 1);
+    }
+
+    /// <summary>Starts of the string literals of an array value (possibly over several lines), for element errors.</summary>
+    private static List<SourceLocation> StringElementStarts(string[] lines, string source, SourceLocation start, int count)
+    {
+        var result = new List<SourceLocation>();
+        int line = start.Line - 1, col = start.Column - 1, depth = 0;
+        bool started = false;
+        while (line >= 0 && line < lines.Length && result.Count < count)
+        {
+            string text = lines[line];
+            for (; col < text.Length && result.Count < count; col++)
+            {
+                char c = text[col];
+                if (c == '#') break;
+                if (c == '[') { depth++; started = true; }
+                else if (c == ']') { depth--; if (started && depth <= 0) return result; }
+                else if (c is '"' or '\'')
+                {
+                    result.Add(new SourceLocation(source, line + 1, col + 2));
+                    int close = col + 1;
+                    while (close < text.Length && !(text[close] == c && text[close - 1] != '\\')) close++;
+                    col = close;
+                }
+            }
+            line++;
+            col = 0;
+        }
+        return result;
+    }
+
+    // ---- JSON ----
+
+    private static DocTable ParseJson(string text, string source)
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(text, documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip }); }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ProblemFileException(source, (int)(e.LineNumber ?? -1) + 1, (int)(e.BytePositionInLine ?? 0) + 1, $"JSON syntax: {e.Message.Split(" Path:")[0]}");
+        }
+        if (root is not JsonObject obj) throw new ProblemFileException(source, 0, 0, "the top level must be an object");
+        return ConvertJson(obj, "", new SourceLocation(source, 0, 0));
+    }
+
+    private static DocTable ConvertJson(JsonObject obj, string path, SourceLocation where)
+    {
+        var doc = new DocTable(path, where);
+        foreach (var (key, value) in obj)
+        {
+            string childPath = path.Length == 0 ? key : $"{path}.{key}";
+            doc.Locations[key] = where;
+            doc.Values[key] = ConvertJsonValue(value, childPath, where);
+        }
+        return doc;
+    }
+
+    private static object? ConvertJsonValue(JsonNode? node, string path, SourceLocation where) => node switch
+    {
+        null => null,
+        JsonObject o => ConvertJson(o, path, where),
+        JsonArray a => a.Select((n, i) => ConvertJsonValue(n, $"{path}[{i}]", where)).ToList(),
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        JsonValue v when v.TryGetValue<double>(out var d) => d,
+        _ => node.ToJsonString(),
+    };
+}
