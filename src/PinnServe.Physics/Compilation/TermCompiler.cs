@@ -278,7 +278,15 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
         var piece = new CompiledPiece<T>
         {
             Source = new PointSource(new Interior(), _domain, SamplingPlan.Fixed(points)),
-            Inputs = [input], Partner = null, PartnerAxis = -1, Knowns = knowns, Observations = observations,
+            Axes = _domain.Dimension,
+            Slices =
+            [
+                new CompiledSlice<T>
+                {
+                    Tape = tape, Start = 0, Count = points, Inputs = [input], Partner = null, PartnerAxis = -1,
+                    Knowns = knowns, Observations = observations,
+                },
+            ],
         };
         return new ExpressionEvaluator<T>(tape, piece, nodes);
     }

@@ -186,7 +186,7 @@ public static class ReferenceFiles
     {
         var table = NumericCsv.Read(path);
         if (table.Columns is null) throw new InvalidDataException($"{path}: expected a header line of column names.");
-        return (table.Columns, new NpyArray(table.Values, [table.RowCount, table.Columns.Length]));
+        return ([.. table.Columns], new NpyArray(table.Values, [table.RowCount, table.Columns.Count]));
     }
 
     private static ReferenceSolution FromTable(NpyArray table, Metadata metadata, string path)
