@@ -22,7 +22,7 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits)
     private ValueTask<ListModelsResponse> ListModels(ListModelsRequest request, ServerCall call)
     {
         var response = new ListModelsResponse();
-        response.Models.AddRange(registry.Entries.Select(ModelDescriptions.Describe));
+        response.Models.AddRange(registry.Entries.Select(e => ModelDescriptions.Describe(e, registry.Versions(e.Name))));
         return ValueTask.FromResult(response);
     }
 
@@ -30,7 +30,7 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits)
     {
         CheckModelName(request.Name);
         if (!registry.TryGetEntry(request.Name, out var entry)) throw ModelNotFound(request.Name);
-        return ValueTask.FromResult(ModelDescriptions.Describe(entry));
+        return ValueTask.FromResult(ModelDescriptions.Describe(entry, registry.Versions(entry.Name)));
     }
 
     private ValueTask<QueryResponse> Query(QueryRequest request, ServerCall call)
@@ -152,7 +152,7 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits)
         CheckModelName(name);
         if (registry.TryAcquire(name, out var lease, out var entry)) return lease;
         if (entry is null) throw ModelNotFound(name);
-        throw new RpcException(StatusCode.FailedPrecondition, $"Model '{name}' failed to load: {entry.Error}");
+        throw new RpcException(StatusCode.FailedPrecondition, entry.Unloaded ? $"Model '{name}' is unloaded: {entry.Error}" : $"Model '{name}' failed to load: {entry.Error}");
     }
 
     private static void CheckModelName(string name)
