@@ -8,7 +8,8 @@ namespace PinnServe.Server.Batching;
 /// <param name="ComputeTime">The merged ONNX Runtime call.</param>
 /// <param name="BatchRequests">Calls merged into that ONNX Runtime call (1 when it ran alone).</param>
 /// <param name="BatchPoints">Points in that call.</param>
-public readonly record struct BatchResult(float[] Values, TimeSpan QueueTime, TimeSpan ComputeTime, int BatchRequests, int BatchPoints);
+/// <param name="FirstInBatch">True for exactly one call of each batch (to count per-batch figures once).</param>
+public readonly record struct BatchResult(float[] Values, TimeSpan QueueTime, TimeSpan ComputeTime, int BatchRequests, int BatchPoints, bool FirstInBatch);
 
 /// <summary>One call waiting in a batch. Its state moves once: waiting → taken (its points will be computed) or waiting → cancelled.</summary>
 internal sealed class BatchItem(float[] points, int count)

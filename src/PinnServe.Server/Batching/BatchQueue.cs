@@ -113,8 +113,8 @@ internal sealed class BatchQueue(IFieldModel model, string[] fields, BatchingOpt
         {
             int length = item.Count * fields.Length;
             var result = values.AsSpan(offset, length).ToArray();
+            item.Completion.TrySetResult(new BatchResult(result, Stopwatch.GetElapsedTime(item.ArrivedAt, startedAt), compute, items.Length, total, offset == 0));
             offset += length;
-            item.Completion.TrySetResult(new BatchResult(result, Stopwatch.GetElapsedTime(item.ArrivedAt, startedAt), compute, items.Length, total));
         }
     }
 }
