@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up PinnServe (restore, fetch ONNX Runtime, Release build) and runs the main job: train the seed paper's
+# Sets up PinnServe (NuGet restore and Release build; nothing but the .NET SDK is needed) and runs the main job: train the seed paper's
 # Klein–Gordon problem with the modified MLP + learning-rate annealing (M4) and print its relative L2 error.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -6,9 +6,9 @@ using PinnServe.Onnx.Internal;
 namespace PinnServe.Onnx;
 
 /// <summary>How an <see cref="OnnxFieldModel"/> is run.</summary>
-/// <param name="UseCuda">Run on ONNX Runtime's CUDA execution provider; loading fails with a clear message when it is not available.</param>
+/// <param name="Device">Where to evaluate; loading fails with a message naming what is missing when CUDA is not available.</param>
 /// <param name="IntraOpThreads">Threads ONNX Runtime may use inside one evaluation; 0 lets it choose (one per physical core).</param>
-public sealed record OnnxModelOptions(bool UseCuda = false, int IntraOpThreads = 0);
+public sealed record OnnxModelOptions(OnnxDevice Device = OnnxDevice.Cpu, int IntraOpThreads = 0);
 
 /// <summary>
 /// A PINN exported to ONNX, evaluated with ONNX Runtime: named coordinate inputs in, named fields out.

@@ -1,23 +1,10 @@
 using Microsoft.Extensions.Logging;
-using PinnServe.Server.Internal;
 
 namespace PinnServe.Server;
 
 /// <summary>Every log message of the server, in one place (source-generated, no allocation when disabled).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Debug, "Call to '{Path}' was cancelled by the client.")]
-    public static partial void CallCancelledByClient(ILogger logger, string path);
-
-    [LoggerMessage(2, LogLevel.Error, "Handler of '{Path}' threw an unexpected exception.")]
-    public static partial void HandlerFailed(ILogger logger, string path, Exception exception);
-
-    [LoggerMessage(3, LogLevel.Debug, "Call to '{Path}' ended with {Code}: {Message}")]
-    public static partial void CallFailed(ILogger logger, string path, StatusCode code, string? message);
-
-    [LoggerMessage(4, LogLevel.Information, "Call to unknown method '{Path}'.")]
-    public static partial void UnknownMethod(ILogger logger, string path);
-
     [LoggerMessage(10, LogLevel.Information, "Model '{Name}' loaded from '{File}' (version {Version}).")]
     public static partial void ModelLoaded(ILogger logger, string name, string file, string version);
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using Grpc.Health.V1;
+using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -17,21 +17,31 @@ using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 namespace PinnServe.Server;
 
 /// <summary>
-/// The PinnServe gRPC server: Kestrel with HTTP/2 only, one request delegate (<see cref="GrpcDispatcher"/>)
-/// for every call, the FieldService and Health services, and a hot-reloading model registry.
+/// The PinnServe gRPC server: Grpc.AspNetCore on Kestrel (HTTP/2 only) with pinnserve.v1.FieldService,
+/// grpc.health.v1.Health (Grpc.HealthCheck), server reflection, and a hot-reloading model registry.
 /// </summary>
+/// <remarks>
+/// Every service is registered in <see cref="AddServices"/> and mapped in <see cref="MapServices"/>; services
+/// take the <see cref="ModelRegistry"/>, <see cref="ServerLimits"/> and <see cref="HealthServiceImpl"/> from DI.
+/// </remarks>
 public sealed class PinnServer : IAsyncDisposable
 {
+    /// <summary>How long stopping waits for in-flight calls before cutting connections (streams end at once).</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
+
     private readonly WebApplication _app;
     private readonly ModelRegistry _registry;
-    private readonly HealthStatusBoard _health;
+    private readonly HealthServiceImpl _health;
+    private readonly ServerShutdown _shutdown;
+    private readonly Lock _healthLock = new();
     private bool _stopped;
 
-    private PinnServer(WebApplication app, ModelRegistry registry, HealthStatusBoard health)
+    private PinnServer(WebApplication app)
     {
         _app = app;
-        _registry = registry;
-        _health = health;
+        _registry = app.Services.GetRequiredService<ModelRegistry>();
+        _health = app.Services.GetRequiredService<HealthServiceImpl>();
+        _shutdown = app.Services.GetRequiredService<ServerShutdown>();
     }
 
     /// <summary>Bound endpoints, e.g. "http://127.0.0.1:50051" (the real port when 0 was asked for).</summary>
@@ -51,37 +61,34 @@ public sealed class PinnServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        if (options.LoggerProvider is not null) builder.Logging.AddProvider(options.LoggerProvider);
         builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
         // Per-request framework logs would cost more than a one-point query: only warnings, unless debugging.
         builder.Logging.AddFilter("Microsoft", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.Warning);
         // A failed start (e.g. port in use) reaches the caller as an exception; the host's own log of it is a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.None);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, options));
+        AddServices(builder.Services, options);
 
         var app = builder.Build();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PinnServe.Server");
-        var registry = new ModelRegistry(options.ModelsDirectory, options.ModelLoader ?? OnnxBackend.Load, logger, options.ReloadDebounce);
-        var health = new HealthStatusBoard();
-        var server = new PinnServer(app, registry, health);
+        MapServices(app);
+        var server = new PinnServer(app);
         try
         {
+            var registry = server._registry;
             registry.Rescan();
             registry.Changed += server.PublishFieldServiceHealth;
             registry.StartWatching(options.ReloadPollInterval);
-
-            var dispatcher = new GrpcDispatcher(
-                new FieldService(registry, options.Limits).Methods().Concat(new HealthService(health).Methods()),
-                options.Limits.MaxReceiveMessageSize, logger);
-            app.Run(dispatcher.HandleAsync);
-            app.Lifetime.ApplicationStopping.Register(health.ShutDown);
+            app.Lifetime.ApplicationStopping.Register(server.BeginShutdown);
 
             await app.StartAsync(cancellationToken);
             server.Addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToArray();
-            health.Set("", ServingStatus.Serving);
+            server._health.SetStatus("", ServingStatus.Serving);
             server.PublishFieldServiceHealth();
-            Log.ServerStarted(logger, string.Join(", ", server.Addresses), registry.ServingCount, registry.Directory);
+            Log.ServerStarted(server.Logger, string.Join(", ", server.Addresses), registry.ServingCount, registry.Directory);
             return server;
         }
         catch
@@ -91,8 +98,53 @@ public sealed class PinnServer : IAsyncDisposable
         }
     }
 
-    private void PublishFieldServiceHealth() =>
-        _health.Set(FieldService.ServiceName, _registry.ServingCount > 0 ? ServingStatus.Serving : ServingStatus.NotServing);
+    /// <summary>The server's services and what they share: the one place to add a service.</summary>
+    private static void AddServices(IServiceCollection services, PinnServerOptions options)
+    {
+        services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.Limits.MaxReceiveMessageSize;
+            grpc.MaxSendMessageSize = null; // answers are bounded by the point limits and chunk size
+            grpc.EnableDetailedErrors = false; // unexpected exceptions stay in the log
+            grpc.Interceptors.Add<ShutdownInterceptor>();
+        });
+        services.AddGrpcReflection();
+        services.AddSingleton(options.Limits);
+        services.AddSingleton<ServerShutdown>();
+        services.AddSingleton<HealthServiceImpl>();
+        services.AddSingleton(provider => new ModelRegistry(options.ModelsDirectory, options.ModelLoader ?? OnnxBackend.Load,
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("PinnServe.Server"), options.ReloadDebounce));
+    }
+
+    private static void MapServices(WebApplication app)
+    {
+        app.MapGrpcService<FieldService>();
+        app.MapGrpcService<HealthServiceImpl>();
+        app.MapGrpcReflectionService();
+    }
+
+    private ILogger Logger => _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PinnServe.Server");
+
+    private void PublishFieldServiceHealth()
+    {
+        lock (_healthLock)
+        {
+            if (_shutdown.IsStopping) return;
+            _health.SetStatus(FieldService.ServiceName, _registry.ServingCount > 0 ? ServingStatus.Serving : ServingStatus.NotServing);
+        }
+    }
+
+    /// <summary>Health turns NOT_SERVING first (watchers hear it), then streaming calls are told to end.</summary>
+    private void BeginShutdown()
+    {
+        lock (_healthLock)
+        {
+            if (_shutdown.IsStopping) return;
+            _health.SetStatus("", ServingStatus.NotServing);
+            _health.SetStatus(FieldService.ServiceName, ServingStatus.NotServing);
+            _shutdown.Begin();
+        }
+    }
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, PinnServerOptions options)
     {
@@ -137,8 +189,8 @@ public sealed class PinnServer : IAsyncDisposable
     {
         if (_stopped) return;
         _stopped = true;
-        Log.ServerStopping(_app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PinnServe.Server"));
-        _health.ShutDown();
+        Log.ServerStopping(Logger);
+        BeginShutdown();
         try { await _app.StopAsync(); }
         finally { _registry.Dispose(); }
     }

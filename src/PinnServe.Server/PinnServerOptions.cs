@@ -22,6 +22,8 @@ public sealed record PinnServerOptions
     /// <summary>Rescan period in case file events are lost (network or container file systems).</summary>
     public TimeSpan ReloadPollInterval { get; init; } = TimeSpan.FromSeconds(10);
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
+    /// <summary>An extra log destination besides the console (tests use it to read what was logged).</summary>
+    public ILoggerProvider? LoggerProvider { get; init; }
     /// <summary>Backend that opens model files: ONNX Runtime unless replaced (e.g. a GPU backend).</summary>
     public FieldModelLoader? ModelLoader { get; init; }
 }
@@ -29,7 +31,7 @@ public sealed record PinnServerOptions
 /// <summary>Per-call limits; exceeding one gives RESOURCE_EXHAUSTED naming the limit.</summary>
 public sealed record ServerLimits
 {
-    /// <summary>Largest request message accepted (checked from the frame header, before the body is read).</summary>
+    /// <summary>Largest request message accepted (Grpc.AspNetCore's MaxReceiveMessageSize: RESOURCE_EXHAUSTED beyond it).</summary>
     public int MaxReceiveMessageSize { get; init; } = 16 * 1024 * 1024;
     /// <summary>Points per unary Query (100,000 × 4 fields ≈ 1.6 MB: under clients' default 4 MiB receive limit).</summary>
     public int MaxQueryPoints { get; init; } = 100_000;

@@ -120,7 +120,7 @@ public sealed class OnnxFieldModelTests : IDisposable
     public void Cuda_request_fails_clearly_without_the_cuda_provider()
     {
         string path = ExportCavity(out _);
-        var e = Assert.Throws<InvalidOperationException>(() => OnnxFieldModel.Load(path, new OnnxModelOptions(UseCuda: true)));
+        var e = Assert.Throws<InvalidOperationException>(() => OnnxFieldModel.Load(path, new OnnxModelOptions(OnnxDevice.Cuda)));
         Assert.Contains("CUDA", e.Message);
     }
 

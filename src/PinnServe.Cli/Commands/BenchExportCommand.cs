@@ -61,7 +61,7 @@ internal static class BenchExportCommand
                 {
                     OnnxExporter.Export(file, fields, onnxPath, new Dictionary<string, string>());
                     var names = fields.Select(f => f.Name).ToArray();
-                    var models = threadCounts.Select(t => (Threads: t, Model: EvalOnnxCommand.LoadModel(onnxPath, useCuda: false, t))).ToList();
+                    var models = threadCounts.Select(t => (Threads: t, Model: EvalOnnxCommand.LoadModel(onnxPath, OnnxDevice.Cpu, t))).ToList();
                     try
                     {
                         if (!json) Console.WriteLine($"{setName}: {string.Join(", ", names)}");

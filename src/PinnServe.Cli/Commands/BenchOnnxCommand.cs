@@ -14,10 +14,10 @@ internal static class BenchOnnxCommand
         var seconds = new Option<double>("--seconds") { Description = "Time budget per batch size.", DefaultValueFactory = _ => 1.0 };
         var fields = new Option<string>("--fields") { Description = "Comma-separated fields to compute (default: all)." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: one per core)." };
-        var cuda = new Option<bool>("--cuda") { Description = "Run on ONNX Runtime's CUDA execution provider." };
+        var device = DeviceOption.Create();
         var command = new Command("bench-onnx", "Measure ONNX Runtime throughput of a model for batches of 1 to 10^6 points.");
         command.Arguments.Add(modelPath);
-        foreach (var option in new Option[] { batches, seconds, fields, threads, cuda }) command.Options.Add(option);
+        foreach (var option in new Option[] { batches, seconds, fields, threads, device }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var sizes = OptionLists.ParseIntegers(parse.GetValue(batches)!, "--batches", 1, 10_000_000);
@@ -25,7 +25,7 @@ internal static class BenchOnnxCommand
             if (!(budget > 0)) throw new UsageException($"--seconds must be positive, got {budget}.");
             int threadCount = parse.GetValue(threads);
             if (threadCount < 0) throw new UsageException($"--threads must be 0 or more, got {threadCount}.");
-            using var model = EvalOnnxCommand.LoadModel(parse.GetValue(modelPath)!.FullName, parse.GetValue(cuda), threadCount);
+            using var model = EvalOnnxCommand.LoadModel(parse.GetValue(modelPath)!.FullName, DeviceOption.Resolve(parse, device), threadCount);
             var selected = ExportCommand.SplitNames(parse.GetValue(fields)) ?? model.FieldNames.ToArray();
             foreach (var field in selected)
                 if (!model.FieldNames.Contains(field))

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using PinnServe.Api.V1;
 using PinnServe.Onnx;
 using PinnServe.Server;
-using PinnServe.Server.Client;
+using PinnServe.Client;
 
 namespace PinnServe.Cli.Commands;
 

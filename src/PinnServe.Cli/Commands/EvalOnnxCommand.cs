@@ -18,18 +18,19 @@ internal static class EvalOnnxCommand
             Required = true,
         };
         var fields = new Option<string>("--fields") { Description = "Comma-separated fields to compare (default: every model field with a reference column)." };
-        var cuda = new Option<bool>("--cuda") { Description = "Run on ONNX Runtime's CUDA execution provider." };
+        var device = DeviceOption.Create();
         var command = new Command("eval-onnx", "Compare an ONNX model's fields with reference data (relative L² and max abs error).");
         command.Arguments.Add(modelPath);
         command.Options.Add(reference);
         command.Options.Add(fields);
-        command.Options.Add(cuda);
+        command.Options.Add(device);
         command.SetAction(parse =>
         {
             var started = DateTime.UtcNow;
+            var onnxDevice = DeviceOption.Resolve(parse, device);
             string referencePath = parse.GetValue(reference)!.FullName;
             var columns = ReadColumns(referencePath);
-            using var model = LoadModel(parse.GetValue(modelPath)!.FullName, parse.GetValue(cuda));
+            using var model = LoadModel(parse.GetValue(modelPath)!.FullName, onnxDevice);
             IReadOnlyList<FieldError> errors;
             try { errors = OnnxModelEvaluation.Compare(model, columns, ExportCommand.SplitNames(parse.GetValue(fields))); }
             catch (ArgumentException e) { throw new UsageException($"{e.Message} ({referencePath})"); }
@@ -58,9 +59,9 @@ internal static class EvalOnnxCommand
     }
 
     /// <summary>Loads a model, turning a CUDA request that cannot be met into a usage error.</summary>
-    internal static OnnxFieldModel LoadModel(string path, bool useCuda, int threads = 0)
+    internal static OnnxFieldModel LoadModel(string path, OnnxDevice device, int threads = 0)
     {
-        try { return OnnxFieldModel.Load(path, new OnnxModelOptions(useCuda, threads)); }
+        try { return OnnxFieldModel.Load(path, new OnnxModelOptions(device, threads)); }
         catch (InvalidOperationException e) { throw new UsageException(e.Message); }
     }
 

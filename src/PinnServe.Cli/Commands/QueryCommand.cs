@@ -5,7 +5,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using PinnServe.Api.V1;
-using PinnServe.Server.Client;
+using Grpc.Core;
+using PinnServe.Client;
 
 namespace PinnServe.Cli.Commands;
 
@@ -191,9 +192,15 @@ internal static class QueryCommand
     private static T Call<T>(Func<Task<T>> call)
     {
         try { return call().GetAwaiter().GetResult(); }
-        catch (GrpcCallException e) when (e.StatusCode is 3 or 5 or 8 or 9) { throw new UsageException(e.StatusMessage); }
-        catch (GrpcCallException e) { throw new IOException($"The server answered {e.Message}", e); }
-        catch (HttpRequestException e) { throw new IOException($"Cannot reach the server: {e.Message}", e); }
+        catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.ResourceExhausted or StatusCode.FailedPrecondition)
+        {
+            throw new UsageException(e.Status.Detail);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+        {
+            throw new IOException($"Cannot reach the server: {e.Status.Detail}", e);
+        }
+        catch (RpcException e) { throw new IOException($"The server answered {e.StatusCode}: {e.Status.Detail}", e); }
     }
 
     /// <summary>Rows of inputs then fields, as CSV text or a float32 .npy array of shape (count, columns).</summary>

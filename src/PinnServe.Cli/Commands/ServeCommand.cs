@@ -20,9 +20,9 @@ internal static class ServeCommand
         var tlsPassword = new Option<string>("--tls-password") { Description = "Password of a .pfx certificate." };
         var maxQueryPoints = new Option<int>("--max-query-points") { Description = "Points allowed per unary Query.", DefaultValueFactory = _ => new ServerLimits().MaxQueryPoints };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per evaluation (0: one per core)." };
-        var cuda = new Option<bool>("--cuda") { Description = "Evaluate on ONNX Runtime's CUDA execution provider." };
+        var device = DeviceOption.Create();
         var command = new Command("serve", "Serve the models of a directory over gRPC (FieldService + grpc.health.v1) until Ctrl-C.");
-        foreach (var option in new Option[] { models, address, tlsAddress, tlsCert, tlsKey, tlsPassword, maxQueryPoints, threads, cuda })
+        foreach (var option in new Option[] { models, address, tlsAddress, tlsCert, tlsKey, tlsPassword, maxQueryPoints, threads, device })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -36,6 +36,8 @@ internal static class ServeCommand
             if (secureAddress is not null && certificate is null) throw new UsageException("--tls-address needs --tls-cert.");
             foreach (var endpoint in new[] { parse.GetValue(address)!, secureAddress })
                 if (endpoint is not null) CheckEndpoint(endpoint);
+            // Checked before listening: a server whose every model fails to load on a missing GPU library is no server.
+            var onnxDevice = DeviceOption.Resolve(parse, device);
 
             var options = new PinnServerOptions
             {
@@ -46,7 +48,7 @@ internal static class ServeCommand
                 TlsKeyPath = parse.GetValue(tlsKey)?.FullName,
                 TlsPassword = parse.GetValue(tlsPassword),
                 Limits = new ServerLimits { MaxQueryPoints = parse.GetValue(maxQueryPoints) },
-                ModelLoader = OnnxBackend.WithOptions(new OnnxModelOptions(parse.GetValue(cuda), parse.GetValue(threads))),
+                ModelLoader = OnnxBackend.WithOptions(new OnnxModelOptions(onnxDevice, parse.GetValue(threads))),
             };
             var clock = Stopwatch.StartNew();
             var server = Start(options);

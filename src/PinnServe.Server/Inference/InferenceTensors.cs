@@ -170,6 +170,5 @@ internal static class InferenceTensors
 
     private static string Join(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
 
-    /// <summary>Client text quoted back in an error, cut so that a huge value cannot blow up the status trailer.</summary>
-    internal static string Echo(string text) => text.Length <= 64 ? text : text[..64] + "...";
+    private static string Echo(string text) => Services.RpcErrors.Echo(text);
 }

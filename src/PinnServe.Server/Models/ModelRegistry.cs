@@ -280,17 +280,23 @@ internal sealed partial class ModelRegistry : IDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Whatever the backend throws for a bad file, the server must keep serving the other models.
+            // The error reaches clients (ModelInfo.error): name files relative to the models directory.
+            string reason = WithoutDirectory(e.Message);
             if (old?.Loaded is not null)
             {
-                Log.ModelReloadFailed(_logger, source.Name, old.Loaded.Version, e.Message);
-                return old with { Fingerprint = fingerprint, Error = $"The file changed but failed to load, so version {old.Loaded.Version} is still served: {e.Message}" };
+                Log.ModelReloadFailed(_logger, source.Name, old.Loaded.Version, reason);
+                return old with { Fingerprint = fingerprint, Error = $"The file changed but failed to load, so version {old.Loaded.Version} is still served: {reason}" };
             }
-            Log.ModelLoadFailed(_logger, shown, e.Message);
-            return new ModelEntry { Name = source.Name, RepositoryVersion = source.Version, FilePath = source.Path, Fingerprint = fingerprint, Error = e.Message };
+            Log.ModelLoadFailed(_logger, shown, reason);
+            return new ModelEntry { Name = source.Name, RepositoryVersion = source.Version, FilePath = source.Path, Fingerprint = fingerprint, Error = reason };
         }
     }
 
     private string RelativeName(string path) => Path.GetRelativePath(Directory, path);
+
+    /// <summary>A message with this directory's absolute path removed, so file names read relative to it.</summary>
+    internal string WithoutDirectory(string message) =>
+        message.Replace(Directory + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).Replace(Directory, ".", StringComparison.Ordinal);
 
     private static void CheckShape(IFieldModel model)
     {

@@ -1,39 +1,32 @@
+using Grpc.Core;
 using PinnServe.Api.V1;
-using PinnServe.Server.Internal;
 using PinnServe.Server.Models;
+using static PinnServe.Server.Services.RpcErrors;
 
 namespace PinnServe.Server.Services;
 
 /// <summary>pinnserve.v1.FieldService: model listing, field queries (unary and streamed) and validation.</summary>
-internal sealed class FieldService(ModelRegistry registry, ServerLimits limits)
+/// <remarks>Created per call by Grpc.AspNetCore; the registry and limits are the server's singletons.</remarks>
+internal sealed class FieldService(ModelRegistry registry, ServerLimits limits) : Api.V1.FieldService.FieldServiceBase
 {
-    public const string ServiceName = "pinnserve.v1.FieldService";
+    public static readonly string ServiceName = Api.V1.FieldService.Descriptor.FullName;
     private const int ValidationChunkPoints = 65536;
 
-    public IEnumerable<ServerMethod> Methods() =>
-    [
-        new UnaryMethod<ListModelsRequest, ListModelsResponse>($"/{ServiceName}/ListModels", ListModelsRequest.Parser, ListModels),
-        new UnaryMethod<DescribeModelRequest, ModelInfo>($"/{ServiceName}/DescribeModel", DescribeModelRequest.Parser, DescribeModel),
-        new UnaryMethod<QueryRequest, QueryResponse>($"/{ServiceName}/Query", QueryRequest.Parser, Query),
-        new ServerStreamingMethod<QueryStreamRequest, QueryChunk>($"/{ServiceName}/QueryStream", QueryStreamRequest.Parser, QueryStream),
-        new UnaryMethod<ValidateRequest, ValidateResponse>($"/{ServiceName}/Validate", ValidateRequest.Parser, Validate),
-    ];
-
-    private ValueTask<ListModelsResponse> ListModels(ListModelsRequest request, ServerCall call)
+    public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
         var response = new ListModelsResponse();
         response.Models.AddRange(registry.Entries.Select(e => ModelDescriptions.Describe(e, registry.Versions(e.Name))));
-        return ValueTask.FromResult(response);
+        return Task.FromResult(response);
     }
 
-    private ValueTask<ModelInfo> DescribeModel(DescribeModelRequest request, ServerCall call)
+    public override Task<ModelInfo> DescribeModel(DescribeModelRequest request, ServerCallContext context)
     {
         CheckModelName(request.Name);
         if (!registry.TryGetEntry(request.Name, out var entry)) throw ModelNotFound(request.Name);
-        return ValueTask.FromResult(ModelDescriptions.Describe(entry, registry.Versions(entry.Name)));
+        return Task.FromResult(ModelDescriptions.Describe(entry, registry.Versions(entry.Name)));
     }
 
-    private ValueTask<QueryResponse> Query(QueryRequest request, ServerCall call)
+    public override Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
         using var lease = Acquire(request.Model);
         var model = lease.Model;
@@ -50,10 +43,10 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits)
         response.Fields.AddRange(fields);
         response.Values.AddRange(values);
         if (outOfDomain is not null) response.OutOfDomainPoints.AddRange(outOfDomain.Select(i => (uint)i));
-        return ValueTask.FromResult(response);
+        return Task.FromResult(response);
     }
 
-    private async Task QueryStream(QueryStreamRequest request, ResponseStream<QueryChunk> stream, ServerCall call)
+    public override async Task QueryStream(QueryStreamRequest request, IServerStreamWriter<QueryChunk> stream, ServerCallContext context)
     {
         using var lease = Acquire(request.Model);
         var model = lease.Model;
@@ -81,11 +74,15 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits)
                 chunk.Fields.AddRange(fields);
                 chunk.ModelVersion = lease.Version;
             }
+            // The token fires on client cancellation, the deadline and server shutdown (ShutdownInterceptor): checked
+            // between chunks, so a stopping server ends the stream with a status after the chunk in flight. (Not
+            // passed to WriteAsync: cancelling a write resets the HTTP/2 stream, and the client sees no status.)
+            context.CancellationToken.ThrowIfCancellationRequested();
             await stream.WriteAsync(chunk);
         }
     }
 
-    private ValueTask<ValidateResponse> Validate(ValidateRequest request, ServerCall call)
+    public override Task<ValidateResponse> Validate(ValidateRequest request, ServerCallContext context)
     {
         using var lease = Acquire(request.Model);
         var model = lease.Model;
@@ -93,7 +90,7 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits)
         {
             ValidateRequest.ReferenceOneofCase.Data => FromRequest(request.Data, model, request.Model),
             ValidateRequest.ReferenceOneofCase.Dataset => FromDataset(lease.Entry, request.Dataset, model),
-            _ => throw new RpcException(StatusCode.InvalidArgument, "Give reference data or the name of a reference data set."),
+            _ => throw Error(StatusCode.InvalidArgument, "Give reference data or the name of a reference data set."),
         };
         var outOfDomain = new List<long>();
         PointChecks.CheckCoordinates(model, table.Points, 0, outOfDomain);
@@ -116,27 +113,27 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits)
         };
         for (int f = 0; f < table.Fields.Length; f++)
             response.Fields.Add(new FieldError { Field = table.Fields[f], RelL2 = errors.RelativeL2(f), MaxAbsError = errors.MaxAbs(f) });
-        return ValueTask.FromResult(response);
+        return Task.FromResult(response);
     }
 
     private static ReferenceTable FromRequest(ReferenceData data, IFieldModel model, string modelName)
     {
-        if (data.Fields.Count == 0) throw new RpcException(StatusCode.InvalidArgument, "The reference data names no fields.");
+        if (data.Fields.Count == 0) throw Error(StatusCode.InvalidArgument, "The reference data names no fields.");
         var fields = PointChecks.ResolveFields(model, modelName, data.Fields);
         int count = PointChecks.CountPoints(model, modelName, data.Points.Count, int.MaxValue, "Validate");
         if (data.Values.Count != count * fields.Length)
-            throw new RpcException(StatusCode.InvalidArgument,
+            throw Error(StatusCode.InvalidArgument,
                 $"The reference data has {data.Values.Count} values; {count} points x {fields.Length} fields need {count * fields.Length}.");
         if (data.Values.Any(v => !float.IsFinite(v)))
-            throw new RpcException(StatusCode.InvalidArgument, "The reference values contain NaN or infinity.");
+            throw Error(StatusCode.InvalidArgument, "The reference values contain NaN or infinity.");
         return new ReferenceTable(data.Points.ToArray(), fields, data.Values.ToArray());
     }
 
     private ReferenceTable FromDataset(ModelEntry entry, string dataset, IFieldModel model)
     {
         string path = registry.ReferenceDatasetPath(entry, dataset)
-            ?? throw new RpcException(StatusCode.NotFound,
-                $"Model '{entry.Name}' has no reference data set '{dataset}' (available: {(entry.ReferenceDatasets.Count == 0 ? "none" : string.Join(", ", entry.ReferenceDatasets))}).");
+            ?? throw Error(StatusCode.NotFound,
+                $"Model '{entry.Name}' has no reference data set '{Echo(dataset)}' (available: {(entry.ReferenceDatasets.Count == 0 ? "none" : string.Join(", ", entry.ReferenceDatasets))}).");
         return ReferenceTable.ReadCsv(path, model, dataset);
     }
 
@@ -152,14 +149,14 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits)
         CheckModelName(name);
         if (registry.TryAcquire(name, out var lease, out var entry)) return lease;
         if (entry is null) throw ModelNotFound(name);
-        throw new RpcException(StatusCode.FailedPrecondition, entry.Unloaded ? $"Model '{name}' is unloaded: {entry.Error}" : $"Model '{name}' failed to load: {entry.Error}");
+        throw Error(StatusCode.FailedPrecondition, entry.Unloaded ? $"Model '{name}' is unloaded: {entry.Error}" : $"Model '{name}' failed to load: {entry.Error}");
     }
 
     private static void CheckModelName(string name)
     {
-        if (string.IsNullOrEmpty(name)) throw new RpcException(StatusCode.InvalidArgument, "No model name given.");
+        if (string.IsNullOrEmpty(name)) throw Error(StatusCode.InvalidArgument, "No model name given.");
     }
 
     private static RpcException ModelNotFound(string name) =>
-        new(StatusCode.NotFound, $"Model '{name}' is not served here; ListModels shows the served models.");
+        Error(StatusCode.NotFound, $"Model '{Echo(name)}' is not served here; ListModels shows the served models.");
 }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using PinnServe.Api.V1;
-using PinnServe.Server.Internal;
+using Grpc.Core;
 using PinnServe.Server.Models;
+
+using static PinnServe.Server.Services.RpcErrors;
 
 namespace PinnServe.Server.Services;
 
@@ -35,7 +37,7 @@ internal sealed class GridPoints
     {
         var inputs = model.InputNames;
         if (spec.Axes.Count != inputs.Count)
-            throw new RpcException(StatusCode.InvalidArgument,
+            throw Error(StatusCode.InvalidArgument,
                 $"The grid has {spec.Axes.Count} axes but the model has {inputs.Count} inputs ({string.Join(", ", inputs)}); give one axis per input.");
         var column = new int[inputs.Count];
         var min = new double[inputs.Count];
@@ -47,14 +49,14 @@ internal sealed class GridPoints
             var axis = spec.Axes[a];
             int c = IndexOf(inputs, axis.Input);
             if (c < 0)
-                throw new RpcException(StatusCode.InvalidArgument, $"Grid axis '{axis.Input}' is not an input of the model ({string.Join(", ", inputs)}).");
+                throw Error(StatusCode.InvalidArgument, $"Grid axis '{Echo(axis.Input)}' is not an input of the model ({string.Join(", ", inputs)}).");
             if (column[..a].Contains(c))
-                throw new RpcException(StatusCode.InvalidArgument, $"Grid axis '{axis.Input}' is given twice.");
+                throw Error(StatusCode.InvalidArgument, $"Grid axis '{Echo(axis.Input)}' is given twice.");
             if (!double.IsFinite(axis.Min) || !double.IsFinite(axis.Max) || axis.Min > axis.Max)
-                throw new RpcException(StatusCode.InvalidArgument,
-                    $"Grid axis '{axis.Input}' has invalid bounds [{axis.Min.ToString(CultureInfo.InvariantCulture)}, {axis.Max.ToString(CultureInfo.InvariantCulture)}].");
+                throw Error(StatusCode.InvalidArgument,
+                    $"Grid axis '{Echo(axis.Input)}' has invalid bounds [{axis.Min.ToString(CultureInfo.InvariantCulture)}, {axis.Max.ToString(CultureInfo.InvariantCulture)}].");
             if (axis.Count == 0)
-                throw new RpcException(StatusCode.InvalidArgument, $"Grid axis '{axis.Input}' has count 0.");
+                throw Error(StatusCode.InvalidArgument, $"Grid axis '{Echo(axis.Input)}' has count 0.");
             column[a] = c;
             min[a] = axis.Min;
             count[a] = axis.Count;
@@ -63,7 +65,7 @@ internal sealed class GridPoints
             total = total > maxPoints / axis.Count ? long.MaxValue : total * axis.Count;
         }
         if (total > maxPoints)
-            throw new RpcException(StatusCode.ResourceExhausted, $"The grid has more than the {maxPoints} points allowed per QueryStream call.");
+            throw Error(StatusCode.ResourceExhausted, $"The grid has more than the {maxPoints} points allowed per QueryStream call.");
         return new GridPoints(column, min, step, count);
     }
 

@@ -18,7 +18,16 @@ internal static class ModelDescriptions
         for (int i = 0; i < model.InputNames.Count; i++)
             info.Inputs.Add(new InputAxis { Name = model.InputNames[i], Min = model.InputBounds[i].Min, Max = model.InputBounds[i].Max });
         info.Fields.AddRange(model.FieldNames);
-        foreach (var (key, value) in model.Metadata) info.Metadata[key] = value;
+        foreach (var (key, value) in model.Metadata)
+            if (!IsLocalPath(value)) info.Metadata[key] = value;
         return info;
     }
+
+    /// <summary>
+    /// Metadata values that are absolute paths of the machine that trained or exported the model (e.g. a run
+    /// directory) say nothing to a client and tell it about the server's file system: they are not exported.
+    /// </summary>
+    public static bool IsLocalPath(string value) =>
+        value.Length > 1 && (value[0] == '/' || value.StartsWith("~/", StringComparison.Ordinal)
+            || (value.Length > 2 && char.IsAsciiLetter(value[0]) && value[1] == ':' && value[2] is '\\' or '/'));
 }

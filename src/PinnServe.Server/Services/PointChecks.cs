@@ -1,7 +1,9 @@
 using System.Globalization;
 using Google.Protobuf.Collections;
-using PinnServe.Server.Internal;
+using Grpc.Core;
 using PinnServe.Server.Models;
+
+using static PinnServe.Server.Services.RpcErrors;
 
 namespace PinnServe.Server.Services;
 
@@ -12,17 +14,19 @@ namespace PinnServe.Server.Services;
 /// </summary>
 internal static class PointChecks
 {
-    // Float32 coordinates of a bound (e.g. 0.1) round differently from the double bound: allow that slack.
-    private const double RelativeBoundSlack = 1e-6;
-
-    /// <summary>The requested fields in order (all of the model's when none are named).</summary>
+    /// <summary>The requested fields in order (all of the model's when none are named); each at most once.</summary>
     public static string[] ResolveFields(IFieldModel model, string modelName, RepeatedField<string> requested)
     {
         if (requested.Count == 0) return model.FieldNames.ToArray();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string field in requested)
+        {
             if (!model.FieldNames.Contains(field))
-                throw new RpcException(StatusCode.InvalidArgument,
-                    $"Unknown field '{field}': model '{modelName}' has {string.Join(", ", model.FieldNames)}.");
+                throw Error(StatusCode.InvalidArgument,
+                    $"Unknown field '{Echo(field)}': model '{modelName}' has {string.Join(", ", model.FieldNames)}.");
+            if (!seen.Add(field))
+                throw Error(StatusCode.InvalidArgument, $"Field '{field}' is requested twice; name each field once.");
+        }
         return requested.ToArray();
     }
 
@@ -31,13 +35,13 @@ internal static class PointChecks
     {
         int dims = model.InputNames.Count;
         if (floatCount == 0)
-            throw new RpcException(StatusCode.InvalidArgument, "The request has no points.");
+            throw Error(StatusCode.InvalidArgument, "The request has no points.");
         if (floatCount % dims != 0)
-            throw new RpcException(StatusCode.InvalidArgument,
+            throw Error(StatusCode.InvalidArgument,
                 $"The request has {floatCount} coordinates, not a multiple of model '{modelName}''s {dims} inputs ({string.Join(", ", model.InputNames)}): points are packed row-major, {dims} floats each.");
         int count = floatCount / dims;
         if (count > maxPoints)
-            throw new RpcException(StatusCode.ResourceExhausted,
+            throw Error(StatusCode.ResourceExhausted,
                 $"The request has {count} points, more than the {maxPoints} allowed per {method} call" + (method == "Query" ? "; use QueryStream." : "."));
         return count;
     }
@@ -56,20 +60,29 @@ internal static class PointChecks
             int input = i % dims;
             long point = firstIndex + i / dims;
             if (!float.IsFinite(value))
-                throw new RpcException(StatusCode.InvalidArgument,
+                throw Error(StatusCode.InvalidArgument,
                     $"Point {point} has a non-finite coordinate: {model.InputNames[input]} = {value.ToString(CultureInfo.InvariantCulture)}.");
             if (IsInside(value, bounds[input])) continue;
             if (outOfDomain is null)
-                throw new RpcException(StatusCode.InvalidArgument,
+                throw Error(StatusCode.InvalidArgument,
                     $"Point {point} is outside the model's domain: {model.InputNames[input]} = {value.ToString(CultureInfo.InvariantCulture)} is not in " +
                     $"[{bounds[input].Min.ToString(CultureInfo.InvariantCulture)}, {bounds[input].Max.ToString(CultureInfo.InvariantCulture)}]. Set allow_out_of_domain to evaluate it anyway.");
             if (outOfDomain.Count == 0 || outOfDomain[^1] != point) outOfDomain.Add(point);
         }
     }
 
-    public static bool IsInside(double value, (double Min, double Max) bound)
+    /// <summary>
+    /// Inside [min, max] up to the float32 rounding of each bound: coordinates arrive as float32, so the float
+    /// nearest to a bound such as 1000.1 may lie just outside the double bound. The slack is one float32 ulp at
+    /// the bound's magnitude (6e-5 at 1000, 1.2e-7 at 1, 0 at 0), so it scales with the bounds, not the width.
+    /// </summary>
+    public static bool IsInside(double value, (double Min, double Max) bound) =>
+        value >= bound.Min - FloatUlp(bound.Min) && value <= bound.Max + FloatUlp(bound.Max);
+
+    private static double FloatUlp(double bound)
     {
-        double slack = RelativeBoundSlack * Math.Max(1.0, bound.Max - bound.Min);
-        return value >= bound.Min - slack && value <= bound.Max + slack;
+        if (!double.IsFinite(bound)) return 0;
+        float magnitude = (float)Math.Abs(bound);
+        return (double)MathF.BitIncrement(magnitude) - magnitude;
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
-using PinnServe.Server.Internal;
+using Grpc.Core;
 using PinnServe.Server.Models;
+
+using static PinnServe.Server.Services.RpcErrors;
 
 namespace PinnServe.Server.Services;
 
@@ -47,5 +49,5 @@ internal sealed record ReferenceTable(float[] Points, string[] Fields, float[] V
             : throw Malformed(datasetName, $"line {lineNumber} has the non-numeric or non-finite value '{cell.Trim()}'");
 
     private static RpcException Malformed(string datasetName, string problem) =>
-        new(StatusCode.FailedPrecondition, $"Reference data set '{datasetName}' is malformed: {problem}.");
+        Error(StatusCode.FailedPrecondition, $"Reference data set '{datasetName}' is malformed: {problem}.");
 }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using PinnServe.Api.V1;
-using PinnServe.Server.Internal;
+using Grpc.Core;
 using PinnServe.Server.Models;
+
+using static PinnServe.Server.Services.RpcErrors;
 
 namespace PinnServe.Server.Services;
 
@@ -50,13 +52,13 @@ internal sealed class StreamedPoints
                     if (PointChecks.IsInside(axis.Min, bound) && PointChecks.IsInside(axis.Max, bound)) continue;
                     anyOutside = true;
                     if (!request.AllowOutOfDomain)
-                        throw new RpcException(StatusCode.InvalidArgument,
-                            $"Grid axis '{axis.Input}' spans [{F(axis.Min)}, {F(axis.Max)}], outside the model's domain [{F(bound.Min)}, {F(bound.Max)}]. Set allow_out_of_domain to evaluate it anyway.");
+                        throw Error(StatusCode.InvalidArgument,
+                            $"Grid axis '{Echo(axis.Input)}' spans [{F(axis.Min)}, {F(axis.Max)}], outside the model's domain [{F(bound.Min)}, {F(bound.Max)}]. Set allow_out_of_domain to evaluate it anyway.");
                 }
                 return new StreamedPoints(model, grid.TotalPoints, null, grid, [], anyOutside);
             }
             default:
-                throw new RpcException(StatusCode.InvalidArgument, "The request gives neither points nor a grid.");
+                throw Error(StatusCode.InvalidArgument, "The request gives neither points nor a grid.");
         }
     }
 

@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using PinnServe.Api.V1;
-using PinnServe.Server.Client;
+using PinnServe.Client;
 
 namespace PinnServe.Server.Tests.Functional;
 
-/// <summary>Models replaced on disk while clients query: every call succeeds, and the new versions get served.</summary>
+/// <summary>Models replaced on disk while clients query: every call succeeds, and each new version gets served.</summary>
 public sealed class HotReloadTests : IAsyncLifetime
 {
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
     private readonly string _directory = TestModels.NewTempDirectory("reload");
     private PinnServer _server = null!;
 
@@ -58,22 +59,39 @@ public sealed class HotReloadTests : IAsyncLifetime
             }
         })).ToArray();
 
+        var served = new List<string> { (await client.DescribeModelAsync("cavity")).Version };
         for (int seed = 11; seed <= 14; seed++)
         {
-            await Task.Delay(300);
-            // Export elsewhere, then rename over the served file: the way `pinn export` publishes (atomic).
+            // Let some calls run on the current version, then publish the next one the way `pinn export` does:
+            // export elsewhere, then rename over the served file (atomic).
+            int before = Volatile.Read(ref calls);
+            await WaitUntil(() => Volatile.Read(ref calls) >= before + 20 || !errors.IsEmpty);
             string staging = TestModels.NewTempDirectory("staging");
             string fresh = TestModels.ExportCavity(staging, "cavity", seed);
             File.Move(fresh, Path.Combine(_directory, "cavity.onnx"), overwrite: true);
             Directory.Delete(staging, true);
+            string previous = served[^1];
+            await WaitUntil(() => client.DescribeModelAsync("cavity").GetAwaiter().GetResult().Version != previous);
+            served.Add((await client.DescribeModelAsync("cavity")).Version);
+            await WaitUntil(() => versions.ContainsKey(served[^1]) || !errors.IsEmpty); // the load has met the new version
         }
-        await Task.Delay(600);
         stop.Cancel();
-        await Task.WhenAll(load);
+        await Task.WhenAll(load).WaitAsync(Generous);
 
         Assert.Empty(errors);
-        Assert.True(calls > 100, $"only {calls} calls completed");
-        Assert.True(versions.Count >= 2, $"served versions: {string.Join(", ", versions.Keys)}");
+        Assert.Equal(5, served.Distinct().Count());
+        Assert.All(served, v => Assert.True(versions.ContainsKey(v), $"version {v} was never seen by the load"));
+    }
+
+    /// <summary>Polls a condition until it holds; fails only after a generous time-out (never a timing assertion).</summary>
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Generous);
+        while (!condition())
+        {
+            if (timeout.IsCancellationRequested) Assert.Fail("The condition did not hold within the generous time-out.");
+            await Task.Delay(20);
+        }
     }
 
     private static GridAxis Axis(string name, uint count) => new() { Input = name, Min = 0, Max = 1, Count = count };

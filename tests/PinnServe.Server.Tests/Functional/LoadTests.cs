@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using PinnServe.Api.V1;
-using PinnServe.Server.Client;
+using PinnServe.Client;
 
 namespace PinnServe.Server.Tests.Functional;
 

@@ -1,10 +1,11 @@
+using Grpc.Core;
 using Grpc.Health.V1;
 using PinnServe.Api.V1;
-using PinnServe.Server.Client;
+using PinnServe.Client;
 
 namespace PinnServe.Server.Tests.Functional;
 
-/// <summary>The C# client behind `pinn query` and `pinn bench-serve` (HttpClient, HTTP/2 prior knowledge).</summary>
+/// <summary>The C# client behind `pinn query` and `pinn bench-serve` (PinnServe.Client on Grpc.Net.Client).</summary>
 public class PinnClientTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
@@ -36,13 +37,13 @@ public class PinnClientTests(ServerFixture server) : IClassFixture<ServerFixture
     public async Task Error_statuses_surface_with_code_and_decoded_message()
     {
         using var client = new PinnClient(server.Address);
-        var error = await Assert.ThrowsAsync<GrpcCallException>(() => client.QueryAsync(new QueryRequest { Model = "cavity", Points = { 0.5f, 0.5f }, Fields = { "ψ" } }));
-        Assert.Equal(3, error.StatusCode);
-        Assert.Contains("Unknown field 'ψ'", error.StatusMessage);
-        var streamError = await Assert.ThrowsAsync<GrpcCallException>(async () =>
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.QueryAsync(new QueryRequest { Model = "cavity", Points = { 0.5f, 0.5f }, Fields = { "ψ 100%" } }));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("Unknown field 'ψ 100%'", error.Status.Detail); // percent-encoded on the wire, decoded here
+        var streamError = await Assert.ThrowsAsync<RpcException>(async () =>
         {
             await foreach (var _ in client.QueryStreamAsync(new QueryStreamRequest { Model = "missing", Points = new PointList { Coordinates = { 0.5f, 0.5f } } })) { }
         });
-        Assert.Equal(5, streamError.StatusCode);
+        Assert.Equal(StatusCode.NotFound, streamError.StatusCode);
     }
 }

@@ -92,7 +92,7 @@ public sealed class InferenceTensorsTests
         { "raw length", r => { foreach (var t in r.Inputs) t.Contents = null; r.RawInputContents.Add(ByteString.CopyFrom(new byte[8])); r.RawInputContents.Add(ByteString.CopyFrom(new byte[7])); }, "raw_input_contents of 'y' has 7 bytes; 2 FP32 values need 8" },
         { "unknown output", r => r.Outputs.Add(new RequestedOutput { Name = "c" }), "Unknown output 'c': model 'm' has 'a', 'b'" },
         { "twice output", r => r.Outputs.Add([new RequestedOutput { Name = "a" }, new RequestedOutput { Name = "a" }]), "Output 'a' is requested twice" },
-        { "long name", r => r.Inputs[1].Name = new string('q', 5000), "Unknown input tensor '" + new string('q', 64) + "...'" },
+        { "long name", r => r.Inputs[1].Name = new string('q', 5000), "Unknown input tensor '" + new string('q', 64) + "… (5000 characters)'" },
     };
 
     [Theory]

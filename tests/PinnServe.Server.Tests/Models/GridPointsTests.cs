@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PinnServe.Api.V1;
-using PinnServe.Server.Internal;
+using Grpc.Core;
 using PinnServe.Server.Models;
 using PinnServe.Server.Services;
 
@@ -40,6 +40,6 @@ public class GridPointsTests
         var spec = new GridSpec { Axes = { axis.Clone(), axis.Clone(), axis.Clone() } };
         spec.Axes[0].Input = "a"; spec.Axes[1].Input = "b"; spec.Axes[2].Input = "c";
         var error = Assert.Throws<RpcException>(() => GridPoints.Create(spec, new Shape("a", "b", "c"), long.MaxValue / 2));
-        Assert.Equal(StatusCode.ResourceExhausted, error.Status.Code);
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
     }
 }

@@ -10,7 +10,7 @@ namespace PinnServe.Server.Tests.RealClient;
 /// </summary>
 public class PythonClientTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private const int ExpectedChecks = 39;
+    private const int ExpectedChecks = 41;
 
     [Fact]
     public async Task Every_rpc_error_code_and_streaming_path_passes_with_the_python_grpc_client()
