@@ -49,7 +49,7 @@ public sealed class OnnxCheckerTests : IDisposable
             catch (System.ComponentModel.Win32Exception) { }
         }
         throw new InvalidOperationException(
-            "No python3 with the onnx package found (tried PINNSERVE_PYTHON, /usr/bin/python3, python3): install Debian python3-onnx.");
+            "No python3 with the onnx package found (tried PINNSERVE_PYTHON, /usr/bin/python3, python3): run `sudo apt-get install -y python3-onnx` (./test.sh installs it from .ci/apt-packages.txt).");
     }
 
     private static (int Exit, string Stdout, string Stderr) Run(string file, string[] arguments)

@@ -8,6 +8,9 @@ public static class Chromium
     /// <summary>The browser on PATH (or $CHROMIUM), else null.</summary>
     public static readonly string? Executable = Find();
 
+    /// <summary>What a test without a browser fails with: the command that installs one.</summary>
+    public const string InstallHint = "chromium is not installed: run `sudo apt-get install -y chromium` (./test.sh installs it from .ci/apt-packages.txt), or set CHROMIUM to a Chrome/Chromium binary.";
+
     private static string? Find()
     {
         if (Environment.GetEnvironmentVariable("CHROMIUM") is { Length: > 0 } given && File.Exists(given)) return given;
@@ -22,7 +25,7 @@ public static class Chromium
     public static Result Run(string file, IEnumerable<string> action, TimeSpan timeout)
     {
         string profile = Directory.CreateTempSubdirectory("pinn-chromium-").FullName;
-        var start = new ProcessStartInfo(Executable ?? throw new InvalidOperationException("chromium is not installed."))
+        var start = new ProcessStartInfo(Executable ?? throw new InvalidOperationException(InstallHint))
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
@@ -49,14 +52,5 @@ public static class Chromium
         {
             try { Directory.Delete(profile, recursive: true); } catch (IOException) { }
         }
-    }
-}
-
-/// <summary>A test that needs chromium: skipped, with the reason, where it is not installed.</summary>
-public sealed class ChromiumFactAttribute : FactAttribute
-{
-    public ChromiumFactAttribute()
-    {
-        if (Chromium.Executable is null) Skip = "chromium is not installed (apt-get install chromium; CI installs it from .ci/apt-packages.txt).";
     }
 }

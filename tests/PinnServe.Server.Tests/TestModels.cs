@@ -9,7 +9,7 @@ namespace PinnServe.Server.Tests;
 internal static class TestModels
 {
     /// <summary>A cavity-like model: inputs x, y on [0,1]²; fields u = ψ_y, v = −ψ_x, p, psi.</summary>
-    public static string ExportCavity(string directory, string name, int seed, int width = 16)
+    public static string ExportCavity(string directory, string name, int seed, int width = 16, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var random = new Random(seed);
         LayerFile Layer(string layerName, int fanIn, int fanOut) => new()
@@ -37,7 +37,9 @@ internal static class TestModels
             FieldDefinition.Of("psi", 1, "psi"),
         ];
         string path = Path.Combine(directory, name + ".onnx");
-        OnnxExporter.Export(network, fields, path, new Dictionary<string, string> { ["problem"] = "cavity", ["metric.rel_l2_u"] = "0.0123" });
+        var allMetadata = new Dictionary<string, string> { ["problem"] = "cavity", ["metric.rel_l2_u"] = "0.0123" };
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) allMetadata[key] = value;
+        OnnxExporter.Export(network, fields, path, allMetadata);
         return path;
     }
 

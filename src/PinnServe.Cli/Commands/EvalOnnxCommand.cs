@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using PinnServe.Contracts;
 using PinnServe.Onnx;
 using PinnServe.Reference.Files;
 
@@ -88,27 +89,8 @@ internal static class EvalOnnxCommand
 
     private static Dictionary<string, double[]> ReadCsv(string path)
     {
-        using var reader = new StreamReader(path);
-        string? header = reader.ReadLine();
-        if (string.IsNullOrWhiteSpace(header)) throw new InvalidDataException($"'{path}' is empty: expected a header line naming the columns.");
-        var names = header.Split(',').Select(n => n.Trim().Trim('"')).ToArray();
-        var values = names.Select(_ => new List<double>()).ToArray();
-        int lineNumber = 1;
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line) || line.StartsWith('#')) continue;
-            var cells = line.Split(',');
-            if (cells.Length != names.Length)
-                throw new InvalidDataException($"{path}:{lineNumber}: {cells.Length} values for {names.Length} columns.");
-            for (int c = 0; c < cells.Length; c++)
-            {
-                if (!double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-                    throw new InvalidDataException($"{path}:{lineNumber}: '{cells[c].Trim()}' in column '{names[c]}' is not a number.");
-                values[c].Add(value);
-            }
-        }
-        if (values[0].Count == 0) throw new InvalidDataException($"'{path}' has a header but no rows.");
-        return names.Select((n, c) => (n, c)).ToDictionary(p => p.n, p => values[p.c].ToArray(), StringComparer.Ordinal);
+        var table = NumericCsv.Read(path);
+        if (table.RowCount == 0) throw new InvalidDataException($"'{path}' has a header but no rows.");
+        return table.Columns!.Select((n, c) => (n, c)).ToDictionary(p => p.n, p => table.Column(p.c), StringComparer.Ordinal);
     }
 }

@@ -83,6 +83,8 @@ internal static class ExportCommand
         catch (JsonException e) { throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}", e); }
         if (root is not JsonObject summary) throw new InvalidDataException($"'{path}' must hold a JSON object.");
         Flatten(summary, "", metadata);
+        // A model file travels (and is described to every client of a server): no paths of this machine in it.
+        foreach (var key in metadata.Where(p => Path.IsPathFullyQualified(p.Value)).Select(p => p.Key).ToList()) metadata.Remove(key);
         return metadata;
     }
 

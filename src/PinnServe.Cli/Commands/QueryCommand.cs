@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using PinnServe.Api.V1;
 using Grpc.Core;
 using PinnServe.Client;
+using PinnServe.Contracts;
 
 namespace PinnServe.Cli.Commands;
 
@@ -163,28 +164,22 @@ internal static class QueryCommand
         return grid.Axes.Count > 0 ? grid : throw new UsageException("--grid is empty.");
     }
 
-    /// <summary>Reads points row-major in the model's input order from a CSV with or without a header.</summary>
+    /// <summary>Reads points row-major in the model's input order from a CSV (<see cref="NumericCsv"/>) with or without a header.</summary>
     internal static List<float> ReadPointsCsv(string path, string[] inputs)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Points file '{path}' does not exist.", path);
-        var lines = File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
-        if (lines.Count == 0) throw new UsageException($"Points file '{path}' is empty.");
-        var first = lines[0].Split(',').Select(c => c.Trim()).ToArray();
-        bool hasHeader = !float.TryParse(first[0], NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-        int[] column = hasHeader
-            ? inputs.Select(i => Array.IndexOf(first, i) is var c and >= 0 ? c : throw new UsageException($"Points file '{path}' has no column '{i}' (header: {lines[0]}).")).ToArray()
-            : Enumerable.Range(0, inputs.Length).ToArray();
-        var points = new List<float>();
-        for (int row = hasHeader ? 1 : 0; row < lines.Count; row++)
-        {
-            var cells = lines[row].Split(',');
-            foreach (int c in column)
-            {
-                if (c >= cells.Length || !float.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
-                    throw new UsageException($"Points file '{path}', line {row + 1}: expected {inputs.Length} numbers ({string.Join(", ", inputs)}), got '{lines[row]}'.");
-                points.Add(value);
-            }
-        }
+        NumericTable table;
+        try { table = NumericCsv.Read(path, CsvHeader.Optional); }
+        catch (InvalidDataException e) { throw new UsageException($"Points file: {e.Message}"); }
+        if (table.RowCount == 0) throw new UsageException($"Points file '{path}' has no points.");
+        int[] column = table.Columns is null
+            ? Enumerable.Range(0, inputs.Length).ToArray()
+            : inputs.Select(i => table.IndexOf(i) is var c and >= 0 ? c : throw new UsageException($"Points file '{path}' has no column '{i}' (header: {string.Join(",", table.Columns)}).")).ToArray();
+        if (table.Columns is null && table.ColumnCount != inputs.Length)
+            throw new UsageException($"Points file '{path}' has {table.ColumnCount} numbers per row; the model's inputs are {string.Join(", ", inputs)}.");
+        var points = new List<float>(table.RowCount * inputs.Length);
+        for (int row = 0; row < table.RowCount; row++)
+            foreach (int c in column) points.Add((float)table[row, c]);
         return points;
     }
 

@@ -175,25 +175,10 @@ public static class ReferenceFiles
     private static NpyArray ReadCsv(string path, Metadata metadata)
     {
         var expected = metadata.Axes.Select(a => a.Name).Concat(metadata.Fields).ToArray();
-        using var reader = new StreamReader(path);
-        string? header = reader.ReadLine();
-        if (header is null || !header.Split(',').Select(h => h.Trim()).SequenceEqual(expected))
-            throw new InvalidDataException($"{path}: header '{header}' does not match the metadata columns '{string.Join(',', expected)}'.");
-        var values = new List<double>();
-        int lineNumber = 1, rows = 0;
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
-        {
-            lineNumber++;
-            if (line.Length == 0) continue;
-            string[] cells = line.Split(',');
-            if (cells.Length != expected.Length)
-                throw new InvalidDataException($"{path}:{lineNumber}: {cells.Length} columns, expected {expected.Length}.");
-            foreach (string cell in cells)
-                values.Add(double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v
-                    : throw new InvalidDataException($"{path}:{lineNumber}: '{cell}' is not a number."));
-            rows++;
-        }
-        return new NpyArray([.. values], [rows, expected.Length]);
+        var table = NumericCsv.Read(path);
+        if (!table.Columns!.SequenceEqual(expected))
+            throw new InvalidDataException($"{path}: header '{string.Join(',', table.Columns!)}' does not match the metadata columns '{string.Join(',', expected)}'.");
+        return new NpyArray(table.Values, [table.RowCount, expected.Length]);
     }
 
     private static ReferenceSolution FromTable(NpyArray table, Metadata metadata, string path)

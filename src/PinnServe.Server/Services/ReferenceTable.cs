@@ -1,5 +1,6 @@
 using System.Globalization;
 using Grpc.Core;
+using PinnServe.Contracts;
 using PinnServe.Server.Models;
 
 using static PinnServe.Server.Services.RpcErrors;
@@ -12,41 +13,38 @@ internal sealed record ReferenceTable(float[] Points, string[] Fields, float[] V
     public int PointCount => Fields.Length == 0 ? 0 : Values.Length / Fields.Length;
 
     /// <summary>
-    /// Reads a reference CSV shipped with a model: a header naming the columns, then one row per point.
-    /// Every model input must be a column; every column named like a model field is compared; others are ignored.
+    /// Reads a reference CSV shipped with a model (<see cref="NumericCsv"/>: a header naming the columns, then one
+    /// row per point). Every model input must be a column; every column named like a model field is compared;
+    /// others are ignored. Messages name the file relative to the models directory.
     /// </summary>
     public static ReferenceTable ReadCsv(string path, IFieldModel model, string datasetName)
     {
-        using var reader = new StreamReader(path);
-        string header = reader.ReadLine() ?? throw Malformed(datasetName, "the file is empty");
-        var columns = header.Split(',').Select(c => c.Trim()).ToArray();
-        var inputColumn = model.InputNames.Select(name => Array.IndexOf(columns, name)).ToArray();
+        NumericTable csv;
+        try { csv = NumericCsv.Read(path, CsvHeader.Required, Path.GetFileName(path)); }
+        catch (InvalidDataException e) { throw Malformed(datasetName, e.Message); }
+        var columns = csv.Columns!;
+        var inputColumn = model.InputNames.Select(csv.IndexOf).ToArray();
         for (int i = 0; i < inputColumn.Length; i++)
             if (inputColumn[i] < 0) throw Malformed(datasetName, $"no column for input '{model.InputNames[i]}'");
         var fields = model.FieldNames.Where(columns.Contains).ToArray();
         if (fields.Length == 0) throw Malformed(datasetName, $"no column names a field of the model ({string.Join(", ", model.FieldNames)})");
-        var fieldColumn = fields.Select(f => Array.IndexOf(columns, f)).ToArray();
+        var fieldColumn = fields.Select(csv.IndexOf).ToArray();
+        if (csv.RowCount == 0) throw Malformed(datasetName, "it has no data rows");
 
-        var points = new List<float>();
-        var values = new List<float>();
-        int lineNumber = 1;
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        var points = new float[csv.RowCount * inputColumn.Length];
+        var values = new float[csv.RowCount * fieldColumn.Length];
+        for (int row = 0; row < csv.RowCount; row++)
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var cells = line.Split(',');
-            if (cells.Length != columns.Length) throw Malformed(datasetName, $"line {lineNumber} has {cells.Length} cells, the header {columns.Length}");
-            foreach (int c in inputColumn) points.Add(ParseCell(cells[c], datasetName, lineNumber));
-            foreach (int c in fieldColumn) values.Add(ParseCell(cells[c], datasetName, lineNumber));
+            for (int i = 0; i < inputColumn.Length; i++) points[row * inputColumn.Length + i] = Cell(csv, row, inputColumn[i], datasetName);
+            for (int f = 0; f < fieldColumn.Length; f++) values[row * fieldColumn.Length + f] = Cell(csv, row, fieldColumn[f], datasetName);
         }
-        if (values.Count == 0) throw Malformed(datasetName, "it has no data rows");
-        return new ReferenceTable(points.ToArray(), fields, values.ToArray());
+        return new ReferenceTable(points, fields, values);
     }
 
-    private static float ParseCell(string cell, string datasetName, int lineNumber) =>
-        float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && float.IsFinite(value)
-            ? value
-            : throw Malformed(datasetName, $"line {lineNumber} has the non-numeric or non-finite value '{cell.Trim()}'");
+    private static float Cell(NumericTable csv, int row, int column, string datasetName) =>
+        float.IsFinite((float)csv[row, column])
+            ? (float)csv[row, column]
+            : throw Malformed(datasetName, $"line {csv.LineNumber(row)} has the non-finite value {csv[row, column].ToString(CultureInfo.InvariantCulture)} in column '{csv.Columns![column]}'");
 
     private static RpcException Malformed(string datasetName, string problem) =>
         Error(StatusCode.FailedPrecondition, $"Reference data set '{datasetName}' is malformed: {problem}.");

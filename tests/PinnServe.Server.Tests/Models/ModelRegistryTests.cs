@@ -95,8 +95,8 @@ public sealed class ModelRegistryTests : IDisposable
         using var registry = NewRegistry();
         registry.StartWatching(TimeSpan.FromMinutes(10));
         TestModels.ExportCavity(_directory, "watched", seed: 4);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!registry.TryGetEntry("watched", out _) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // generous: only a failure waits this long
+        while (!registry.TryGetEntry("watched", out _) && !timeout.IsCancellationRequested) await Task.Delay(50);
         Assert.True(registry.TryGetEntry("watched", out var entry));
         Assert.Equal(ModelStatus.Serving, entry.Status);
     }

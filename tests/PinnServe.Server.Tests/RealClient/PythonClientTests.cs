@@ -55,7 +55,7 @@ public class PythonClientTests(ServerFixture server) : IClassFixture<ServerFixtu
             }
             catch (System.ComponentModel.Win32Exception) { }
         }
-        throw new InvalidOperationException("No python3 with grpc and grpc_tools: install the Debian packages in .ci/apt-packages.txt (python3-grpcio, python3-grpc-tools).");
+        throw new InvalidOperationException("No python3 with grpc and grpc_tools: run `sudo apt-get install -y python3-grpcio python3-grpc-tools` (./test.sh installs them from .ci/apt-packages.txt).");
     }
 
     internal static string RepositoryRoot()
