@@ -17,6 +17,6 @@ public class DeployManifestTests(ServerFixture server) : IClassFixture<ServerFix
         var names = Regex.Matches(text, @"^# TYPE (\S+) ", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToArray();
         Assert.Contains("pinnserve_points_total", names);
         await DeployManifests.CheckAsync(RealClient.PythonClientTests.RepositoryRoot(), "--metrics", string.Join(",", names),
-            "--health-service", Services.FieldService.ServiceName);
+            "--health-service", PinnServe.Server.Services.FieldService.ServiceName);
     }
 }
