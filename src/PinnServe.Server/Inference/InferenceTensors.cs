@@ -89,19 +89,34 @@ internal static class InferenceTensors
         {
             var tensor = new ModelInferResponse.Types.InferOutputTensor { Name = decoded.Fields[f], Datatype = decoded.Datatype };
             tensor.Shape.AddRange(decoded.Shape);
-            if (decoded.Datatype == Fp32)
+            if (decoded.Raw)
+            {
+                // Straight into the bytes that go on the wire: no column array, no second copy.
+                bool single = decoded.Datatype == Fp32;
+                var bytes = new byte[(long)n * (single ? sizeof(float) : sizeof(double))];
+                if (single)
+                {
+                    var column = MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
+                    for (int i = 0; i < n; i++) column[i] = values[i * width + f];
+                }
+                else
+                {
+                    var column = MemoryMarshal.Cast<byte, double>(bytes.AsSpan());
+                    for (int i = 0; i < n; i++) column[i] = values[i * width + f];
+                }
+                response.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(bytes));
+            }
+            else if (decoded.Datatype == Fp32)
             {
                 var column = new float[n];
                 for (int i = 0; i < n; i++) column[i] = values[i * width + f];
-                if (decoded.Raw) response.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(MemoryMarshal.AsBytes(column.AsSpan()).ToArray()));
-                else (tensor.Contents = new InferTensorContents()).Fp32Contents.AddRange(column);
+                (tensor.Contents = new InferTensorContents()).Fp32Contents.AddRange(column);
             }
             else
             {
                 var column = new double[n];
                 for (int i = 0; i < n; i++) column[i] = values[i * width + f];
-                if (decoded.Raw) response.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(MemoryMarshal.AsBytes(column.AsSpan()).ToArray()));
-                else (tensor.Contents = new InferTensorContents()).Fp64Contents.AddRange(column);
+                (tensor.Contents = new InferTensorContents()).Fp64Contents.AddRange(column);
             }
             response.Outputs.Add(tensor);
         }
