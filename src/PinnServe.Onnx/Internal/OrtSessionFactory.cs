@@ -11,11 +11,12 @@ internal static class OrtSessionFactory
     public const string CudaProviderLibrary = "libonnxruntime_providers_cuda.so";
 
     /// <summary>
-    /// What Microsoft.ML.OnnxRuntime.Gpu.Linux 1.31's CUDA provider loads (its release notes: CUDA 13, cuDNN 9),
-    /// checked up front so that one message names every missing library rather than the first one dlopen meets.
+    /// What Microsoft.ML.OnnxRuntime.Gpu.Linux 1.31's CUDA provider loads: its ELF dependencies (readelf -d:
+    /// driver, CUDA 13 runtime, cuBLAS/cuBLASLt, cuRAND) and cuDNN 9, which it opens at run time. Checked up front
+    /// so that one message names every missing library rather than the first one dlopen meets.
     /// </summary>
     private static readonly string[] CudaHostLibraries =
-        ["libcuda.so.1", "libcudart.so.13", "libcublas.so.13", "libcublasLt.so.13", "libcudnn.so.9"];
+        ["libcuda.so.1", "libcudart.so.13", "libcublas.so.13", "libcublasLt.so.13", "libcurand.so.10", "libcudnn.so.9"];
 
     private const string CpuOnlyBuild =
         "CUDA was requested, but this build of PinnServe has ONNX Runtime's CPU package only. " +
@@ -74,7 +75,7 @@ internal static class OrtSessionFactory
         var missing = CudaHostLibraries.Where(name => !CanLoad(name)).ToArray();
         if (missing.Length > 0)
             return $"CUDA was requested, but this host lacks {string.Join(", ", missing)} (ONNX Runtime 1.31's CUDA provider needs the NVIDIA driver, " +
-                   "the CUDA 13 runtime and cuBLAS, and cuDNN 9 on the library path, e.g. LD_LIBRARY_PATH). Use --device cpu to run without a GPU.";
+                   "the CUDA 13 runtime, cuBLAS and cuRAND, and cuDNN 9 on the library path, e.g. LD_LIBRARY_PATH). Use --device cpu to run without a GPU.";
         // The provider library may still need something not in the list above: loading it names the library dlopen missed.
         string? provider = FindNextToRuntime(CudaProviderLibrary);
         if (provider is null)
