@@ -31,6 +31,23 @@ public class ServeOperationOptionsTests
         Assert.All(used, flag => Assert.Contains(flag, flags));
     }
 
+    [Fact]
+    public void Bench_serve_concurrency_mode_reports_both_comparisons_as_json()
+    {
+        var result = PinnCli.Run("bench-serve", ModelsDirectory(), "--model", "burgers-dn", "--concurrency", "4", "--concurrent-calls", "100", "--points", "2500", "--json");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var json = result.Json;
+        Assert.Equal("burgers-dn", (string?)json["model"]);
+        Assert.Equal(100, (int)json["batched"]!["calls"]!);
+        Assert.True((double)json["unbatched"]!["calls_per_s"]! > 0 && (double)json["batching_speedup"]! > 0);
+        Assert.True((double)json["model_infer_points_per_s"]! > 0 && (double)json["stream_points_per_s"]! > 0);
+        Assert.Equal(2500, (long)json["points"]!);
+
+        var bad = PinnCli.Run("bench-serve", ModelsDirectory(), "--concurrency", "-1");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--concurrency must be between 0 and 10000, got -1", bad.Stderr);
+    }
+
     private static string ModelsDirectory() => Path.Combine(Repository(), "models");
 
     private static string Repository()
