@@ -44,6 +44,13 @@ def main():
     argv = container["args"]
     options = {argv[i]: argv[i + 1] for i in range(1, len(argv) - 1) if argv[i].startswith("--")}
     check("container runs `pinn serve`", argv[0] == "serve", argv[0])
+    # Kubernetes appends args to the image's ENTRYPOINT unless command replaces it, and the image's ENTRYPOINT
+    # (docker/Dockerfile.server) already ends in `serve ...`: without command the flags would be given twice.
+    check("command replaces the image's entrypoint with the bare pinn executable",
+          container.get("command") == ["dotnet", "/app/pinn.dll"], container.get("command"))
+    with open(f"{args.repo}/docker/Dockerfile.server") as f:
+        dockerfile = f.read()
+    check("the image has pinn at /app/pinn.dll", "/app/pinn.dll" in dockerfile)
     if args.serve_flags:
         known = set(args.serve_flags.split(","))
         unknown = [a for a in argv if a.startswith("--") and a not in known]
