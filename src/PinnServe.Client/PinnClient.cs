@@ -33,11 +33,14 @@ public sealed class PinnClient : IDisposable
         });
         Fields = new FieldService.FieldServiceClient(_channel);
         Health = new Health.HealthClient(_channel);
+        Inference = new Api.Inference.GRPCInferenceService.GRPCInferenceServiceClient(_channel);
     }
 
     /// <summary>The generated stubs, for anything the helpers below do not cover.</summary>
     public FieldService.FieldServiceClient Fields { get; }
     public Health.HealthClient Health { get; }
+    /// <summary>The Open Inference Protocol (KServe v2) stub on the same channel.</summary>
+    public Api.Inference.GRPCInferenceService.GRPCInferenceServiceClient Inference { get; }
 
     public async Task<ListModelsResponse> ListModelsAsync(CancellationToken cancellationToken = default) =>
         await Fields.ListModelsAsync(new ListModelsRequest(), cancellationToken: cancellationToken);

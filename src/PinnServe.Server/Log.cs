@@ -20,6 +20,12 @@ internal static partial class Log
     [LoggerMessage(14, LogLevel.Warning, "Ignoring '{File}': '{Name}' is not a valid model name (letters, digits, '.', '_', '-').")]
     public static partial void InvalidModelName(ILogger logger, string file, string name);
 
+    [LoggerMessage(17, LogLevel.Warning, "Ignoring '{File}': model '{Name}' has a versioned directory, which is served instead.")]
+    public static partial void FlatFileShadowed(ILogger logger, string file, string name);
+
+    [LoggerMessage(18, LogLevel.Information, "Model '{Name}' unloaded on request; it stays unloaded until loaded again.")]
+    public static partial void ModelUnloaded(ILogger logger, string name);
+
     [LoggerMessage(15, LogLevel.Error, "Rescanning the model directory '{Directory}' failed.")]
     public static partial void RescanFailed(ILogger logger, string directory, Exception exception);
 

@@ -9,7 +9,11 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Prometheus;
+using PinnServe.Server.Batching;
+using PinnServe.Server.Inference;
 using PinnServe.Server.Internal;
+using PinnServe.Server.Metrics;
 using PinnServe.Server.Models;
 using PinnServe.Server.Services;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
@@ -17,8 +21,9 @@ using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 namespace PinnServe.Server;
 
 /// <summary>
-/// The PinnServe gRPC server: Grpc.AspNetCore on Kestrel (HTTP/2 only) with pinnserve.v1.FieldService,
-/// grpc.health.v1.Health (Grpc.HealthCheck), server reflection, and a hot-reloading model registry.
+/// The PinnServe gRPC server: Grpc.AspNetCore on Kestrel (HTTP/2 only) with pinnserve.v1.FieldService, the Open
+/// Inference Protocol (inference.GRPCInferenceService), grpc.health.v1.Health (Grpc.HealthCheck), server
+/// reflection, a hot-reloading versioned model registry, dynamic batching, and Prometheus metrics on their own port.
 /// </summary>
 /// <remarks>
 /// Every service is registered in <see cref="AddServices"/> and mapped in <see cref="MapServices"/>; services
@@ -34,11 +39,20 @@ public sealed class PinnServer : IAsyncDisposable
     private readonly HealthServiceImpl _health;
     private readonly ServerShutdown _shutdown;
     private readonly Lock _healthLock = new();
+    private readonly Endpoints _endpoints;
     private bool _stopped;
 
-    private PinnServer(WebApplication app)
+    /// <summary>Kestrel's listen options, which carry the bound port once started (port 0 included).</summary>
+    private sealed class Endpoints
+    {
+        public ListenOptions? Grpc;
+        public ListenOptions? Metrics;
+    }
+
+    private PinnServer(WebApplication app, Endpoints endpoints)
     {
         _app = app;
+        _endpoints = endpoints;
         _registry = app.Services.GetRequiredService<ModelRegistry>();
         _health = app.Services.GetRequiredService<HealthServiceImpl>();
         _shutdown = app.Services.GetRequiredService<ServerShutdown>();
@@ -47,8 +61,11 @@ public sealed class PinnServer : IAsyncDisposable
     /// <summary>Bound endpoints, e.g. "http://127.0.0.1:50051" (the real port when 0 was asked for).</summary>
     public IReadOnlyList<string> Addresses { get; private set; } = [];
 
-    /// <summary>Port of the cleartext endpoint.</summary>
-    public int Port => new Uri(Addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal))).Port;
+    /// <summary>Port of the cleartext gRPC endpoint.</summary>
+    public int Port => _endpoints.Grpc!.IPEndPoint!.Port;
+
+    /// <summary>Port of the Prometheus /metrics endpoint, if one was configured.</summary>
+    public int? MetricsPort => _endpoints.Metrics?.IPEndPoint?.Port;
 
     /// <summary>Port of the TLS endpoint, if one was configured.</summary>
     public int? TlsPort => Addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.Ordinal)) is { } a ? new Uri(a).Port : null;
@@ -70,12 +87,13 @@ public sealed class PinnServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.None);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
-        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, options));
+        var endpoints = new Endpoints();
+        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, options, endpoints));
         AddServices(builder.Services, options);
 
         var app = builder.Build();
-        MapServices(app);
-        var server = new PinnServer(app);
+        MapServices(app, options, endpoints);
+        var server = new PinnServer(app, endpoints);
         try
         {
             var registry = server._registry;
@@ -106,19 +124,32 @@ public sealed class PinnServer : IAsyncDisposable
             grpc.MaxReceiveMessageSize = options.Limits.MaxReceiveMessageSize;
             grpc.MaxSendMessageSize = null; // answers are bounded by the point limits and chunk size
             grpc.EnableDetailedErrors = false; // unexpected exceptions stay in the log
+            grpc.Interceptors.Add<MetricsInterceptor>(); // first: outermost, so it counts the status the client gets
             grpc.Interceptors.Add<ShutdownInterceptor>();
         });
         services.AddGrpcReflection();
+        services.AddSingleton(options);
         services.AddSingleton(options.Limits);
         services.AddSingleton<ServerShutdown>();
         services.AddSingleton<HealthServiceImpl>();
         services.AddSingleton(provider => new ModelRegistry(options.ModelsDirectory, options.ModelLoader ?? OnnxBackend.Load,
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger("PinnServe.Server"), options.ReloadDebounce));
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("PinnServe.Server"), options.ReloadDebounce, options.VersionPolicy));
+        services.AddSingleton(provider => new ServingMetrics(provider.GetRequiredService<ModelRegistry>()));
+        services.AddSingleton(new QueryBatcher(options.Batching));
+        services.AddSingleton<FieldEvaluator>();
     }
 
-    private static void MapServices(WebApplication app)
+    private static void MapServices(WebApplication app, PinnServerOptions options, Endpoints endpoints)
     {
+        if (options.MetricsAddress is not null)
+        {
+            // Prometheus text on the metrics port only; the gRPC port keeps answering gRPC alone. (Kestrel fills in
+            // the listen options, and the bound port, only when it starts: read them per request.)
+            var registry = app.Services.GetRequiredService<ServingMetrics>().Registry;
+            app.UseWhen(http => endpoints.Metrics?.IPEndPoint?.Port == http.Connection.LocalPort, branch => branch.UseMetricServer("/metrics", registry));
+        }
         app.MapGrpcService<FieldService>();
+        app.MapGrpcService<InferenceService>();
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcReflectionService();
     }
@@ -146,14 +177,24 @@ public sealed class PinnServer : IAsyncDisposable
         }
     }
 
-    private static void ConfigureKestrel(KestrelServerOptions kestrel, PinnServerOptions options)
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, PinnServerOptions options, Endpoints endpoints)
     {
         kestrel.AddServerHeader = false;
         kestrel.Limits.MaxRequestBodySize = null; // messages are limited by the gRPC layer, per message
         // A streamed chunk's flush returns once this much is queued, so the next chunk is computed while the
         // previous one drains through HTTP/2 flow control (Kestrel's 64 KiB default serializes the two).
         kestrel.Limits.MaxResponseBufferSize = 2L * options.Limits.MaxChunkBytes;
-        kestrel.Listen(ParseEndpoint(options.Address), listen => listen.Protocols = HttpProtocols.Http2);
+        kestrel.Listen(ParseEndpoint(options.Address), listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            endpoints.Grpc = listen;
+        });
+        if (options.MetricsAddress is not null)
+            kestrel.Listen(ParseEndpoint(options.MetricsAddress), listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2; // Prometheus scrapes over HTTP/1.1
+                endpoints.Metrics = listen;
+            });
         if (options.TlsAddress is null) return;
         if (options.TlsCertificatePath is null)
             throw new ArgumentException("A TLS address needs a certificate (--tls-cert).");

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PinnServe.Server.Batching;
 using PinnServe.Server.Models;
 
 namespace PinnServe.Server;
@@ -26,6 +27,14 @@ public sealed record PinnServerOptions
     public ILoggerProvider? LoggerProvider { get; init; }
     /// <summary>Backend that opens model files: ONNX Runtime unless replaced (e.g. a GPU backend).</summary>
     public FieldModelLoader? ModelLoader { get; init; }
+    /// <summary>Which versions of NAME/VERSION/model.onnx models are served (a model's version_policy file overrides it).</summary>
+    public VersionPolicy VersionPolicy { get; init; } = VersionPolicy.LatestOne;
+    /// <summary>Merging of small concurrent queries into one ONNX Runtime call (on by default).</summary>
+    public BatchingOptions Batching { get; init; } = new();
+    /// <summary>Optional HTTP/1.1 endpoint ("IP:port") serving Prometheus text at /metrics; off when null.</summary>
+    public string? MetricsAddress { get; init; }
+    /// <summary>Allow the LoadModel and UnloadModel RPCs (anyone who reaches the port could otherwise unload models).</summary>
+    public bool AllowModelControl { get; init; }
 }
 
 /// <summary>Per-call limits; exceeding one gives RESOURCE_EXHAUSTED naming the limit.</summary>
@@ -38,6 +47,8 @@ public sealed record ServerLimits
     /// <summary>Points per QueryStream call (lists are also bounded by the message size; grids only by this).</summary>
     public long MaxStreamPoints { get; init; } = 1L << 30;
     public int DefaultChunkPoints { get; init; } = 16_384;
+    /// <summary>Points per Open Inference Protocol ModelInfer call (one message each way: 2^21 points of 4 FP32 fields is 32 MiB out).</summary>
+    public int MaxInferPoints { get; init; } = 1 << 21;
     /// <summary>Largest values payload per streamed message (keeps chunks below clients' 4 MiB default).</summary>
     public int MaxChunkBytes { get; init; } = 2 * 1024 * 1024;
 }

@@ -16,6 +16,7 @@ public sealed class ServerFixture : IAsyncLifetime
     public PinnServer Server { get; private set; } = null!;
     public string Address => $"127.0.0.1:{Server.Port}";
     public string TlsAddress => $"127.0.0.1:{Server.TlsPort}";
+    public string MetricsUrl => $"http://127.0.0.1:{Server.MetricsPort}/metrics";
     /// <summary>Self-signed certificate (PEM, key included) of the TLS endpoint; also the clients' trust root.</summary>
     public string CertificatePath { get; } = Path.Combine(Path.GetTempPath(), $"pinnserve-cert-{Guid.NewGuid():N}.pem");
 
@@ -31,6 +32,7 @@ public sealed class ServerFixture : IAsyncLifetime
             ModelsDirectory = ModelsDirectory,
             Address = "127.0.0.1:0",
             TlsAddress = "127.0.0.1:0",
+            MetricsAddress = "127.0.0.1:0",
             TlsCertificatePath = TestCertificates.WriteSelfSignedPem(CertificatePath),
             MinimumLogLevel = LogLevel.Warning,
             Limits = new ServerLimits { MaxQueryPoints = MaxQueryPoints, MaxReceiveMessageSize = MaxReceiveMessageSize, DefaultChunkPoints = 4096 },

@@ -5,13 +5,16 @@ using Microsoft.Extensions.Logging;
 using PinnServe.Api.V1;
 using PinnServe.Onnx;
 using PinnServe.Server;
+using PinnServe.Server.Models;
 using PinnServe.Client;
 
 namespace PinnServe.Cli.Commands;
 
 /// <summary>
 /// `pinn bench-serve MODEL_DIR`: in one run, (1) in-process ONNX Runtime throughput on a grid, (2) the same grid
-/// through QueryStream over loopback gRPC, (3) unary Query latency p50/p99 for 1 and 1,000 points.
+/// through QueryStream over loopback gRPC, (3) unary Query latency p50/p99 for 1 and 1,000 points. With
+/// <c>--concurrency N</c> instead: N clients of 1-point queries with and without dynamic batching, and the grid in
+/// one Open Inference Protocol ModelInfer call against QueryStream.
 /// </summary>
 internal static class BenchServeCommand
 {
@@ -22,15 +25,24 @@ internal static class BenchServeCommand
         var points = new Option<int>("--points") { Description = "Grid points for the throughput runs.", DefaultValueFactory = _ => 1_000_000 };
         var chunk = new Option<int>("--chunk") { Description = "Points per streamed message and per in-process Evaluate call.", DefaultValueFactory = _ => 16_384 };
         var calls = new Option<int>("--latency-calls") { Description = "Timed unary calls for the 1-point latency (a quarter of that for 1,000 points).", DefaultValueFactory = _ => 2000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Clients of 1-point queries: measure batching vs none, and ModelInfer vs QueryStream (0: the default benchmark)." };
+        var concurrentCalls = new Option<int>("--concurrent-calls") { Description = "Timed calls per --concurrency run.", DefaultValueFactory = _ => 20_000 };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads of the served models in --concurrency runs (as pinn serve --threads; 0: one per core)." };
         var command = new Command("bench-serve", "Benchmark the gRPC server against in-process ONNX Runtime on the same model.");
         command.Arguments.Add(directory);
-        foreach (var option in new Option[] { modelName, points, chunk, calls }) command.Options.Add(option);
+        foreach (var option in new Option[] { modelName, points, chunk, calls, concurrency, concurrentCalls, threads }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var dir = parse.GetValue(directory)!;
             if (!dir.Exists) throw new UsageException($"Model directory '{dir.FullName}' does not exist.");
             int total = parse.GetValue(points), chunkPoints = parse.GetValue(chunk), latencyCalls = parse.GetValue(calls);
             if (total < 1 || chunkPoints < 1 || latencyCalls < 10) throw new UsageException("--points and --chunk must be positive, --latency-calls at least 10.");
+            int clients = parse.GetValue(concurrency), loadCalls = parse.GetValue(concurrentCalls);
+            if (clients < 0 || clients > 10_000) throw new UsageException($"--concurrency must be between 0 and 10000, got {clients}.");
+            if (loadCalls < 100) throw new UsageException($"--concurrent-calls must be at least 100, got {loadCalls}.");
+            if (parse.GetValue(threads) < 0) throw new UsageException($"--threads must be 0 or more, got {parse.GetValue(threads)}.");
+            if (clients > 0)
+                return RunConcurrentAsync(parse, dir.FullName, parse.GetValue(modelName), total, chunkPoints, clients, loadCalls, parse.GetValue(threads)).GetAwaiter().GetResult();
             return RunAsync(parse, dir.FullName, parse.GetValue(modelName), total, chunkPoints, latencyCalls).GetAwaiter().GetResult();
         });
         return command;
@@ -78,6 +90,66 @@ internal static class BenchServeCommand
             ["stream_fraction_of_in_process"] = streamed / inProcess,
             ["unary_1_point_ms"] = new JsonObject { ["p50"] = one.P50, ["p99"] = one.P99, ["calls"] = one.Calls },
             ["unary_1000_points_ms"] = new JsonObject { ["p50"] = thousand.P50, ["p99"] = thousand.P99, ["calls"] = thousand.Calls },
+            ["machine"] = $"{Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+        });
+        return 0;
+    }
+
+    private static async Task<int> RunConcurrentAsync(ParseResult parse, string directory, string? name, int total, int chunkPoints, int concurrency, int calls, int threads)
+    {
+        await using var server = await PinnServer.StartAsync(new PinnServerOptions
+        {
+            ModelsDirectory = directory,
+            Address = "127.0.0.1:0",
+            MinimumLogLevel = LogLevel.Warning,
+            Limits = new ServerLimits { MaxInferPoints = Math.Max(total, new ServerLimits().MaxInferPoints), MaxReceiveMessageSize = 64 << 20 },
+            ModelLoader = OnnxBackend.WithOptions(new OnnxModelOptions(IntraOpThreads: threads)),
+        });
+        using var client = new PinnClient($"127.0.0.1:{server.Port}");
+        var models = (await client.ListModelsAsync()).Models;
+        var info = (name is null ? models.FirstOrDefault(m => m.Status == ModelStatus.Serving) : models.FirstOrDefault(m => m.Name == name))
+            ?? throw new UsageException(name is null ? $"No serving model in '{directory}'." : $"Model '{name}' is not in '{directory}'.");
+        if (info.Status != ModelStatus.Serving) throw new UsageException($"Model '{info.Name}' failed to load: {info.Error}");
+
+        // Alternating runs, best of two each, so a slow moment of a shared machine does not favour one side.
+        ServeLoad.Result? alone = null, batched = null;
+        for (int round = 0; round < 2; round++)
+        {
+            var a = await ServeLoad.ConcurrentQueriesAsync(client, info, concurrency, calls, batching: false);
+            var b = await ServeLoad.ConcurrentQueriesAsync(client, info, concurrency, calls, batching: true);
+            if (alone is null || a.CallsPerSecond > alone.CallsPerSecond) alone = a;
+            if (batched is null || b.CallsPerSecond > batched.CallsPerSecond) batched = b;
+        }
+        var grid = SquareGrid(info, total);
+        long gridPoints = grid.Axes.Aggregate(1L, (n, a) => n * a.Count);
+        double streamed = 0, inferred = 0;
+        for (int round = 0; round < 2; round++)
+        {
+            streamed = Math.Max(streamed, StreamPointsPerSecond(client, info.Name, grid, chunkPoints));
+            inferred = Math.Max(inferred, await ServeLoad.ModelInferPointsPerSecondAsync(client, info, grid));
+        }
+
+        if (!CliOutput.IsJson(parse))
+        {
+            Console.WriteLine($"model {info.Name}: {concurrency} clients of 1-point Query, {calls:N0} timed calls per run");
+            Console.WriteLine($"  unbatched (no_batching) : {alone!.CallsPerSecond,12:N0} calls/s   p50 {alone.P50:F3} ms   p99 {alone.P99:F3} ms");
+            Console.WriteLine($"  batched                 : {batched!.CallsPerSecond,12:N0} calls/s   p50 {batched.P50:F3} ms   p99 {batched.P99:F3} ms   ({batched.CallsPerSecond / alone.CallsPerSecond:F2}x)");
+            Console.WriteLine($"  {gridPoints:N0} grid points: ModelInfer {inferred:N0} points/s, QueryStream {streamed:N0} points/s ({100 * inferred / streamed:F0}%)");
+        }
+        JsonObject Figures(ServeLoad.Result r) => new() { ["calls_per_s"] = r.CallsPerSecond, ["p50_ms"] = r.P50, ["p99_ms"] = r.P99, ["calls"] = r.Calls };
+        CliOutput.WriteResult(parse, new JsonObject
+        {
+            ["model"] = info.Name,
+            ["concurrency"] = concurrency,
+            ["intra_op_threads"] = threads,
+            ["unbatched"] = Figures(alone!),
+            ["batched"] = Figures(batched!),
+            ["batching_speedup"] = batched!.CallsPerSecond / alone!.CallsPerSecond,
+            ["points"] = gridPoints,
+            ["model_infer_points_per_s"] = inferred,
+            ["stream_points_per_s"] = streamed,
+            ["model_infer_fraction_of_stream"] = inferred / streamed,
+            ["points_per_s"] = inferred,
             ["machine"] = $"{Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
         });
         return 0;

@@ -12,7 +12,7 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var models = new Option<DirectoryInfo>("--models") { Description = "Directory of NAME.onnx models (hot-reloaded).", DefaultValueFactory = _ => new DirectoryInfo("models") };
+        var models = new Option<DirectoryInfo>("--models") { Description = "Directory of NAME.onnx models and NAME/VERSION/model.onnx trees (hot-reloaded).", DefaultValueFactory = _ => new DirectoryInfo("models") };
         var address = new Option<string>("--address") { Description = "Cleartext HTTP/2 endpoint IP:port.", DefaultValueFactory = _ => "127.0.0.1:50051" };
         var tlsAddress = new Option<string>("--tls-address") { Description = "TLS endpoint IP:port (default with --tls-cert: 127.0.0.1:50052)." };
         var tlsCert = new Option<FileInfo>("--tls-cert") { Description = "Certificate for the TLS endpoint: .pfx/.p12, or PEM (key in the same file or --tls-key)." };
@@ -21,8 +21,9 @@ internal static class ServeCommand
         var maxQueryPoints = new Option<int>("--max-query-points") { Description = "Points allowed per unary Query.", DefaultValueFactory = _ => new ServerLimits().MaxQueryPoints };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per evaluation (0: one per core)." };
         var device = DeviceOption.Create();
-        var command = new Command("serve", "Serve the models of a directory over gRPC (FieldService + grpc.health.v1) until Ctrl-C.");
-        foreach (var option in new Option[] { models, address, tlsAddress, tlsCert, tlsKey, tlsPassword, maxQueryPoints, threads, device })
+        var operations = new ServeOperationOptions();
+        var command = new Command("serve", "Serve the models of a directory over gRPC (FieldService, Open Inference Protocol, grpc.health.v1) until Ctrl-C.");
+        foreach (var option in new Option[] { models, address, tlsAddress, tlsCert, tlsKey, tlsPassword, maxQueryPoints, threads, device }.Concat(operations.All))
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -39,7 +40,7 @@ internal static class ServeCommand
             // Checked before listening: a server whose every model fails to load on a missing GPU library is no server.
             var onnxDevice = DeviceOption.Resolve(parse, device);
 
-            var options = new PinnServerOptions
+            var options = operations.Apply(parse, new PinnServerOptions
             {
                 ModelsDirectory = directory.FullName,
                 Address = parse.GetValue(address)!,
@@ -49,7 +50,7 @@ internal static class ServeCommand
                 TlsPassword = parse.GetValue(tlsPassword),
                 Limits = new ServerLimits { MaxQueryPoints = parse.GetValue(maxQueryPoints) },
                 ModelLoader = OnnxBackend.WithOptions(new OnnxModelOptions(onnxDevice, parse.GetValue(threads))),
-            };
+            });
             var clock = Stopwatch.StartNew();
             var server = Start(options);
             Console.Error.WriteLine($"Serving '{directory.FullName}' on {string.Join(", ", server.Addresses)}. Press Ctrl-C to stop.");

@@ -32,10 +32,12 @@ internal sealed class LoadedModel(IFieldModel model, string version)
     }
 }
 
-/// <summary>One model file as the registry last saw it (immutable; replaced as a whole on change).</summary>
+/// <summary>One model file (one version of a model) as the registry last saw it (immutable; replaced as a whole on change).</summary>
 internal sealed record ModelEntry
 {
     public required string Name { get; init; }
+    /// <summary>The repository version: the number of its <c>NAME/VERSION/</c> directory, 1 for a flat <c>NAME.onnx</c>.</summary>
+    public long RepositoryVersion { get; init; } = 1;
     public required string FilePath { get; init; }
     public required FileFingerprint Fingerprint { get; init; }
     /// <summary>Null when the file failed to load.</summary>
@@ -44,8 +46,10 @@ internal sealed record ModelEntry
     public string? Error { get; init; }
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
     public IReadOnlyList<string> ReferenceDatasets { get; init; } = [];
+    /// <summary>Unloaded on request (Unload); served again after Load.</summary>
+    public bool Unloaded { get; init; }
 
-    public ModelStatus Status => Loaded is null ? ModelStatus.Failed : ModelStatus.Serving;
+    public ModelStatus Status => Unloaded ? ModelStatus.Unloaded : Loaded is null ? ModelStatus.Failed : ModelStatus.Serving;
 }
 
 /// <summary>Size and modification time: enough to notice a replaced file without hashing it on every event.</summary>

@@ -7,14 +7,18 @@ using Microsoft.Extensions.Logging;
 namespace PinnServe.Server.Models;
 
 /// <summary>
-/// The models of one directory: every top-level <c>NAME.onnx</c>, with its sidecars <c>NAME.metrics.json</c>
-/// and reference data sets <c>NAME.DATASET.csv</c>. Changes on disk are picked up by a debounced rescan
-/// that builds a new immutable table and swaps it in atomically; calls already holding a model finish on it.
+/// The models of one directory, in two layouts (see <see cref="ModelSources"/>): flat <c>NAME.onnx</c> files with
+/// their sidecars <c>NAME.metrics.json</c> and <c>NAME.DATASET.csv</c>, and versioned <c>NAME/VERSION/model.onnx</c>
+/// trees (sidecars <c>model.metrics.json</c>, <c>model.DATASET.csv</c> beside each file) served by a
+/// <see cref="VersionPolicy"/>. Changes on disk are picked up by a debounced rescan that builds a new immutable
+/// table and swaps it in atomically; calls already holding a model finish on it. Models can also be unloaded and
+/// loaded explicitly.
 /// </summary>
 /// <remarks>
 /// Names in requests are only ever looked up in that table, never turned into paths, so they cannot reach
 /// outside the directory. A file that fails to load is listed as failed and skipped. If a serving model's
-/// file is replaced by one that fails to load, the old version keeps serving and the entry carries the error.
+/// file is replaced by one that fails to load, or its newest version fails, the old version keeps serving and
+/// the entry carries the error.
 /// </remarks>
 internal sealed partial class ModelRegistry : IDisposable
 {
@@ -25,14 +29,27 @@ internal sealed partial class ModelRegistry : IDisposable
     private readonly FieldModelLoader _load;
     private readonly ILogger _logger;
     private readonly TimeSpan _debounce;
+    private readonly VersionPolicy _defaultPolicy;
     private readonly Lock _rescanLock = new();
-    private ImmutableSortedDictionary<string, ModelEntry> _entries = ImmutableSortedDictionary.Create<string, ModelEntry>(StringComparer.Ordinal);
+    private readonly HashSet<string> _unloaded = new(StringComparer.Ordinal);
+    private Table _table = Table.Empty;
     private FileSystemWatcher? _watcher;
     private Timer? _debounceTimer;
     private Timer? _pollTimer;
     private bool _disposed;
 
-    public ModelRegistry(string directory, FieldModelLoader load, ILogger logger, TimeSpan debounce)
+    /// <summary>Per model: its default entry (highest serving version, else why none serves) and every version entry, highest first.</summary>
+    private sealed record Table(ImmutableSortedDictionary<string, ModelEntry> Defaults, ImmutableSortedDictionary<string, ImmutableArray<ModelEntry>> Versions)
+    {
+        public static Table Empty { get; } = new(
+            ImmutableSortedDictionary.Create<string, ModelEntry>(StringComparer.Ordinal),
+            ImmutableSortedDictionary.Create<string, ImmutableArray<ModelEntry>>(StringComparer.Ordinal));
+
+        public IEnumerable<LoadedModel> LoadedModels() =>
+            Versions.Values.SelectMany(v => v).Concat(Defaults.Values).Select(e => e.Loaded).OfType<LoadedModel>().Distinct();
+    }
+
+    public ModelRegistry(string directory, FieldModelLoader load, ILogger logger, TimeSpan debounce, VersionPolicy? defaultPolicy = null)
     {
         Directory = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(Directory))
@@ -40,16 +57,21 @@ internal sealed partial class ModelRegistry : IDisposable
         _load = load;
         _logger = logger;
         _debounce = debounce;
+        _defaultPolicy = defaultPolicy ?? VersionPolicy.LatestOne;
     }
 
     public string Directory { get; }
 
-    /// <summary>Raised after every rescan (models added, replaced, removed or failed).</summary>
+    /// <summary>Raised after every rescan (models added, replaced, removed, failed, loaded or unloaded).</summary>
     public event Action? Changed;
 
-    public IReadOnlyCollection<ModelEntry> Entries => Volatile.Read(ref _entries).Values.ToArray();
+    /// <summary>One entry per model: the version a request without a version gets.</summary>
+    public IReadOnlyCollection<ModelEntry> Entries => Volatile.Read(ref _table).Defaults.Values.ToArray();
 
-    public int ServingCount => Volatile.Read(ref _entries).Values.Count(e => e.Loaded is not null);
+    public int ServingCount => Volatile.Read(ref _table).Defaults.Values.Count(e => e.Loaded is not null);
+
+    /// <summary>Open ONNX Runtime sessions (every served version of every model).</summary>
+    public int LoadedCount => Volatile.Read(ref _table).LoadedModels().Count();
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
     private static partial Regex ModelNamePattern();
@@ -59,20 +81,30 @@ internal sealed partial class ModelRegistry : IDisposable
 
     public static bool IsValidModelName(string name) => ModelNamePattern().IsMatch(name) && !name.Contains("..");
 
-    public bool TryGetEntry(string name, out ModelEntry entry) => Volatile.Read(ref _entries).TryGetValue(name, out entry!);
+    public bool TryGetEntry(string name, out ModelEntry entry) => Volatile.Read(ref _table).Defaults.TryGetValue(name, out entry!);
+
+    /// <summary>Every version entry of a model, highest first; empty for an unknown name.</summary>
+    public IReadOnlyList<ModelEntry> Versions(string name) =>
+        Volatile.Read(ref _table).Versions.TryGetValue(name, out var versions) ? versions : [];
+
+    /// <summary>Takes the default version of a model for one call; see the overload with a version.</summary>
+    public bool TryAcquire(string name, out ModelLease lease, out ModelEntry? entry) => TryAcquire(name, null, out lease, out entry);
 
     /// <summary>
-    /// Takes a serving model for one call. False with <paramref name="entry"/> null: no such model; false with
-    /// an entry: it failed to load. A model retired between lookup and acquire means a newer table is already
-    /// published, so the lookup is simply repeated.
+    /// Takes a serving model (the default version, or <paramref name="version"/>) for one call. False with
+    /// <paramref name="entry"/> null: no such model or version; false with an entry: it is not serving. A model
+    /// retired between lookup and acquire means a newer table is already published, so the lookup is repeated.
     /// </summary>
-    public bool TryAcquire(string name, out ModelLease lease, out ModelEntry? entry)
+    public bool TryAcquire(string name, long? version, out ModelLease lease, out ModelEntry? entry)
     {
         lease = default;
         while (true)
         {
-            if (!Volatile.Read(ref _entries).TryGetValue(name, out entry)) return false;
-            if (entry.Loaded is null) return false;
+            var table = Volatile.Read(ref _table);
+            entry = null;
+            if (version is null) table.Defaults.TryGetValue(name, out entry);
+            else if (table.Versions.TryGetValue(name, out var versions)) entry = versions.FirstOrDefault(e => e.RepositoryVersion == version);
+            if (entry?.Loaded is null) return false;
             if (entry.Loaded.TryAcquire())
             {
                 lease = new ModelLease(entry, entry.Loaded);
@@ -85,8 +117,9 @@ internal sealed partial class ModelRegistry : IDisposable
     public string? ReferenceDatasetPath(ModelEntry entry, string dataset)
     {
         if (!DatasetNamePattern().IsMatch(dataset) || !entry.ReferenceDatasets.Contains(dataset)) return null;
-        string path = Path.GetFullPath(Path.Combine(Directory, $"{entry.Name}.{dataset}.csv"));
-        return Path.GetDirectoryName(path) == Directory ? path : null;
+        string folder = Path.GetDirectoryName(entry.FilePath)!;
+        string path = Path.GetFullPath(Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(entry.FilePath)}.{dataset}.csv"));
+        return Path.GetDirectoryName(path) == folder ? path : null;
     }
 
     /// <summary>Starts hot reload: file events (debounced) plus a slow poll in case events are lost.</summary>
@@ -96,8 +129,8 @@ internal sealed partial class ModelRegistry : IDisposable
         _pollTimer = new Timer(_ => RescanSafely(), null, pollInterval, pollInterval);
         _watcher = new FileSystemWatcher(Directory)
         {
-            IncludeSubdirectories = false,
-            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+            IncludeSubdirectories = true, // NAME/VERSION/model.onnx
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
         };
         _watcher.Created += (_, _) => ScheduleRescan();
         _watcher.Changed += (_, _) => ScheduleRescan();
@@ -122,50 +155,127 @@ internal sealed partial class ModelRegistry : IDisposable
         lock (_rescanLock)
         {
             if (_disposed) return;
-            var previous = Volatile.Read(ref _entries);
-            var next = ImmutableSortedDictionary.CreateBuilder<string, ModelEntry>(StringComparer.Ordinal);
-            var retired = new List<LoadedModel>();
-            var files = new DirectoryInfo(Directory).GetFiles();
-            foreach (var file in files.Where(f => f.Name.EndsWith(ModelExtension, StringComparison.Ordinal)))
-            {
-                string name = file.Name[..^ModelExtension.Length];
-                if (!IsValidModelName(name))
-                {
-                    Log.InvalidModelName(_logger, file.FullName, name);
-                    continue;
-                }
-                var fingerprint = FileFingerprint.Of(file);
-                previous.TryGetValue(name, out var old);
-                var entry = old is not null && old.Fingerprint == fingerprint ? old : Load(name, file, fingerprint, old, retired);
-                next[name] = entry with
-                {
-                    Metrics = ReadMetrics(name, entry.Loaded?.Model.Metadata),
-                    ReferenceDatasets = FindDatasets(name, files),
-                };
-            }
-            foreach (var (name, old) in previous)
-            {
-                if (next.ContainsKey(name)) continue;
-                Log.ModelRemoved(_logger, name);
-                if (old.Loaded is not null) retired.Add(old.Loaded);
-            }
-            Volatile.Write(ref _entries, next.ToImmutable());
-            // Only after the swap: a call that still holds a retired model keeps it alive until it is done.
-            foreach (var loaded in retired) loaded.Release();
+            RescanLocked();
         }
         Changed?.Invoke();
     }
 
-    private ModelEntry Load(string name, FileInfo file, FileFingerprint fingerprint, ModelEntry? old, List<LoadedModel> retired)
+    /// <summary>
+    /// Serves a model again after <see cref="Unload"/>, and (re)loads whatever changed in its files now rather than
+    /// at the next rescan. Returns its entry (with the error when no version could be loaded; an old version that
+    /// was serving keeps serving), or null when the directory has no model of that name.
+    /// </summary>
+    public ModelEntry? Load(string name)
     {
+        ModelEntry? entry;
+        lock (_rescanLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _unloaded.Remove(name);
+            RescanLocked();
+            entry = Volatile.Read(ref _table).Defaults.GetValueOrDefault(name);
+        }
+        Changed?.Invoke();
+        return entry;
+    }
+
+    /// <summary>
+    /// Stops serving every version of a model until <see cref="Load"/>; file changes do not bring it back. Calls in
+    /// flight finish on it. False when the directory has no model of that name.
+    /// </summary>
+    public bool Unload(string name)
+    {
+        lock (_rescanLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!Volatile.Read(ref _table).Defaults.ContainsKey(name)) return false;
+            _unloaded.Add(name);
+            RescanLocked();
+        }
+        Log.ModelUnloaded(_logger, name);
+        Changed?.Invoke();
+        return true;
+    }
+
+    private void RescanLocked()
+    {
+        var previous = Volatile.Read(ref _table);
+        var defaults = ImmutableSortedDictionary.CreateBuilder<string, ModelEntry>(StringComparer.Ordinal);
+        var versions = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<ModelEntry>>(StringComparer.Ordinal);
+        foreach (var sources in ModelSources.Find(Directory, _logger).GroupBy(s => s.Name, StringComparer.Ordinal))
+        {
+            var (main, all) = _unloaded.Contains(sources.Key)
+                ? UnloadedModel(sources.OrderByDescending(s => s.Version).First())
+                : BuildModel(sources.Key, sources.ToList(), previous.Versions.GetValueOrDefault(sources.Key, []));
+            defaults[sources.Key] = main;
+            versions[sources.Key] = all;
+        }
+        foreach (var name in previous.Defaults.Keys.Where(n => !defaults.ContainsKey(n))) Log.ModelRemoved(_logger, name);
+        var next = new Table(defaults.ToImmutable(), versions.ToImmutable());
+        Volatile.Write(ref _table, next);
+        // Only after the swap: a call that still holds a retired model keeps it alive until it is done.
+        foreach (var retired in previous.LoadedModels().Except(next.LoadedModels())) retired.Release();
+    }
+
+    private static (ModelEntry, ImmutableArray<ModelEntry>) UnloadedModel(ModelSource source) =>
+        (new ModelEntry { Name = source.Name, RepositoryVersion = source.Version, FilePath = source.Path, Fingerprint = default, Unloaded = true,
+            Error = "Unloaded on request; load it to serve it again." }, []);
+
+    /// <summary>One model's versions: the policy's picks, loaded (or reused when their file is unchanged).</summary>
+    private (ModelEntry Main, ImmutableArray<ModelEntry> All) BuildModel(string name, List<ModelSource> sources, ImmutableArray<ModelEntry> previous)
+    {
+        var policy = _defaultPolicy;
+        string? policyError = null;
+        if (sources[0].PolicyText is { } text)
+        {
+            try { policy = VersionPolicy.Parse(text); }
+            catch (FormatException e) { policyError = $"{name}/{VersionPolicy.FileName}: {e.Message} Using '{_defaultPolicy}'."; }
+        }
+        var byVersion = sources.ToDictionary(s => s.Version);
+        var entries = new List<ModelEntry>();
+        foreach (long version in policy.Select(byVersion.Keys))
+        {
+            var source = byVersion[version];
+            FileFingerprint fingerprint;
+            try { fingerprint = FileFingerprint.Of(new FileInfo(source.Path)); }
+            catch (IOException) { continue; } // removed while scanning: the next rescan sees the settled state
+            var old = previous.FirstOrDefault(e => e.RepositoryVersion == version && e.FilePath == source.Path);
+            var entry = old is not null && old.Fingerprint == fingerprint ? old : Load(source, fingerprint, old);
+            entries.Add(entry with { Metrics = ReadMetrics(entry.FilePath, entry.Loaded?.Model.Metadata), ReferenceDatasets = FindDatasets(entry.FilePath) });
+        }
+        if (entries.Count == 0)
+        {
+            var highest = sources.MaxBy(s => s.Version)!;
+            string available = string.Join(", ", sources.Select(s => s.Version).Order());
+            entries.Add(new ModelEntry
+            {
+                Name = name, RepositoryVersion = highest.Version, FilePath = highest.Path, Fingerprint = default,
+                Error = $"No version matches the version policy '{policy}' (versions on disk: {available}).",
+            });
+        }
+        // Nothing the policy picked loads: whatever served before keeps serving, with the reason attached.
+        if (entries.All(e => e.Loaded is null) && previous.Where(e => e.Loaded is not null).ToArray() is { Length: > 0 } serving)
+        {
+            string reason = string.Join(" ", entries.Select(e => $"Version {e.RepositoryVersion}: {e.Error}"));
+            var kept = serving.Select(e => e with { Error = $"Still serving version {e.RepositoryVersion} because no newer pick could be served. {reason}" });
+            entries = kept.Concat(entries).ToList();
+        }
+        entries = entries.OrderByDescending(e => e.Loaded is not null).ThenByDescending(e => e.RepositoryVersion).ToList();
+        var main = entries[0];
+        if (policyError is not null) main = entries[0] = main with { Error = policyError + (main.Error is null ? "" : " " + main.Error) };
+        return (main, entries.OrderByDescending(e => e.RepositoryVersion).ToImmutableArray());
+    }
+
+    private ModelEntry Load(ModelSource source, FileFingerprint fingerprint, ModelEntry? old)
+    {
+        string shown = RelativeName(source.Path);
         try
         {
-            string version = HashFile(file.FullName);
-            var model = _load(file.FullName);
+            string version = HashFile(source.Path);
+            var model = _load(source.Path);
             CheckShape(model);
-            Log.ModelLoaded(_logger, name, file.FullName, version);
-            if (old?.Loaded is not null) retired.Add(old.Loaded);
-            return new ModelEntry { Name = name, FilePath = file.FullName, Fingerprint = fingerprint, Loaded = new LoadedModel(model, version) };
+            Log.ModelLoaded(_logger, source.Name, shown, version);
+            return new ModelEntry { Name = source.Name, RepositoryVersion = source.Version, FilePath = source.Path, Fingerprint = fingerprint, Loaded = new LoadedModel(model, version) };
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -174,13 +284,15 @@ internal sealed partial class ModelRegistry : IDisposable
             string reason = WithoutDirectory(e.Message);
             if (old?.Loaded is not null)
             {
-                Log.ModelReloadFailed(_logger, name, old.Loaded.Version, reason);
+                Log.ModelReloadFailed(_logger, source.Name, old.Loaded.Version, reason);
                 return old with { Fingerprint = fingerprint, Error = $"The file changed but failed to load, so version {old.Loaded.Version} is still served: {reason}" };
             }
-            Log.ModelLoadFailed(_logger, file.FullName, reason);
-            return new ModelEntry { Name = name, FilePath = file.FullName, Fingerprint = fingerprint, Error = reason };
+            Log.ModelLoadFailed(_logger, shown, reason);
+            return new ModelEntry { Name = source.Name, RepositoryVersion = source.Version, FilePath = source.Path, Fingerprint = fingerprint, Error = reason };
         }
     }
+
+    private string RelativeName(string path) => Path.GetRelativePath(Directory, path);
 
     /// <summary>A message with this directory's absolute path removed, so file names read relative to it.</summary>
     internal string WithoutDirectory(string message) =>
@@ -203,9 +315,9 @@ internal sealed partial class ModelRegistry : IDisposable
 
     /// <summary>
     /// Metrics: numeric metadata written by `pinn export` (<c>rel_l2*</c>, <c>losses.*</c>), numeric
-    /// <c>metric.NAME</c> metadata (as NAME), then NAME.metrics.json (a flat object of numbers) on top.
+    /// <c>metric.NAME</c> metadata (as NAME), then STEM.metrics.json beside the model (a flat object of numbers) on top.
     /// </summary>
-    private Dictionary<string, double> ReadMetrics(string name, IReadOnlyDictionary<string, string>? metadata)
+    private Dictionary<string, double> ReadMetrics(string modelPath, IReadOnlyDictionary<string, string>? metadata)
     {
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
@@ -214,7 +326,7 @@ internal sealed partial class ModelRegistry : IDisposable
             if (key.StartsWith(MetricMetadataPrefix, StringComparison.Ordinal)) metrics[key[MetricMetadataPrefix.Length..]] = number;
             else if (key.StartsWith("rel_l2", StringComparison.Ordinal) || key.StartsWith("losses.", StringComparison.Ordinal)) metrics[key] = number;
         }
-        string path = Path.Combine(Directory, name + MetricsSuffix);
+        string path = Path.ChangeExtension(modelPath, null) + MetricsSuffix;
         if (!File.Exists(path)) return metrics;
         try
         {
@@ -224,18 +336,23 @@ internal sealed partial class ModelRegistry : IDisposable
         }
         catch (Exception e) when (e is JsonException or IOException or InvalidOperationException)
         {
-            Log.ModelLoadFailed(_logger, path, e.Message);
+            Log.ModelLoadFailed(_logger, RelativeName(path), e.Message);
         }
         return metrics;
     }
 
-    private static string[] FindDatasets(string name, FileInfo[] files) =>
-        files.Select(f => f.Name)
-            .Where(f => f.StartsWith(name + ".", StringComparison.Ordinal) && f.EndsWith(".csv", StringComparison.Ordinal))
-            .Select(f => f[(name.Length + 1)..^".csv".Length])
+    /// <summary>Data sets STEM.DATASET.csv beside the model file.</summary>
+    private static string[] FindDatasets(string modelPath)
+    {
+        string stem = Path.GetFileNameWithoutExtension(modelPath);
+        var folder = new DirectoryInfo(Path.GetDirectoryName(modelPath)!);
+        if (!folder.Exists) return [];
+        return folder.EnumerateFiles(stem + ".*.csv").Select(f => f.Name)
+            .Select(f => f[(stem.Length + 1)..^".csv".Length])
             .Where(d => DatasetNamePattern().IsMatch(d))
             .Order(StringComparer.Ordinal)
             .ToArray();
+    }
 
     public void Dispose()
     {
@@ -246,9 +363,9 @@ internal sealed partial class ModelRegistry : IDisposable
             _watcher?.Dispose();
             _debounceTimer?.Dispose();
             _pollTimer?.Dispose();
-            var entries = Volatile.Read(ref _entries);
-            Volatile.Write(ref _entries, entries.Clear());
-            foreach (var entry in entries.Values) entry.Loaded?.Release();
+            var table = Volatile.Read(ref _table);
+            Volatile.Write(ref _table, Table.Empty);
+            foreach (var loaded in table.LoadedModels()) loaded.Release();
         }
     }
 }

@@ -1,13 +1,16 @@
+using System.Diagnostics;
 using Grpc.Core;
 using PinnServe.Api.V1;
+using PinnServe.Server.Metrics;
 using PinnServe.Server.Models;
 using static PinnServe.Server.Services.RpcErrors;
 
 namespace PinnServe.Server.Services;
 
 /// <summary>pinnserve.v1.FieldService: model listing, field queries (unary and streamed) and validation.</summary>
-/// <remarks>Created per call by Grpc.AspNetCore; the registry and limits are the server's singletons.</remarks>
-internal sealed class FieldService(ModelRegistry registry, ServerLimits limits) : Api.V1.FieldService.FieldServiceBase
+/// <remarks>Created per call by Grpc.AspNetCore; the registry, limits, evaluator and metrics are the server's singletons.</remarks>
+internal sealed class FieldService(ModelRegistry registry, ServerLimits limits, FieldEvaluator evaluator, ServingMetrics metrics, PinnServerOptions options)
+    : Api.V1.FieldService.FieldServiceBase
 {
     public static readonly string ServiceName = Api.V1.FieldService.Descriptor.FullName;
     private const int ValidationChunkPoints = 65536;
@@ -15,7 +18,7 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits) 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
         var response = new ListModelsResponse();
-        response.Models.AddRange(registry.Entries.Select(ModelDescriptions.Describe));
+        response.Models.AddRange(registry.Entries.Select(e => ModelDescriptions.Describe(e, registry.Versions(e.Name))));
         return Task.FromResult(response);
     }
 
@@ -23,10 +26,10 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits) 
     {
         CheckModelName(request.Name);
         if (!registry.TryGetEntry(request.Name, out var entry)) throw ModelNotFound(request.Name);
-        return Task.FromResult(ModelDescriptions.Describe(entry));
+        return Task.FromResult(ModelDescriptions.Describe(entry, registry.Versions(entry.Name)));
     }
 
-    public override Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
+    public override async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
         using var lease = Acquire(request.Model);
         var model = lease.Model;
@@ -37,13 +40,12 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits) 
         var outOfDomain = request.AllowOutOfDomain ? new List<long>() : null;
         PointChecks.CheckCoordinates(model, points, 0, outOfDomain);
 
-        var values = new float[count * fields.Length];
-        model.Evaluate(points, count, fields, values);
+        var values = await evaluator.EvaluateAsync("Query", lease, points, count, fields, !request.NoBatching, context.CancellationToken);
         var response = new QueryResponse { PointCount = (uint)count, ModelVersion = lease.Version };
         response.Fields.AddRange(fields);
         response.Values.AddRange(values);
         if (outOfDomain is not null) response.OutOfDomainPoints.AddRange(outOfDomain.Select(i => (uint)i));
-        return Task.FromResult(response);
+        return response;
     }
 
     public override async Task QueryStream(QueryStreamRequest request, IServerStreamWriter<QueryChunk> stream, ServerCallContext context)
@@ -64,7 +66,9 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits) 
             var chunkValues = n == chunkPoints ? values : new float[n * fields.Length];
             var chunkCoordinates = points.AsSpan(0, n * dims);
             source.Fill(first, n, chunkCoordinates);
+            long started = Stopwatch.GetTimestamp();
             model.Evaluate(chunkCoordinates, n, fields, chunkValues);
+            metrics.Streamed("QueryStream", lease.Entry.Name, n, Stopwatch.GetElapsedTime(started));
 
             var chunk = new QueryChunk { FirstPoint = (ulong)first, PointCount = (uint)n };
             chunk.Values.AddRange(chunkValues);
@@ -102,7 +106,9 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits) 
         {
             int n = Math.Min(ValidationChunkPoints, table.PointCount - first);
             var output = predicted.AsSpan(0, n * table.Fields.Length);
+            long started = Stopwatch.GetTimestamp();
             model.Evaluate(table.Points.AsSpan(first * dims, n * dims), n, table.Fields, output);
+            metrics.Streamed("Validate", lease.Entry.Name, n, Stopwatch.GetElapsedTime(started));
             errors.Add(output, table.Values.AsSpan(first * table.Fields.Length, n * table.Fields.Length));
         }
         var response = new ValidateResponse
@@ -114,6 +120,29 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits) 
         for (int f = 0; f < table.Fields.Length; f++)
             response.Fields.Add(new FieldError { Field = table.Fields[f], RelL2 = errors.RelativeL2(f), MaxAbsError = errors.MaxAbs(f) });
         return Task.FromResult(response);
+    }
+
+    public override Task<ModelInfo> LoadModel(LoadModelRequest request, ServerCallContext context)
+    {
+        CheckModelControl("LoadModel");
+        CheckModelName(request.Name);
+        var entry = registry.Load(request.Name) ?? throw ModelNotFound(request.Name);
+        if (entry.Loaded is null) throw Error(StatusCode.FailedPrecondition, $"Model '{request.Name}' could not be loaded: {entry.Error}");
+        return Task.FromResult(ModelDescriptions.Describe(entry, registry.Versions(entry.Name)));
+    }
+
+    public override Task<ModelInfo> UnloadModel(UnloadModelRequest request, ServerCallContext context)
+    {
+        CheckModelControl("UnloadModel");
+        CheckModelName(request.Name);
+        if (!registry.Unload(request.Name) || !registry.TryGetEntry(request.Name, out var entry)) throw ModelNotFound(request.Name);
+        return Task.FromResult(ModelDescriptions.Describe(entry, registry.Versions(entry.Name)));
+    }
+
+    private void CheckModelControl(string method)
+    {
+        if (!options.AllowModelControl)
+            throw Error(StatusCode.PermissionDenied, $"{method} is off on this server; start it with --model-control to allow loading and unloading models.");
     }
 
     private static ReferenceTable FromRequest(ReferenceData data, IFieldModel model, string modelName)
@@ -149,7 +178,7 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits) 
         CheckModelName(name);
         if (registry.TryAcquire(name, out var lease, out var entry)) return lease;
         if (entry is null) throw ModelNotFound(name);
-        throw Error(StatusCode.FailedPrecondition, $"Model '{name}' failed to load: {entry.Error}");
+        throw Error(StatusCode.FailedPrecondition, entry.Unloaded ? $"Model '{name}' is unloaded: {entry.Error}" : $"Model '{name}' failed to load: {entry.Error}");
     }
 
     private static void CheckModelName(string name)

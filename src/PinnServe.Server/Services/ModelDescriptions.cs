@@ -6,9 +6,10 @@ namespace PinnServe.Server.Services;
 /// <summary>Registry entries as API messages.</summary>
 internal static class ModelDescriptions
 {
-    public static ModelInfo Describe(ModelEntry entry)
+    public static ModelInfo Describe(ModelEntry entry, IEnumerable<ModelEntry> versions)
     {
-        var info = new ModelInfo { Name = entry.Name, Status = entry.Status, Error = entry.Error ?? "" };
+        var info = new ModelInfo { Name = entry.Name, Status = entry.Status, Error = entry.Error ?? "", RepositoryVersion = entry.RepositoryVersion };
+        info.ServedVersions.AddRange(versions.Where(v => v.Loaded is not null).Select(v => v.RepositoryVersion));
         foreach (var (key, value) in entry.Metrics) info.Metrics[key] = value;
         info.ReferenceDatasets.AddRange(entry.ReferenceDatasets);
         if (entry.Loaded is not { } loaded) return info;

@@ -27,7 +27,7 @@ public class ProtocolTests(ServerFixture server) : IClassFixture<ServerFixture>
         await foreach (var response in call.ResponseStream.ReadAllAsync()) responses.Add(response);
 
         var services = responses[0].ListServicesResponse.Service.Select(s => s.Name).Order();
-        Assert.Equal(["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "pinnserve.v1.FieldService"], services);
+        Assert.Equal(["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "inference.GRPCInferenceService", "pinnserve.v1.FieldService"], services);
         var files = responses[1].FileDescriptorResponse.FileDescriptorProto
             .Select(bytes => Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(bytes)).ToList();
         var methods = files.SelectMany(f => f.Service).Single(s => s.Name == "FieldService").Method.Select(m => m.Name);

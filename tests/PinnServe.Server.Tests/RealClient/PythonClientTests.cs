@@ -43,7 +43,7 @@ public class PythonClientTests(ServerFixture server) : IClassFixture<ServerFixtu
     }
 
     /// <summary>Debian's python3 (where python3-grpcio installs), unless another python3 on PATH has grpc.</summary>
-    private static string PythonWithGrpc()
+    internal static string PythonWithGrpc()
     {
         foreach (string candidate in new[] { "/usr/bin/python3", "python3" })
         {

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using PinnServe.Api.Inference;
+using PinnServe.Api.V1;
+using PinnServe.Client;
+
+namespace PinnServe.Cli.Commands;
+
+/// <summary>The load patterns of `pinn bench-serve --concurrency N`: many clients of tiny queries, and one huge ModelInfer.</summary>
+internal static class ServeLoad
+{
+    public sealed record Result(double CallsPerSecond, double P50, double P99, int Calls);
+
+    /// <summary>
+    /// <paramref name="concurrency"/> clients on one channel, each sending 1-point Query calls back to back until
+    /// <paramref name="calls"/> calls are done; with <paramref name="batching"/> off every call asks to run alone.
+    /// </summary>
+    public static async Task<Result> ConcurrentQueriesAsync(PinnClient client, ModelInfo info, int concurrency, int calls, bool batching)
+    {
+        var random = new Random(11);
+        var requests = Enumerable.Range(0, 256).Select(_ =>
+        {
+            var request = new QueryRequest { Model = info.Name, NoBatching = !batching };
+            foreach (var input in info.Inputs) request.Points.Add(Uniform(random, input));
+            return request;
+        }).ToArray();
+        async Task Warm() { for (int i = 0; i < 50; i++) await client.QueryAsync(requests[i % requests.Length]); }
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Warm)));
+
+        var milliseconds = new double[calls];
+        int issued = -1;
+        long start = Stopwatch.GetTimestamp();
+        async Task Client()
+        {
+            for (int call = Interlocked.Increment(ref issued); call < calls; call = Interlocked.Increment(ref issued))
+            {
+                long sent = Stopwatch.GetTimestamp();
+                await client.QueryAsync(requests[call % requests.Length]);
+                milliseconds[call] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Client)));
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        Array.Sort(milliseconds);
+        return new Result(calls / seconds, milliseconds[calls / 2], milliseconds[Math.Min(calls - 1, (int)Math.Ceiling(calls * 0.99) - 1)], calls);
+    }
+
+    /// <summary>Every point of <paramref name="grid"/> in one ModelInfer call (raw FP32 tensors), timed end to end.</summary>
+    public static async Task<double> ModelInferPointsPerSecondAsync(PinnClient client, ModelInfo info, GridSpec grid)
+    {
+        int count = (int)grid.Axes.Aggregate(1L, (n, a) => n * a.Count);
+        var request = new ModelInferRequest { ModelName = info.Name };
+        var columns = info.Inputs.Select(_ => new float[count]).ToArray();
+        for (int p = 0; p < count; p++)
+        {
+            int index = p;
+            for (int a = grid.Axes.Count - 1; a >= 0; a--)
+            {
+                var axis = grid.Axes[a];
+                int column = info.Inputs.ToList().FindIndex(i => i.Name == axis.Input);
+                columns[column][p] = (float)(axis.Count == 1 ? axis.Min : axis.Min + index % axis.Count * (axis.Max - axis.Min) / (axis.Count - 1));
+                index /= (int)axis.Count;
+            }
+        }
+        for (int i = 0; i < info.Inputs.Count; i++)
+        {
+            request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = info.Inputs[i].Name, Datatype = "FP32", Shape = { count } });
+            request.RawInputContents.Add(UnsafeByteOperations.UnsafeWrap(MemoryMarshal.AsBytes(columns[i].AsSpan()).ToArray()));
+        }
+        long start = Stopwatch.GetTimestamp();
+        var response = await client.Inference.ModelInferAsync(request);
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        if (response.RawOutputContents.Count != info.Fields.Count || response.RawOutputContents[0].Length != count * sizeof(float))
+            throw new InvalidOperationException("ModelInfer answered with an unexpected layout.");
+        return count / seconds;
+    }
+
+    private static float Uniform(Random random, InputAxis input) =>
+        (float)(double.IsFinite(input.Min) && double.IsFinite(input.Max) ? input.Min + random.NextDouble() * (input.Max - input.Min) : random.NextDouble());
+}

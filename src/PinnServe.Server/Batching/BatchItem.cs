@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace PinnServe.Server.Batching;
+
+/// <summary>What a batched call got back: its values and how its time was spent.</summary>
+/// <param name="Values">count × fields values, row-major, exactly as an unbatched evaluation writes them.</param>
+/// <param name="QueueTime">From arrival until its batch started.</param>
+/// <param name="ComputeTime">The merged ONNX Runtime call.</param>
+/// <param name="BatchRequests">Calls merged into that ONNX Runtime call (1 when it ran alone).</param>
+/// <param name="BatchPoints">Points in that call.</param>
+/// <param name="FirstInBatch">True for exactly one call of each batch (to count per-batch figures once).</param>
+public readonly record struct BatchResult(float[] Values, TimeSpan QueueTime, TimeSpan ComputeTime, int BatchRequests, int BatchPoints, bool FirstInBatch);
+
+/// <summary>One call waiting in a batch. Its state moves once: waiting → taken (its points will be computed) or waiting → cancelled.</summary>
+internal sealed class BatchItem(float[] points, int count)
+{
+    private const int Waiting = 0, Taken = 1, Cancelled = 2;
+    private int _state;
+
+    public float[] Points { get; } = points;
+    public int Count { get; } = count;
+    public long ArrivedAt { get; } = Stopwatch.GetTimestamp();
+    public TaskCompletionSource<BatchResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Claims the call for a batch; false when it was cancelled first (it is then left out).</summary>
+    public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Waiting) == Waiting;
+
+    /// <summary>
+    /// Cancels the call if no batch has taken it yet. Once taken it runs to the end, so the model it uses stays
+    /// leased by its caller until the batch is done; that wait is one small ONNX Runtime call.
+    /// </summary>
+    public void Cancel()
+    {
+        if (Interlocked.CompareExchange(ref _state, Cancelled, Waiting) == Waiting) Completion.TrySetCanceled();
+    }
+}

@@ -1,0 +1,81 @@
+using Prometheus;
+using PinnServe.Server.Batching;
+using PinnServe.Server.Models;
+
+namespace PinnServe.Server.Metrics;
+
+/// <summary>
+/// The server's Prometheus metrics (prometheus-net), in a registry of their own so that several servers in one
+/// process (tests, benchmarks) do not share counters. Names and labels are listed in docs/deploy.md.
+/// </summary>
+public sealed class ServingMetrics
+{
+    /// <summary>Label value for model names that are not served: request text never becomes a label.</summary>
+    public const string UnknownModel = "_unknown";
+
+    private readonly Counter _requests;
+    private readonly Counter _points;
+    private readonly Histogram _queue;
+    private readonly Histogram _compute;
+    private readonly Histogram _batchPoints;
+    private readonly Gauge _models;
+    private readonly Gauge _sessions;
+
+    internal ServingMetrics(ModelRegistry registry)
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _requests = factory.CreateCounter("pinnserve_requests_total", "Finished gRPC calls by method, model and status code.", ["method", "model", "status"]);
+        _points = factory.CreateCounter("pinnserve_points_total", "Points evaluated.", ["method", "model"]);
+        // 25 µs .. ~0.8 s: a one-point query is tens of microseconds, a streamed chunk tens of milliseconds.
+        var seconds = new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(25e-6, 2, 16) };
+        _queue = factory.CreateHistogram("pinnserve_queue_seconds", "Time a query waited for its batch to start (0 when evaluated alone).", ["model"], seconds);
+        _compute = factory.CreateHistogram("pinnserve_compute_seconds", "ONNX Runtime time of one evaluation (a merged batch counts once).", ["method", "model"], seconds);
+        _batchPoints = factory.CreateHistogram("pinnserve_batch_points", "Points per merged ONNX Runtime call.", ["model"],
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 14) });
+        _models = factory.CreateGauge("pinnserve_models", "Models in the repository by state.", ["state"]);
+        _sessions = factory.CreateGauge("pinnserve_onnxruntime_sessions", "Open ONNX Runtime sessions (one per served model version).");
+        // Gauges are read from the registry at scrape time, so they can never drift from it.
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            var entries = registry.Entries;
+            _models.WithLabels("serving").Set(entries.Count(e => e.Status == Api.V1.ModelStatus.Serving));
+            _models.WithLabels("failed").Set(entries.Count(e => e.Status == Api.V1.ModelStatus.Failed));
+            _models.WithLabels("unloaded").Set(entries.Count(e => e.Status == Api.V1.ModelStatus.Unloaded));
+            _sessions.Set(registry.LoadedCount);
+        });
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>One finished call; <paramref name="model"/> must already be a served name or <see cref="UnknownModel"/>.</summary>
+    public void Request(string method, string model, string status) => _requests.WithLabels(method, model, status).Inc();
+
+    /// <summary>A call evaluated on its own.</summary>
+    public void Evaluated(string method, string model, long points, TimeSpan compute)
+    {
+        _points.WithLabels(method, model).Inc(points);
+        _compute.WithLabels(method, model).Observe(compute.TotalSeconds);
+        _queue.WithLabels(model).Observe(0);
+    }
+
+    /// <summary>A call answered from a merged batch: its own points and wait; the batch's compute and size once per batch.</summary>
+    public void Batched(string method, string model, int points, in BatchResult result)
+    {
+        _points.WithLabels(method, model).Inc(points);
+        _queue.WithLabels(model).Observe(result.QueueTime.TotalSeconds);
+        // Every call of a batch sees the same result; the first of them (by its offset) reports the batch.
+        if (result.FirstInBatch)
+        {
+            _compute.WithLabels(method, model).Observe(result.ComputeTime.TotalSeconds);
+            _batchPoints.WithLabels(model).Observe(result.BatchPoints);
+        }
+    }
+
+    /// <summary>Points of a streamed or validation call, counted as they are evaluated.</summary>
+    public void Streamed(string method, string model, long points, TimeSpan compute)
+    {
+        _points.WithLabels(method, model).Inc(points);
+        _compute.WithLabels(method, model).Observe(compute.TotalSeconds);
+    }
+}

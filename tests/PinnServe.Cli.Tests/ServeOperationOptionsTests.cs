@@ -1,0 +1,59 @@
+using System.Text.RegularExpressions;
+
+namespace PinnServe.Cli.Tests;
+
+/// <summary>`pinn serve`'s model-server options: bad values exit 2 naming them; the deployment files use only real flags.</summary>
+public class ServeOperationOptionsTests
+{
+    [Theory]
+    [InlineData("--version-policy", "newest", "--version-policy: Version policy 'newest'")]
+    [InlineData("--metrics-address", "localhost:9464", "--metrics-address: Address 'localhost:9464'")]
+    [InlineData("--batch-delay", "-1", "the delay must be between 0 and 1 s, got -1 ms")]
+    [InlineData("--batch-max-points", "8", "a batch (8 points) must hold at least one batched request (64 points)")]
+    [InlineData("--reload-poll", "0", "--reload-poll must be between 0.1 and 86400 seconds, got 0")]
+    public void Bad_values_exit_2_naming_them(string option, string value, string message)
+    {
+        var result = PinnCli.Run("serve", "--models", ModelsDirectory(), option, value, "--json");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Stderr + result.Stdout);
+    }
+
+    [Fact]
+    public void Every_flag_the_kubernetes_deployment_passes_is_a_flag_of_pinn_serve()
+    {
+        var help = PinnCli.Run("serve", "--help");
+        Assert.Equal(0, help.ExitCode);
+        var flags = Regex.Matches(help.Stdout, @"(?<=\s)--[a-z][a-z-]*").Select(m => m.Value).ToHashSet();
+        Assert.Contains("--metrics-address", flags);
+        string manifest = File.ReadAllText(Path.Combine(Repository(), "deploy", "kubernetes", "pinnserve.yaml"));
+        var used = Regex.Matches(manifest, @"^\s*- (--[a-z][a-z-]*)\s*$", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToArray();
+        Assert.True(used.Length >= 5, $"found only {used.Length} flags in the manifest");
+        Assert.All(used, flag => Assert.Contains(flag, flags));
+    }
+
+    [Fact]
+    public void Bench_serve_concurrency_mode_reports_both_comparisons_as_json()
+    {
+        var result = PinnCli.Run("bench-serve", ModelsDirectory(), "--model", "burgers-dn", "--concurrency", "4", "--concurrent-calls", "100", "--points", "2500", "--json");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var json = result.Json;
+        Assert.Equal("burgers-dn", (string?)json["model"]);
+        Assert.Equal(100, (int)json["batched"]!["calls"]!);
+        Assert.True((double)json["unbatched"]!["calls_per_s"]! > 0 && (double)json["batching_speedup"]! > 0);
+        Assert.True((double)json["model_infer_points_per_s"]! > 0 && (double)json["stream_points_per_s"]! > 0);
+        Assert.Equal(2500, (long)json["points"]!);
+
+        var bad = PinnCli.Run("bench-serve", ModelsDirectory(), "--concurrency", "-1");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--concurrency must be between 0 and 10000, got -1", bad.Stderr);
+    }
+
+    private static string ModelsDirectory() => Path.Combine(Repository(), "models");
+
+    private static string Repository()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "PinnServe.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("PinnServe.sln not found above the test output directory.");
+    }
+}
