@@ -17,6 +17,10 @@ public sealed class ComponentNode<T> : Node<T> where T : unmanaged, IBinaryFloat
         (_jet, _component, _column) = (jet, component, column);
     }
 
+    public JetNode<T> Jet => _jet;
+    public int ComponentIndex => _component;
+    public int Column => _column;
+
     public override void Forward()
     {
         var block = _jet.Component(_component);

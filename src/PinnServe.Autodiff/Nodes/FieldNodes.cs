@@ -13,6 +13,11 @@ public sealed class DataNode<T>(int length) : Node<T>(length, requiresGrad: fals
 public sealed class LinearCombinationNode<T>(Node<T> a, T alpha, Node<T> b, T beta)
     : Node<T>(a.Length, a.RequiresGrad || b.RequiresGrad) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    public Node<T> A => a;
+    public T Alpha => alpha;
+    public Node<T> B => b;
+    public T Beta => beta;
+
     public override void Forward()
     {
         TensorPrimitives.Multiply(a.Value, alpha, Value);
@@ -32,6 +37,10 @@ public sealed class LinearCombinationNode<T>(Node<T> a, T alpha, Node<T> b, T be
 public sealed class AffineNode<T>(Node<T> a, T scale, T shift)
     : Node<T>(a.Length, a.RequiresGrad) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    public Node<T> A => a;
+    public T Scale => scale;
+    public T Shift => shift;
+
     public override void Forward()
     {
         TensorPrimitives.Multiply(a.Value, scale, Value);
@@ -46,6 +55,9 @@ public sealed class AffineNode<T>(Node<T> a, T scale, T shift)
 public sealed class MultiplyNode<T>(Node<T> a, Node<T> b)
     : Node<T>(a.Length, a.RequiresGrad || b.RequiresGrad) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    public Node<T> A => a;
+    public Node<T> B => b;
+
     public override void Forward() => TensorPrimitives.Multiply(a.Value, b.Value, Value);
 
     public override void Backward(Span<T> parameterGradient)
@@ -69,6 +81,9 @@ public sealed class PowerNode<T> : Node<T> where T : unmanaged, IBinaryFloatingP
         _lower = new T[a.Length];
     }
 
+    public Node<T> A => _a;
+    public int Power => _power;
+
     public override void Forward()
     {
         _lower.AsSpan().Fill(T.One);
@@ -90,6 +105,9 @@ public sealed class PowerNode<T> : Node<T> where T : unmanaged, IBinaryFloatingP
 public sealed class CoefficientScaleNode<T>(Node<T> a, ParameterStore<T> store, ParameterInfo coefficient)
     : Node<T>(a.Length, requiresGrad: true) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    public Node<T> A => a;
+    public ParameterInfo Coefficient => coefficient;
+
     public override void Forward() => TensorPrimitives.Multiply(a.Value, store.Values[coefficient.Offset], Value);
 
     public override void Backward(Span<T> parameterGradient)
@@ -107,6 +125,10 @@ public sealed class MeanSquareNode<T>(Node<T> a, int count = 0) : Node<T>(1, a.R
 {
     private readonly int _count = count > 0 ? count : a.Length;
 
+    public Node<T> A => a;
+    /// <summary>The divisor: the whole point set's size (a slice's length or more).</summary>
+    public int Count => _count;
+
     public override void Forward() => Value[0] = TensorPrimitives.SumOfSquares<T>(a.Value) / T.CreateTruncating(_count);
 
     public override void Backward(Span<T> parameterGradient)
@@ -123,6 +145,8 @@ public sealed class ScalarSumNode<T>(IReadOnlyList<Node<T>> terms)
     : Node<T>(1, terms.Any(t => t.RequiresGrad)) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Node<T>[] _terms = terms.ToArray(); // an array: enumerating an interface would allocate every step
+
+    public IReadOnlyList<Node<T>> Terms => _terms;
 
     public override void Forward()
     {

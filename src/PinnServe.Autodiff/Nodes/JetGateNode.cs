@@ -37,6 +37,14 @@ public sealed class JetGateNode<T> : JetNode<T> where T : unmanaged, IBinaryFloa
         }
     }
 
+    public JetNode<T> Gate => _z;
+    public JetNode<T> U => _u;
+    public JetNode<T> V => _v;
+    /// <summary>The buffers the plans' slices index: Z, ∂Z, D = V − U, ∂D, H, ∂H.</summary>
+    public IReadOnlyList<T[]> PlanBuffers => _buffers;
+    public ProductPlan<T> ForwardPlan => _forward;
+    public ProductPlan<T> BackwardPlan => _backward;
+
     public override void Forward()
     {
         TensorPrimitives.Subtract(_v.Value, _u.Value, _difference);

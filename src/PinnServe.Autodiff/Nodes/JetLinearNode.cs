@@ -26,6 +26,10 @@ public sealed class JetLinearNode<T> : JetNode<T> where T : unmanaged, IBinaryFl
         _weightTransposed = new T[weight.Length];
     }
 
+    public JetNode<T> Input => _input;
+    public ParameterInfo Weight => _weight;
+    public ParameterInfo Bias => _bias;
+
     public override void Forward()
     {
         int inWidth = _input.Width, outWidth = Width;
