@@ -24,7 +24,7 @@ internal static class TrainCommand
                 if (parse.GetValue(resume) is { } dir)
                 {
                     if (!Directory.Exists(dir)) throw new UsageException($"--resume '{dir}': no such run directory.");
-                    run = TrainingRun.Resume(dir, ThreadCount(parse, options));
+                    run = TrainingRun.Resume(dir, ThreadCount(parse, options), parse.GetValue(options.Device));   // --device may move the run
                 }
                 else
                 {
