@@ -24,10 +24,10 @@ build() {
     mkdir -p "$bundle"
     # One compressed single file (untrimmed it is ~62 MiB: runtime, ASP.NET Core, ILGPU, ONNX Runtime's 28 MB .so).
     # Partial trimming drops unused framework code only: PinnServe's and ILGPU's assemblies stay whole, since ILGPU
-    # reads the kernels' IL by reflection at run time.
+    # reads the kernels' IL by reflection at run time; System.Text.Json keeps its reflection mode (run configs).
     dotnet publish "$repo/src/PinnServe.Cli" -c Release -r linux-x64 --self-contained true \
         -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
-        -p:PublishTrimmed=true -p:TrimMode=partial -p:SuppressTrimAnalysisWarnings=true \
+        -p:PublishTrimmed=true -p:TrimMode=partial -p:SuppressTrimAnalysisWarnings=true -p:JsonSerializerIsReflectionEnabledByDefault=true \
         -p:DebugType=none -p:GenerateDocumentationFile=false -o "$bundle" --nologo
     cp "$here/gpu-check.sh" "$repo/benchmarks/pytorch_peers.py" "$repo/benchmarks/pytorch_klein_gordon.py" "$bundle/"
     tar -C "$(dirname "$bundle")" -czf "$bundle.tar.gz" "$(basename "$bundle")"
