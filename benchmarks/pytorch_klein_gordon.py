@@ -76,8 +76,12 @@ def losses(net, batch):
         bc = bc + ((net((pts - MEAN) / STD) - exact(pts[:, :1], pts[:, 1:])) ** 2).mean()
     return (residual ** 2).mean(), ic, bc
 
-def run(model, threads, warmup, measure, batch):
+def run(model, threads, warmup, measure, batch, device="cpu"):
+    global MEAN, STD
     torch.set_num_threads(threads)
+    torch.set_default_device(device)   # network and samples on the device
+    MEAN, STD = MEAN.to(device), STD.to(device)
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     torch.manual_seed(1)
     net = (ModifiedMlp() if model in ("M3", "M4") else Mlp())
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
@@ -100,12 +104,14 @@ def run(model, threads, warmup, measure, batch):
         opt.step(); sched.step()
     for i in range(warmup):
         step(i)
+    sync()
     start = time.perf_counter()
     for i in range(warmup, warmup + measure):
         step(i)
+    sync()
     ms = 1000 * (time.perf_counter() - start) / measure
     return {"peer": "pytorch", "torch": torch.__version__, "blas": torch.__config__.show().count("openblas") > 0 and "openblas" or "other",
-            "model": model, "threads": threads, "batch": batch, "ms_per_iter": round(ms, 4)}
+            "model": model, "device": device, "threads": threads, "batch": batch, "ms_per_iter": round(ms, 4)}
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
@@ -114,6 +120,7 @@ if __name__ == "__main__":
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--measure", type=int, default=500)
     ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
     a = ap.parse_args()
     for n in a.threads:
-        print(json.dumps(run(a.model, n, a.warmup, a.measure, a.batch)), flush=True)
+        print(json.dumps(run(a.model, n, a.warmup, a.measure, a.batch, a.device)), flush=True)

@@ -16,6 +16,8 @@ DN: lambda_i <- 0.99 lambda_i + 0.01 ||grad L_r||_2 / ||grad L_i||_2 over all pa
 Prints one JSON line per thread count.
 
 Usage: python3 pytorch_peers.py --problem burgers --threads 1 2 --seconds 8
+       python3 pytorch_peers.py --problem allen-cahn --device cuda --threads 1   (GPU: every tensor on the device,
+       the clock read after torch.cuda.synchronize)
 """
 import argparse, json, math, time
 import torch
@@ -146,8 +148,10 @@ class Cavity:
 
 PROBLEMS = {"allen-cahn": (AllenCahn, "DN"), "burgers": (Burgers, "DN"), "poisson-2d": (Poisson2D, "DN"), "cavity": (Cavity, "M4")}
 
-def run(problem, threads, seconds):
+def run(problem, threads, seconds, device="cpu"):
     torch.set_num_threads(threads)
+    torch.set_default_device(device)   # model, pools and samples are created on the device
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     torch.manual_seed(1)
     make, scheme = PROBLEMS[problem]
     model = make()
@@ -184,12 +188,14 @@ def run(problem, threads, seconds):
         step(i); i += 1
     times = []
     for _ in range(3):
+        sync()
         n, start = 0, time.perf_counter()
         while n < 1 or time.perf_counter() - start < seconds / 4:
             step(i); i += 1; n += 1
+        sync()
         times.append(1000 * (time.perf_counter() - start) / n)
     times.sort()
-    return {"peer": "pytorch", "torch": torch.__version__, "problem": problem, "model": scheme, "threads": threads,
+    return {"peer": "pytorch", "torch": torch.__version__, "problem": problem, "model": scheme, "device": device, "threads": threads,
             "ms_per_iter": round(times[1], 4), "ms_per_iter_min": round(times[0], 4), "measured_iters": i}
 
 if __name__ == "__main__":
@@ -197,6 +203,7 @@ if __name__ == "__main__":
     ap.add_argument("--problem", required=True, choices=sorted(PROBLEMS))
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--seconds", type=float, default=8)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
     a = ap.parse_args()
     for n in a.threads:
-        print(json.dumps(run(a.problem, n, a.seconds)), flush=True)
+        print(json.dumps(run(a.problem, n, a.seconds, a.device)), flush=True)

@@ -3,6 +3,8 @@ using PinnServe.Cli;
 using PinnServe.Cli.Commands;
 
 // The `pinn` command. Each subcommand lives in Commands/<Name>Command.cs and exposes Create().
+// Device backends register by name: `--device cuda` (ILGPU → PTX) and `--device ilgpu-cpu` (the same kernels on the CPU).
+PinnServe.Backends.Gpu.IlgpuBackend.RegisterAll();
 var root = new RootCommand("PinnServe: train, diagnose, export and serve physics-informed neural networks.");
 root.Options.Add(CliOutput.JsonOption);
 foreach (var command in new[]

@@ -47,7 +47,7 @@ internal sealed class TrainOptions
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Relative L² every N steps." };
     public readonly Option<int> Threads = new("--threads") { Description = "Threads running the terms' point slices in parallel (default: every core; results are identical for any count).", DefaultValueFactory = _ => Environment.ProcessorCount };
     public readonly Option<int?> SlicePoints = new("--slice-points") { Description = "Points per slice (shard) of a loss term; slices run on any core (default 256)." };
-    public readonly Option<string?> Device = new("--device") { Description = "Compute backend: cpu (default) or a device backend of this build." };
+    public readonly Option<string?> Device = new("--device") { Description = "Compute backend: cpu (default), cuda (NVIDIA GPU through ILGPU, float32) or ilgpu-cpu (the GPU kernels on the CPU, for checks)." };
     public readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Checkpoint every N steps." };
 
     public readonly DiagnosticOptions Diagnostics = new();

@@ -56,11 +56,13 @@ public sealed class TrainingRun : IDisposable
         return run;
     }
 
-    public static TrainingRun Resume(string dir, int threads = 1)
+    /// <param name="device">Another compute backend than the run's (θ and the optimizer state are host data, so a run moves between devices).</param>
+    public static TrainingRun Resume(string dir, int threads = 1, string? device = null)
     {
         string configPath = Path.Combine(dir, ConfigFile);
         if (!File.Exists(configPath)) throw new FileNotFoundException($"'{dir}' is not a run directory (no {ConfigFile}).");
         var config = TrainingConfig.FromJson(File.ReadAllText(configPath), configPath).InRunDirectory(dir);
+        if (device is not null) config = config with { Device = device };
         var trainer = TrainerFactory.Create(config, threads);
         string checkpoint = Path.Combine(dir, CheckpointFile);
         double elapsed = 0;

@@ -18,6 +18,9 @@ public sealed class ComponentNode<T> : Node<T> where T : unmanaged, IBinaryFloat
     }
 
     public override IReadOnlyList<Node<T>>? Inputs => [_jet];
+    public JetNode<T> Jet => _jet;
+    public int ComponentIndex => _component;
+    public int Column => _column;
 
     public override void Forward()
     {

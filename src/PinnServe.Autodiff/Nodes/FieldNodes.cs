@@ -15,6 +15,10 @@ public sealed class LinearCombinationNode<T>(Node<T> a, T alpha, Node<T> b, T be
     : Node<T>(a.Length, a.RequiresGrad || b.RequiresGrad) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public override IReadOnlyList<Node<T>>? Inputs => [a, b];
+    public Node<T> A => a;
+    public T Alpha => alpha;
+    public Node<T> B => b;
+    public T Beta => beta;
 
     public override void Forward()
     {
@@ -36,6 +40,9 @@ public sealed class AffineNode<T>(Node<T> a, T scale, T shift)
     : Node<T>(a.Length, a.RequiresGrad) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public override IReadOnlyList<Node<T>>? Inputs => [a];
+    public Node<T> A => a;
+    public T Scale => scale;
+    public T Shift => shift;
 
     public override void Forward()
     {
@@ -52,6 +59,9 @@ public sealed class MultiplyNode<T>(Node<T> a, Node<T> b)
     : Node<T>(a.Length, a.RequiresGrad || b.RequiresGrad) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public override IReadOnlyList<Node<T>>? Inputs => [a, b];
+    public Node<T> A => a;
+    public Node<T> B => b;
+
     public override void Forward() => TensorPrimitives.Multiply(a.Value, b.Value, Value);
 
     public override void Backward(Span<T> parameterGradient)
@@ -76,6 +86,8 @@ public sealed class PowerNode<T> : Node<T> where T : unmanaged, IBinaryFloatingP
     }
 
     public override IReadOnlyList<Node<T>>? Inputs => [_a];
+    public Node<T> A => _a;
+    public int Power => _power;
 
     public override void Forward()
     {
@@ -99,6 +111,9 @@ public sealed class CoefficientScaleNode<T>(Node<T> a, ParameterStore<T> store, 
     : Node<T>(a.Length, requiresGrad: true) where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public override IReadOnlyList<Node<T>>? Inputs => [a];
+    public Node<T> A => a;
+    public ParameterInfo Coefficient => coefficient;
+
     public override void Forward() => TensorPrimitives.Multiply(a.Value, store.Values[coefficient.Offset], Value);
 
     public override void Backward(Span<T> parameterGradient)
@@ -117,6 +132,10 @@ public sealed class MeanSquareNode<T>(Node<T> a, int count = 0) : Node<T>(1, a.R
     private readonly int _count = count > 0 ? count : a.Length;
 
     public override IReadOnlyList<Node<T>>? Inputs => [a];
+    public Node<T> A => a;
+    /// <summary>The divisor: the whole point set's size (a slice's length or more).</summary>
+    public int Count => _count;
+
     public override void Forward() => Value[0] = TensorPrimitives.SumOfSquares<T>(a.Value) / T.CreateTruncating(_count);
 
     public override void Backward(Span<T> parameterGradient)
@@ -135,6 +154,7 @@ public sealed class ScalarSumNode<T>(IReadOnlyList<Node<T>> terms)
     private readonly Node<T>[] _terms = terms.ToArray(); // an array: enumerating an interface would allocate every step
 
     public override IReadOnlyList<Node<T>>? Inputs => _terms;
+    public IReadOnlyList<Node<T>> Terms => _terms;
 
     public override void Forward()
     {

@@ -46,6 +46,11 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
 
     public IActivation Activation => _activation;
     public override IReadOnlyList<Node<T>>? Inputs => [_input];
+    public JetNode<T> Input => _input;
+    /// <summary>The buffers the plans' slices index: z, ∂z, y, ∂y, then σ⁽ᵐ⁾(z) for m = 0, 1, ….</summary>
+    public IReadOnlyList<T[]> PlanBuffers => _buffers;
+    public ProductPlan<T> ForwardPlan => _forward;
+    public ProductPlan<T> BackwardPlan => _backward;
 
     public override void Forward()
     {

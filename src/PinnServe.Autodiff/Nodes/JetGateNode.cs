@@ -38,6 +38,13 @@ public sealed class JetGateNode<T> : JetNode<T> where T : unmanaged, IBinaryFloa
     }
 
     public override IReadOnlyList<Node<T>>? Inputs => [_z, _u, _v];
+    public JetNode<T> Gate => _z;
+    public JetNode<T> U => _u;
+    public JetNode<T> V => _v;
+    /// <summary>The buffers the plans' slices index: Z, ∂Z, D = V − U, ∂D, H, ∂H.</summary>
+    public IReadOnlyList<T[]> PlanBuffers => _buffers;
+    public ProductPlan<T> ForwardPlan => _forward;
+    public ProductPlan<T> BackwardPlan => _backward;
 
     public override void Forward()
     {

@@ -27,6 +27,9 @@ public sealed class JetLinearNode<T> : JetNode<T> where T : unmanaged, IBinaryFl
     }
 
     public override IReadOnlyList<Node<T>>? Inputs => [_input];
+    public JetNode<T> Input => _input;
+    public ParameterInfo Weight => _weight;
+    public ParameterInfo Bias => _bias;
 
     public override void Forward()
     {

@@ -6,12 +6,13 @@ namespace PinnServe.Autodiff.Nodes;
 /// A precompiled list of chain-rule terms <c>dst += c · Π factors</c> over slices of a node's buffers,
 /// built once from the Taylor tables and executed every step by <see cref="ProductAccumulate"/>.
 /// </summary>
-internal sealed class ProductPlan<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class ProductPlan<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>A slice: buffer id and block index (the slice is [block·length, (block+1)·length)).</summary>
     public readonly record struct Slice(int Buffer, int Block);
 
-    private readonly record struct Term(Slice Destination, T Coefficient, Slice[] Factors);
+    /// <summary>One chain-rule term: <c>dst += Coefficient · Π Factors</c>.</summary>
+    public readonly record struct Term(Slice Destination, T Coefficient, Slice[] Factors);
 
     private readonly List<Term> _terms = new();
 
@@ -22,6 +23,8 @@ internal sealed class ProductPlan<T> where T : unmanaged, IBinaryFloatingPointIe
     }
 
     public int Count => _terms.Count;
+    /// <summary>The terms in execution order (device backends translate them into their own kernels).</summary>
+    public IReadOnlyList<Term> Terms => _terms;
     /// <summary>Multiplies and adds per element, summed over terms.</summary>
     public long FlopsPerElement => _terms.Sum(t => (long)t.Factors.Length + 1);
 

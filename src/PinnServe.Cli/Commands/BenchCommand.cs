@@ -7,9 +7,10 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var bench = new Command("bench", "Benchmarks: `pinn bench train PROBLEM --model M1`, `pinn bench export RUN_DIR` (ONNX Runtime vs engine).");
+        var bench = new Command("bench", "Benchmarks: `pinn bench train PROBLEM --model M1`, `pinn bench export RUN_DIR` (ONNX Runtime vs engine), `pinn bench parity PROBLEM --device cuda` (device vs CPU engine).");
         bench.Subcommands.Add(BenchTrainCommand.Create());
         bench.Subcommands.Add(BenchExportCommand.Create());
+        bench.Subcommands.Add(BenchParityCommand.Create());
         return bench;
     }
 

@@ -96,7 +96,7 @@ internal static class BenchTrainCommand
 
     private static JsonObject Measure(TrainingConfig config, int threads, Plan plan, Peak peak)
     {
-        using var trainer = TrainerFactory.Create(config with { Iterations = int.MaxValue / 2 }, threads);
+        using var trainer = TrainCommand.CreateTrainer(config with { Iterations = int.MaxValue / 2 }, threads);
         var times = new List<double>();
         var cpuTimes = new List<double>();
         long allocated = 0, steps = 0;
@@ -127,7 +127,7 @@ internal static class BenchTrainCommand
         return new JsonObject
         {
             ["benchmark"] = "train", ["problem"] = config.Problem, ["model"] = config.Model, ["layers"] = config.Layers,
-            ["points_per_step"] = PointsPerStep(trainer), ["precision"] = config.Precision, ["threads"] = trainer.Threads,
+            ["points_per_step"] = PointsPerStep(trainer), ["precision"] = config.Precision, ["device"] = config.Device, ["threads"] = trainer.Threads,
             ["ms_per_iter"] = Math.Round(ms, 4), ["ms_per_iter_min"] = Math.Round(times[0], 4), ["ms_per_iter_max"] = Math.Round(times[^1], 4),
             ["cpu_ms_per_iter"] = Math.Round(cpuTimes[cpuTimes.Count / 2], 4),
             ["allocated_bytes_per_iter"] = Math.Round((double)allocated / steps, 2),

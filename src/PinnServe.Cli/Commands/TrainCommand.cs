@@ -24,7 +24,7 @@ internal static class TrainCommand
                 if (parse.GetValue(resume) is { } dir)
                 {
                     if (!Directory.Exists(dir)) throw new UsageException($"--resume '{dir}': no such run directory.");
-                    run = TrainingRun.Resume(dir, ThreadCount(parse, options));
+                    run = TrainingRun.Resume(dir, ThreadCount(parse, options), parse.GetValue(options.Device));   // --device may move the run
                 }
                 else
                 {
@@ -33,7 +33,7 @@ internal static class TrainCommand
                     run = TrainingRun.Create(config, outDir, ThreadCount(parse, options));
                 }
             }
-            catch (ArgumentException error) { throw new UsageException(error.Message); }
+            catch (Exception error) when (error is ArgumentException or NotSupportedException) { throw new UsageException(error.Message); }
             using var disposeRun = run;
 
             using var cancel = new CancellationTokenSource();
@@ -55,6 +55,13 @@ internal static class TrainCommand
             return status == "diverged" ? 3 : 0;
         });
         return command;
+    }
+
+    /// <summary>A trainer, or a usage error (exit 2) naming what is wrong with the configuration or the device.</summary>
+    internal static ITrainer CreateTrainer(TrainingConfig config, int threads)
+    {
+        try { return TrainerFactory.Create(config, threads); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException) { throw new UsageException(e.Message); }
     }
 
     internal static int ThreadCount(ParseResult parse, TrainOptions options)

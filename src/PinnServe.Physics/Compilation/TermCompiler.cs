@@ -35,7 +35,24 @@ public sealed class CompiledTerm<T> where T : unmanaged, IBinaryFloatingPointIee
     /// <summary>The term's value after <see cref="Reduce"/> (or <see cref="Forward"/>).</summary>
     public T Loss { get; private set; }
     /// <summary>∂L/∂θ of the term after <see cref="Reduce"/> (or <see cref="Backward"/>).</summary>
-    public T[] Gradient => _shards.Length == 1 ? _shards[0].ParameterGradient : _gradient;
+    public T[] Gradient => _fromDevice ? _deviceGradient! : _shards.Length == 1 ? _shards[0].ParameterGradient : _gradient;
+
+    // Set by a device backend (SetResult), whose shards never run on the host; a host pass (Reduce) takes over again.
+    private T[]? _deviceGradient;
+    private bool _fromDevice;
+
+    /// <summary>
+    /// The loss and ∂L/∂θ computed elsewhere (a device backend running these shards' tapes in its own memory):
+    /// afterwards <see cref="Loss"/> and <see cref="Gradient"/> read as if <see cref="Reduce"/> had run.
+    /// </summary>
+    public void SetResult(T loss, ReadOnlySpan<T> gradient)
+    {
+        _deviceGradient ??= new T[gradient.Length];
+        if (gradient.Length != _deviceGradient.Length) throw new ArgumentException($"Gradient of term '{Name}' has {gradient.Length} entries, expected {_deviceGradient.Length}.");
+        gradient.CopyTo(_deviceGradient);
+        Loss = loss;
+        _fromDevice = true;
+    }
 
     /// <summary>Draws fixed point sets and pools (once, from the initialization RNG).</summary>
     public void Prime(Rng rng)
@@ -57,6 +74,7 @@ public sealed class CompiledTerm<T> where T : unmanaged, IBinaryFloatingPointIee
     /// <summary>Every shard forward on this thread; returns the term's loss.</summary>
     public T Forward()
     {
+        _fromDevice = false;
         foreach (var shard in _shards) shard.Forward();
         Loss = SumOfShards();
         return Loss;
@@ -72,6 +90,7 @@ public sealed class CompiledTerm<T> where T : unmanaged, IBinaryFloatingPointIee
     /// <summary>Sums the shards' losses and gradients in shard order (after the shards ran, on any threads).</summary>
     public void Reduce()
     {
+        _fromDevice = false;
         Loss = SumOfShards();
         if (_shards.Length == 1) return;
         _shards[0].ParameterGradient.CopyTo(_gradient, 0);

@@ -1,0 +1,190 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+
+namespace PinnServe.Backends.Gpu;
+
+/// <summary>Offsets into the arena and scalars of one elementwise launch (one struct keeps the kernels' signatures short).</summary>
+internal struct Ew
+{
+    public int Dst, A, B, Count;
+    public float Alpha, Beta;
+}
+
+/// <summary>A dense product over the arena: Y[rows×n] = X[rows×k]·W[k×n] (+ bias on the first BiasRows rows).</summary>
+internal struct GemmArgs
+{
+    public int X, W, Y, Bias, Rows, K, N, BiasRows;
+}
+
+/// <summary>σ⁽ᵐ⁾(z) for m = 0..Order into S0..S4 (Kind 0 = tanh, 1 = sin).</summary>
+internal struct SigmaArgs
+{
+    public int Z, S0, S1, S2, S3, S4, Order, Kind;
+}
+
+/// <summary>
+/// The device kernels. Every kernel works on one float arena (all node buffers, θ and the per-term results at
+/// fixed offsets), so a node's translation is just a list of offsets and the same kernels serve every tape.
+/// They are plain one-thread-per-output kernels: correct everywhere (ILGPU's CPU accelerator runs them in CI),
+/// not yet tuned (no shared-memory tiles, no cuBLAS, no fusion).
+/// </summary>
+internal sealed class Kernels
+{
+    public const int PlanStride = 8;   // per term: destination, factor count, coefficient, 5 factors
+
+    public readonly Action<Index1D, ArrayView<float>, ArrayView<int>, int, int, int> Product;
+    public readonly Action<Index1D, ArrayView<float>, GemmArgs> GemmForward, GemmWeightGrad, GemmInputGrad, ColumnSums;
+    public readonly Action<Index1D, ArrayView<float>, Ew> Combine, CombineAdd, Affine, Multiply, MultiplyAdd, Copy,
+        Gather, ScatterAdd, ScaleByScalar, ScaleByScalarAdd, Power, MeanSquare, DotAdd, AddScalar, SetScalar;
+    public readonly Action<Index1D, ArrayView<float>, SigmaArgs> Sigma;
+    public readonly Action<Index1D, ArrayView<float>, ArrayView<int>, int, int, int> ScalarSum;
+
+    public Kernels(Accelerator a)
+    {
+        Product = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int, int, int>(ProductKernel);
+        GemmForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, GemmArgs>(GemmForwardKernel);
+        GemmWeightGrad = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, GemmArgs>(GemmWeightGradKernel);
+        GemmInputGrad = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, GemmArgs>(GemmInputGradKernel);
+        ColumnSums = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, GemmArgs>(ColumnSumsKernel);
+        Combine = Load(a, CombineKernel);
+        CombineAdd = Load(a, CombineAddKernel);
+        Affine = Load(a, AffineKernel);
+        Multiply = Load(a, MultiplyKernel);
+        MultiplyAdd = Load(a, MultiplyAddKernel);
+        Copy = Load(a, CopyKernel);
+        Gather = Load(a, GatherKernel);
+        ScatterAdd = Load(a, ScatterAddKernel);
+        ScaleByScalar = Load(a, ScaleByScalarKernel);
+        ScaleByScalarAdd = Load(a, ScaleByScalarAddKernel);
+        Power = Load(a, PowerKernel);
+        MeanSquare = Load(a, MeanSquareKernel);
+        DotAdd = Load(a, DotAddKernel);
+        AddScalar = Load(a, AddScalarKernel);
+        SetScalar = Load(a, SetScalarKernel);
+        Sigma = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, SigmaArgs>(SigmaKernel);
+        ScalarSum = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int, int, int>(ScalarSumKernel);
+    }
+
+    private static Action<Index1D, ArrayView<float>, Ew> Load(Accelerator a, Action<Index1D, ArrayView<float>, Ew> kernel)
+        => a.LoadAutoGroupedStreamKernel(kernel);
+
+    // dst += c · Π factors for every term of a plan, element i of each slice; terms in plan order.
+    private static void ProductKernel(Index1D i, ArrayView<float> m, ArrayView<int> plan, int start, int count, int length)
+    {
+        for (int t = 0; t < count; t++)
+        {
+            int b = start + t * PlanStride;
+            int factors = plan[b + 1];
+            float p = m[plan[b + 3] + i];
+            for (int f = 1; f < factors; f++) p *= m[plan[b + 3 + f] + i];
+            m[plan[b] + i] += plan[b + 2] * p;
+        }
+    }
+
+    private static void GemmForwardKernel(Index1D idx, ArrayView<float> m, GemmArgs g)
+    {
+        int r = idx / g.N, j = idx - r * g.N;
+        float s = r < g.BiasRows ? m[g.Bias + j] : 0f;
+        int x = g.X + r * g.K;
+        for (int k = 0; k < g.K; k++) s += m[x + k] * m[g.W + k * g.N + j];
+        m[g.Y + idx] = s;
+    }
+
+    // dW[k, j] += Σ_r X[r, k]·dY[r, j]  (Y holds dY's offset, W holds dW's).
+    private static void GemmWeightGradKernel(Index1D idx, ArrayView<float> m, GemmArgs g)
+    {
+        int k = idx / g.N, j = idx - k * g.N;
+        float s = 0f;
+        for (int r = 0; r < g.Rows; r++) s += m[g.X + r * g.K + k] * m[g.Y + r * g.N + j];
+        m[g.W + idx] += s;
+    }
+
+    // dX[r, k] += Σ_j dY[r, j]·W[k, j]  (X holds dX's offset, Y dY's).
+    private static void GemmInputGradKernel(Index1D idx, ArrayView<float> m, GemmArgs g)
+    {
+        int r = idx / g.K, k = idx - r * g.K;
+        float s = 0f;
+        for (int j = 0; j < g.N; j++) s += m[g.Y + r * g.N + j] * m[g.W + k * g.N + j];
+        m[g.X + idx] += s;
+    }
+
+    // db[j] += Σ_{r < BiasRows} dY[r, j]  (Bias holds db's offset).
+    private static void ColumnSumsKernel(Index1D j, ArrayView<float> m, GemmArgs g)
+    {
+        float s = 0f;
+        for (int r = 0; r < g.BiasRows; r++) s += m[g.Y + r * g.N + j];
+        m[g.Bias + j] += s;
+    }
+
+    private static void CombineKernel(Index1D i, ArrayView<float> m, Ew e) => m[e.Dst + i] = e.Alpha * m[e.A + i] + e.Beta * m[e.B + i];
+    private static void CombineAddKernel(Index1D i, ArrayView<float> m, Ew e) => m[e.Dst + i] += e.Alpha * m[e.A + i] + e.Beta * m[e.B + i];
+    private static void AffineKernel(Index1D i, ArrayView<float> m, Ew e) => m[e.Dst + i] = m[e.A + i] * e.Alpha + e.Beta;
+    private static void MultiplyKernel(Index1D i, ArrayView<float> m, Ew e) => m[e.Dst + i] = m[e.A + i] * m[e.B + i];
+    private static void MultiplyAddKernel(Index1D i, ArrayView<float> m, Ew e) => m[e.Dst + i] += e.Alpha * m[e.A + i] * m[e.B + i];
+    private static void CopyKernel(Index1D i, ArrayView<float> m, Ew e) => m[e.Dst + i] = m[e.A + i];
+    // Column Count of a row-major (points × Count) block: dst[p] = A[p·Count + B].
+    private static void GatherKernel(Index1D p, ArrayView<float> m, Ew e) => m[e.Dst + p] = m[e.A + p * e.Count + e.B];
+    private static void ScatterAddKernel(Index1D p, ArrayView<float> m, Ew e) => m[e.A + p * e.Count + e.B] += m[e.Dst + p];
+    // dst = A·m[B] (B: offset of a scalar such as a trained coefficient).
+    private static void ScaleByScalarKernel(Index1D i, ArrayView<float> m, Ew e) => m[e.Dst + i] = m[e.A + i] * m[e.B];
+    private static void ScaleByScalarAddKernel(Index1D i, ArrayView<float> m, Ew e) => m[e.Dst + i] += e.Alpha * m[e.B] * m[e.A + i];
+
+    // dst = Aᵖ with p = Count, and B receives A^(p−1) for the backward pass.
+    private static void PowerKernel(Index1D i, ArrayView<float> m, Ew e)
+    {
+        float a = m[e.A + i], lower = 1f;
+        for (int k = 1; k < e.Count; k++) lower *= a;
+        m[e.B + i] = lower;
+        m[e.Dst + i] = lower * a;
+    }
+
+    // One thread: m[Dst] = Σ A² / Alpha over Count elements (Alpha: the whole point set's size).
+    private static void MeanSquareKernel(Index1D i, ArrayView<float> m, Ew e)
+    {
+        float s = 0f;
+        for (int k = 0; k < e.Count; k++) s += m[e.A + k] * m[e.A + k];
+        m[e.Dst] = s / e.Alpha;
+    }
+
+    // One thread: m[Dst] += Σ A·B over Count elements.
+    private static void DotAddKernel(Index1D i, ArrayView<float> m, Ew e)
+    {
+        float s = 0f;
+        for (int k = 0; k < e.Count; k++) s += m[e.A + k] * m[e.B + k];
+        m[e.Dst] += s;
+    }
+
+    private static void AddScalarKernel(Index1D i, ArrayView<float> m, Ew e) => m[e.Dst] += e.Alpha * m[e.A];
+    private static void SetScalarKernel(Index1D i, ArrayView<float> m, Ew e) => m[e.Dst] = e.Alpha;
+
+    // One thread: m[dst] = Σ m[terms[start + k]] for k < count.
+    private static void ScalarSumKernel(Index1D i, ArrayView<float> m, ArrayView<int> terms, int start, int count, int dst)
+    {
+        float s = 0f;
+        for (int k = 0; k < count; k++) s += m[terms[start + k]];
+        m[dst] = s;
+    }
+
+    // The same polynomials of t = tanh z as the CPU engine (TanhActivation), so both round alike.
+    private static void SigmaKernel(Index1D i, ArrayView<float> m, SigmaArgs g)
+    {
+        float z = m[g.Z + i];
+        if (g.Kind == 1)
+        {
+            float s = (float)XMath.Sin((double)z), c = (float)XMath.Cos((double)z);
+            m[g.S0 + i] = s;
+            if (g.Order >= 1) m[g.S1 + i] = c;
+            if (g.Order >= 2) m[g.S2 + i] = -s;
+            if (g.Order >= 3) m[g.S3 + i] = -c;
+            if (g.Order >= 4) m[g.S4 + i] = s;
+            return;
+        }
+        float t = (float)XMath.Tanh((double)z), t2 = t * t, s1 = 1f - t2;
+        m[g.S0 + i] = t;
+        if (g.Order >= 1) m[g.S1 + i] = s1;
+        if (g.Order >= 2) m[g.S2 + i] = -(2f * t * s1);
+        if (g.Order >= 3) m[g.S3 + i] = s1 * (6f * t2 - 2f);
+        if (g.Order >= 4) m[g.S4 + i] = s1 * t * (16f - 24f * t2);
+    }
+}
