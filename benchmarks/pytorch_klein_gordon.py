@@ -79,7 +79,8 @@ def losses(net, batch):
 def run(model, threads, warmup, measure, batch, device="cpu"):
     global MEAN, STD
     torch.set_num_threads(threads)
-    torch.set_default_device(device)   # network and samples on the device
+    if device != "cpu":   # torch >= 2.0 only; the CPU default needs no call (Debian ships 1.13)
+        torch.set_default_device(device)   # network and samples on the device
     MEAN, STD = MEAN.to(device), STD.to(device)
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     torch.manual_seed(1)

@@ -150,7 +150,8 @@ PROBLEMS = {"allen-cahn": (AllenCahn, "DN"), "burgers": (Burgers, "DN"), "poisso
 
 def run(problem, threads, seconds, device="cpu"):
     torch.set_num_threads(threads)
-    torch.set_default_device(device)   # model, pools and samples are created on the device
+    if device != "cpu":   # torch >= 2.0 only; the CPU default needs no call (Debian ships 1.13)
+        torch.set_default_device(device)   # model, pools and samples are created on the device
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     torch.manual_seed(1)
     make, scheme = PROBLEMS[problem]
