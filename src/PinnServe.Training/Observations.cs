@@ -104,29 +104,26 @@ public sealed class Observations
         return FromCsvTable(problem, path);
     }
 
+    // The one CSV reader (comments, quotes, header rules: PinnServe.Contracts.NumericCsv).
     private static Observations FromCsvTable(Problem problem, string path)
     {
-        var lines = File.ReadAllLines(path).Where(l => l.Trim().Length > 0).ToArray();
-        if (lines.Length < 2) throw new InvalidDataException($"{path}: expected a header and at least one row.");
-        var header = lines[0].Split(',').Select(h => h.Trim()).ToArray();
+        var table = PinnServe.Contracts.NumericCsv.Read(path, sourceName: Path.GetFileName(path));
+        var header = table.Columns!.ToArray();
         var axes = problem.Domain.Names;
+        if (table.RowCount == 0) throw new InvalidDataException($"{Path.GetFileName(path)}: expected a header and at least one row.");
         if (header.Length <= axes.Length || !header.Take(axes.Length).SequenceEqual(axes))
-            throw new InvalidDataException($"{path}: header '{lines[0]}' must start with the axes {string.Join(",", axes)} followed by field names.");
+            throw new InvalidDataException($"{Path.GetFileName(path)}: header '{string.Join(",", header)}' must start with the axes {string.Join(",", axes)} followed by field names.");
         var fields = header.Skip(axes.Length).ToArray();
-        var points = new double[(lines.Length - 1) * axes.Length];
-        var values = fields.Select(_ => new double[lines.Length - 1]).ToArray();
-        for (int row = 1; row < lines.Length; row++)
-        {
-            var cells = lines[row].Split(',');
-            if (cells.Length != header.Length) throw new InvalidDataException($"{path}:{row + 1}: {cells.Length} columns, expected {header.Length}.");
-            for (int c = 0; c < cells.Length; c++)
+        var points = new double[table.RowCount * axes.Length];
+        var values = fields.Select(_ => new double[table.RowCount]).ToArray();
+        for (int row = 0; row < table.RowCount; row++)
+            for (int c = 0; c < header.Length; c++)
             {
-                if (!double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
-                    throw new InvalidDataException($"{path}:{row + 1}: '{cells[c]}' is not a number.");
-                if (c < axes.Length) points[(row - 1) * axes.Length + c] = v;
-                else values[c - axes.Length][row - 1] = v;
+                double v = table[row, c];
+                if (!double.IsFinite(v)) throw new InvalidDataException($"{Path.GetFileName(path)}:{table.LineNumber(row)}: '{header[c]}' is {v}, not a finite number.");
+                if (c < axes.Length) points[row * axes.Length + c] = v;
+                else values[c - axes.Length][row] = v;
             }
-        }
         return new Observations(fields, points, values);
     }
 

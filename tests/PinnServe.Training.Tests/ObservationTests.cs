@@ -56,6 +56,11 @@ public class ObservationTests
         Assert.Equal([0.75, -0.5], table.Values[0]);
         File.WriteAllText(csv, "x,t,u\n0.5,-0.25,0.75\n");
         Assert.Contains("t,x", Assert.Throws<InvalidDataException>(() => Observations.FromFile(problem, csv)).Message);
+        // The one CSV reader: comments and quoted header cells as everywhere else; NaN named with its line.
+        File.WriteAllText(csv, "# measured\n\"t\",\"x\",\"u\"\n0.5,-0.25,0.75\n");
+        Assert.Equal([0.75], Observations.FromFile(problem, csv).Values[0]);
+        File.WriteAllText(csv, "t,x,u\n0.5,-0.25,NaN\n");
+        Assert.Contains("obs.csv:2", Assert.Throws<InvalidDataException>(() => Observations.FromFile(problem, csv)).Message);
 
         var grid = new PinnServe.Reference.ReferenceSolution("burgers",
             [new PinnServe.Reference.GridAxis("t", [0, 1]), new PinnServe.Reference.GridAxis("x", [-1, 0, 1])], [new("u", [1.0, 2, 3, 4, 5, 6])]);
