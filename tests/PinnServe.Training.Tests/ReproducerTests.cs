@@ -40,6 +40,21 @@ public class ReproducerTests
     }
 
     [Fact]
+    public void StartNoneReportsOnlyCompletedTrials()
+    {
+        string root = Directory.CreateTempSubdirectory("pinn-repro-").FullName;
+        var e = new Experiment("partial", "Partial", "test", [new ExperimentRow("A", ["poisson-1d"], 1e-2), new ExperimentRow("B", ["poisson-1d"], 1e-2)]);
+        CompletedTrial(root, e, e.Rows[0], 1, 2e-2);
+        CompletedTrial(root, e, e.Rows[1], 2, 3e-2);
+        // With a command that cannot start, the plain run reports its missing trials as failed; startNone skips them.
+        var all = new Reproducer("/nonexistent/pinn", [], root).Run(e, trials: 3, jobs: 1, [], startNone: true);
+        Assert.Equal([("A", 1UL), ("B", 2UL)], all.Select(r => (r.Row, r.Seed)).ToArray());
+        Assert.All(all, r => Assert.Equal("completed", r.Status));
+        var onlyB = new Reproducer("/nonexistent/pinn", [], root).Run(e, trials: 3, jobs: 1, [], onlyRows: new HashSet<string> { "B" }, startNone: true);
+        Assert.Equal("B", onlyB.Single().Row);
+    }
+
+    [Fact]
     public void UnknownExperimentIsNamed() =>
         Assert.Contains("'nope'", Assert.Throws<ArgumentException>(() => ExperimentCatalog.Find("nope")).Message);
 }

@@ -17,9 +17,15 @@ public sealed record TrialResult(string Row, ulong Seed, string Status, double? 
 /// </summary>
 public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string runsRoot)
 {
+    /// <param name="startNone">Only collect trials that already completed (report while others still run).</param>
     public IReadOnlyList<TrialResult> Run(Experiment experiment, int trials, int jobs, string[] extraArguments,
-        Action<string>? log = null, CancellationToken cancel = default, IReadOnlySet<string>? onlyRows = null)
+        Action<string>? log = null, CancellationToken cancel = default, IReadOnlySet<string>? onlyRows = null, bool startNone = false)
     {
+        if (startNone)
+            return experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label))
+                .SelectMany(row => Enumerable.Range(1, trials).Select(seed => TryReadCompleted(
+                    Path.Combine(runsRoot, experiment.Id, Slug(row.Label), $"seed-{seed}", TrainingRun.SummaryFile), row.Label, (ulong)seed, experiment.Metric)))
+                .Where(r => r is not null).Select(r => r!).ToList();
         var work = experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label)).SelectMany(row => Enumerable.Range(1, trials).Select(seed => (row, seed: (ulong)seed))).ToList();
         var results = new TrialResult?[work.Count];
         using var gate = new SemaphoreSlim(Math.Max(1, jobs));
