@@ -47,6 +47,7 @@ internal sealed class TrainOptions
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Relative L² every N steps." };
     public readonly Option<int> Threads = new("--threads") { Description = "Threads running the terms' point slices in parallel (default: every core; results are identical for any count).", DefaultValueFactory = _ => Environment.ProcessorCount };
     public readonly Option<int?> SlicePoints = new("--slice-points") { Description = "Points per slice (shard) of a loss term; slices run on any core (default 256)." };
+    public readonly Option<string?> FaceReduction = new("--face-reduction") { Description = "A condition on several faces (e.g. four walls): sum of the per-face means (default) or one mean over all its points." };
     public readonly Option<string?> Device = new("--device") { Description = "Compute backend: cpu (default), cuda (NVIDIA GPU through ILGPU, float32) or ilgpu-cpu (the GPU kernels on the CPU, for checks)." };
     public readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Checkpoint every N steps." };
 
@@ -57,7 +58,7 @@ internal sealed class TrainOptions
         Problem, Model, Arch, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
         Layers, Iters, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
         Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
-        SlicePoints, Device, .. Diagnostics.All(),
+        SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
     ];
 
     public void AddTo(Command command)
@@ -136,6 +137,7 @@ internal sealed class TrainOptions
             if (parse.GetValue(Precision) is { } prec) c = c with { Precision = prec };
             if (parse.GetValue(Seed) is { } seed) c = c with { Seed = seed };
             if (parse.GetValue(SlicePoints) is { } slice) c = c with { SlicePoints = slice };
+            if (parse.GetValue(FaceReduction) is { } fr) c = c with { FaceReduction = fr };
             if (parse.GetValue(Device) is { } device) c = c with { Device = device };
             if (parse.GetValue(Reference) is { } reference) c = c with { ReferenceFile = Path.GetFullPath(reference) };
             if (parse.GetValue(EvalGrid) is { } grid) c = c with { EvaluationGrid = grid };

@@ -66,7 +66,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         }
         (_shift, _scale) = config.Normalization == "unit" ? problem.Domain.UnitCube() : problem.Domain.Standardization();
 
-        var compiler = new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = config.SlicePoints };
+        var compiler = new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = config.SlicePoints, MeanOverFaces = config.FaceReduction == "mean" };
         _evaluation = CreateEvaluationSet(problem, config);
         Observations = Observations.For(problem, config, _evaluation);
         var terms = Observations is null ? problem.Terms : [.. problem.Terms, Observations.ToLossTerm(problem)];

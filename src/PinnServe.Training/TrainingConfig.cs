@@ -66,6 +66,8 @@ public sealed record TrainingConfig
     public ulong Seed { get; init; } = 1;
     /// <summary>Points per shard: each term's points are cut into slices of this size that run on any core (part of the arithmetic, so kept with the run).</summary>
     public int SlicePoints { get; init; } = PinnServe.Physics.Compilation.TermCompiler<float>.DefaultSlicePoints;
+    /// <summary>A condition on several faces: "sum" of the per-face means (default) or one "mean" over all its points.</summary>
+    public string FaceReduction { get; init; } = "sum";
     /// <summary>The compute backend (cpu, or a registered device backend such as cuda).</summary>
     public string Device { get; init; } = "cpu";
     public int LogEvery { get; init; } = 100;
@@ -148,6 +150,7 @@ public sealed record TrainingConfig
         if (FullBatch && (ResidualPoints < 1 || ConditionPoints < 1))
             throw new ArgumentException("Full-batch training needs --residual-points and --condition-points.");
         if (SlicePoints < 1) throw new ArgumentException($"--slice-points must be ≥ 1, got {SlicePoints}.");
+        if (FaceReduction is not ("sum" or "mean")) throw new ArgumentException($"Unknown --face-reduction '{FaceReduction}' (expected sum or mean).");
         if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("--device must name a backend (e.g. cpu).");
         if (Observations < 0) throw new ArgumentException($"--observations must be ≥ 0, got {Observations}.");
         if (!(Noise >= 0) || !double.IsFinite(Noise)) throw new ArgumentException($"--noise must be ≥ 0, got {Noise}.");

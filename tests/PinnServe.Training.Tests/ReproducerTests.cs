@@ -40,6 +40,19 @@ public class ReproducerTests
     }
 
     [Fact]
+    public void LearnedMetricReadsTheCoefficientsRelativeError()
+    {
+        string root = Directory.CreateTempSubdirectory("pinn-repro-").FullName;
+        var e = new Experiment("inv", "Inverse", "test", [new ExperimentRow("noise 1%", ["burgers"], null)], Metric: "learned:nu");
+        string dir = CompletedTrial(root, e, e.Rows[0], 1, 0.5);
+        File.WriteAllText(Path.Combine(dir, TrainingRun.SummaryFile),
+            """{"status":"completed","rel_l2":0.5,"seconds":3,"ms_per_iter":1,"learned":{"nu":{"value":0.0032,"truth":0.0031831,"relative_error":0.0053}}}""");
+        var result = new Reproducer("/nonexistent/pinn", [], root).Run(e, trials: 1, jobs: 1, []).Single();
+        Assert.Equal(0.0053, result.RelativeL2!.Value, 12);
+        Assert.Contains("rel. error of nu", Reproducer.Write(e, [result], Path.Combine(root, "out"), "cmd", "machine"));
+    }
+
+    [Fact]
     public void StartNoneReportsOnlyCompletedTrials()
     {
         string root = Directory.CreateTempSubdirectory("pinn-repro-").FullName;

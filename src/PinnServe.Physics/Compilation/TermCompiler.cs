@@ -215,13 +215,21 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
     /// </summary>
     public const int DefaultSlicePoints = 256;
 
+    /// <summary>
+    /// How a term on several faces (e.g. a wall condition on the four walls of a box) averages its squared errors:
+    /// false (default) sums the per-face means, so each face counts fully; true takes one mean over all the term's
+    /// points, which divides the term by its face count when the faces have equal batches.
+    /// </summary>
+    public bool MeanOverFaces { get; init; }
+
     public CompiledTerm<T> Compile(LossTerm term, Func<Piece, SamplingPlan> plan)
     {
         if (SlicePoints < 1) throw new ArgumentException($"Slice size must be at least 1 point, got {SlicePoints}.");
         var pieces = new List<CompiledPiece<T>>();
-        foreach (var piece in term.Pieces)
+        var plans = term.Pieces.Select(plan).ToArray();
+        int termPoints = plans.Sum(p => p.Batch);
+        foreach (var (piece, sampling) in term.Pieces.Zip(plans))
         {
-            var sampling = plan(piece);
             sampling.Validate(term.Name);
             var refs = piece.Errors.SelectMany(e => e.Walk()).OfType<FieldDerivative>().ToList();
             foreach (var r in refs)
@@ -232,7 +240,7 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
             ValidateObservations(term.Name, piece, sampling);
             var slices = new List<CompiledSlice<T>>();
             for (int start = 0; start < sampling.Batch; start += SlicePoints)
-                slices.Add(CompileSlice(term, piece, refs, start, Math.Min(SlicePoints, sampling.Batch - start), sampling.Batch));
+                slices.Add(CompileSlice(term, piece, refs, start, Math.Min(SlicePoints, sampling.Batch - start), MeanOverFaces ? termPoints : sampling.Batch));
             pieces.Add(new CompiledPiece<T>
             {
                 Source = new PointSource(piece.Region, _domain, sampling),

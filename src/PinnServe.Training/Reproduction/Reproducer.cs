@@ -86,7 +86,9 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         {
             var s = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
             if (s["status"]?.GetValue<string>() != "completed") return null;
-            double? value = metric.StartsWith("rel_l2", StringComparison.Ordinal) ? s[metric]?.GetValue<double>() : MeanHessian(Path.GetDirectoryName(path)!, metric["hessian:".Length..]);
+            double? value = metric.StartsWith("rel_l2", StringComparison.Ordinal) ? s[metric]?.GetValue<double>()
+                : metric.StartsWith("learned:", StringComparison.Ordinal) ? s["learned"]?[metric["learned:".Length..]]?["relative_error"]?.GetValue<double>()
+                : MeanHessian(Path.GetDirectoryName(path)!, metric["hessian:".Length..]);
             return new TrialResult(row, seed, "completed", value, s["seconds"]?.GetValue<double>(), s["ms_per_iter"]?.GetValue<double>());
         }
         catch (JsonException) { return null; }

@@ -1,0 +1,46 @@
+using PinnServe.Physics;
+
+namespace PinnServe.Training.Tests;
+
+/// <summary>
+/// `--face-reduction mean` takes one mean over all of a condition's points instead of summing its per-face means:
+/// with equal batches on the cavity's four walls, the wall terms (and their gradients) are a quarter of the sum's.
+/// </summary>
+public class FaceReductionTests
+{
+    private static Trainer<double> Cavity(string reduction) => (Trainer<double>)TrainerFactory.Create(
+        TrainingConfig.Defaults(ProblemCatalog.Create("cavity"), "M4") with
+        {
+            Layers = "2x10", Batch = 40, EvaluationGrid = 9, Precision = "float64", FaceReduction = reduction, Seed = 3,
+        }, 1);
+
+    [Fact]
+    public void MeanOverFourWallsIsAQuarterOfTheSumOfTheWallMeans()
+    {
+        using var sum = Cavity("sum");
+        using var mean = Cavity("mean");
+        sum.TrainStep();
+        mean.TrainStep();
+        var sumTerms = sum.ResidualTerms.Concat(sum.WeightedTermTapes).ToArray();
+        var meanTerms = mean.ResidualTerms.Concat(mean.WeightedTermTapes).ToArray();
+        for (int i = 0; i < sum.Losses.Count; i++)
+        {
+            var term = sumTerms.Single(t => t.Name == sum.TermNames[i]);
+            double factor = term.Term.Pieces.Count;
+            Assert.True(Math.Abs(sum.Losses[i] / factor - mean.Losses[i]) <= 1e-12 * Math.Abs(sum.Losses[i]),
+                $"'{sum.TermNames[i]}' ({factor} faces): sum {sum.Losses[i]:R}, mean {mean.Losses[i]:R}");
+            var other = meanTerms.Single(t => t.Name == term.Name);
+            double scale = term.Gradient.Max(Math.Abs);
+            for (int j = 0; j < term.Gradient.Length; j++)
+                Assert.True(Math.Abs(term.Gradient[j] / factor - other.Gradient[j]) <= 1e-12 * scale, $"∇θ[{j}] of '{term.Name}'");
+        }
+        Assert.Contains(sumTerms, t => t.Term.Pieces.Count == 4);
+    }
+
+    [Fact]
+    public void UnknownReductionIsNamed()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Cavity("median"));
+        Assert.Contains("median", e.Message);
+    }
+}
