@@ -75,10 +75,9 @@ build_cavity_m4() { # paper budget: 40,000 iterations, 5 x 50
   export_and_check "$name" "u,v,p,psi"
 }
 
-build_burgers_dn() { # paper: 30,000 full-batch epochs on 10,000 residual points; here 20,000 epochs on 2,000 points
+build_burgers_dn() { # the paper's setup: 30,000 full-batch epochs on 10,000 residual, 100 IC and 200 BC points
   local name=burgers-dn
-  train "$name" burgers --model DN --beta 0.99 --layers 9x20 --full-batch --residual-points 2000 \
-    --term-points ic=100 --term-points bc=200 --iters "$(iters 20000)" --seed 1
+  train "$name" burgers --model DN --beta 0.99 --iters "$(iters 30000)" --seed 1
   pinn reference burgers --grid 51x129 --out "models/$name.reference.csv"
   export_and_check "$name" "u,u_x,u_t"
 }
