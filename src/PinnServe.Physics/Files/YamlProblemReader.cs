@@ -15,14 +15,32 @@ internal static partial class YamlProblemReader
     public static DocTable Parse(string text, string source)
     {
         var stream = new YamlStream();
-        try { stream.Load(new StringReader(text)); }
+        var scanner = new Scanner(new StringReader(text));
+        try { stream.Load(new Parser(scanner)); }
+        catch (InvalidOperationException e)
+        {
+            // Some malformed inputs (e.g. an unclosed flow list before a block key) stop YamlDotNet's parser with an
+            // invalid-state error and no place: report where the scanner stopped.
+            throw new ProblemFileException(source, (int)scanner.CurrentPosition.Line, (int)scanner.CurrentPosition.Column,
+                $"YAML syntax: the file cannot be parsed here ({e.Message.TrimEnd('.')}; an unclosed '[', '{{' or quote?)");
+        }
         catch (YamlException e)
         {
-            // YamlDotNet's message repeats the place as "(Line: 3, Col: 5, Idx: …) - (…): "; keep the text after it.
-            string message = e.InnerException is YamlException inner ? inner.Message : e.Message;
+            // The innermost error has the exact place (an outer one may name the enclosing mapping); its message
+            // repeats the place as "(Line: 3, Col: 5, Idx: …) - (…): ", so keep the text after it.
+            var inner = e;
+            while (inner.InnerException is YamlException deeper) inner = deeper;
+            string message = inner.Message;
             int cut = message.LastIndexOf("): ", StringComparison.Ordinal);
             if (cut >= 0) message = message[(cut + 3)..];
-            throw new ProblemFileException(source, (int)e.Start.Line, (int)e.Start.Column, $"YAML syntax: {message.Trim()}");
+            message = message.Trim();
+            // A scanner error ("While scanning a mapping, found invalid tab …") carries where the construct began;
+            // the fault is where the scanner stopped. Other errors (a duplicate key) carry their own place.
+            var stop = scanner.CurrentPosition;
+            if (inner is SyntaxErrorException && stop.Line > inner.Start.Line)
+                throw new ProblemFileException(source, (int)stop.Line, (int)stop.Column,
+                    $"YAML syntax: {message.TrimEnd('.')} (in what began at line {inner.Start.Line}, column {inner.Start.Column})");
+            throw new ProblemFileException(source, (int)inner.Start.Line, (int)inner.Start.Column, $"YAML syntax: {message}");
         }
         if (stream.Documents.Count == 0) throw new ProblemFileException(source, 0, 0, "empty file");
         if (stream.Documents.Count > 1)
