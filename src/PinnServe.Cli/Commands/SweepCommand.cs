@@ -30,7 +30,7 @@ internal static class SweepCommand
         var runs = new Option<string>("--runs") { Description = "Where trial run directories go (RUNS/ID/ROW/seed-N).", DefaultValueFactory = _ => Path.Combine("runs", "sweep") };
         var output = new Option<string?>("--out") { Description = "Where ID.md/.csv/.json go (default: the --runs folder)." };
         var id = new Option<string?>("--id") { Description = "Name of the sweep: its run folder and table files (default: the problem's name)." };
-        var metric = new Option<string>("--metric") { Description = "rel_l2 (default), rel_l2_<field or magnitude> from summary.json, or hessian:COLUMN (runs need --hessian).", DefaultValueFactory = _ => "rel_l2" };
+        var metric = new Option<string>("--metric") { Description = "rel_l2 (default), rel_l2_<field or magnitude> from summary.json, learned:NAME (relative error of a learned coefficient; runs need --learn), or hessian:COLUMN (runs need --hessian).", DefaultValueFactory = _ => "rel_l2" };
         var extra = new Option<string[]>("--train-args") { Description = "Extra `pinn train` arguments for every trial (e.g. \"--iters 500\"), one token per occurrence.", AllowMultipleArgumentsPerToken = true };
         var noTrain = new Option<bool>("--no-train") { Description = "Write the tables from the trials already completed; start or resume none." };
         var command = new Command("sweep", "Train a problem (catalog or file) over a grid of options and seeds (resumable, in parallel) and tabulate mean ± std.");
@@ -42,8 +42,8 @@ internal static class SweepCommand
             int n = parse.GetValue(seeds), j = parse.GetValue(jobs);
             if (n < 1 || j < 1) throw new UsageException("--seeds and --jobs must be at least 1.");
             string metricName = parse.GetValue(metric)!;
-            if (!metricName.StartsWith("rel_l2", StringComparison.Ordinal) && !metricName.StartsWith("hessian:", StringComparison.Ordinal))
-                throw new UsageException($"--metric '{metricName}': expected rel_l2, rel_l2_<name> or hessian:COLUMN.");
+            if (!new[] { "rel_l2", "hessian:", "learned:" }.Any(prefix => metricName.StartsWith(prefix, StringComparison.Ordinal)))
+                throw new UsageException($"--metric '{metricName}': expected rel_l2, rel_l2_<name>, learned:NAME or hessian:COLUMN.");
             var extraArgs = parse.GetValue(extra) ?? [];
             var loaded = LoadProblem(name);
             var axes = (parse.GetValue(vary) ?? []).Select(spec => ParseAxis(spec, loaded)).ToList();
