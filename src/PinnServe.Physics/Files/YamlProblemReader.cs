@@ -47,18 +47,28 @@ internal static partial class YamlProblemReader
             throw Where(stream.Documents[1].RootNode, source).Error("a problem file holds one YAML document (found a second '---')");
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw Where(stream.Documents[0].RootNode, source).Error("the top level must be a mapping of keys (name:, outputs:, …)");
-        return Table(root, "", source);
+        return Table(root, "", new Source(source, text.Split('\n')));
     }
 
-    /// <summary>The first character of a node's value: inside the quotes of a quoted string (as TOML's locations are).</summary>
-    private static SourceLocation Where(YamlNode node, string source)
+    /// <summary>The file's name (for messages) and lines (to place block scalars' content).</summary>
+    private sealed record Source(string Name, string[] Lines);
+
+    private static SourceLocation Where(YamlNode node, string source) => new(source, (int)node.Start.Line, (int)node.Start.Column);
+
+    /// <summary>The first character of a node's value: inside the quotes of a quoted string (as TOML's locations are),
+    /// on the first content line of a block scalar (`expr: |` then the expression indented below).</summary>
+    private static SourceLocation Where(YamlNode node, Source source)
     {
-        int column = (int)node.Start.Column;
+        int line = (int)node.Start.Line, column = (int)node.Start.Column;
         if (node is YamlScalarNode { Style: ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted }) column++;
-        return new SourceLocation(source, (int)node.Start.Line, column);
+        if (node is YamlScalarNode { Style: ScalarStyle.Literal or ScalarStyle.Folded })
+            for (int next = line; next < source.Lines.Length; next++)   // Lines is 0-based: index `line` is the next line
+                if (source.Lines[next].Trim().Length > 0)
+                    return new SourceLocation(source.Name, next + 1, source.Lines[next].Length - source.Lines[next].TrimStart().Length + 1);
+        return new SourceLocation(source.Name, line, column);
     }
 
-    private static DocTable Table(YamlMappingNode mapping, string path, string source)
+    private static DocTable Table(YamlMappingNode mapping, string path, Source source)
     {
         var doc = new DocTable(path, Where(mapping, source));
         foreach (var (keyNode, valueNode) in mapping.Children)
@@ -75,7 +85,7 @@ internal static partial class YamlProblemReader
         return doc;
     }
 
-    private static object? Value(YamlNode node, string path, string source) => node switch
+    private static object? Value(YamlNode node, string path, Source source) => node switch
     {
         YamlMappingNode mapping => Table(mapping, path, source),
         YamlSequenceNode sequence => sequence.Children.Select((item, i) => Value(item, $"{path}[{i}]", source)).ToList(),

@@ -77,6 +77,9 @@ public class YamlFileTests
         var quoted = Fails(Heat.Replace("u - sin(pi*x)", "u - sinh(x)"));
         Assert.Equal((15, 16), (quoted.Line, quoted.Column)); // "    expr: \"u - sinh": the s of sinh
         Assert.Contains("unknown function 'sinh'", quoted.Message);
+        // A block scalar: the expression sits on the lines below `expr: |`.
+        var block = Fails(Heat.Replace("expr: u_t - kappa*u_xx", "expr: |\n      u_t - kapa*u_xx"));
+        Assert.Equal((12, 13), (block.Line, block.Column)); // "      u_t - kapa": the k of kapa
     }
 
     [Fact]
