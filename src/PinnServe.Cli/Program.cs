@@ -16,6 +16,7 @@ foreach (var command in new[]
     ReportCommand.Create(),
     BenchCommand.Create(),
     ReproduceCommand.Create(),
+    SweepCommand.Create(),
     ExportCommand.Create(),
     EvalOnnxCommand.Create(),
     BenchOnnxCommand.Create(),

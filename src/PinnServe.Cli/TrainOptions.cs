@@ -9,7 +9,7 @@ namespace PinnServe.Cli;
 /// <summary>The options shared by `pinn train`, `pinn bench train` and `pinn reproduce`, and how they map onto a config.</summary>
 internal sealed class TrainOptions
 {
-    public readonly Argument<string?> Problem = new("problem") { Description = "Problem name (see `pinn problems`) or a problem file (.toml, .json; see docs/problem-files.md).", Arity = ArgumentArity.ZeroOrOne };
+    public readonly Argument<string?> Problem = new("problem") { Description = "Problem name (see `pinn problems`) or a problem file (.toml, .yaml, .json; see docs/problem-files.md).", Arity = ArgumentArity.ZeroOrOne };
     public readonly Option<string?> Model = new("--model") { Description = "Preset: M1 (MLP), M2 (MLP + annealing), M3 (modified MLP), M4 (modified MLP + annealing), PINN, MA, ID, DN." };
     public readonly Option<string?> Arch = new("--arch") { Description = "mlp or modified-mlp." };
     public readonly Option<string?> Activation = new("--activation") { Description = "tanh or sin." };
@@ -95,7 +95,7 @@ internal sealed class TrainOptions
     /// <summary>Problem defaults, then the model preset, then every explicit option.</summary>
     public TrainingConfig Build(ParseResult parse)
     {
-        string name = parse.GetValue(Problem) ?? throw new UsageException("Name a problem (see `pinn problems`) or a problem file (.toml, .json).");
+        string name = parse.GetValue(Problem) ?? throw new UsageException("Name a problem (see `pinn problems`) or a problem file (.toml, .yaml, .json).");
         Problem problem;
         bool isFile = ProblemDocument.IsProblemFile(name);
         try

@@ -34,7 +34,7 @@ public sealed record WeightingConfig
 public sealed record TrainingConfig
 {
     public required string Problem { get; init; }
-    /// <summary>A problem file (.toml/.json) declaring the problem; relative paths resolve against the run directory, which keeps a copy. Null: a catalog problem.</summary>
+    /// <summary>A problem file (.toml/.yaml/.json) declaring the problem; relative paths resolve against the run directory, which keeps a copy. Null: a catalog problem.</summary>
     public string? ProblemFile { get; init; }
     /// <summary>Where the problem file's own relative paths (reference and data files) resolve from: the original file's directory.</summary>
     public string? ProblemDirectory { get; init; }

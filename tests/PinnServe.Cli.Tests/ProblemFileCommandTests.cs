@@ -105,6 +105,27 @@ public class ProblemFileCommandTests
     }
 
     [Fact]
+    public void TheYamlExamplePrintsBackAsItsTomlTwinAndTrains()
+    {
+        string examples = Path.Combine(ServeCommandTests.RepositoryRoot(), "examples", "problems");
+        var toml = PinnCli.Run("problems", "--file", Path.Combine(examples, "poisson-hole.toml"), "--json");
+        var yaml = PinnCli.Run("problems", "--file", Path.Combine(examples, "poisson-hole.yaml"), "--json");
+        Assert.True(yaml.ExitCode == 0, yaml.Stderr);
+        Assert.Equal(toml.Json.ToJsonString(), yaml.Json.ToJsonString());   // terms, point sets, expressions, defaults
+
+        string run = Path.Combine(Directory.CreateTempSubdirectory("pinn-yaml-").FullName, "run");
+        var train = PinnCli.Run("train", Path.Combine(examples, "poisson-hole.yaml"), "--iters", "20", "--layers", "2x8", "--eval-grid", "11", "--out", run, "--json");
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.True(File.Exists(Path.Combine(run, "problem.yaml")));
+        var eval = PinnCli.Run("eval", run, "--json");
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        Assert.Equal(train.Json["rel_l2"]!.GetValue<double>(), eval.Json["rel_l2"]!.GetValue<double>(), 12);
+        var bad = PinnCli.Run("problems", "--file", Write("name: x\noutputs: [u\ninputs:\n  x: [0, 1]\n", "bad.yaml"));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Matches(@"bad\.yaml:\d+:\d+: YAML syntax", bad.Stderr);
+    }
+
+    [Fact]
     public void BadFilesExitWith2AndNameTheLineAndColumn()
     {
         string file = Write(Heat.Replace("u_t - kappa*u_xx", "u_t - kapa*u_xx"));

@@ -12,7 +12,7 @@ internal static class ProblemsCommand
     public static Command Create()
     {
         var command = new Command("problems", "List the PDE problems PinnServe can train, with their parameters; --file F prints a problem file as parsed.");
-        var file = new Option<string?>("--file") { Description = "A problem file (.toml, .json) to parse and print back." };
+        var file = new Option<string?>("--file") { Description = "A problem file (.toml, .yaml, .json) to parse and print back." };
         var param = new Option<string[]>("--param") { Description = "Parameter override for --file, name=value (repeatable)." };
         command.Options.Add(file);
         command.Options.Add(param);

@@ -77,7 +77,7 @@ internal static class ReproduceCommand
     }
 
     /// <summary>How to start this same `pinn` again: the apphost, or `dotnet pinn.dll`.</summary>
-    private static (string Exe, string[] Prefix) SelfCommand()
+    internal static (string Exe, string[] Prefix) SelfCommand()
     {
         string process = Environment.ProcessPath ?? "dotnet";
         string dll = Assembly.GetEntryAssembly()!.Location;

@@ -8,8 +8,9 @@ namespace PinnServe.Physics.Files;
 
 /// <summary>
 /// A problem file read into plain tables (string keys → string, double, bool, list, table), each value with
-/// where it sits in the file, so that schema and expression errors can name a line and column. TOML (Tomlyn)
-/// and JSON (System.Text.Json; no positions) share this form and hence one schema.
+/// where it sits in the file, so that schema and expression errors can name a line and column. TOML (Tomlyn),
+/// YAML (YamlDotNet, <see cref="YamlProblemReader"/>) and JSON (System.Text.Json; no positions) share this form and
+/// hence one schema.
 /// </summary>
 public sealed class DocTable
 {
@@ -98,7 +99,7 @@ public sealed class DocTable
 
 public static class ProblemDocument
 {
-    public static readonly string[] Extensions = [".toml", ".json"];
+    public static readonly string[] Extensions = [".toml", ".yaml", ".yml", ".json"];
 
     public static bool IsProblemFile(string nameOrPath) =>
         Extensions.Contains(System.IO.Path.GetExtension(nameOrPath).ToLowerInvariant());
@@ -106,8 +107,9 @@ public static class ProblemDocument
     public static DocTable Parse(string text, string source, string extension) => extension.ToLowerInvariant() switch
     {
         ".toml" => ParseToml(text, source),
+        ".yaml" or ".yml" => YamlProblemReader.Parse(text, source),
         ".json" => ParseJson(text, source),
-        _ => throw new ProblemFileException(source, 0, 0, $"unsupported problem file extension '{extension}' (use .toml or .json)"),
+        _ => throw new ProblemFileException(source, 0, 0, $"unsupported problem file extension '{extension}' (use .toml, .yaml or .json)"),
     };
 
     // ---- TOML ----

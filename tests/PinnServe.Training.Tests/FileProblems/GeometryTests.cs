@@ -55,6 +55,57 @@ public class GeometryTests
     }
 
     [Fact]
+    public void ASphereRemovedFromACubeSamplesUniformlyByVolumeAndArea()
+    {
+        var p = ProblemFiles.Parse("""
+            name = "cube-ball"
+            outputs = ["u"]
+            [inputs]
+            x = [0, 1]
+            y = [0, 1]
+            z = [0, 1]
+            [geometry]
+            shapes = [{ op = "remove", shape = "sphere", center = [0.5, 0.5, 0.5], radius = 0.25 }]
+            [[terms]]
+            name = "residual"
+            expr = "u_xx + u_yy + u_zz"
+            [[terms]]
+            name = "walls"
+            kind = "dirichlet"
+            on = "boundary"
+            """, "cube.toml");
+        const int n = 20_000;
+        double r = 0.25, ballVolume = 4.0 / 3 * Math.PI * r * r * r, sphereArea = 4 * Math.PI * r * r;
+        double Distance(double[] pts, int i) => Math.Sqrt(Math.Pow(pts[i] - 0.5, 2) + Math.Pow(pts[i + 1] - 0.5, 2) + Math.Pow(pts[i + 2] - 0.5, 2));
+
+        var interior = new double[n * 3];
+        p.Terms[0].Pieces[0].Region.Sample(p.Domain, new Rng(21), interior);
+        int slab = 0;
+        for (int i = 0; i < interior.Length; i += 3)
+        {
+            Assert.True(Distance(interior, i) >= r, "a point inside the removed ball");
+            if (interior[i] < 0.25) slab++;
+        }
+        Assert.InRange(slab / (double)n, 0.25 / (1 - ballVolume) - 0.015, 0.25 / (1 - ballVolume) + 0.015);   // the slab x < 0.25 misses the ball
+
+        Assert.Single(p.Terms[1].Pieces);
+        var region = p.Terms[1].Pieces[0].Region;
+        var boundary = new double[n * 3];
+        region.Sample(p.Domain, new Rng(22), boundary);
+        int onSphere = 0;
+        for (int i = 0; i < boundary.Length; i += 3)
+        {
+            bool face = boundary[i] is 0 or 1 || boundary[i + 1] is 0 or 1 || boundary[i + 2] is 0 or 1;
+            Assert.True(face || Math.Abs(Distance(boundary, i) - r) < 1e-12, "a boundary point on no boundary part");
+            if (!face) onSphere++;
+        }
+        double expected = sphereArea / (6 + sphereArea);
+        Assert.InRange(onSphere / (double)n, expected - 0.015, expected + 0.015);
+        var normal = Assert.IsType<CsgBoundary>(region).OutwardNormal([0.5, 0.5, 0.75]);   // into the ball, at its top
+        Assert.Equal(new double[] { 0, 0, -1 }, normal.Select(c => Math.Round(c, 9)).ToArray());
+    }
+
+    [Fact]
     public void FacesInsideARemovedShapeAreNotBoundary()
     {
         // A rectangle cut out of the right edge: x = 1 remains boundary only for y outside (0.4, 0.6).
