@@ -26,6 +26,8 @@ public class ReproducerTests
         string md = Reproducer.Write(e, results, Path.Combine(root, "out"), "pinn reproduce demo", "test machine", ["--iters", "10"]);
         Assert.Contains("| A | 2 | 3.00e-2 ± 1.4e-2 | 1.00e-2 | 3.00 |", md);
         Assert.Contains("Not the paper's setup", md);
+        // A thread count does not change a trial's numbers, so it alone does not mark the table.
+        Assert.DoesNotContain("Not the paper's setup", Reproducer.Write(e, results, Path.Combine(root, "out2"), "cmd", "machine", ["--threads", "1"]));
     }
 
     [Fact]

@@ -108,6 +108,18 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         return values.Count == 0 ? null : values.Average();
     }
 
+    /// <summary>The extra arguments that can change results: --threads N does not (trials are bit-identical for any count).</summary>
+    private static List<string> SetupChanging(IReadOnlyList<string> extra)
+    {
+        var kept = new List<string>();
+        for (int i = 0; i < extra.Count; i++)
+        {
+            if (extra[i] == "--threads") { i++; continue; }
+            kept.Add(extra[i]);
+        }
+        return kept;
+    }
+
     /// <summary>Writes ID.md, ID.csv and ID.json into <paramref name="outputDir"/>; returns the Markdown.</summary>
     public static string Write(Experiment experiment, IReadOnlyList<TrialResult> results, string outputDir, string command, string machine,
         IReadOnlyList<string>? extraArguments = null)
@@ -117,8 +129,9 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         var md = new StringBuilder();
         md.AppendLine($"### {experiment.Title}").AppendLine();
         md.AppendLine($"Source: {experiment.Source}. Command: `{command}`. Machine: {machine}. Written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.").AppendLine();
-        if (extraArguments is { Count: > 0 })
-            md.AppendLine($"**Not the paper's setup:** every trial ran with the extra arguments `{string.Join(' ', extraArguments)}`, which override the title's budget.").AppendLine();
+        var changes = SetupChanging(extraArguments ?? []);
+        if (changes.Count > 0)
+            md.AppendLine($"**Not the paper's setup:** every trial ran with the extra arguments `{string.Join(' ', changes)}`, which override the title's budget.").AppendLine();
         md.AppendLine($"| row | trials | {experiment.MetricLabel} mean ± std | published | ratio (ours / published) | wall time per trial (s) | ms/iter |");
         md.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
         var csv = new StringBuilder("row,seed,status,rel_l2,seconds,ms_per_iter\n");
