@@ -70,6 +70,9 @@ public sealed class PinnServer : IAsyncDisposable
     /// <summary>Port of the TLS endpoint, if one was configured.</summary>
     public int? TlsPort => Addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.Ordinal)) is { } a ? new Uri(a).Port : null;
 
+    /// <summary>Totals of the dynamic batcher's merged evaluations (for benchmarks and profiling).</summary>
+    public BatchStatistics BatchStatistics => _app.Services.GetRequiredService<QueryBatcher>().Statistics;
+
     /// <summary>Completes when the server is stopped (Ctrl-C / SIGTERM included).</summary>
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 

@@ -4,19 +4,25 @@ using Google.Protobuf;
 using PinnServe.Api.Inference;
 using PinnServe.Api.V1;
 using PinnServe.Client;
+using PinnServe.Server.Batching;
 
 namespace PinnServe.Cli.Commands;
 
 /// <summary>The load patterns of `pinn bench-serve --concurrency N`: many clients of tiny queries, and one huge ModelInfer.</summary>
 internal static class ServeLoad
 {
-    public sealed record Result(double CallsPerSecond, double P50, double P99, int Calls);
+    /// <summary>
+    /// One load run: throughput, latency percentiles, and what a call cost the whole process (client, Kestrel,
+    /// gRPC and ONNX Runtime share it): CPU time, gen-0 collections and managed bytes allocated.
+    /// </summary>
+    public sealed record Result(double CallsPerSecond, double P50, double P99, int Calls, double CpuMicrosecondsPerCall,
+        double Gen0PerThousandCalls, double BytesPerCall, BatchTotals Batches);
 
     /// <summary>
     /// <paramref name="concurrency"/> clients on one channel, each sending 1-point Query calls back to back until
     /// <paramref name="calls"/> calls are done; with <paramref name="batching"/> off every call asks to run alone.
     /// </summary>
-    public static async Task<Result> ConcurrentQueriesAsync(PinnClient client, ModelInfo info, int concurrency, int calls, bool batching)
+    public static Task<Result> ConcurrentQueriesAsync(PinnClient client, ModelInfo info, int concurrency, int calls, bool batching, BatchStatistics statistics)
     {
         var random = new Random(11);
         var requests = Enumerable.Range(0, 256).Select(_ =>
@@ -25,25 +31,52 @@ internal static class ServeLoad
             foreach (var input in info.Inputs) request.Points.Add(Uniform(random, input));
             return request;
         }).ToArray();
-        async Task Warm() { for (int i = 0; i < 50; i++) await client.QueryAsync(requests[i % requests.Length]); }
+        return ConcurrentCallsAsync(concurrency, calls, call => client.Fields.QueryAsync(requests[call % requests.Length]).ResponseAsync, statistics);
+    }
+
+    /// <summary>
+    /// The floor: the same clients on the same channel calling the Open Inference Protocol's ServerLive, which does
+    /// no work (an empty request, a one-field answer). What it costs is gRPC and HTTP/2 per call, client and server
+    /// sides together, which no batching can remove.
+    /// </summary>
+    public static Task<Result> ConcurrentLivenessAsync(PinnClient client, int concurrency, int calls, BatchStatistics statistics)
+    {
+        var request = new ServerLiveRequest();
+        return ConcurrentCallsAsync(concurrency, calls, _ => client.Inference.ServerLiveAsync(request).ResponseAsync, statistics);
+    }
+
+    private static async Task<Result> ConcurrentCallsAsync<T>(int concurrency, int calls, Func<int, Task<T>> send, BatchStatistics statistics)
+    {
+        async Task Warm() { for (int i = 0; i < 50; i++) await send(i); }
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Warm)));
 
         var milliseconds = new double[calls];
         int issued = -1;
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        int gen0Before = GC.CollectionCount(0);
+        long bytesBefore = GC.GetTotalAllocatedBytes(precise: false);
+        var batchesBefore = statistics.Read();
         long start = Stopwatch.GetTimestamp();
         async Task Client()
         {
             for (int call = Interlocked.Increment(ref issued); call < calls; call = Interlocked.Increment(ref issued))
             {
                 long sent = Stopwatch.GetTimestamp();
-                await client.QueryAsync(requests[call % requests.Length]);
+                await send(call);
                 milliseconds[call] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
             }
         }
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Client)));
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        process.Refresh();
+        double cpu = (process.TotalProcessorTime - cpuBefore).TotalMicroseconds / calls;
+        double gen0 = 1000.0 * (GC.CollectionCount(0) - gen0Before) / calls;
+        double bytes = (double)(GC.GetTotalAllocatedBytes(precise: false) - bytesBefore) / calls;
+        var batches = statistics.Read() - batchesBefore;
         Array.Sort(milliseconds);
-        return new Result(calls / seconds, milliseconds[calls / 2], milliseconds[Math.Min(calls - 1, (int)Math.Ceiling(calls * 0.99) - 1)], calls);
+        return new Result(calls / seconds, milliseconds[calls / 2], milliseconds[Math.Min(calls - 1, (int)Math.Ceiling(calls * 0.99) - 1)], calls,
+            cpu, gen0, bytes, batches);
     }
 
     /// <summary>Every point of <paramref name="grid"/> in one ModelInfer call (raw FP32 tensors), timed end to end.</summary>
