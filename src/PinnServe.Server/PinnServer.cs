@@ -86,6 +86,9 @@ public sealed class PinnServer : IAsyncDisposable
         // Per-request framework logs would cost more than a one-point query: only warnings, unless debugging.
         builder.Logging.AddFilter("Microsoft", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.Warning);
+        // ASP.NET Core creates a System.Diagnostics.Activity for every request while its hosting logger is enabled at
+        // any level; it logs only request start and end there (handler errors are logged under "Grpc").
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.None);
         // A failed start (e.g. port in use) reaches the caller as an exception; the host's own log of it is a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.None);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);

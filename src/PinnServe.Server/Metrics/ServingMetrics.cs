@@ -21,10 +21,20 @@ public sealed class ServingMetrics
     private readonly Gauge _models;
     private readonly Gauge _sessions;
 
+    static ServingMetrics()
+    {
+        // prometheus-net's default registry, which PinnServe never exports, would otherwise subscribe to every .NET
+        // Meter and EventCounter of the process (Kestrel's and HttpClient's per-request instruments included): work
+        // on every call for figures nobody reads.
+        Prometheus.Metrics.SuppressDefaultMetrics();
+    }
+
     internal ServingMetrics(ModelRegistry registry)
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        // No trace-context exemplars: nothing here traces, and looking for a trace costs on every observation.
+        factory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = static (_, _) => Exemplar.None };
         _requests = factory.CreateCounter("pinnserve_requests_total", "Finished gRPC calls by method, model and status code.", ["method", "model", "status"]);
         _points = factory.CreateCounter("pinnserve_points_total", "Points evaluated.", ["method", "model"]);
         // 25 µs .. ~0.8 s: a one-point query is tens of microseconds, a streamed chunk tens of milliseconds.
