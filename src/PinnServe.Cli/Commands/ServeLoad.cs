@@ -15,14 +15,19 @@ internal static class ServeLoad
     /// One load run: throughput, latency percentiles, and what a call cost the whole process (client, Kestrel,
     /// gRPC and ONNX Runtime share it): CPU time, gen-0 collections and managed bytes allocated.
     /// </summary>
+    /// <param name="CpuMicrosecondsPerCall">CPU time of this process (with an in-process server: client and server together).</param>
+    /// <param name="ServerCpuMicrosecondsPerCall">CPU time of a separate server process (<see cref="Probe.Server"/>); NaN without one.</param>
     public sealed record Result(double CallsPerSecond, double P50, double P99, int Calls, double CpuMicrosecondsPerCall,
-        double Gen0PerThousandCalls, double BytesPerCall, BatchTotals Batches);
+        double Gen0PerThousandCalls, double BytesPerCall, BatchTotals Batches, double ServerCpuMicrosecondsPerCall);
+
+    /// <summary>What can be read of the server besides its answers: its batcher (in-process only) and its process (a separate one).</summary>
+    public sealed record Probe(BatchStatistics? Batches, Process? Server);
 
     /// <summary>
     /// <paramref name="concurrency"/> clients on one channel, each sending 1-point Query calls back to back until
     /// <paramref name="calls"/> calls are done; with <paramref name="batching"/> off every call asks to run alone.
     /// </summary>
-    public static Task<Result> ConcurrentQueriesAsync(PinnClient client, ModelInfo info, int concurrency, int calls, bool batching, BatchStatistics statistics)
+    public static Task<Result> ConcurrentQueriesAsync(PinnClient client, ModelInfo info, int concurrency, int calls, bool batching, Probe probe)
     {
         var random = new Random(11);
         var requests = Enumerable.Range(0, 256).Select(_ =>
@@ -31,7 +36,7 @@ internal static class ServeLoad
             foreach (var input in info.Inputs) request.Points.Add(Uniform(random, input));
             return request;
         }).ToArray();
-        return ConcurrentCallsAsync(concurrency, calls, call => client.Fields.QueryAsync(requests[call % requests.Length]).ResponseAsync, statistics);
+        return ConcurrentCallsAsync(concurrency, calls, call => client.Fields.QueryAsync(requests[call % requests.Length]).ResponseAsync, probe);
     }
 
     /// <summary>
@@ -39,13 +44,13 @@ internal static class ServeLoad
     /// no work (an empty request, a one-field answer). What it costs is gRPC and HTTP/2 per call, client and server
     /// sides together, which no batching can remove.
     /// </summary>
-    public static Task<Result> ConcurrentLivenessAsync(PinnClient client, int concurrency, int calls, BatchStatistics statistics)
+    public static Task<Result> ConcurrentLivenessAsync(PinnClient client, int concurrency, int calls, Probe probe)
     {
         var request = new ServerLiveRequest();
-        return ConcurrentCallsAsync(concurrency, calls, _ => client.Inference.ServerLiveAsync(request).ResponseAsync, statistics);
+        return ConcurrentCallsAsync(concurrency, calls, _ => client.Inference.ServerLiveAsync(request).ResponseAsync, probe);
     }
 
-    private static async Task<Result> ConcurrentCallsAsync<T>(int concurrency, int calls, Func<int, Task<T>> send, BatchStatistics statistics)
+    private static async Task<Result> ConcurrentCallsAsync<T>(int concurrency, int calls, Func<int, Task<T>> send, Probe probe)
     {
         async Task Warm() { for (int i = 0; i < 50; i++) await send(i); }
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Warm)));
@@ -56,7 +61,9 @@ internal static class ServeLoad
         var cpuBefore = process.TotalProcessorTime;
         int gen0Before = GC.CollectionCount(0);
         long bytesBefore = GC.GetTotalAllocatedBytes(precise: false);
-        var batchesBefore = statistics.Read();
+        var batchesBefore = probe.Batches?.Read() ?? default;
+        probe.Server?.Refresh();
+        var serverCpuBefore = probe.Server?.TotalProcessorTime ?? TimeSpan.Zero;
         long start = Stopwatch.GetTimestamp();
         async Task Client()
         {
@@ -73,10 +80,12 @@ internal static class ServeLoad
         double cpu = (process.TotalProcessorTime - cpuBefore).TotalMicroseconds / calls;
         double gen0 = 1000.0 * (GC.CollectionCount(0) - gen0Before) / calls;
         double bytes = (double)(GC.GetTotalAllocatedBytes(precise: false) - bytesBefore) / calls;
-        var batches = statistics.Read() - batchesBefore;
+        var batches = (probe.Batches?.Read() ?? default) - batchesBefore;
+        probe.Server?.Refresh();
+        double serverCpu = probe.Server is null ? double.NaN : (probe.Server.TotalProcessorTime - serverCpuBefore).TotalMicroseconds / calls;
         Array.Sort(milliseconds);
         return new Result(calls / seconds, milliseconds[calls / 2], milliseconds[Math.Min(calls - 1, (int)Math.Ceiling(calls * 0.99) - 1)], calls,
-            cpu, gen0, bytes, batches);
+            cpu, gen0, bytes, batches, serverCpu);
     }
 
     /// <summary>Every point of <paramref name="grid"/> in one ModelInfer call (raw FP32 tensors), timed end to end.</summary>
