@@ -37,10 +37,15 @@ internal static class BenchServeCommand
             Description = "--concurrency runs: load a server already running at IP:port (e.g. `pinn serve`) instead of one in this process, so client and server are separate processes.",
         };
         var serverPid = new Option<int>("--server-pid") { Description = "With --target: process id of that server, to report its CPU time per call too (read from /proc)." };
+        var connectionCount = new Option<int>("--connections")
+        {
+            Description = "--concurrency runs: client channels (one HTTP/2 connection each) the clients are spread over.",
+            DefaultValueFactory = _ => 1,
+        };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads of the served models in --concurrency runs (as pinn serve --threads; 0: one per core)." };
         var command = new Command("bench-serve", "Benchmark the gRPC server against in-process ONNX Runtime on the same model.");
         command.Arguments.Add(directory);
-        foreach (var option in new Option[] { modelName, points, chunk, calls, concurrency, concurrentCalls, warmup, target, serverPid, threads }) command.Options.Add(option);
+        foreach (var option in new Option[] { modelName, points, chunk, calls, concurrency, concurrentCalls, warmup, target, serverPid, connectionCount, threads }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var dir = parse.GetValue(directory)!;
@@ -58,11 +63,12 @@ internal static class BenchServeCommand
                 catch (ArgumentException e) { throw new UsageException($"--target: {e.Message}"); }
                 if (clients == 0) throw new UsageException("--target needs --concurrency (the default benchmark compares against in-process ONNX Runtime).");
             }
+            if (parse.GetValue(connectionCount) is < 1 or > 64) throw new UsageException($"--connections must be between 1 and 64, got {parse.GetValue(connectionCount)}.");
             if (parse.GetValue(serverPid) != 0 && parse.GetValue(target) is null) throw new UsageException("--server-pid needs --target.");
             if (parse.GetValue(threads) < 0) throw new UsageException($"--threads must be 0 or more, got {parse.GetValue(threads)}.");
             if (clients > 0)
                 return RunConcurrentAsync(parse, dir.FullName, parse.GetValue(modelName), total, chunkPoints, clients, loadCalls, parse.GetValue(threads),
-                    TimeSpan.FromSeconds(warmupSeconds), parse.GetValue(target), parse.GetValue(serverPid)).GetAwaiter().GetResult();
+                    TimeSpan.FromSeconds(warmupSeconds), parse.GetValue(target), parse.GetValue(serverPid), parse.GetValue(connectionCount)).GetAwaiter().GetResult();
             return RunAsync(parse, dir.FullName, parse.GetValue(modelName), total, chunkPoints, latencyCalls).GetAwaiter().GetResult();
         });
         return command;
@@ -116,7 +122,7 @@ internal static class BenchServeCommand
     }
 
     private static async Task<int> RunConcurrentAsync(ParseResult parse, string directory, string? name, int total, int chunkPoints, int concurrency, int calls, int threads,
-        TimeSpan warmup, string? target, int serverPid)
+        TimeSpan warmup, string? target, int serverPid, int connections)
     {
         await using var server = target is not null ? null : await PinnServer.StartAsync(new PinnServerOptions
         {
@@ -133,7 +139,9 @@ internal static class BenchServeCommand
             catch (ArgumentException) { throw new UsageException($"--server-pid: no process {serverPid}."); }
         }
         var probe = new ServeLoad.Probe(server?.BatchStatistics, serverProcess);
-        using var client = new PinnClient(target ?? $"127.0.0.1:{server!.Port}");
+        var channels = Enumerable.Range(0, connections).Select(_ => new PinnClient(target ?? $"127.0.0.1:{server!.Port}")).ToArray();
+        using var disposeChannels = new CompositeDisposable(channels);
+        var client = channels[0];
         var models = (await client.ListModelsAsync()).Models;
         var info = (name is null ? models.FirstOrDefault(m => m.Status == ModelStatus.Serving) : models.FirstOrDefault(m => m.Name == name))
             ?? throw new UsageException(name is null ? $"No serving model in '{directory}'." : $"Model '{name}' is not in '{directory}'.");
@@ -145,9 +153,9 @@ internal static class BenchServeCommand
         while (warming.Elapsed < warmup)
         {
             int n = Math.Min(calls, 5000);
-            await ServeLoad.ConcurrentQueriesAsync(client, info, concurrency, n, batching: false, probe);
-            await ServeLoad.ConcurrentQueriesAsync(client, info, concurrency, n, batching: true, probe);
-            await ServeLoad.ConcurrentLivenessAsync(client, concurrency, n, probe);
+            await ServeLoad.ConcurrentQueriesAsync(channels, info, concurrency, n, batching: false, probe);
+            await ServeLoad.ConcurrentQueriesAsync(channels, info, concurrency, n, batching: true, probe);
+            await ServeLoad.ConcurrentLivenessAsync(channels, concurrency, n, probe);
         }
 
         // Alternating runs, best of two each, so a slow moment of a shared machine does not favour one side.
@@ -155,9 +163,9 @@ internal static class BenchServeCommand
         static ServeLoad.Result Faster(ServeLoad.Result? best, ServeLoad.Result run) => best is null || run.CallsPerSecond > best.CallsPerSecond ? run : best;
         for (int round = 0; round < 2; round++)
         {
-            alone = Faster(alone, await ServeLoad.ConcurrentQueriesAsync(client, info, concurrency, calls, batching: false, probe));
-            batched = Faster(batched, await ServeLoad.ConcurrentQueriesAsync(client, info, concurrency, calls, batching: true, probe));
-            floor = Faster(floor, await ServeLoad.ConcurrentLivenessAsync(client, concurrency, calls, probe));
+            alone = Faster(alone, await ServeLoad.ConcurrentQueriesAsync(channels, info, concurrency, calls, batching: false, probe));
+            batched = Faster(batched, await ServeLoad.ConcurrentQueriesAsync(channels, info, concurrency, calls, batching: true, probe));
+            floor = Faster(floor, await ServeLoad.ConcurrentLivenessAsync(channels, concurrency, calls, probe));
         }
         var grid = SquareGrid(info, total);
         long gridPoints = grid.Axes.Aggregate(1L, (n, a) => n * a.Count);
@@ -170,7 +178,7 @@ internal static class BenchServeCommand
 
         if (!CliOutput.IsJson(parse))
         {
-            Console.WriteLine($"model {info.Name}: {concurrency} clients of 1-point Query, {calls:N0} timed calls per run, server {(target is null ? "in this process" : "at " + target)}");
+            Console.WriteLine($"model {info.Name}: {concurrency} clients of 1-point Query, {calls:N0} timed calls per run over {connections} connection(s), server {(target is null ? "in this process" : "at " + target)}");
             void Row(string what, ServeLoad.Result r) => Console.WriteLine(
                 $"  {what,-24}: {r.CallsPerSecond,10:N0} calls/s   p50 {r.P50,6:F3} ms   p99 {r.P99,7:F3} ms   CPU {r.CpuMicrosecondsPerCall,5:F0} µs/call" +
                 (double.IsNaN(r.ServerCpuMicrosecondsPerCall) ? "" : $" (+ server {r.ServerCpuMicrosecondsPerCall,4:F0})") +
@@ -202,6 +210,7 @@ internal static class BenchServeCommand
             ["model"] = info.Name,
             ["concurrency"] = concurrency,
             ["server"] = target ?? "in-process",
+            ["connections"] = connections,
             ["intra_op_threads"] = threads,
             ["warmup_seconds"] = warmup.TotalSeconds,
             ["unbatched"] = Figures(alone!),
@@ -297,5 +306,14 @@ internal static class BenchServeCommand
         double best = 0;
         for (int i = 0; i < runs; i++) best = Math.Max(best, measure());
         return best;
+    }
+
+    /// <summary>Disposes several clients at the end of a using scope.</summary>
+    private sealed class CompositeDisposable(IEnumerable<IDisposable> items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items) item.Dispose();
+        }
     }
 }

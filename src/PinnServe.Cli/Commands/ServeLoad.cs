@@ -24,10 +24,10 @@ internal static class ServeLoad
     public sealed record Probe(BatchStatistics? Batches, Process? Server);
 
     /// <summary>
-    /// <paramref name="concurrency"/> clients on one channel, each sending 1-point Query calls back to back until
+    /// <paramref name="concurrency"/> clients spread over <paramref name="channels"/> (one HTTP/2 connection each), each sending 1-point Query calls back to back until
     /// <paramref name="calls"/> calls are done; with <paramref name="batching"/> off every call asks to run alone.
     /// </summary>
-    public static Task<Result> ConcurrentQueriesAsync(PinnClient client, ModelInfo info, int concurrency, int calls, bool batching, Probe probe)
+    public static Task<Result> ConcurrentQueriesAsync(PinnClient[] channels, ModelInfo info, int concurrency, int calls, bool batching, Probe probe)
     {
         var random = new Random(11);
         var requests = Enumerable.Range(0, 256).Select(_ =>
@@ -36,7 +36,7 @@ internal static class ServeLoad
             foreach (var input in info.Inputs) request.Points.Add(Uniform(random, input));
             return request;
         }).ToArray();
-        return ConcurrentCallsAsync(concurrency, calls, call => client.Fields.QueryAsync(requests[call % requests.Length]).ResponseAsync, probe);
+        return ConcurrentCallsAsync(concurrency, calls, (c, call) => channels[c % channels.Length].Fields.QueryAsync(requests[call % requests.Length]).ResponseAsync, probe);
     }
 
     /// <summary>
@@ -44,16 +44,16 @@ internal static class ServeLoad
     /// no work (an empty request, a one-field answer). What it costs is gRPC and HTTP/2 per call, client and server
     /// sides together, which no batching can remove.
     /// </summary>
-    public static Task<Result> ConcurrentLivenessAsync(PinnClient client, int concurrency, int calls, Probe probe)
+    public static Task<Result> ConcurrentLivenessAsync(PinnClient[] channels, int concurrency, int calls, Probe probe)
     {
         var request = new ServerLiveRequest();
-        return ConcurrentCallsAsync(concurrency, calls, _ => client.Inference.ServerLiveAsync(request).ResponseAsync, probe);
+        return ConcurrentCallsAsync(concurrency, calls, (c, _) => channels[c % channels.Length].Inference.ServerLiveAsync(request).ResponseAsync, probe);
     }
 
-    private static async Task<Result> ConcurrentCallsAsync<T>(int concurrency, int calls, Func<int, Task<T>> send, Probe probe)
+    private static async Task<Result> ConcurrentCallsAsync<T>(int concurrency, int calls, Func<int, int, Task<T>> send, Probe probe)
     {
-        async Task Warm() { for (int i = 0; i < 50; i++) await send(i); }
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Warm)));
+        async Task Warm(int c) { for (int i = 0; i < 50; i++) await send(c, i); }
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(c => Task.Run(() => Warm(c))));
 
         var milliseconds = new double[calls];
         int issued = -1;
@@ -65,16 +65,16 @@ internal static class ServeLoad
         probe.Server?.Refresh();
         var serverCpuBefore = probe.Server?.TotalProcessorTime ?? TimeSpan.Zero;
         long start = Stopwatch.GetTimestamp();
-        async Task Client()
+        async Task Client(int c)
         {
             for (int call = Interlocked.Increment(ref issued); call < calls; call = Interlocked.Increment(ref issued))
             {
                 long sent = Stopwatch.GetTimestamp();
-                await send(call);
+                await send(c, call);
                 milliseconds[call] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
             }
         }
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Client)));
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(c => Task.Run(() => Client(c))));
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         process.Refresh();
         double cpu = (process.TotalProcessorTime - cpuBefore).TotalMicroseconds / calls;
