@@ -70,6 +70,9 @@ public sealed class PinnServer : IAsyncDisposable
     /// <summary>Port of the TLS endpoint, if one was configured.</summary>
     public int? TlsPort => Addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.Ordinal)) is { } a ? new Uri(a).Port : null;
 
+    /// <summary>Totals of the dynamic batcher's merged evaluations (for benchmarks and profiling).</summary>
+    public BatchStatistics BatchStatistics => _app.Services.GetRequiredService<QueryBatcher>().Statistics;
+
     /// <summary>Completes when the server is stopped (Ctrl-C / SIGTERM included).</summary>
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 
@@ -83,6 +86,9 @@ public sealed class PinnServer : IAsyncDisposable
         // Per-request framework logs would cost more than a one-point query: only warnings, unless debugging.
         builder.Logging.AddFilter("Microsoft", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.Warning);
+        // ASP.NET Core creates a System.Diagnostics.Activity for every request while its hosting logger is enabled at
+        // any level; it logs only request start and end there (handler errors are logged under "Grpc").
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.None);
         // A failed start (e.g. port in use) reaches the caller as an exception; the host's own log of it is a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", options.MinimumLogLevel <= LogLevel.Debug ? options.MinimumLogLevel : LogLevel.None);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);

@@ -11,8 +11,11 @@ namespace PinnServe.Server.Batching;
 /// <param name="FirstInBatch">True for exactly one call of each batch (to count per-batch figures once).</param>
 public readonly record struct BatchResult(float[] Values, TimeSpan QueueTime, TimeSpan ComputeTime, int BatchRequests, int BatchPoints, bool FirstInBatch);
 
-/// <summary>One call waiting in a batch. Its state moves once: waiting → taken (its points will be computed) or waiting → cancelled.</summary>
-internal sealed class BatchItem(float[] points, int count)
+/// <summary>
+/// One call waiting in a queue, and the task its caller awaits (the item is its own completion source, one
+/// allocation per call). Its state moves once: waiting → taken (its points will be computed) or waiting → cancelled.
+/// </summary>
+internal sealed class BatchItem(float[] points, int count) : TaskCompletionSource<BatchResult>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     private const int Waiting = 0, Taken = 1, Cancelled = 2;
     private int _state;
@@ -20,7 +23,6 @@ internal sealed class BatchItem(float[] points, int count)
     public float[] Points { get; } = points;
     public int Count { get; } = count;
     public long ArrivedAt { get; } = Stopwatch.GetTimestamp();
-    public TaskCompletionSource<BatchResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Claims the call for a batch; false when it was cancelled first (it is then left out).</summary>
     public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Waiting) == Waiting;
@@ -31,6 +33,6 @@ internal sealed class BatchItem(float[] points, int count)
     /// </summary>
     public void Cancel()
     {
-        if (Interlocked.CompareExchange(ref _state, Cancelled, Waiting) == Waiting) Completion.TrySetCanceled();
+        if (Interlocked.CompareExchange(ref _state, Cancelled, Waiting) == Waiting) TrySetCanceled();
     }
 }

@@ -11,7 +11,7 @@ namespace PinnServe.Server.Batching;
 /// </summary>
 public sealed class QueryBatcher
 {
-    private readonly ConditionalWeakTable<IFieldModel, ConcurrentDictionary<string, BatchQueue>> _queues = new();
+    private readonly ConditionalWeakTable<IFieldModel, ConcurrentDictionary<string[], BatchQueue>> _queues = new();
 
     public QueryBatcher(BatchingOptions options)
     {
@@ -20,6 +20,9 @@ public sealed class QueryBatcher
     }
 
     public BatchingOptions Options { get; }
+
+    /// <summary>Totals of the merged evaluations so far (batches, calls, queue and compute time).</summary>
+    public BatchStatistics Statistics { get; } = new();
 
     /// <summary>Whether a call of <paramref name="count"/> points goes through a batch (the caller may still opt out).</summary>
     public bool Accepts(int count) => Options.Enabled && count >= 1 && count <= Options.MaxRequestPoints;
@@ -35,12 +38,34 @@ public sealed class QueryBatcher
     {
         if (!Accepts(count)) throw new ArgumentOutOfRangeException(nameof(count), $"{count} points cannot be batched (1 to {Options.MaxRequestPoints}).");
         cancellationToken.ThrowIfCancellationRequested();
-        var queue = _queues.GetValue(model, static _ => new ConcurrentDictionary<string, BatchQueue>(StringComparer.Ordinal))
-            .GetOrAdd(string.Join('\u001f', fields), static (_, state) => new BatchQueue(state.model, state.fields, state.Options),
-                (model, fields: fields.ToArray(), Options));
         var item = new BatchItem(points, count);
-        using var registration = cancellationToken.UnsafeRegister(static state => ((BatchItem)state!).Cancel(), item);
+        var queue = Queue(model, fields);
+        using var registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static state => ((BatchItem)state!).Cancel(), item) : default;
         queue.Enqueue(item);
-        return await item.Completion.Task.ConfigureAwait(false);
+        return await item.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>The queue of this model instance and field list; found without allocating once it exists.</summary>
+    private BatchQueue Queue(IFieldModel model, string[] fields)
+    {
+        var byFields = _queues.GetValue(model, static _ => new ConcurrentDictionary<string[], BatchQueue>(FieldListComparer.Instance));
+        if (byFields.TryGetValue(fields, out var queue)) return queue;
+        var key = fields.ToArray(); // the caller's array is not ours to keep
+        return byFields.GetOrAdd(key, static (k, state) => new BatchQueue(state.model, k, state.Options, state.Statistics), (model, Options, Statistics));
+    }
+
+    /// <summary>Field lists compared name by name (ordinal), so a lookup needs no joined string per call.</summary>
+    private sealed class FieldListComparer : IEqualityComparer<string[]>
+    {
+        public static readonly FieldListComparer Instance = new();
+
+        public bool Equals(string[]? x, string[]? y) => ReferenceEquals(x, y) || x is not null && y is not null && x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(string[] fields)
+        {
+            var hash = new HashCode();
+            foreach (var field in fields) hash.Add(field, StringComparer.Ordinal);
+            return hash.ToHashCode();
+        }
     }
 }

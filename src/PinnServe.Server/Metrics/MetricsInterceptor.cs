@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 using Grpc.Core;
@@ -49,9 +50,12 @@ internal sealed partial class MetricsInterceptor(ServingMetrics metrics, ModelRe
         finally { Count(request, context, code); }
     }
 
+    // "/package.Service/Method" → "Method", cut once per method rather than once per call.
+    private static readonly ConcurrentDictionary<string, string> MethodNames = new(StringComparer.Ordinal);
+
     private void Count(object request, ServerCallContext context, StatusCode code)
     {
-        string method = context.Method[(context.Method.LastIndexOf('/') + 1)..];
+        string method = MethodNames.GetOrAdd(context.Method, static m => m[(m.LastIndexOf('/') + 1)..]);
         metrics.Request(method, ModelLabel(request), StatusNames[code]);
     }
 

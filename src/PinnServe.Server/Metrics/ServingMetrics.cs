@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Prometheus;
 using PinnServe.Server.Batching;
 using PinnServe.Server.Models;
@@ -20,11 +21,28 @@ public sealed class ServingMetrics
     private readonly Histogram _batchPoints;
     private readonly Gauge _models;
     private readonly Gauge _sessions;
+    // Labelled series looked up once: prometheus-net's WithLabels allocates and hashes its label array on every call,
+    // which a 1-point query would pay five times. The keys are bounded like the labels (served names, fixed methods).
+    private readonly ConcurrentDictionary<(string, string, string), Counter.Child> _requestSeries = new();
+    private readonly ConcurrentDictionary<(string, string), Counter.Child> _pointSeries = new();
+    private readonly ConcurrentDictionary<(string, string), Histogram.Child> _computeSeries = new();
+    private readonly ConcurrentDictionary<string, Histogram.Child> _queueSeries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Histogram.Child> _batchPointSeries = new(StringComparer.Ordinal);
+
+    static ServingMetrics()
+    {
+        // prometheus-net's default registry, which PinnServe never exports, would otherwise subscribe to every .NET
+        // Meter and EventCounter of the process (Kestrel's and HttpClient's per-request instruments included): work
+        // on every call for figures nobody reads.
+        Prometheus.Metrics.SuppressDefaultMetrics();
+    }
 
     internal ServingMetrics(ModelRegistry registry)
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        // No trace-context exemplars: nothing here traces, and looking for a trace costs on every observation.
+        factory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = static (_, _) => Exemplar.None };
         _requests = factory.CreateCounter("pinnserve_requests_total", "Finished gRPC calls by method, model and status code.", ["method", "model", "status"]);
         _points = factory.CreateCounter("pinnserve_points_total", "Points evaluated.", ["method", "model"]);
         // 25 µs .. ~0.8 s: a one-point query is tens of microseconds, a streamed chunk tens of milliseconds.
@@ -49,33 +67,42 @@ public sealed class ServingMetrics
     public CollectorRegistry Registry { get; }
 
     /// <summary>One finished call; <paramref name="model"/> must already be a served name or <see cref="UnknownModel"/>.</summary>
-    public void Request(string method, string model, string status) => _requests.WithLabels(method, model, status).Inc();
+    public void Request(string method, string model, string status) =>
+        _requestSeries.GetOrAdd((method, model, status), static (k, c) => c.WithLabels(k.Item1, k.Item2, k.Item3), _requests).Inc();
+
+    private Counter.Child Points(string method, string model) =>
+        _pointSeries.GetOrAdd((method, model), static (k, c) => c.WithLabels(k.Item1, k.Item2), _points);
+
+    private Histogram.Child Compute(string method, string model) =>
+        _computeSeries.GetOrAdd((method, model), static (k, h) => h.WithLabels(k.Item1, k.Item2), _compute);
+
+    private Histogram.Child Queue(string model) => _queueSeries.GetOrAdd(model, static (k, h) => h.WithLabels(k), _queue);
 
     /// <summary>A call evaluated on its own.</summary>
     public void Evaluated(string method, string model, long points, TimeSpan compute)
     {
-        _points.WithLabels(method, model).Inc(points);
-        _compute.WithLabels(method, model).Observe(compute.TotalSeconds);
-        _queue.WithLabels(model).Observe(0);
+        Points(method, model).Inc(points);
+        Compute(method, model).Observe(compute.TotalSeconds);
+        Queue(model).Observe(0);
     }
 
     /// <summary>A call answered from a merged batch: its own points and wait; the batch's compute and size once per batch.</summary>
     public void Batched(string method, string model, int points, in BatchResult result)
     {
-        _points.WithLabels(method, model).Inc(points);
-        _queue.WithLabels(model).Observe(result.QueueTime.TotalSeconds);
+        Points(method, model).Inc(points);
+        Queue(model).Observe(result.QueueTime.TotalSeconds);
         // Every call of a batch sees the same result; the first of them (by its offset) reports the batch.
         if (result.FirstInBatch)
         {
-            _compute.WithLabels(method, model).Observe(result.ComputeTime.TotalSeconds);
-            _batchPoints.WithLabels(model).Observe(result.BatchPoints);
+            Compute(method, model).Observe(result.ComputeTime.TotalSeconds);
+            _batchPointSeries.GetOrAdd(model, static (k, h) => h.WithLabels(k), _batchPoints).Observe(result.BatchPoints);
         }
     }
 
     /// <summary>Points of a streamed or validation call, counted as they are evaluated.</summary>
     public void Streamed(string method, string model, long points, TimeSpan compute)
     {
-        _points.WithLabels(method, model).Inc(points);
-        _compute.WithLabels(method, model).Observe(compute.TotalSeconds);
+        Points(method, model).Inc(points);
+        Compute(method, model).Observe(compute.TotalSeconds);
     }
 }

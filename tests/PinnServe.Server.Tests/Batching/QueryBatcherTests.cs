@@ -47,6 +47,90 @@ public sealed class QueryBatcherTests
     }
 
     [Fact]
+    public async Task Calls_that_wait_behind_a_running_batch_go_together_when_it_ends_and_are_counted()
+    {
+        using var model = new RecordingModel(IsMarker);
+        // The longest delay allowed: the waiting calls must go with the worker that frees up, not with the timer.
+        var batcher = new QueryBatcher(new BatchingOptions { MaxDelay = TimeSpan.FromSeconds(1), MaxRequestPoints = 2, MaxBatchPoints = 64 });
+        var blocker = batcher.EvaluateAsync(model, Marker, 1, ["a"]);
+        Assert.True(model.Held.Wait(Patience));
+        var random = new Random(5);
+        var calls = Enumerable.Range(0, 7).Select(i => Points(random, 1 + i % 2)).ToArray();
+        var results = calls.Select(p => batcher.EvaluateAsync(model, p, p.Length / 2, ["a"])).ToArray();
+        Assert.Single(model.Calls); // nothing runs beside the blocker: the batch is not full
+        model.Release();
+        var answers = await Task.WhenAll(results).WaitAsync(Patience);
+        await blocker.WaitAsync(Patience);
+
+        Assert.Equal(2, model.Calls.Count);
+        Assert.Equal(calls.SelectMany(p => p), model.Calls[1]); // one evaluation, in arrival order
+        for (int c = 0; c < calls.Length; c++)
+        {
+            Assert.Equal(7, answers[c].BatchRequests);
+            Assert.Equal(c == 0, answers[c].FirstInBatch);
+            Assert.Equal(Enumerable.Range(0, calls[c].Length / 2).Select(i => RecordingModel.Field("a", calls[c][2 * i], calls[c][2 * i + 1])), answers[c].Values);
+        }
+        var totals = batcher.Statistics.Read();
+        Assert.Equal(2, totals.Batches);
+        Assert.Equal(8, totals.Calls);
+        Assert.Equal(1 + calls.Sum(p => p.Length / 2), totals.Points);
+    }
+
+    [Fact]
+    public async Task A_backlog_larger_than_a_batch_is_sent_in_batches_of_at_most_the_batch_size_in_arrival_order()
+    {
+        using var model = new RecordingModel(IsMarker);
+        var batcher = new QueryBatcher(new BatchingOptions { MaxDelay = TimeSpan.FromSeconds(1), MaxRequestPoints = 3, MaxBatchPoints = 5 });
+        var blocker = batcher.EvaluateAsync(model, Marker, 1, ["a", "b"]);
+        Assert.True(model.Held.Wait(Patience));
+        var random = new Random(9);
+        var calls = Enumerable.Range(0, 11).Select(i => Points(random, 1 + i % 3)).ToArray();
+        var results = calls.Select(p => batcher.EvaluateAsync(model, p, p.Length / 2, ["a", "b"])).ToArray();
+        model.Release();
+        var answers = await Task.WhenAll(results).WaitAsync(Patience);
+        await blocker.WaitAsync(Patience);
+
+        var batches = model.Calls.Skip(1).ToArray();
+        Assert.All(batches, b => Assert.InRange(b.Length / 2, 1, 5));
+        Assert.Equal(calls.Sum(p => p.Length), batches.Sum(b => b.Length)); // every point evaluated exactly once
+        // Each batch holds whole calls, consecutive in arrival order.
+        var position = calls.Select((p, i) => (p, i)).ToDictionary(c => c.p[0], c => c.i);
+        foreach (var batch in batches)
+        {
+            int at = 0, expected = position[batch[0]];
+            while (at < batch.Length)
+            {
+                Assert.Equal(calls[expected], batch[at..(at + calls[expected].Length)]);
+                at += calls[expected++].Length;
+            }
+        }
+        for (int c = 0; c < calls.Length; c++)
+            for (int i = 0; i < calls[c].Length / 2; i++)
+            {
+                Assert.Equal(RecordingModel.Field("a", calls[c][2 * i], calls[c][2 * i + 1]), answers[c].Values[2 * i]);
+                Assert.Equal(RecordingModel.Field("b", calls[c][2 * i], calls[c][2 * i + 1]), answers[c].Values[2 * i + 1]);
+            }
+    }
+
+    [Fact]
+    public async Task Calls_asking_for_the_same_fields_in_another_order_are_not_merged()
+    {
+        using var model = new RecordingModel(IsMarker);
+        var batcher = new QueryBatcher(new BatchingOptions { MaxDelay = TimeSpan.FromSeconds(1) });
+        var blocker = batcher.EvaluateAsync(model, Marker, 1, ["a", "b"]);
+        Assert.True(model.Held.Wait(Patience));
+        var same = batcher.EvaluateAsync(model, [0.1f, 0.2f], 1, new[] { "a", "b" });
+        var reversed = batcher.EvaluateAsync(model, [0.3f, 0.4f], 1, ["b", "a"]);
+        // The reversed list has its own idle queue and runs at once, while the blocker still holds the other one;
+        // merged with it, one of the two would get its fields in the wrong order.
+        Assert.Equal(new[] { 0.3f * 0.4f, 0.3f + 2 * 0.4f }, (await reversed.WaitAsync(Patience)).Values);
+        Assert.Contains(model.Calls, c => c.SequenceEqual(new[] { 0.3f, 0.4f }));
+        model.Release();
+        Assert.Equal(new[] { 0.1f + 2 * 0.2f, 0.1f * 0.2f }, (await same.WaitAsync(Patience)).Values);
+        await blocker.WaitAsync(Patience);
+    }
+
+    [Fact]
     public async Task A_slow_batch_does_not_hold_the_calls_behind_it()
     {
         using var model = new RecordingModel(IsMarker);
