@@ -17,7 +17,9 @@ public sealed record TrainingDefaults(
     bool DecayLearningRate = true,
     int EvaluationGrid = 100,
     int ResidualBatch = 0,
-    IReadOnlyDictionary<string, int>? TermPoints = null);
+    IReadOnlyDictionary<string, int>? TermPoints = null,
+    string FaceReduction = "sum",
+    string ReferenceGradient = "max-order");
 
 /// <summary>An extra evaluation figure: the relative L² of the pointwise magnitude of several fields, e.g. |(u, v)|.</summary>
 public sealed record MagnitudeMetric(string Name, string[] Components);

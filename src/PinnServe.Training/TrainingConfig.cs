@@ -129,7 +129,9 @@ public sealed record TrainingConfig
             EvaluationGrid = d.EvaluationGrid,
             ResidualBatch = d.ResidualBatch,
             TermPoints = d.TermPoints is null ? new() : new Dictionary<string, int>(d.TermPoints),
+            FaceReduction = d.FaceReduction,
         };
+        config = config with { Weighting = config.Weighting with { ReferenceGradient = d.ReferenceGradient } };
         return ModelPresets.Apply(config, model ?? d.Model);
     }
 

@@ -38,6 +38,39 @@ public class FaceReductionTests
     }
 
     [Fact]
+    public void ProblemFileTrainingDefaultsCarryTheReductionAndTheReferenceGradient()
+    {
+        string dir = Directory.CreateTempSubdirectory("pinn-faces-").FullName;
+        string file = Path.Combine(dir, "walls.toml");
+        File.WriteAllText(file, """
+            name = "walls"
+            outputs = ["u"]
+            [inputs]
+            x = [0, 1]
+            y = [0, 1]
+            [[terms]]
+            name = "residual"
+            expr = "u_xx + u_yy"
+            [[terms]]
+            name = "walls"
+            kind = "dirichlet"
+            on = "boundary"
+            field = "u"
+            value = "x"
+            [training]
+            model = "M2"
+            face_reduction = "mean"
+            reference_gradient = "sum"
+            """);
+        var config = TrainingConfig.Defaults(PinnServe.Physics.Files.ProblemFiles.Load(file));
+        Assert.Equal("mean", config.FaceReduction);
+        Assert.Equal("sum", config.Weighting.ReferenceGradient);
+        Assert.Equal("annealing", config.Weighting.Scheme);
+        var plain = TrainingConfig.Defaults(ProblemCatalog.Create("helmholtz"));
+        Assert.Equal(("sum", "max-order"), (plain.FaceReduction, plain.Weighting.ReferenceGradient));
+    }
+
+    [Fact]
     public void UnknownReductionIsNamed()
     {
         var e = Assert.Throws<ArgumentException>(() => Cavity("median"));

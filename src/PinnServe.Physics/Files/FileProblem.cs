@@ -200,7 +200,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         var d = new TrainingDefaults();
         if (t is null) return d;
         t.OnlyKeys("layers", "iterations", "batch", "full_batch", "residual_points", "condition_points", "residual_batch", "model",
-            "normalization", "decay", "eval_grid", "term_points");
+            "normalization", "decay", "eval_grid", "term_points", "face_reduction", "reference_gradient");
         var termPoints = t.Table("term_points") is { } tp
             ? tp.Values.Keys.ToDictionary(k => k, k => tp.Integer(k)!.Value)
             : null;
@@ -216,6 +216,8 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
             DecayLearningRate: t.Bool("decay") ?? d.DecayLearningRate,
             EvaluationGrid: t.Integer("eval_grid") ?? d.EvaluationGrid,
             ResidualBatch: t.Integer("residual_batch") ?? d.ResidualBatch,
-            TermPoints: termPoints);
+            TermPoints: termPoints,
+            FaceReduction: t.String("face_reduction") ?? d.FaceReduction,
+            ReferenceGradient: t.String("reference_gradient") ?? d.ReferenceGradient);
     }
 }
