@@ -23,7 +23,10 @@ internal sealed class TrainOptions
     public readonly Option<string?> ReferenceGradient = new("--reference-gradient") { Description = "With several residuals: max-order or sum." };
     public readonly Option<string[]> Weight = new("--weight") { Description = "Fixed/initial weight of a term, name=value (repeatable).", AllowMultipleArgumentsPerToken = false };
     public readonly Option<string?> Layers = new("--layers") { Description = "Hidden layers as DEPTHxWIDTH, e.g. 5x50." };
-    public readonly Option<int?> Iters = new("--iters") { Description = "Training iterations." };
+    public readonly Option<int?> Iters = new("--iters") { Description = "Training iterations (Adam steps)." };
+    public readonly Option<int?> Lbfgs = new("--lbfgs") { Description = "L-BFGS iterations after the Adam steps, on fixed points with the loss weights frozen (default 0)." };
+    public readonly Option<int?> LbfgsResample = new("--lbfgs-resample") { Description = "L-BFGS iterations between fresh draws of its fixed points (default 0: one set; fixed sets overfit when Adam sampled fresh points)." };
+    public readonly Option<int?> LbfgsPoints = new("--lbfgs-points") { Description = "Fixed points per piece for the L-BFGS phase where Adam samples fresh points (default 8 × --batch)." };
     public readonly Option<int?> Batch = new("--batch") { Description = "Points per term piece per step (fresh sampling)." };
     public readonly Option<bool?> FullBatch = new("--full-batch") { Description = "Train on fixed point sets (seed 002) instead of fresh samples." };
     public readonly Option<int?> ResidualPoints = new("--residual-points") { Description = "Residual points (full batch) or pool size." };
@@ -56,7 +59,7 @@ internal sealed class TrainOptions
     public IEnumerable<Symbol> All() =>
     [
         Problem, Model, Arch, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
-        Layers, Iters, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
+        Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
         Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
         SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
     ];
@@ -125,6 +128,9 @@ internal sealed class TrainOptions
             if (parse.GetValue(Activation) is { } act) c = c with { Activation = act };
             if (parse.GetValue(Layers) is { } layers) c = c with { Layers = layers };
             if (parse.GetValue(Iters) is { } iters) c = c with { Iterations = iters };
+            if (parse.GetValue(Lbfgs) is { } lbfgs) c = c with { LbfgsIterations = lbfgs };
+            if (parse.GetValue(LbfgsPoints) is { } lbfgsPoints) c = c with { LbfgsPoints = lbfgsPoints };
+            if (parse.GetValue(LbfgsResample) is { } lbfgsResample) c = c with { LbfgsResample = lbfgsResample };
             if (parse.GetValue(Batch) is { } batch) c = c with { Batch = batch };
             if (parse.GetValue(FullBatch) is { } fb) c = c with { FullBatch = fb };
             if (parse.GetValue(ResidualPoints) is { } rp) c = c with { ResidualPoints = rp };

@@ -27,7 +27,9 @@ public static class TrainerFactory
 /// <summary>
 /// Trains a problem's network: every step samples each term's points, runs each term's tape forward and
 /// backward (giving per-term gradients at no extra cost), updates the adaptive weights every τ steps, forms
-/// ∇L = Σ ∇L_r + Σ λᵢ∇Lᵢ and takes an Adam step. The loop allocates nothing.
+/// ∇L = Σ ∇L_r + Σ λᵢ∇Lᵢ and takes an Adam step. The loop allocates nothing. After the Adam steps, an optional
+/// L-BFGS phase (<see cref="TrainingConfig.LbfgsIterations"/>) minimizes the same weighted loss on fixed points
+/// with the weights frozen.
 /// </summary>
 public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -44,6 +46,10 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     private readonly EvaluationSet? _evaluation;
     private FieldEvaluator<T>? _evaluator;
     private readonly ITermExecutor<T> _executor;
+    private readonly TermCompiler<T> _compiler;
+    private readonly LossTerm[] _terms;
+    private readonly int _threads;
+    private LbfgsPhase? _lbfgs;
 
     /// <param name="threads">Threads that run the terms' shards in parallel (results do not depend on it).</param>
     public Trainer(Problem problem, TrainingConfig config, int threads = 1)
@@ -70,6 +76,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         _evaluation = CreateEvaluationSet(problem, config);
         Observations = Observations.For(problem, config, _evaluation);
         var terms = Observations is null ? problem.Terms : [.. problem.Terms, Observations.ToLossTerm(problem)];
+        (_compiler, _terms, _threads) = (compiler, terms.ToArray(), threads);
         foreach (var name in config.TermPoints.Keys)
             if (!terms.Any(t => t.Name == name))
                 throw new ArgumentException($"--term-points names unknown term '{name}' (terms: {string.Join(", ", terms.Select(t => t.Name))}).");
@@ -103,7 +110,11 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
 
     public int Threads => _executor.Threads;
 
-    public void Dispose() => _executor.Dispose();
+    public void Dispose()
+    {
+        _executor.Dispose();
+        _lbfgs?.Dispose();
+    }
 
     /// <summary>Reference data for the relative L²: a given file, else the exact solution, else the problem's solver.</summary>
     private static EvaluationSet? CreateEvaluationSet(Problem problem, TrainingConfig config)
@@ -127,7 +138,8 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     public IReadOnlyList<string> WeightedTerms { get; }
     public IReadOnlyList<double> Weights => _weights.Current;
     public LossWeights LossWeights => _weights;
-    public double LearningRate => _adam.CurrentLearningRate;
+    /// <summary>Adam's learning rate; in the L-BFGS phase, the last accepted step length.</summary>
+    public double LearningRate => _lbfgs is { } l && Step > Config.Iterations ? l.LastStepLength : _adam.CurrentLearningRate;
     public int ParameterCount => Network.Parameters.Count;
     public string[] EvaluatedFields => _evaluation?.Fields ?? Problem.EvaluatedFields;
     public IReadOnlyList<CompiledTerm<T>> ResidualTerms => _residuals;
@@ -163,6 +175,12 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
 
     public void TrainStep()
     {
+        if (Step >= Config.Iterations && Config.LbfgsIterations > 0)
+        {
+            (_lbfgs ??= new LbfgsPhase(this)).Iterate();
+            Step++;
+            return;
+        }
         var theta = Network.Parameters.Values;
         // Sampling stays on this thread, in term order, so the RNG stream is the same for any thread count.
         for (int i = 0; i < _residuals.Length; i++) _residuals[i].Sample(_stepRng);
@@ -243,5 +261,101 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         _weights.SetState(c.WeightsRaw, c.WeightsCurrent, c.WeightUpdates);
         _stepRng.SetState(c.RngState);
         Step = c.Step;
+    }
+
+    /// <summary>
+    /// The L-BFGS phase: its own compiled terms on fixed points (drawn from seeds of their own, once or every
+    /// <see cref="TrainingConfig.LbfgsResample"/> iterations, so a resumed run rebuilds them), the loss Σ L_r + Σ λᵢLᵢ with λ frozen at their last values, and the optimizer's
+    /// float64 copy of θ. Its curvature history is not checkpointed: a run resumed inside the phase restarts it.
+    /// </summary>
+    private sealed class LbfgsPhase : IDisposable
+    {
+        private readonly Trainer<T> _owner;
+        private readonly CompiledTerm<T>[] _residuals, _weighted;
+        private readonly ITermExecutor<T> _executor;
+        private readonly Lbfgs _optimizer;
+        private readonly double[] _theta;
+        private readonly double[] _lambdas;
+        private readonly T[] _gradient;
+        private int _drawn;
+
+        public LbfgsPhase(Trainer<T> owner)
+        {
+            _owner = owner;
+            var config = owner.Config;
+            int points = config.LbfgsPoints > 0 ? config.LbfgsPoints : 8 * config.Batch;
+            SamplingPlan Plan(LossTerm term, Piece piece)
+            {
+                var adam = owner.Plan(term, piece);
+                return adam.IsFresh ? SamplingPlan.Fixed(points) : SamplingPlan.Fixed(Math.Max(adam.Pool, adam.Batch));
+            }
+            _residuals = owner._terms.Where(t => t.Role == TermRole.Residual).Select(t => owner._compiler.Compile(t, p => Plan(t, p))).ToArray();
+            _weighted = owner._terms.Where(t => t.Role != TermRole.Residual).Select(t => owner._compiler.Compile(t, p => Plan(t, p))).ToArray();
+            _drawn = CurrentSet();
+            Draw(_drawn);
+            _executor = ComputeBackends.Get(config.Device).CreateExecutor<T>([.. _residuals, .. _weighted], owner._threads);
+            int n = owner.Network.Parameters.Count;
+            _optimizer = new Lbfgs(n);
+            _theta = new double[n];
+            _gradient = new T[n];
+            _lambdas = owner._weights.Current.ToArray();
+        }
+
+        public double LastStepLength { get; private set; }
+
+        // Point set k is drawn from its own seed, so a run resumed inside the phase rebuilds the set it stopped on.
+        private void Draw(int k)
+        {
+            var rng = new Rng(_owner.Config.Seed ^ 0x1BF65UL ^ ((ulong)k * 0x9E3779B97F4A7C15UL));
+            foreach (var term in _residuals.Concat(_weighted)) term.Prime(rng);
+        }
+
+        // Which fixed set the current step uses: a new one every LbfgsResample iterations (0: one for the whole phase).
+        private int CurrentSet() => _owner.Config.LbfgsResample > 0 ? (_owner.Step - _owner.Config.Iterations) / _owner.Config.LbfgsResample : 0;
+
+        public void Iterate()
+        {
+            if (CurrentSet() != _drawn)
+            {
+                // A new fixed set is a new objective: the curvature pairs of the old one no longer apply.
+                _drawn = CurrentSet();
+                Draw(_drawn);
+                _optimizer.Reset();
+            }
+            var values = _owner.Network.Parameters.Values;
+            for (int i = 0; i < _theta.Length; i++) _theta[i] = double.CreateTruncating(values[i]);
+            LbfgsIteration result;
+            try { result = _optimizer.Step(_theta, Objective); }
+            catch (ArithmeticException e) { throw new TrainingDivergedException($"L-BFGS at step {_owner.Step}: {e.Message}"); }
+            for (int i = 0; i < _theta.Length; i++) values[i] = T.CreateTruncating(_theta[i]);
+            LastStepLength = result.StepLength;
+        }
+
+        // Σ L_r + Σ λᵢLᵢ and its gradient at θ; the per-term losses are left in the trainer's Losses.
+        private double Objective(ReadOnlySpan<double> theta, Span<double> gradient)
+        {
+            var values = _owner.Network.Parameters.Values;
+            for (int i = 0; i < theta.Length; i++) values[i] = T.CreateTruncating(theta[i]);
+            _executor.Run();
+            Array.Clear(_gradient);
+            double loss = 0;
+            var losses = _owner._losses;
+            for (int i = 0; i < _residuals.Length; i++)
+            {
+                losses[i] = double.CreateTruncating(_residuals[i].Loss);
+                loss += losses[i];
+                TensorPrimitives.Add(_gradient, _residuals[i].Gradient, _gradient);
+            }
+            for (int i = 0; i < _weighted.Length; i++)
+            {
+                losses[_residuals.Length + i] = double.CreateTruncating(_weighted[i].Loss);
+                loss += _lambdas[i] * losses[_residuals.Length + i];
+                TensorPrimitives.MultiplyAdd(_weighted[i].Gradient, T.CreateTruncating(_lambdas[i]), _gradient, _gradient);
+            }
+            for (int i = 0; i < gradient.Length; i++) gradient[i] = double.CreateTruncating(_gradient[i]);
+            return loss;
+        }
+
+        public void Dispose() => _executor.Dispose();
     }
 }

@@ -44,7 +44,16 @@ public sealed record TrainingConfig
     public string Activation { get; init; } = "tanh";
     public string Layers { get; init; } = "5x50";
     public WeightingConfig Weighting { get; init; } = new();
+    /// <summary>Adam steps.</summary>
     public int Iterations { get; init; } = 40_000;
+    /// <summary>L-BFGS iterations after the Adam steps, on fixed points with the adaptive weights frozen (0: none).</summary>
+    public int LbfgsIterations { get; init; }
+    /// <summary>Fixed points per piece for the L-BFGS phase where Adam draws fresh points (0: 8 × <see cref="Batch"/>); full-batch terms keep their sizes.</summary>
+    public int LbfgsPoints { get; init; }
+    /// <summary>L-BFGS iterations between fresh draws of its fixed points (0: one set for the whole phase); each draw restarts its curvature history.</summary>
+    public int LbfgsResample { get; init; }
+    /// <summary>Adam steps plus L-BFGS iterations: the step count a finished run reaches.</summary>
+    [JsonIgnore] public int TotalIterations => Iterations + LbfgsIterations;
     /// <summary>Points per piece per step (fresh sampling) or the residual mini-batch from a pool.</summary>
     public int Batch { get; init; } = 128;
     /// <summary>Full batch over fixed point sets (seed 002) instead of fresh samples each step (seed 000).</summary>
@@ -139,6 +148,9 @@ public sealed record TrainingConfig
     public void Validate()
     {
         if (Iterations < 0) throw new ArgumentException($"--iters must be ≥ 0, got {Iterations}.");
+        if (LbfgsIterations < 0) throw new ArgumentException($"--lbfgs must be ≥ 0, got {LbfgsIterations}.");
+        if (LbfgsResample < 0) throw new ArgumentException($"--lbfgs-resample must be ≥ 0, got {LbfgsResample}.");
+        if (LbfgsPoints < 0) throw new ArgumentException($"--lbfgs-points must be ≥ 0, got {LbfgsPoints}.");
         if (Batch < 1) throw new ArgumentException($"--batch must be ≥ 1, got {Batch}.");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be positive, got {LearningRate}.");
         if (!(DecayRate > 0 && DecayRate <= 1)) throw new ArgumentException($"--decay must be in (0, 1], got {DecayRate}.");

@@ -76,7 +76,7 @@ public sealed class TrainingRun : IDisposable
         return run;
     }
 
-    /// <summary>Trains to the configured iteration count; returns the summary written to summary.json.</summary>
+    /// <summary>Trains to the configured iteration count (Adam steps, then any L-BFGS iterations); returns the summary written to summary.json.</summary>
     public JsonObject Run(IProgress<ProgressInfo>? progress = null, CancellationToken cancel = default, int progressEvery = 50)
     {
         var config = _trainer.Config;
@@ -91,13 +91,13 @@ public sealed class TrainingRun : IDisposable
         {
             try
             {
-                while (_trainer.Step < config.Iterations)
+                while (_trainer.Step < config.TotalIterations)
                 {
                     if (cancel.IsCancellationRequested) { status = "interrupted"; break; }
                     _trainer.TrainStep();
                     diagnostics?.AfterStep();
                     int step = _trainer.Step;
-                    bool evaluate = step % config.EvaluateEvery == 0 || step == config.Iterations;
+                    bool evaluate = step % config.EvaluateEvery == 0 || step == config.TotalIterations;
                     if (evaluate) relL2 = _trainer.RelativeL2();
                     if (step % config.LogEvery == 0 || evaluate)
                     {
@@ -105,11 +105,11 @@ public sealed class TrainingRun : IDisposable
                         metrics.Flush();
                     }
                     if (step % config.CheckpointEvery == 0) SaveCheckpoint(watch);
-                    if (progress is not null && (step - lastReport >= progressEvery || step == config.Iterations))
+                    if (progress is not null && (step - lastReport >= progressEvery || step == config.TotalIterations))
                     {
                         long ticks = watch.ElapsedTicks;
                         double rate = (step - lastReport) / Math.Max(1e-9, (ticks - lastTicks) / (double)Stopwatch.Frequency);
-                        progress.Report(new ProgressInfo(step, config.Iterations, _trainer.TermNames, _trainer.Losses.ToArray(),
+                        progress.Report(new ProgressInfo(step, config.TotalIterations, _trainer.TermNames, _trainer.Losses.ToArray(),
                             _trainer.WeightedTerms, _trainer.Weights.ToArray(), rate, relL2?.FirstOrDefault()));
                         (lastReport, lastTicks) = (step, ticks);
                     }

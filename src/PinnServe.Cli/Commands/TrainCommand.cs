@@ -40,7 +40,7 @@ internal static class TrainCommand
             ConsoleCancelEventHandler onCancel = (_, args) => { args.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;
             var c = run.Trainer.Config;
-            var summary = TrainingProgress.Run($"{c.Problem} {c.Model}", c.Iterations, progress => run.Run(progress, cancel.Token));
+            var summary = TrainingProgress.Run($"{c.Problem} {c.Model}", c.TotalIterations, progress => run.Run(progress, cancel.Token));
             Console.CancelKeyPress -= onCancel;
 
             string status = summary["status"]!.GetValue<string>();

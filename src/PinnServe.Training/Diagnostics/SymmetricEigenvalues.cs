@@ -25,7 +25,7 @@ public static class SymmetricEigenvalues
         return eigenvalues;
     }
 
-    /// <summary>Zeroes a[p,q] with the rotation that diagonalizes the 2×2 block (Golub & Van Loan, Alg. 8.4.1).</summary>
+    /// <summary>Zeroes a[p,q] with the rotation that diagonalizes the 2×2 block (Golub &amp; Van Loan, Alg. 8.4.1).</summary>
     private static void Rotate(double[] a, int n, int p, int q)
     {
         double apq = a[p * n + q];

@@ -56,7 +56,7 @@ public sealed class TrainingDiagnostics : IDisposable
     {
         int step = _trainer.Step;
         if (_config.RecordsHistogramAt(step - 1)) RecordHistograms(step - 1);
-        if (_hessian is not null && (step % _config.HessianEvery == 0 || step == _trainer.Config.Iterations)) RecordHessian();
+        if (_hessian is not null && (step % _config.HessianEvery == 0 || step == _trainer.Config.TotalIterations)) RecordHessian();
     }
 
     private void RecordHistograms(int step)
