@@ -10,6 +10,8 @@ public class TrainCommandTests
     [InlineData("malformed layers '5by50'", "train", "helmholtz", "--layers", "5by50")]
     [InlineData("unknown model 'm9'", "train", "helmholtz", "--model", "M9")]
     [InlineData("--iters", "train", "helmholtz", "--iters", "-5")]
+    [InlineData("--lbfgs must be ≥ 0", "train", "helmholtz", "--lbfgs", "-1")]
+    [InlineData("--lbfgs-resample", "train", "helmholtz", "--lbfgs", "5", "--lbfgs-resample", "-3")]
     [InlineData("no such run directory", "train", "--resume", "/nonexistent/run")]
     [InlineData("unrecognized command or argument '--frobnicate'", "train", "helmholtz", "--frobnicate")]
     [InlineData("'DN β=0.5' is not a row of poisson2d-table2", "reproduce", "poisson2d-table2", "--rows", "PINN,DN β=0.5")]
@@ -52,6 +54,20 @@ public class TrainCommandTests
         var again = PinnCli.Run("train", "poisson-1d", "--iters", "10", "--out", dir);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("already holds a run", again.Stderr);
+    }
+
+    [Fact]
+    public void LbfgsFlagsAddAnLbfgsPhaseAfterAdam()
+    {
+        string dir = Path.Combine(Directory.CreateTempSubdirectory("pinn-cli-").FullName, "run");
+        var r = PinnCli.Run("train", "poisson-1d", "--model", "M1", "--layers", "2x12", "--iters", "100", "--lbfgs", "30",
+            "--lbfgs-points", "64", "--lbfgs-resample", "10", "--out", dir, "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(130, r.Json["iterations"]!.GetValue<int>());
+        string config = File.ReadAllText(Path.Combine(dir, "config.json"));
+        Assert.Contains("\"lbfgs_iterations\": 30", config);
+        Assert.Contains("\"lbfgs_points\": 64", config);
+        Assert.Contains("\"lbfgs_resample\": 10", config);
     }
 
     [Fact]

@@ -149,4 +149,23 @@ public class LbfgsTests
         var e = Assert.Throws<ArgumentException>(() => (Poisson(10, 0) with { LbfgsIterations = iterations, LbfgsPoints = points }).Validate());
         Assert.Contains(flag, e.Message);
     }
+
+    [Fact]
+    public void AdamPhaseIsUnchangedByAPlannedLbfgsPhase()
+    {
+        // A run with --lbfgs continues from exactly where the same run without it ends (reproduce reuses those checkpoints).
+        string plain = Directory.CreateTempSubdirectory("pinn-adam-").FullName, planned = Directory.CreateTempSubdirectory("pinn-adam-").FullName;
+        var cavity = TrainingConfig.Defaults(ProblemCatalog.Create("cavity"), "M4") with
+        {
+            Layers = "2x10", Iterations = 25, Batch = 16, EvaluationGrid = 9, LogEvery = 5, EvaluateEvery = 25, CheckpointEvery = 1000,
+        };
+        using (var run = TrainingRun.Create(cavity, plain)) run.Run();
+        using (var run = TrainingRun.Create(cavity with { LbfgsIterations = 10 }, planned))
+        {
+            using var cancel = new CancellationTokenSource();
+            run.Run(new StopAt(25, cancel), cancel.Token, progressEvery: 1);
+            Assert.Equal(25, run.Trainer.Step);
+        }
+        Assert.Equal(File.ReadAllText(Path.Combine(plain, TrainingRun.CheckpointFile)), File.ReadAllText(Path.Combine(planned, TrainingRun.CheckpointFile)));
+    }
 }
