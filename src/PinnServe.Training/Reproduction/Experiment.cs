@@ -12,10 +12,7 @@ public sealed record ExperimentRow(string Label, string[] Arguments, double? Pub
 /// hessian.csv, the largest Hessian eigenvalue (runs need --hessian).</param>
 public sealed record Experiment(string Id, string Title, string Source, IReadOnlyList<ExperimentRow> Rows, string Notes = "", string Metric = "rel_l2")
 {
-    public string MetricLabel =>
-        Metric.StartsWith("rel_l2", StringComparison.Ordinal) ? "rel. L²"
-        : Metric.StartsWith("learned:", StringComparison.Ordinal) ? $"rel. error of {Metric["learned:".Length..]}"
-        : $"mean λ_max(∇²{Metric["hessian:".Length..]})";
+    public string MetricLabel => TrialMetric.Parse(Metric).Label;
 }
 
 /// <summary>The seed papers' tables (SPEC §3), with the papers' setups as arguments.</summary>

@@ -86,26 +86,10 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         {
             var s = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
             if (s["status"]?.GetValue<string>() != "completed") return null;
-            double? value = metric.StartsWith("rel_l2", StringComparison.Ordinal) ? s[metric]?.GetValue<double>()
-                : metric.StartsWith("learned:", StringComparison.Ordinal) ? s["learned"]?[metric["learned:".Length..]]?["relative_error"]?.GetValue<double>()
-                : MeanHessian(Path.GetDirectoryName(path)!, metric["hessian:".Length..]);
+            double? value = TrialMetric.Parse(metric).Read(s, Path.GetDirectoryName(path)!);
             return new TrialResult(row, seed, "completed", value, s["seconds"]?.GetValue<double>(), s["ms_per_iter"]?.GetValue<double>());
         }
         catch (JsonException) { return null; }
-    }
-
-    /// <summary>Mean over training (step 0 excluded) of one column of the run's hessian.csv.</summary>
-    private static double? MeanHessian(string runDir, string column)
-    {
-        string path = Path.Combine(runDir, "hessian.csv");
-        if (!File.Exists(path)) return null;
-        var lines = File.ReadAllLines(path);
-        int index = Array.IndexOf(lines[0].Split(','), column);
-        if (index < 0) throw new InvalidDataException($"{path} has no column '{column}'.");
-        var values = lines.Skip(1).Select(l => l.Split(','))
-            .Where(f => f[0] != "0" && double.TryParse(f[index], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-            .Select(f => double.Parse(f[index], CultureInfo.InvariantCulture)).ToList();
-        return values.Count == 0 ? null : values.Average();
     }
 
     /// <summary>The extra arguments that can change results: --threads N does not (trials are bit-identical for any count).</summary>
