@@ -19,7 +19,10 @@ public sealed record TrainingDefaults(
     int ResidualBatch = 0,
     IReadOnlyDictionary<string, int>? TermPoints = null,
     string FaceReduction = "sum",
-    string ReferenceGradient = "max-order");
+    string ReferenceGradient = "max-order",
+    int LbfgsIterations = 0,
+    int LbfgsPoints = 0,
+    int LbfgsResample = 0);
 
 /// <summary>An extra evaluation figure: the relative L² of the pointwise magnitude of several fields, e.g. |(u, v)|.</summary>
 public sealed record MagnitudeMetric(string Name, string[] Components);

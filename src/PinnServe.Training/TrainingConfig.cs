@@ -139,6 +139,9 @@ public sealed record TrainingConfig
             ResidualBatch = d.ResidualBatch,
             TermPoints = d.TermPoints is null ? new() : new Dictionary<string, int>(d.TermPoints),
             FaceReduction = d.FaceReduction,
+            LbfgsIterations = d.LbfgsIterations,
+            LbfgsPoints = d.LbfgsPoints,
+            LbfgsResample = d.LbfgsResample,
         };
         config = config with { Weighting = config.Weighting with { ReferenceGradient = d.ReferenceGradient } };
         return ModelPresets.Apply(config, model ?? d.Model);

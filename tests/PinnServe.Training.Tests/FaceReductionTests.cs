@@ -61,13 +61,30 @@ public class FaceReductionTests
             model = "M2"
             face_reduction = "mean"
             reference_gradient = "sum"
+            lbfgs_iterations = 500
+            lbfgs_points = 2048
             """);
         var config = TrainingConfig.Defaults(PinnServe.Physics.Files.ProblemFiles.Load(file));
         Assert.Equal("mean", config.FaceReduction);
         Assert.Equal("sum", config.Weighting.ReferenceGradient);
         Assert.Equal("annealing", config.Weighting.Scheme);
+        Assert.Equal((500, 2048, 0), (config.LbfgsIterations, config.LbfgsPoints, config.LbfgsResample));
         var plain = TrainingConfig.Defaults(ProblemCatalog.Create("helmholtz"));
         Assert.Equal(("sum", "max-order"), (plain.FaceReduction, plain.Weighting.ReferenceGradient));
+    }
+
+    [Theory]
+    [InlineData("face_reduction = \"median\"", "walls.toml:4:19:", "'training.face_reduction' must be sum or mean, got 'median'")]
+    [InlineData("reference_gradient = \"x\"", "walls.toml:4:23:", "'training.reference_gradient' must be max-order or sum")]
+    [InlineData("lbfgs_iterations = -4", "walls.toml:4:20:", "'training.lbfgs_iterations' must be ≥ 0")]
+    public void BadTrainingChoicesInAProblemFileArePlaced(string line, string position, string message)
+    {
+        string dir = Directory.CreateTempSubdirectory("pinn-faces-").FullName;
+        string file = Path.Combine(dir, "walls.toml");
+        File.WriteAllText(file, "name = \"walls\"\noutputs = [\"u\"]\n[training]\n" + line + "\n[inputs]\nx = [0, 1]\n[[terms]]\nname = \"residual\"\nexpr = \"u_xx\"\n");
+        var e = Assert.Throws<PinnServe.Physics.Files.ProblemFileException>(() => PinnServe.Physics.Files.ProblemFiles.Load(file));
+        Assert.Contains(position, e.Message);
+        Assert.Contains(message, e.Message);
     }
 
     [Fact]

@@ -200,7 +200,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         var d = new TrainingDefaults();
         if (t is null) return d;
         t.OnlyKeys("layers", "iterations", "batch", "full_batch", "residual_points", "condition_points", "residual_batch", "model",
-            "normalization", "decay", "eval_grid", "term_points", "face_reduction", "reference_gradient");
+            "normalization", "decay", "eval_grid", "term_points", "face_reduction", "reference_gradient", "lbfgs_iterations", "lbfgs_points", "lbfgs_resample");
         var termPoints = t.Table("term_points") is { } tp
             ? tp.Values.Keys.ToDictionary(k => k, k => tp.Integer(k)!.Value)
             : null;
@@ -217,7 +217,21 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
             EvaluationGrid: t.Integer("eval_grid") ?? d.EvaluationGrid,
             ResidualBatch: t.Integer("residual_batch") ?? d.ResidualBatch,
             TermPoints: termPoints,
-            FaceReduction: t.String("face_reduction") ?? d.FaceReduction,
-            ReferenceGradient: t.String("reference_gradient") ?? d.ReferenceGradient);
+            FaceReduction: OneOf(t, "face_reduction", "sum", "mean") ?? d.FaceReduction,
+            ReferenceGradient: OneOf(t, "reference_gradient", "max-order", "sum") ?? d.ReferenceGradient,
+            LbfgsIterations: NonNegative(t, "lbfgs_iterations") ?? d.LbfgsIterations,
+            LbfgsPoints: NonNegative(t, "lbfgs_points") ?? d.LbfgsPoints,
+            LbfgsResample: NonNegative(t, "lbfgs_resample") ?? d.LbfgsResample);
     }
+
+    // A choice is checked here, where the file's line and column are known, not later by the training config.
+    private static string? OneOf(DocTable t, string key, params string[] allowed) =>
+        t.String(key) is not { } value ? null
+        : allowed.Contains(value) ? value
+        : throw t.Where(key).Error($"'{t.Name(key)}' must be {string.Join(" or ", allowed)}, got '{value}'");
+
+    private static int? NonNegative(DocTable t, string key) =>
+        t.Integer(key) is not { } value ? null
+        : value >= 0 ? value
+        : throw t.Where(key).Error($"'{t.Name(key)}' must be ≥ 0, got {value}");
 }
