@@ -7,10 +7,7 @@ libopenblas0-pthread; OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are unset for the peer 
 OMP_NUM_THREADS/OPENBLAS_NUM_THREADS are set to the thread count (its fastest configuration here).
 """
 import argparse, datetime, json, os, platform, shlex, subprocess, sys
-
-def last_json(cmd, env=None):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout.strip().splitlines()
-    return [json.loads(l) for l in out if l.startswith("{")]
+from compare_engine import json_lines as last_json
 
 def main():
     ap = argparse.ArgumentParser()

@@ -12,6 +12,7 @@ Usage: python3 pytorch_klein_gordon.py --model M1 --threads 1 2 --warmup 100 --m
 """
 import argparse, json, math, time
 import torch
+from pytorch_peers import ModifiedMlp
 
 def exact(t, x):
     return x * torch.cos(5 * math.pi * t) + (x * t) ** 3
@@ -35,24 +36,7 @@ class Mlp(torch.nn.Module):
             x = torch.tanh(layer(x))
         return self.out(x)
 
-class ModifiedMlp(torch.nn.Module):
-    """Seed 000 eqs. 2.33-2.37: U, V encoders; H1 = tanh(X W + b); Z = tanh(H W + b); H = (1 - Z) U + Z V."""
-    def __init__(self, depth=5, width=50):
-        super().__init__()
-        self.u = torch.nn.Linear(2, width); self.v = torch.nn.Linear(2, width)
-        dims = [2] + [width] * depth
-        self.hidden = torch.nn.ModuleList(torch.nn.Linear(a, b) for a, b in zip(dims[:-1], dims[1:]))
-        self.out = torch.nn.Linear(width, 1)
-        for layer in [self.u, self.v] + list(self.hidden) + [self.out]:
-            torch.nn.init.xavier_normal_(layer.weight); torch.nn.init.zeros_(layer.bias)
-    def forward(self, x):
-        u = torch.tanh(self.u(x)); v = torch.tanh(self.v(x))
-        h = torch.tanh(self.hidden[0](x))
-        for layer in self.hidden[1:]:
-            z = torch.tanh(layer(h))
-            h = u + z * (v - u)
-        return self.out(h)
-
+# The modified MLP is pytorch_peers.py's (one definition for every peer).
 MEAN = torch.tensor([0.5, 0.5]); STD = torch.tensor([1 / math.sqrt(12)] * 2)
 
 def losses(net, batch):
@@ -84,7 +68,7 @@ def run(model, threads, warmup, measure, batch, device="cpu"):
     MEAN, STD = MEAN.to(device), STD.to(device)
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     torch.manual_seed(1)
-    net = (ModifiedMlp() if model in ("M3", "M4") else Mlp())
+    net = (ModifiedMlp(2, 1, 5, 50) if model in ("M3", "M4") else Mlp())
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.9 ** (s / 1000))
     annealing = model in ("M2", "M4")
