@@ -50,6 +50,7 @@ internal static class TrainingProgress
         var parts = p.Terms.Select((t, i) => $"L_{t}={p.Losses[i].ToString("0.00e+0", inv)}")
             .Concat(p.WeightedTerms.Select((t, i) => $"λ_{t}={p.Weights[i].ToString("G3", inv)}"));
         if (p.RelativeL2 is { } e) parts = parts.Append($"relL2={e.ToString("0.00e+0", inv)}");
+        if (p.Phase == "lbfgs") parts = parts.Prepend("L-BFGS");
         return string.Join(" ", parts);
     }
 

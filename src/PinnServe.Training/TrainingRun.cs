@@ -9,7 +9,7 @@ namespace PinnServe.Training;
 
 /// <summary>A snapshot for progress displays.</summary>
 public sealed record ProgressInfo(int Step, int Iterations, IReadOnlyList<string> Terms, IReadOnlyList<double> Losses,
-    IReadOnlyList<string> WeightedTerms, IReadOnlyList<double> Weights, double StepsPerSecond, double? RelativeL2);
+    IReadOnlyList<string> WeightedTerms, IReadOnlyList<double> Weights, double StepsPerSecond, double? RelativeL2, string Phase = "adam");
 
 /// <summary>
 /// A training job in a run directory: config.json (enough to re-run), metrics.csv, checkpoint.json (atomic,
@@ -110,7 +110,7 @@ public sealed class TrainingRun : IDisposable
                         long ticks = watch.ElapsedTicks;
                         double rate = (step - lastReport) / Math.Max(1e-9, (ticks - lastTicks) / (double)Stopwatch.Frequency);
                         progress.Report(new ProgressInfo(step, config.TotalIterations, _trainer.TermNames, _trainer.Losses.ToArray(),
-                            _trainer.WeightedTerms, _trainer.Weights.ToArray(), rate, relL2?.FirstOrDefault()));
+                            _trainer.WeightedTerms, _trainer.Weights.ToArray(), rate, relL2?.FirstOrDefault(), step > config.Iterations ? "lbfgs" : "adam"));
                         (lastReport, lastTicks) = (step, ticks);
                     }
                 }

@@ -123,8 +123,13 @@ public class LbfgsTests
         using (var run = TrainingRun.Create(config, dir))
         {
             using var cancel = new CancellationTokenSource();
-            run.Run(new StopAt(45, cancel), cancel.Token, progressEvery: 1);
+            var stop = new StopAt(45, cancel);
+            run.Run(stop, cancel.Token, progressEvery: 1);
             Assert.InRange(run.Trainer.Step, 45, 69);
+            // Progress names the phase: Adam up to step 30, L-BFGS after.
+            Assert.All(stop.Seen.Where(p => p.Step <= 30), p => Assert.Equal("adam", p.Phase));
+            Assert.All(stop.Seen.Where(p => p.Step > 30), p => Assert.Equal("lbfgs", p.Phase));
+            Assert.Contains(stop.Seen, p => p.Step > 30);
         }
         using (var resumed = TrainingRun.Resume(dir))
         {
@@ -138,7 +143,13 @@ public class LbfgsTests
 
     private sealed class StopAt(int step, CancellationTokenSource cancel) : IProgress<ProgressInfo>
     {
-        public void Report(ProgressInfo value) { if (value.Step >= step) cancel.Cancel(); }
+        public List<ProgressInfo> Seen { get; } = [];
+
+        public void Report(ProgressInfo value)
+        {
+            Seen.Add(value);
+            if (value.Step >= step) cancel.Cancel();
+        }
     }
 
     [Theory]
