@@ -80,8 +80,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         foreach (var name in config.TermPoints.Keys)
             if (!terms.Any(t => t.Name == name))
                 throw new ArgumentException($"--term-points names unknown term '{name}' (terms: {string.Join(", ", terms.Select(t => t.Name))}).");
-        _residuals = terms.Where(t => t.Role == TermRole.Residual).Select(t => compiler.Compile(t, p => Plan(t, p))).ToArray();
-        _weighted = terms.Where(t => t.Role != TermRole.Residual).Select(t => compiler.Compile(t, p => Plan(t, p))).ToArray();
+        (_residuals, _weighted) = CompileTerms(Plan);
         if (_residuals.Length == 0) throw new ArgumentException($"{problem.Name} has no residual term.");
         foreach (var term in _residuals.Concat(_weighted)) term.Prime(initRng);
         _stepRng = new Rng(config.Seed ^ 0x5DEECE66DUL);
@@ -167,6 +166,33 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         return SamplingPlan.Fixed(Math.Max(1, points / term.Pieces.Count));
     }
 
+    /// <summary>The terms compiled on the given sampling plans: residuals first, then the weighted terms, in problem order.</summary>
+    private (CompiledTerm<T>[] Residuals, CompiledTerm<T>[] Weighted) CompileTerms(Func<LossTerm, Piece, SamplingPlan> plan) =>
+        (_terms.Where(t => t.Role == TermRole.Residual).Select(t => _compiler.Compile(t, p => plan(t, p))).ToArray(),
+         _terms.Where(t => t.Role != TermRole.Residual).Select(t => _compiler.Compile(t, p => plan(t, p))).ToArray());
+
+    /// <summary>
+    /// Reads every term's loss into <paramref name="losses"/> (residuals first) and sets <paramref name="gradient"/> to the
+    /// sum of the residuals' gradients; the weighted terms' gradients are added later with their λ (<see cref="AddWeighted"/>).
+    /// </summary>
+    private static void GatherResiduals(CompiledTerm<T>[] residuals, CompiledTerm<T>[] weighted, double[] losses, T[] gradient)
+    {
+        Array.Clear(gradient);
+        for (int i = 0; i < residuals.Length; i++)
+        {
+            losses[i] = double.CreateTruncating(residuals[i].Loss);
+            TensorPrimitives.Add(gradient, residuals[i].Gradient, gradient);
+        }
+        for (int i = 0; i < weighted.Length; i++) losses[residuals.Length + i] = double.CreateTruncating(weighted[i].Loss);
+    }
+
+    /// <summary>gradient += Σ λᵢ ∇Lᵢ over the weighted terms.</summary>
+    private static void AddWeighted(CompiledTerm<T>[] weighted, IReadOnlyList<double> lambdas, T[] gradient)
+    {
+        for (int i = 0; i < weighted.Length; i++)
+            TensorPrimitives.MultiplyAdd(weighted[i].Gradient, T.CreateTruncating(lambdas[i]), gradient, gradient);
+    }
+
     private static int MaxOrder(LossTerm term) =>
         term.Pieces.SelectMany(p => p.Errors).SelectMany(e => e.Walk()).OfType<FieldDerivative>().Select(f => f.Derivative.Length).DefaultIfEmpty(0).Max();
 
@@ -186,10 +212,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         for (int i = 0; i < _residuals.Length; i++) _residuals[i].Sample(_stepRng);
         for (int i = 0; i < _weighted.Length; i++) _weighted[i].Sample(_stepRng);
         _executor.Run();
-        for (int i = 0; i < _residuals.Length; i++) _losses[i] = double.CreateTruncating(_residuals[i].Loss);
-        for (int i = 0; i < _weighted.Length; i++) _losses[_residuals.Length + i] = double.CreateTruncating(_weighted[i].Loss);
-        Array.Clear(_gradient);
-        for (int i = 0; i < _residuals.Length; i++) TensorPrimitives.Add(_gradient, _residuals[i].Gradient, _gradient);
+        GatherResiduals(_residuals, _weighted, _losses, _gradient);
         for (int i = 0; i < _weighted.Length; i++) _weightedGradients[i] = _weighted[i].Gradient;
         for (int i = 0; i < _losses.Length; i++)
             if (!double.IsFinite(_losses[i]))
@@ -200,9 +223,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             ReadOnlySpan<T> reference = _referenceResidual >= 0 ? _residuals[_referenceResidual].Gradient : _gradient;
             _weights.Update(reference, _weightedGradients);
         }
-        var lambdas = _weights.Current;
-        for (int i = 0; i < _weighted.Length; i++)
-            TensorPrimitives.MultiplyAdd(_weightedGradients[i], T.CreateTruncating(lambdas[i]), _gradient, _gradient);
+        AddWeighted(_weighted, _weights.Current, _gradient);
         _adam.Update(theta, _gradient);
         Step++;
     }
@@ -289,8 +310,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
                 var adam = owner.Plan(term, piece);
                 return adam.IsFresh ? SamplingPlan.Fixed(points) : SamplingPlan.Fixed(Math.Max(adam.Pool, adam.Batch));
             }
-            _residuals = owner._terms.Where(t => t.Role == TermRole.Residual).Select(t => owner._compiler.Compile(t, p => Plan(t, p))).ToArray();
-            _weighted = owner._terms.Where(t => t.Role != TermRole.Residual).Select(t => owner._compiler.Compile(t, p => Plan(t, p))).ToArray();
+            (_residuals, _weighted) = owner.CompileTerms(Plan);
             _drawn = CurrentSet();
             Draw(_drawn);
             _executor = ComputeBackends.Get(config.Device).CreateExecutor<T>([.. _residuals, .. _weighted], owner._threads);
@@ -322,6 +342,8 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
                 Draw(_drawn);
                 _optimizer.Reset();
             }
+            // The iterate is the network's own (possibly float32) θ, re-read every iteration rather than kept in float64,
+            // so that a checkpoint — which stores the network's values — resumes exactly the iterate the run was on.
             var values = _owner.Network.Parameters.Values;
             for (int i = 0; i < _theta.Length; i++) _theta[i] = double.CreateTruncating(values[i]);
             LbfgsIteration result;
@@ -337,21 +359,12 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             var values = _owner.Network.Parameters.Values;
             for (int i = 0; i < theta.Length; i++) values[i] = T.CreateTruncating(theta[i]);
             _executor.Run();
-            Array.Clear(_gradient);
-            double loss = 0;
             var losses = _owner._losses;
-            for (int i = 0; i < _residuals.Length; i++)
-            {
-                losses[i] = double.CreateTruncating(_residuals[i].Loss);
-                loss += losses[i];
-                TensorPrimitives.Add(_gradient, _residuals[i].Gradient, _gradient);
-            }
-            for (int i = 0; i < _weighted.Length; i++)
-            {
-                losses[_residuals.Length + i] = double.CreateTruncating(_weighted[i].Loss);
-                loss += _lambdas[i] * losses[_residuals.Length + i];
-                TensorPrimitives.MultiplyAdd(_weighted[i].Gradient, T.CreateTruncating(_lambdas[i]), _gradient, _gradient);
-            }
+            GatherResiduals(_residuals, _weighted, losses, _gradient);
+            AddWeighted(_weighted, _lambdas, _gradient);
+            double loss = 0;
+            for (int i = 0; i < _residuals.Length; i++) loss += losses[i];
+            for (int i = 0; i < _weighted.Length; i++) loss += _lambdas[i] * losses[_residuals.Length + i];
             for (int i = 0; i < gradient.Length; i++) gradient[i] = double.CreateTruncating(_gradient[i]);
             return loss;
         }
