@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Text;
+using System.Text.Json;
 using Tomlyn;
 using Tomlyn.Model;
 using Tomlyn.Serialization;
@@ -9,7 +10,7 @@ namespace PinnServe.Physics.Files;
 /// <summary>
 /// A problem file read into plain tables (string keys → string, double, bool, list, table), each value with
 /// where it sits in the file, so that schema and expression errors can name a line and column. TOML (Tomlyn),
-/// YAML (YamlDotNet, <see cref="YamlProblemReader"/>) and JSON (System.Text.Json; no positions) share this form and
+/// YAML (YamlDotNet, <see cref="YamlProblemReader"/>) and JSON (System.Text.Json's reader) share this form and
 /// hence one schema.
 /// </summary>
 public sealed class DocTable
@@ -229,36 +230,85 @@ public static class ProblemDocument
 
     private static DocTable ParseJson(string text, string source)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(text, documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip }); }
-        catch (System.Text.Json.JsonException e)
+        if (string.IsNullOrWhiteSpace(text)) throw new ProblemFileException(source, 0, 0, "empty file");
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var places = new JsonPlaces(bytes, source);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        try
         {
-            throw new ProblemFileException(source, (int)(e.LineNumber ?? -1) + 1, (int)(e.BytePositionInLine ?? 0) + 1, $"JSON syntax: {e.Message.Split(" Path:")[0]}");
+            if (!reader.Read()) throw new ProblemFileException(source, 0, 0, "no JSON value in the file");
+            if (reader.TokenType != JsonTokenType.StartObject) throw places.At(reader.TokenStartIndex).Error("the top level must be an object");
+            var root = ReadJsonObject(ref reader, "", places);
+            if (reader.Read()) throw places.At(reader.TokenStartIndex).Error("unexpected content after the top-level object");
+            return root;
         }
-        if (root is not JsonObject obj) throw new ProblemFileException(source, 0, 0, "the top level must be an object");
-        return ConvertJson(obj, "", new SourceLocation(source, 0, 0));
+        catch (JsonException e)
+        {
+            throw new ProblemFileException(source, (int)(e.LineNumber ?? -1) + 1, (int)(e.BytePositionInLine ?? 0) + 1, $"JSON syntax: {e.Message.Split(" LineNumber:")[0].Split(" Path:")[0]}");
+        }
     }
 
-    private static DocTable ConvertJson(JsonObject obj, string path, SourceLocation where)
+    // The reader stands on '{'; it is left on the matching '}'.
+    private static DocTable ReadJsonObject(ref Utf8JsonReader reader, string path, JsonPlaces places)
     {
-        var doc = new DocTable(path, where);
-        foreach (var (key, value) in obj)
+        var doc = new DocTable(path, places.At(reader.TokenStartIndex));
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            string childPath = path.Length == 0 ? key : $"{path}.{key}";
-            doc.Locations[key] = where;
-            doc.Values[key] = ConvertJsonValue(value, childPath, where);
+            string key = reader.GetString()!;
+            var keyPlace = places.At(reader.TokenStartIndex + 1);
+            if (doc.Values.ContainsKey(key)) throw keyPlace.Error($"duplicate key '{doc.Name(key)}'");
+            reader.Read();
+            doc.Locations[key] = places.OfValue(ref reader);
+            doc.Values[key] = ReadJsonValue(ref reader, path.Length == 0 ? key : $"{path}.{key}", places, doc, key);
         }
         return doc;
     }
 
-    private static object? ConvertJsonValue(JsonNode? node, string path, SourceLocation where) => node switch
+    private static object? ReadJsonValue(ref Utf8JsonReader reader, string path, JsonPlaces places, DocTable? parent, string? key)
     {
-        null => null,
-        JsonObject o => ConvertJson(o, path, where),
-        JsonArray a => a.Select((n, i) => ConvertJsonValue(n, $"{path}[{i}]", where)).ToList(),
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        JsonValue v when v.TryGetValue<bool>(out var b) => b,
-        JsonValue v when v.TryGetValue<double>(out var d) => d,
-        _ => node.ToJsonString(),
-    };
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject: return ReadJsonObject(ref reader, path, places);
+            case JsonTokenType.StartArray:
+                var items = new List<object?>();
+                var starts = new List<SourceLocation>();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    starts.Add(places.OfValue(ref reader));
+                    items.Add(ReadJsonValue(ref reader, $"{path}[{items.Count}]", places, null, null));
+                }
+                if (parent is not null) parent.ElementLocations[key!] = starts;
+                return items;
+            case JsonTokenType.String: return reader.GetString();
+            case JsonTokenType.Number: return reader.GetDouble();
+            case JsonTokenType.True: return true;
+            case JsonTokenType.False: return false;
+            default: return null;
+        }
+    }
+
+    /// <summary>Byte offsets of a UTF-8 JSON text turned into 1-based lines and (character) columns.</summary>
+    private sealed class JsonPlaces(byte[] text, string source)
+    {
+        private readonly List<int> _lineStarts = LineStarts(text);
+
+        private static List<int> LineStarts(byte[] text)
+        {
+            var starts = new List<int> { 0 };
+            for (int i = 0; i < text.Length; i++) if (text[i] == (byte)'\n') starts.Add(i + 1);
+            return starts;
+        }
+
+        public SourceLocation At(long offset)
+        {
+            int index = _lineStarts.BinarySearch((int)offset);
+            int line = index >= 0 ? index : ~index - 1;
+            int column = Encoding.UTF8.GetCharCount(text, _lineStarts[line], (int)offset - _lineStarts[line]) + 1;
+            return new SourceLocation(source, line + 1, column);
+        }
+
+        /// <summary>Where the value under the reader starts: inside the quotes for a string, as the other formats do.</summary>
+        public SourceLocation OfValue(ref Utf8JsonReader reader) =>
+            At(reader.TokenStartIndex + (reader.TokenType == JsonTokenType.String ? 1 : 0));
+    }
 }

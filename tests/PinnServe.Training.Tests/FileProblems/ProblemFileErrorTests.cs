@@ -104,6 +104,64 @@ public class ProblemFileErrorTests
         Assert.Contains("unknown name 'kapa'", Assert.Throws<ProblemFileException>(() => ProblemFiles.Parse(json.Replace("kappa*", "kapa*"), "heat.json")).Message);
     }
 
+    private const string HeatJson = """
+        {
+          "title": "Wärme — heat", "name": "heat",
+          "outputs": ["u"],
+          "inputs": { "t": [0, 1], "x": [0, 1] },
+          "parameters": { "kappa": 0.1 },
+          "terms": [
+            { "name": "residual", "kind": "residual", "expr": "u_t - kappa*u_xx" },
+            { "name": "ic", "kind": "initial", "on": "t = 0", "expr": "u - sin(pi*x)" }
+          ]
+        }
+        """;
+
+    // 1-based (line, column) of the first occurrence of `what` in `text`, counted in characters.
+    private static (int, int) PlaceOf(string text, string what)
+    {
+        var lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+            if (lines[i].IndexOf(what, StringComparison.Ordinal) is var c and >= 0) return (i + 1, c + 1);
+        throw new ArgumentException($"'{what}' is not in the text");
+    }
+
+    [Fact]
+    public void JsonErrorsCarryTheirLineAndColumn()
+    {
+        Assert.Equal(["residual", "ic"], ProblemFiles.Parse(HeatJson, "heat.json").Terms.Select(t => t.Name));
+
+        // An expression error points at the character inside the string (after a non-ASCII line above it).
+        string typo = HeatJson.Replace("kappa*u_xx", "kapa*u_xx");
+        var expression = Fails(typo, "heat.json");
+        Assert.Equal(PlaceOf(typo, "kapa*"), (expression.Line, expression.Column));
+        Assert.StartsWith($"heat.json:{expression.Line}:{expression.Column}: unknown name 'kapa'", expression.Message);
+
+        // Columns count characters, not UTF-8 bytes: "ä" and "—" come before the value on that line.
+        string number = HeatJson.Replace("\"name\": \"heat\"", "\"name\": 5");
+        var type = Fails(number, "heat.json");
+        Assert.Equal(PlaceOf(number, "5,"), (type.Line, type.Column));
+        Assert.Contains("'name' must be a string", type.Message);
+
+        string key = HeatJson.Replace("\"kind\": \"initial\"", "\"knd\": \"initial\"");
+        var unknown = Fails(key, "heat.json");
+        Assert.Equal(PlaceOf(key, "initial"), (unknown.Line, unknown.Column));
+        Assert.Contains("unknown key 'terms[1].knd'", unknown.Message);
+
+        string twice = HeatJson.Replace("\"outputs\": [\"u\"],", "\"outputs\": [\"u\"], \"outputs\": [\"v\"],");
+        var duplicate = Fails(twice, "heat.json");
+        Assert.Equal((3, twice.Split('\n')[2].LastIndexOf("outputs", StringComparison.Ordinal) + 1), (duplicate.Line, duplicate.Column));
+        Assert.Contains("duplicate key 'outputs'", duplicate.Message);
+
+        var syntax = Fails(HeatJson.Replace("\"x\": [0, 1] }", "\"x\": [0, 1 }"), "heat.json");
+        Assert.Equal(4, syntax.Line);
+        Assert.Matches(@"^heat\.json:4:\d+: JSON syntax: ", syntax.Message);
+        Assert.DoesNotContain("LineNumber", syntax.Message);
+
+        Assert.Contains("top level must be an object", Fails("[1, 2]", "heat.json").Message);
+        Assert.Contains("empty file", Fails("  ", "heat.json").Message);
+    }
+
     [Theory]
     [InlineData("u_tt + alpha*u_xx - f")]
     [InlineData("sin(pi*x)*exp(-t)/(1 + u^2)")]
