@@ -63,6 +63,22 @@ public class SweepCommandTests
         Assert.Equal("poisson-1d --param C=2 --lr 1e-3", rows[2]!["arguments"]!.GetValue<string>());
     }
 
+    [Fact]
+    public void ValuesThatHoldCommasAreSeparatedBySemicolons()
+    {
+        string dir = Directory.CreateTempSubdirectory("pinn-sweep-").FullName;
+        var r = PinnCli.RunIn(dir, "sweep", "poisson-1d", "--vary", "histograms=0,10;0,20", "--seeds", "1",
+            "--train-args", "--iters", "--train-args", "30", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var rows = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "runs", "sweep", "poisson-1d.json")))!["rows"]!.AsArray();
+        Assert.Equal(["histograms=0,10", "histograms=0,20"], rows.Select(row => row!["row"]!.GetValue<string>()));
+        Assert.Equal("poisson-1d --histograms 0,20", rows[1]!["arguments"]!.GetValue<string>());
+        // The CSV quotes a label that holds a comma, so each line keeps its six columns.
+        var csv = File.ReadAllLines(Path.Combine(dir, "runs", "sweep", "poisson-1d.csv"));
+        Assert.StartsWith("\"histograms=0,10\",1,", csv[1]);
+        Assert.StartsWith("\"histograms=0,20\",1,", csv[2]);
+    }
+
     [Theory]
     [InlineData("'kapa' is neither a `pinn train` option nor a parameter", "kapa=0.1,0.2")]
     [InlineData("--vary model=M1,M9: Unknown model 'M9'", "model=M1,M9")]

@@ -21,7 +21,7 @@ internal static class SweepCommand
         var problem = new Argument<string>("problem") { Description = "Catalog problem name or problem file (.toml, .yaml, .json)." };
         var vary = new Option<string[]>("--vary")
         {
-            Description = "NAME=V1,V2,… (repeatable; rows are the Cartesian product). NAME is a `pinn train` option without its dashes " +
+            Description = "NAME=V1,V2,… or, when a value holds commas, NAME=V1;V2;… (repeatable; rows are the Cartesian product). NAME is a `pinn train` option without its dashes " +
                           "(model, beta, layers, iters, lr, weighting, …: each row gets --NAME V), else a parameter of the problem (--param NAME=V). " +
                           "param=k=1,k=2 forces parameters, e.g. one named like an option.",
         };
@@ -105,9 +105,11 @@ internal static class SweepCommand
     {
         int eq = spec.IndexOf('=');
         string name = eq > 0 ? spec[..eq].Trim() : "";
-        var values = eq > 0 ? spec[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries) : [];
+        string list = eq > 0 ? spec[(eq + 1)..] : "";
+        // Values that hold commas themselves (--histograms 0,1000) are separated by semicolons instead.
+        var values = list.Length > 0 ? list.Split(list.Contains(';') ? ';' : ',', StringSplitOptions.TrimEntries) : [];
         if (name.Length == 0 || values.Length == 0 || values.Any(v => v.Length == 0))
-            throw new UsageException($"--vary '{spec}' is malformed: expected NAME=V1,V2,… e.g. --vary model=PINN,DN.");
+            throw new UsageException($"--vary '{spec}' is malformed: expected NAME=V1,V2,… (or NAME=V1;V2;… when a value holds commas) e.g. --vary model=PINN,DN.");
         if (name is "seed" or "seeds") throw new UsageException($"--vary '{spec}': seeds are set with --seeds N (trials 1..N per row).");
         if (name is "threads" or "out" or "resume")
             throw new UsageException($"--vary '{spec}': --{name} is set by the sweep itself (threads: cores / --jobs; use --train-args \"--threads N\").");

@@ -124,7 +124,7 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         {
             var mine = results.Where(r => r.Row == row.Label && r.RelativeL2 is not null).ToList();
             foreach (var r in results.Where(r => r.Row == row.Label))
-                csv.AppendLine(string.Join(",", row.Label, r.Seed, r.Status, r.RelativeL2?.ToString("R", inv), r.Seconds?.ToString("R", inv), r.MsPerIter?.ToString("R", inv)));
+                csv.AppendLine(string.Join(",", CsvField(row.Label), r.Seed, r.Status, r.RelativeL2?.ToString("R", inv), r.Seconds?.ToString("R", inv), r.MsPerIter?.ToString("R", inv)));
             double? mean = mine.Count > 0 ? mine.Average(r => r.RelativeL2!.Value) : null;
             double? std = mine.Count > 1 ? Math.Sqrt(mine.Sum(r => Math.Pow(r.RelativeL2!.Value - mean!.Value, 2)) / (mine.Count - 1)) : null;
             double? seconds = mine.Count > 0 ? mine.Average(r => r.Seconds ?? 0) : null;
@@ -147,4 +147,8 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
                 .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return md.ToString();
     }
+
+    // RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled (sweep labels may hold commas).
+    private static string CsvField(string text) =>
+        text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
 }
