@@ -5,6 +5,12 @@ namespace PinnServe.Onnx;
 /// <param name="MaxAbsError">max |prediction − reference|.</param>
 public sealed record FieldError(string Field, int Points, double RelativeL2, double MaxAbsError);
 
+/// <summary>The model's values of <see cref="Fields"/> at every reference point, point-major, and each field's error.</summary>
+public sealed record Comparison(IReadOnlyList<string> Fields, int Points, float[] Predicted, IReadOnlyList<FieldError> Errors)
+{
+    public float Value(int point, int field) => Predicted[(long)point * Fields.Count + field];
+}
+
 /// <summary>Compares an ONNX model's fields with reference data given as named columns.</summary>
 public static class OnnxModelEvaluation
 {
@@ -14,6 +20,10 @@ public static class OnnxModelEvaluation
     /// <see cref="ArgumentException"/> naming a missing input column or a field without reference values.
     /// </summary>
     public static IReadOnlyList<FieldError> Compare(OnnxFieldModel model, IReadOnlyDictionary<string, double[]> columns,
+        IReadOnlyList<string>? fields = null) => CompareWithValues(model, columns, fields).Errors;
+
+    /// <summary>As <see cref="Compare"/>, keeping the model's values (e.g. to write them beside the reference).</summary>
+    public static Comparison CompareWithValues(OnnxFieldModel model, IReadOnlyDictionary<string, double[]> columns,
         IReadOnlyList<string>? fields = null)
     {
         var missing = model.InputNames.Where(n => !columns.ContainsKey(n)).ToArray();
@@ -52,6 +62,6 @@ public static class OnnxModelEvaluation
             }
             errors.Add(new FieldError(fields[f], count, Math.Sqrt(squaredError / squaredNorm), maxAbs));
         }
-        return errors;
+        return new Comparison(fields, count, predicted, errors);
     }
 }

@@ -19,11 +19,16 @@ internal static class EvalOnnxCommand
             Required = true,
         };
         var fields = new Option<string>("--fields") { Description = "Comma-separated fields to compare (default: every model field with a reference column)." };
+        var predictions = new Option<FileInfo>("--predictions")
+        {
+            Description = "Also write a CSV with the inputs and, per field, the model's value, the reference and their difference (FIELD, FIELD_reference, FIELD_error).",
+        };
         var device = DeviceOption.Create();
         var command = new Command("eval-onnx", "Compare an ONNX model's fields with reference data (relative L² and max abs error).");
         command.Arguments.Add(modelPath);
         command.Options.Add(reference);
         command.Options.Add(fields);
+        command.Options.Add(predictions);
         command.Options.Add(device);
         command.SetAction(parse =>
         {
@@ -32,14 +37,18 @@ internal static class EvalOnnxCommand
             string referencePath = parse.GetValue(reference)!.FullName;
             var columns = ReadColumns(referencePath);
             using var model = LoadModel(parse.GetValue(modelPath)!.FullName, onnxDevice);
-            IReadOnlyList<FieldError> errors;
-            try { errors = OnnxModelEvaluation.Compare(model, columns, ExportCommand.SplitNames(parse.GetValue(fields))); }
+            Comparison comparison;
+            try { comparison = OnnxModelEvaluation.CompareWithValues(model, columns, ExportCommand.SplitNames(parse.GetValue(fields))); }
             catch (ArgumentException e) { throw new UsageException($"{e.Message} ({referencePath})"); }
+            var errors = comparison.Errors;
+            if (parse.GetValue(predictions) is { } predictionsFile)
+                AtomicFile.WriteAllText(predictionsFile.FullName, PredictionsCsv(comparison, model.InputNames, columns));
 
             if (!CliOutput.IsJson(parse))
             {
                 Console.WriteLine($"{model.Path} vs {referencePath} ({errors[0].Points:N0} points)");
                 foreach (var e in errors) Console.WriteLine($"  {e.Field,-12} rel L2 {e.RelativeL2:E3}   max |error| {e.MaxAbsError:E3}");
+                if (parse.GetValue(predictions) is { } written) Console.WriteLine($"  predictions written to {written}");
             }
             var perField = new JsonObject();
             foreach (var e in errors)
@@ -57,6 +66,26 @@ internal static class EvalOnnxCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Inputs, then per field the model's value, the reference and model − reference; round-trip precision.</summary>
+    private static string PredictionsCsv(Comparison comparison, IReadOnlyList<string> inputs, IReadOnlyDictionary<string, double[]> columns)
+    {
+        var csv = new System.Text.StringBuilder();
+        csv.AppendJoin(',', inputs.Concat(comparison.Fields.SelectMany(f => new[] { f, f + "_reference", f + "_error" }))).Append('\n');
+        var inv = CultureInfo.InvariantCulture;
+        for (int i = 0; i < comparison.Points; i++)
+        {
+            for (int j = 0; j < inputs.Count; j++) csv.Append(columns[inputs[j]][i].ToString("R", inv)).Append(',');
+            for (int f = 0; f < comparison.Fields.Count; f++)
+            {
+                double value = comparison.Value(i, f); // the float32 output written exactly, so FIELD − FIELD_reference = FIELD_error
+                double reference = columns[comparison.Fields[f]][i];
+                csv.Append(value.ToString("R", inv)).Append(',').Append(reference.ToString("R", inv)).Append(',').Append((value - reference).ToString("R", inv));
+                csv.Append(f + 1 < comparison.Fields.Count ? ',' : '\n');
+            }
+        }
+        return csv.ToString();
     }
 
     /// <summary>Loads a model, turning a CUDA request that cannot be met into a usage error.</summary>
