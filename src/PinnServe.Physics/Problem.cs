@@ -22,7 +22,8 @@ public sealed record TrainingDefaults(
     string ReferenceGradient = "max-order",
     int LbfgsIterations = 0,
     int LbfgsPoints = 0,
-    int LbfgsResample = 0);
+    int LbfgsResample = 0,
+    string LbfgsSampling = "uniform");
 
 /// <summary>An extra evaluation figure: the relative L² of the pointwise magnitude of several fields, e.g. |(u, v)|.</summary>
 public sealed record MagnitudeMetric(string Name, string[] Components);

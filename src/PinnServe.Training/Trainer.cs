@@ -323,11 +323,14 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
 
         public double LastStepLength { get; private set; }
 
-        // Point set k is drawn from its own seed, so a run resumed inside the phase rebuilds the set it stopped on.
+        // Point set k is drawn from its own seed, so a run resumed inside the phase rebuilds the set it stopped on
+        // (a residual-adaptive set also depends on the network when it is drawn: after a resume, the resumed one's).
         private void Draw(int k)
         {
             var rng = new Rng(_owner.Config.Seed ^ 0x1BF65UL ^ ((ulong)k * 0x9E3779B97F4A7C15UL));
             foreach (var term in _residuals.Concat(_weighted)) term.Prime(rng);
+            if (_owner.Config.LbfgsSampling == "residual")
+                foreach (var term in _residuals.Concat(_weighted)) ResidualAdaptiveSampling.Redraw(term, _owner._compiler, _owner.Problem.Domain, rng);
         }
 
         // Which fixed set the current step uses: a new one every LbfgsResample iterations (0: one for the whole phase).

@@ -52,6 +52,8 @@ public sealed record TrainingConfig
     public int LbfgsPoints { get; init; }
     /// <summary>L-BFGS iterations between fresh draws of its fixed points (0: one set for the whole phase); each draw restarts its curvature history.</summary>
     public int LbfgsResample { get; init; }
+    /// <summary>How the L-BFGS phase draws its fixed points: "uniform", or "residual" (<see cref="ResidualAdaptiveSampling"/>).</summary>
+    public string LbfgsSampling { get; init; } = "uniform";
     /// <summary>Adam steps plus L-BFGS iterations: the step count a finished run reaches.</summary>
     [JsonIgnore] public int TotalIterations => Iterations + LbfgsIterations;
     /// <summary>Points per piece per step (fresh sampling) or the residual mini-batch from a pool.</summary>
@@ -142,6 +144,7 @@ public sealed record TrainingConfig
             LbfgsIterations = d.LbfgsIterations,
             LbfgsPoints = d.LbfgsPoints,
             LbfgsResample = d.LbfgsResample,
+            LbfgsSampling = d.LbfgsSampling,
         };
         config = config with { Weighting = config.Weighting with { ReferenceGradient = d.ReferenceGradient } };
         return ModelPresets.Apply(config, model ?? d.Model);
@@ -154,6 +157,8 @@ public sealed record TrainingConfig
         if (LbfgsIterations < 0) throw new ArgumentException($"--lbfgs must be ≥ 0, got {LbfgsIterations}.");
         if (LbfgsResample < 0) throw new ArgumentException($"--lbfgs-resample must be ≥ 0, got {LbfgsResample}.");
         if (LbfgsPoints < 0) throw new ArgumentException($"--lbfgs-points must be ≥ 0, got {LbfgsPoints}.");
+        if (!ResidualAdaptiveSampling.Names.Contains(LbfgsSampling))
+            throw new ArgumentException($"--lbfgs-sampling must be {string.Join(" or ", ResidualAdaptiveSampling.Names)}, got '{LbfgsSampling}'.");
         if (Batch < 1) throw new ArgumentException($"--batch must be ≥ 1, got {Batch}.");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be positive, got {LearningRate}.");
         if (!(DecayRate > 0 && DecayRate <= 1)) throw new ArgumentException($"--decay must be in (0, 1], got {DecayRate}.");

@@ -61,13 +61,14 @@ public class TrainCommandTests
     {
         string dir = Path.Combine(Directory.CreateTempSubdirectory("pinn-cli-").FullName, "run");
         var r = PinnCli.Run("train", "poisson-1d", "--model", "M1", "--layers", "2x12", "--iters", "100", "--lbfgs", "30",
-            "--lbfgs-points", "64", "--lbfgs-resample", "10", "--out", dir, "--json");
+            "--lbfgs-points", "64", "--lbfgs-resample", "10", "--lbfgs-sampling", "residual", "--out", dir, "--json");
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(130, r.Json["iterations"]!.GetValue<int>());
         string config = File.ReadAllText(Path.Combine(dir, "config.json"));
         Assert.Contains("\"lbfgs_iterations\": 30", config);
         Assert.Contains("\"lbfgs_points\": 64", config);
         Assert.Contains("\"lbfgs_resample\": 10", config);
+        Assert.Contains("\"lbfgs_sampling\": \"residual\"", config);
     }
 
     [Fact]

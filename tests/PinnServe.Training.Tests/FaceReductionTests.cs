@@ -63,12 +63,13 @@ public class FaceReductionTests
             reference_gradient = "sum"
             lbfgs_iterations = 500
             lbfgs_points = 2048
+            lbfgs_sampling = "residual"
             """);
         var config = TrainingConfig.Defaults(PinnServe.Physics.Files.ProblemFiles.Load(file));
         Assert.Equal("mean", config.FaceReduction);
         Assert.Equal("sum", config.Weighting.ReferenceGradient);
         Assert.Equal("annealing", config.Weighting.Scheme);
-        Assert.Equal((500, 2048, 0), (config.LbfgsIterations, config.LbfgsPoints, config.LbfgsResample));
+        Assert.Equal((500, 2048, 0, "residual"), (config.LbfgsIterations, config.LbfgsPoints, config.LbfgsResample, config.LbfgsSampling));
         var plain = TrainingConfig.Defaults(ProblemCatalog.Create("helmholtz"));
         Assert.Equal(("sum", "max-order"), (plain.FaceReduction, plain.Weighting.ReferenceGradient));
     }
@@ -77,6 +78,7 @@ public class FaceReductionTests
     [InlineData("face_reduction = \"median\"", "walls.toml:4:19:", "'training.face_reduction' must be sum or mean, got 'median'")]
     [InlineData("reference_gradient = \"x\"", "walls.toml:4:23:", "'training.reference_gradient' must be max-order or sum")]
     [InlineData("lbfgs_iterations = -4", "walls.toml:4:20:", "'training.lbfgs_iterations' must be ≥ 0")]
+    [InlineData("lbfgs_sampling = \"rad\"", "walls.toml:4:19:", "'training.lbfgs_sampling' must be uniform or residual, got 'rad'")]
     public void BadTrainingChoicesInAProblemFileArePlaced(string line, string position, string message)
     {
         string dir = Directory.CreateTempSubdirectory("pinn-faces-").FullName;

@@ -87,10 +87,12 @@ public class LbfgsTests
             LogEvery = 1, EvaluateEvery = 10, CheckpointEvery = 1000,
         };
 
-    [Fact]
-    public void PhaseAfterAdamLowersTheWeightedLossMonotonicallyAndTheError()
+    [Theory]
+    [InlineData("uniform")]
+    [InlineData("residual")]
+    public void PhaseAfterAdamLowersTheWeightedLossMonotonicallyAndTheError(string sampling)
     {
-        using var trainer = (Trainer<double>)TrainerFactory.Create(Poisson(200, 60));
+        using var trainer = (Trainer<double>)TrainerFactory.Create(Poisson(200, 60) with { LbfgsSampling = sampling });
         for (int i = 0; i < 200; i++) trainer.TrainStep();
         double adamError = trainer.RelativeL2()![0];
         double previous = double.PositiveInfinity, first = double.NaN;

@@ -43,6 +43,7 @@ internal sealed class PointSource
     }
 
     public double[] Points { get; }
+    public bool IsFixed => _plan.IsFixed;
 
     /// <summary>Draws fixed sets and pools; returns true when <see cref="Points"/> changed.</summary>
     public bool Prime(Rng rng)

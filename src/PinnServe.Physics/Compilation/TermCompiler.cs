@@ -71,6 +71,20 @@ public sealed class CompiledTerm<T> where T : unmanaged, IBinaryFloatingPointIee
     /// <summary>The current points of piece <paramref name="piece"/> (batch × axes).</summary>
     public double[] PointsOf(int piece) => _pieces[piece].Source.Points;
 
+    /// <summary>
+    /// Replaces the points of a fixed-set piece (e.g. drawn by residual-adaptive sampling) and refreshes the known data
+    /// at them; a fresh or mini-batch piece would overwrite them at its next <see cref="Sample"/>, so it is refused.
+    /// </summary>
+    public void SetPoints(int piece, ReadOnlySpan<double> points)
+    {
+        var compiled = _pieces[piece];
+        if (!compiled.Source.IsFixed) throw new InvalidOperationException($"Term '{Name}', piece {piece}: only a fixed point set can be replaced.");
+        if (points.Length != compiled.Source.Points.Length)
+            throw new ArgumentException($"Term '{Name}', piece {piece}: expected {compiled.Source.Points.Length} coordinates, got {points.Length}.");
+        points.CopyTo(compiled.Source.Points);
+        compiled.Load();
+    }
+
     /// <summary>Every shard forward on this thread; returns the term's loss.</summary>
     public T Forward()
     {

@@ -200,7 +200,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         var d = new TrainingDefaults();
         if (t is null) return d;
         t.OnlyKeys("layers", "iterations", "batch", "full_batch", "residual_points", "condition_points", "residual_batch", "model",
-            "normalization", "decay", "eval_grid", "term_points", "face_reduction", "reference_gradient", "lbfgs_iterations", "lbfgs_points", "lbfgs_resample");
+            "normalization", "decay", "eval_grid", "term_points", "face_reduction", "reference_gradient", "lbfgs_iterations", "lbfgs_points", "lbfgs_resample", "lbfgs_sampling");
         var termPoints = t.Table("term_points") is { } tp
             ? tp.Values.Keys.ToDictionary(k => k, k => tp.Integer(k)!.Value)
             : null;
@@ -221,7 +221,8 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
             ReferenceGradient: OneOf(t, "reference_gradient", "max-order", "sum") ?? d.ReferenceGradient,
             LbfgsIterations: NonNegative(t, "lbfgs_iterations") ?? d.LbfgsIterations,
             LbfgsPoints: NonNegative(t, "lbfgs_points") ?? d.LbfgsPoints,
-            LbfgsResample: NonNegative(t, "lbfgs_resample") ?? d.LbfgsResample);
+            LbfgsResample: NonNegative(t, "lbfgs_resample") ?? d.LbfgsResample,
+            LbfgsSampling: OneOf(t, "lbfgs_sampling", "uniform", "residual") ?? d.LbfgsSampling);
     }
 
     // A choice is checked here, where the file's line and column are known, not later by the training config.
