@@ -55,6 +55,17 @@ public class ReproducerTests
     }
 
     [Fact]
+    public void ExtraArgumentsReplaceTheRowsSingleValuedOptionsAndAddToRepeatableOnes()
+    {
+        string[] row = ["poisson-1d", "--model", "M1", "--param", "C=2", "--iters", "40000", "--full-batch", "--lr", "1e-3"];
+        Assert.Equal(["poisson-1d", "--model", "M1", "--param", "C=2", "--full-batch", "--lr", "1e-3", "--iters", "20"],
+            Reproducer.Merge(row, ["--iters", "20"]));
+        Assert.Equal(["poisson-1d", "--model", "M1", "--param", "C=2", "--iters", "40000", "--lr", "1e-3", "--full-batch", "--param", "k=3"],
+            Reproducer.Merge(row, ["--full-batch", "--param", "k=3"]));
+        Assert.Equal(row, Reproducer.Merge(row, []));
+    }
+
+    [Fact]
     public void StartNoneReportsOnlyCompletedTrials()
     {
         string root = Directory.CreateTempSubdirectory("pinn-repro-").FullName;

@@ -16,7 +16,7 @@ internal static class ReproduceCommand
         var jobs = new Option<int>("--jobs") { Description = "Trials run in parallel processes.", DefaultValueFactory = _ => 1 };
         var runs = new Option<string>("--runs") { Description = "Where trial run directories go.", DefaultValueFactory = _ => Path.Combine("runs", "reproduce") };
         var output = new Option<string>("--out") { Description = "Where ID.md/.csv/.json go; results.md beside it is regenerated.", DefaultValueFactory = _ => Path.Combine("docs", "results") };
-        var extra = new Option<string[]>("--train-args") { Description = "Extra `pinn train` arguments for every trial (e.g. \"--iters 5000\"), one token per occurrence.", AllowMultipleArgumentsPerToken = true };
+        var extra = new Option<string[]>("--train-args") { Description = "Extra `pinn train` arguments for every trial, one token per occurrence (e.g. --train-args --iters --train-args 500); an option the row also sets is replaced, except --param, --weight, --term-points and --learn, which add to the row's.", AllowMultipleArgumentsPerToken = true };
         var rows = new Option<string?>("--rows") { Description = "Only these rows (labels or their run-folder names, comma-separated), e.g. \"PINN,DN β=0.99\"; the tables still list every row." };
         var command = new Command("reproduce", "Re-run a seed paper's table (trials in parallel, resumable) and write Markdown/CSV/JSON next to the published numbers.");
         command.Arguments.Add(id);
@@ -45,9 +45,14 @@ internal static class ReproduceCommand
             var reproducer = new Reproducer(exe, prefix, parse.GetValue(runs)!);
             var results = reproducer.Run(experiment, n, j, extraArgs, line => Console.Error.WriteLine(line), cancel.Token, selected, startNone: parse.GetValue(noTrain));
             Console.CancelKeyPress -= onCancel;
+            // The table lists every row: the rows not selected show the trials they already completed, not nothing.
+            var others = selected is null ? null : experiment.Rows.Select(r => r.Label).Where(l => !selected.Contains(l)).ToHashSet();
+            var shown = others is not { Count: > 0 } ? results
+                : [.. results, .. reproducer.Run(experiment, n, j, extraArgs, onlyRows: others, startNone: true)];
             string outDir = parse.GetValue(output)!;
-            string invocation = $"pinn reproduce {name} --trials {n}" + (selected is null ? "" : $" --rows \"{string.Join(',', selected)}\"") + (extraArgs.Length > 0 ? $" --train-args {string.Join(' ', extraArgs)}" : "");
-            string md = Reproducer.Write(experiment, results, outDir, invocation, BenchCommand.CpuModel(), extraArgs);
+            // The command that regenerates the whole table (it skips completed trials and resumes the rest).
+            string invocation = $"pinn reproduce {name} --trials {n}" + (extraArgs.Length > 0 ? $" --train-args {string.Join(' ', extraArgs)}" : "");
+            string md = Reproducer.Write(experiment, shown, outDir, invocation, BenchCommand.CpuModel(), extraArgs);
             WriteIndex(outDir);
             Console.WriteLine(md);
             CliOutput.WriteResult(parse, new JsonObject

@@ -58,7 +58,7 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         bool resume = File.Exists(Path.Combine(dir, TrainingRun.CheckpointFile));
         var args = new List<string>(pinnPrefix) { "train" };
         if (resume) args.AddRange(["--resume", dir, .. threads]);
-        else args.AddRange([.. row.Arguments, .. extra, .. threads, "--seed", seed.ToString(CultureInfo.InvariantCulture), "--out", dir]);
+        else args.AddRange([.. Merge(row.Arguments, extra), .. threads, "--seed", seed.ToString(CultureInfo.InvariantCulture), "--out", dir]);
         args.Add("--json");
         log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: {(resume ? "resuming" : "starting")}");
         var psi = new ProcessStartInfo(pinnCommand) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -90,6 +90,26 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
             return new TrialResult(row, seed, "completed", value, s["seconds"]?.GetValue<double>(), s["ms_per_iter"]?.GetValue<double>());
         }
         catch (JsonException) { return null; }
+    }
+
+    // Options a row may give several times (each occurrence adds one name=value); every other option takes one value.
+    private static readonly HashSet<string> Repeatable = ["--param", "--weight", "--term-points", "--learn"];
+
+    /// <summary>
+    /// The row's `pinn train` arguments with the extra ones after them; an extra single-valued option replaces the row's
+    /// (e.g. --train-args "--iters 500" shortens a row that says --iters 40000), a repeatable one is added to them.
+    /// </summary>
+    public static List<string> Merge(IReadOnlyList<string> row, IReadOnlyList<string> extra)
+    {
+        var overridden = extra.Where(a => a.StartsWith("--", StringComparison.Ordinal) && !Repeatable.Contains(a)).ToHashSet();
+        var merged = new List<string>();
+        for (int i = 0; i < row.Count; i++)
+        {
+            if (!overridden.Contains(row[i])) { merged.Add(row[i]); continue; }
+            if (i + 1 < row.Count && !row[i + 1].StartsWith("--", StringComparison.Ordinal)) i++; // and its value
+        }
+        merged.AddRange(extra);
+        return merged;
     }
 
     /// <summary>The extra arguments that can change results: --threads N does not (trials are bit-identical for any count).</summary>
