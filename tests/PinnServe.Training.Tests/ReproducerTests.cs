@@ -66,6 +66,31 @@ public class ReproducerTests
     }
 
     [Fact]
+    public void ATrialStartedWithOtherArgumentsIsNeitherCountedNorResumed()
+    {
+        string root = Directory.CreateTempSubdirectory("pinn-repro-").FullName;
+        var e = new Experiment("edited", "Edited", "test", [new ExperimentRow("A", ["poisson-1d", "--iters", "40000"], 1e-2)]);
+        string same = CompletedTrial(root, e, e.Rows[0], 1, 2e-2);
+        File.WriteAllText(Path.Combine(same, Reproducer.TrialRecordFile), """{"row":"A","arguments":["poisson-1d","--iters","40000","--seed","1"]}""");
+        string edited = CompletedTrial(root, e, e.Rows[0], 2, 4e-2);
+        File.WriteAllText(Path.Combine(edited, Reproducer.TrialRecordFile), """{"row":"A","arguments":["poisson-1d","--iters","500","--seed","2"]}""");
+        CompletedTrial(root, e, e.Rows[0], 3, 3e-2); // no record: a trial from before records were kept
+
+        var log = new List<string>();
+        var results = new Reproducer("/nonexistent/pinn", [], root).Run(e, trials: 3, jobs: 1, ["--threads", "1"], log.Add);
+        Assert.Equal(["completed", "stale", "completed"], results.OrderBy(r => r.Seed).Select(r => r.Status));
+        var note = Assert.Single(log, l => l.Contains("seed 2"));
+        Assert.Contains("started as `pinn train poisson-1d --iters 500 --seed 2`", note);
+        Assert.DoesNotContain(root, note); // names the folder, not the local path
+        // --no-train's collection leaves it out too.
+        var collected = new Reproducer("/nonexistent/pinn", [], root).Run(e, trials: 3, jobs: 1, [], startNone: true);
+        Assert.Equal([1UL, 3UL], collected.Select(r => r.Seed).Order());
+        // The same arguments through --train-args match the record (an extra option replaces the row's).
+        var shortened = new Reproducer("/nonexistent/pinn", [], root).Run(e, trials: 2, jobs: 1, ["--iters", "500"], startNone: true);
+        Assert.Equal(2UL, shortened.Single().Seed);
+    }
+
+    [Fact]
     public void StartNoneReportsOnlyCompletedTrials()
     {
         string root = Directory.CreateTempSubdirectory("pinn-repro-").FullName;

@@ -23,8 +23,12 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
     {
         if (startNone)
             return experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label))
-                .SelectMany(row => Enumerable.Range(1, trials).Select(seed => TryReadCompleted(
-                    Path.Combine(runsRoot, experiment.Id, Slug(row.Label), $"seed-{seed}", TrainingRun.SummaryFile), row.Label, (ulong)seed, experiment.Metric)))
+                .SelectMany(row => Enumerable.Range(1, trials).Select(seed =>
+                {
+                    string dir = TrialDirectory(experiment, row, (ulong)seed);
+                    return StaleReason(dir, TrialArguments(row, extraArguments, (ulong)seed)) is null
+                        ? TryReadCompleted(Path.Combine(dir, TrainingRun.SummaryFile), row.Label, (ulong)seed, experiment.Metric) : null;
+                }))
                 .Where(r => r is not null).Select(r => r!).ToList();
         var work = experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label)).SelectMany(row => Enumerable.Range(1, trials).Select(seed => (row, seed: (ulong)seed))).ToList();
         var results = new TrialResult?[work.Count];
@@ -48,14 +52,26 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
 
     private TrialResult RunTrial(Experiment experiment, ExperimentRow row, ulong seed, string[] extra, string[] threads, Action<string>? log, CancellationToken cancel)
     {
-        string dir = Path.Combine(runsRoot, experiment.Id, Slug(row.Label), $"seed-{seed}");
+        string dir = TrialDirectory(experiment, row, seed);
         string summaryPath = Path.Combine(dir, TrainingRun.SummaryFile);
+        var trialArguments = TrialArguments(row, extra, seed);
+        if (StaleReason(dir, trialArguments) is { } stale)
+        {
+            log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: not used: {stale}; move {Path.GetFileName(dir)} out of {Path.GetFileName(Path.GetDirectoryName(dir))} to run it again");
+            return new TrialResult(row.Label, seed, "stale", null, null, null);
+        }
         if (TryReadCompleted(summaryPath, row.Label, seed, experiment.Metric) is { } done)
         {
             log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: already done ({experiment.MetricLabel} {done.RelativeL2:E3})");
             return done;
         }
         bool resume = File.Exists(Path.Combine(dir, TrainingRun.CheckpointFile));
+        if (!resume)
+        {
+            Directory.CreateDirectory(dir);
+            AtomicFile.WriteAllText(Path.Combine(dir, TrialRecordFile),
+                new JsonObject { ["row"] = row.Label, ["arguments"] = new JsonArray(trialArguments.Select(a => (JsonNode)a).ToArray()) }.ToJsonString());
+        }
         var args = new List<string>(pinnPrefix) { "train" };
         if (resume) args.AddRange(["--resume", dir, .. threads]);
         else args.AddRange([.. Merge(row.Arguments, extra), .. threads, "--seed", seed.ToString(CultureInfo.InvariantCulture), "--out", dir]);
@@ -90,6 +106,37 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
             return new TrialResult(row, seed, "completed", value, s["seconds"]?.GetValue<double>(), s["ms_per_iter"]?.GetValue<double>());
         }
         catch (JsonException) { return null; }
+    }
+
+    /// <summary>Written into a trial's directory when it starts: the row and the `pinn train` arguments it runs.</summary>
+    public const string TrialRecordFile = "reproduce-trial.json";
+
+    private string TrialDirectory(Experiment experiment, ExperimentRow row, ulong seed) =>
+        Path.Combine(runsRoot, experiment.Id, Slug(row.Label), $"seed-{seed}");
+
+    // What decides a trial's numbers: the row's arguments, the result-changing extra ones and the seed (not --threads).
+    private static List<string> TrialArguments(ExperimentRow row, string[] extra, ulong seed) =>
+        [.. Merge(row.Arguments, SetupChanging(extra)), "--seed", seed.ToString(CultureInfo.InvariantCulture)];
+
+    /// <summary>
+    /// Why a trial directory must not be counted or resumed: it was started with other arguments than the row now
+    /// gives (the row was edited, or other --train-args were passed). Null when they agree or when the directory has
+    /// no record (trials from before records were kept are trusted).
+    /// </summary>
+    private static string? StaleReason(string dir, IReadOnlyList<string> expected)
+    {
+        string path = Path.Combine(dir, TrialRecordFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var recorded = JsonNode.Parse(File.ReadAllText(path))!["arguments"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+            return recorded.SequenceEqual(expected) ? null
+                : $"it was started as `pinn train {string.Join(' ', recorded)}`, the row now gives `{string.Join(' ', expected)}`";
+        }
+        catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
+        {
+            return $"its {TrialRecordFile} is unreadable";
+        }
     }
 
     // Options a row may give several times (each occurrence adds one name=value); every other option takes one value.
