@@ -6,8 +6,9 @@ namespace PinnServe.Onnx;
 public sealed record FieldError(string Field, int Points, double RelativeL2, double MaxAbsError);
 
 /// <summary>The model's values of <see cref="Fields"/> at every reference point, point-major, and each field's error.</summary>
-public sealed record Comparison(IReadOnlyList<string> Fields, int Points, float[] Predicted, IReadOnlyList<FieldError> Errors)
+public sealed record Comparison(IReadOnlyList<string> Fields, float[] Predicted, IReadOnlyList<FieldError> Errors)
 {
+    public int Points => Predicted.Length / Fields.Count;
     public float Value(int point, int field) => Predicted[(long)point * Fields.Count + field];
 }
 
@@ -62,6 +63,6 @@ public static class OnnxModelEvaluation
             }
             errors.Add(new FieldError(fields[f], count, Math.Sqrt(squaredError / squaredNorm), maxAbs));
         }
-        return new Comparison(fields, count, predicted, errors);
+        return new Comparison(fields, predicted, errors);
     }
 }

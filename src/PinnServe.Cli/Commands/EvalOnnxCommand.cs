@@ -41,14 +41,15 @@ internal static class EvalOnnxCommand
             try { comparison = OnnxModelEvaluation.CompareWithValues(model, columns, ExportCommand.SplitNames(parse.GetValue(fields))); }
             catch (ArgumentException e) { throw new UsageException($"{e.Message} ({referencePath})"); }
             var errors = comparison.Errors;
-            if (parse.GetValue(predictions) is { } predictionsFile)
+            var predictionsFile = parse.GetValue(predictions);
+            if (predictionsFile is not null)
                 AtomicFile.WriteAllText(predictionsFile.FullName, PredictionsCsv(comparison, model.InputNames, columns));
 
             if (!CliOutput.IsJson(parse))
             {
                 Console.WriteLine($"{model.Path} vs {referencePath} ({errors[0].Points:N0} points)");
                 foreach (var e in errors) Console.WriteLine($"  {e.Field,-12} rel L2 {e.RelativeL2:E3}   max |error| {e.MaxAbsError:E3}");
-                if (parse.GetValue(predictions) is { } written) Console.WriteLine($"  predictions written to {written}");
+                if (predictionsFile is not null) Console.WriteLine($"  predictions written to {predictionsFile}");
             }
             var perField = new JsonObject();
             foreach (var e in errors)

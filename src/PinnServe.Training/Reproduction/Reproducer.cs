@@ -24,11 +24,7 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         if (startNone)
             return experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label))
                 .SelectMany(row => Enumerable.Range(1, trials).Select(seed =>
-                {
-                    string dir = TrialDirectory(experiment, row, (ulong)seed);
-                    return StaleReason(dir, TrialArguments(row, extraArguments, (ulong)seed)) is null
-                        ? TryReadCompleted(Path.Combine(dir, TrainingRun.SummaryFile), row.Label, (ulong)seed, experiment.Metric) : null;
-                }))
+                    Existing(experiment, row, (ulong)seed, TrialArguments(row, extraArguments, (ulong)seed)).Completed))
                 .Where(r => r is not null).Select(r => r!).ToList();
         var work = experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label)).SelectMany(row => Enumerable.Range(1, trials).Select(seed => (row, seed: (ulong)seed))).ToList();
         var results = new TrialResult?[work.Count];
@@ -55,12 +51,13 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         string dir = TrialDirectory(experiment, row, seed);
         string summaryPath = Path.Combine(dir, TrainingRun.SummaryFile);
         var trialArguments = TrialArguments(row, extra, seed);
-        if (StaleReason(dir, trialArguments) is { } stale)
+        var (stale, done) = Existing(experiment, row, seed, trialArguments);
+        if (stale is not null)
         {
             log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: not used: {stale}; move {Path.GetFileName(dir)} out of {Path.GetFileName(Path.GetDirectoryName(dir))} to run it again");
             return new TrialResult(row.Label, seed, "stale", null, null, null);
         }
-        if (TryReadCompleted(summaryPath, row.Label, seed, experiment.Metric) is { } done)
+        if (done is not null)
         {
             log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: already done ({experiment.MetricLabel} {done.RelativeL2:E3})");
             return done;
@@ -113,6 +110,14 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
 
     private string TrialDirectory(Experiment experiment, ExperimentRow row, ulong seed) =>
         Path.Combine(runsRoot, experiment.Id, Slug(row.Label), $"seed-{seed}");
+
+    /// <summary>What a trial's directory already holds: why it is stale (then nothing of it is used), or its completed result.</summary>
+    private (string? Stale, TrialResult? Completed) Existing(Experiment experiment, ExperimentRow row, ulong seed, IReadOnlyList<string> trialArguments)
+    {
+        string dir = TrialDirectory(experiment, row, seed);
+        if (StaleReason(dir, trialArguments) is { } stale) return (stale, null);
+        return (null, TryReadCompleted(Path.Combine(dir, TrainingRun.SummaryFile), row.Label, seed, experiment.Metric));
+    }
 
     // What decides a trial's numbers: the row's arguments, the result-changing extra ones and the seed (not --threads).
     private static List<string> TrialArguments(ExperimentRow row, string[] extra, ulong seed) =>
