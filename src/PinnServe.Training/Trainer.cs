@@ -286,7 +286,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
 
     /// <summary>
     /// The L-BFGS phase: its own compiled terms on fixed points (drawn from seeds of their own, once or every
-    /// <see cref="TrainingConfig.LbfgsResample"/> iterations, so a resumed run rebuilds them), the loss Σ L_r + Σ λᵢLᵢ with λ frozen at their last values, and the optimizer's
+    /// <see cref="TrainingConfig.LbfgsResample"/> iterations, so a resumed run rebuilds them), the loss Σ L_r + Σ s·λᵢLᵢ with λ frozen at their last values (s: <see cref="TrainingConfig.LbfgsWeightScale"/>), and the optimizer's
     /// float64 copy of θ. Its curvature history is not checkpointed: a run resumed inside the phase restarts it.
     /// </summary>
     private sealed class LbfgsPhase : IDisposable
@@ -318,7 +318,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             _optimizer = new Lbfgs(n);
             _theta = new double[n];
             _gradient = new T[n];
-            _lambdas = owner._weights.Current.ToArray();
+            _lambdas = owner._weights.Current.Select(l => l * config.LbfgsWeightScale).ToArray();
         }
 
         public double LastStepLength { get; private set; }
@@ -356,7 +356,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             LastStepLength = result.StepLength;
         }
 
-        // Σ L_r + Σ λᵢLᵢ and its gradient at θ; the per-term losses are left in the trainer's Losses.
+        // Σ L_r + Σ s·λᵢLᵢ and its gradient at θ; the per-term losses are left in the trainer's Losses.
         private double Objective(ReadOnlySpan<double> theta, Span<double> gradient)
         {
             var values = _owner.Network.Parameters.Values;

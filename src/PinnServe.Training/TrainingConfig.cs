@@ -54,6 +54,12 @@ public sealed record TrainingConfig
     public int LbfgsResample { get; init; }
     /// <summary>How the L-BFGS phase draws its fixed points: "uniform", or "residual" (<see cref="ResidualAdaptiveSampling"/>).</summary>
     public string LbfgsSampling { get; init; } = "uniform";
+    /// <summary>
+    /// Factor on the frozen adaptive weights during the L-BFGS phase (1: the weights Adam ended with). The annealing
+    /// weights are a smoothed snapshot of noisy mini-batch statistics; this sets how hard the fixed-point phase pushes
+    /// the conditions against the residual.
+    /// </summary>
+    public double LbfgsWeightScale { get; init; } = 1;
     /// <summary>Adam steps plus L-BFGS iterations: the step count a finished run reaches.</summary>
     [JsonIgnore] public int TotalIterations => Iterations + LbfgsIterations;
     /// <summary>Points per piece per step (fresh sampling) or the residual mini-batch from a pool.</summary>
@@ -145,6 +151,7 @@ public sealed record TrainingConfig
             LbfgsPoints = d.LbfgsPoints,
             LbfgsResample = d.LbfgsResample,
             LbfgsSampling = d.LbfgsSampling,
+            LbfgsWeightScale = d.LbfgsWeightScale,
         };
         config = config with { Weighting = config.Weighting with { ReferenceGradient = d.ReferenceGradient } };
         return ModelPresets.Apply(config, model ?? d.Model);
@@ -159,6 +166,8 @@ public sealed record TrainingConfig
         if (LbfgsPoints < 0) throw new ArgumentException($"--lbfgs-points must be ≥ 0, got {LbfgsPoints}.");
         if (!ResidualAdaptiveSampling.Names.Contains(LbfgsSampling))
             throw new ArgumentException($"--lbfgs-sampling must be {string.Join(" or ", ResidualAdaptiveSampling.Names)}, got '{LbfgsSampling}'.");
+        if (!(LbfgsWeightScale > 0) || !double.IsFinite(LbfgsWeightScale))
+            throw new ArgumentException($"--lbfgs-weight-scale must be a positive number, got {LbfgsWeightScale}.");
         if (Batch < 1) throw new ArgumentException($"--batch must be ≥ 1, got {Batch}.");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be positive, got {LearningRate}.");
         if (!(DecayRate > 0 && DecayRate <= 1)) throw new ArgumentException($"--decay must be in (0, 1], got {DecayRate}.");

@@ -110,6 +110,37 @@ public class LbfgsTests
         Assert.Equal(260, trainer.Step);
     }
 
+    [Fact]
+    public void WeightScaleActsAsIfTheWeightsWereThatMuchLarger()
+    {
+        // No Adam steps and fixed weights: L-BFGS from the initial network with λ = 3 must be exactly L-BFGS with
+        // λ = 1 scaled by 3, and differ from L-BFGS with λ = 1 unscaled.
+        double[] Run(double weight, double scale)
+        {
+            var config = Poisson(0, 25) with { LbfgsWeightScale = scale };
+            string condition = ((Trainer<double>)TrainerFactory.Create(config)).WeightedTerms.Single();
+            config = config with { Weighting = config.Weighting with { Scheme = "fixed", Weights = new() { [condition] = weight } } };
+            using var trainer = (Trainer<double>)TrainerFactory.Create(config);
+            while (trainer.Step < config.TotalIterations) trainer.TrainStep();
+            return trainer.Network.Parameters.Values.ToArray();
+        }
+        var weighted = Run(3, 1);
+        Assert.Equal(weighted, Run(1, 3));
+        var plain = Run(1, 1);
+        Assert.True(weighted.Zip(plain).Max(p => Math.Abs(p.First - p.Second)) > 1e-6, "the scale changed nothing");
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void RejectsAWeightScaleThatIsNotPositiveAndFinite(double scale)
+    {
+        var e = Assert.Throws<ArgumentException>(() => (Poisson(10, 10) with { LbfgsWeightScale = scale }).Validate());
+        Assert.Contains("--lbfgs-weight-scale must be a positive number", e.Message);
+    }
+
     // Σ L_r + Σ λᵢLᵢ: what the L-BFGS phase minimizes (its λ stay at the values Adam ended with).
     private static double WeightedLoss(Trainer<double> t)
     {

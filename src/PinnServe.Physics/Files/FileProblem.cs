@@ -200,7 +200,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         var d = new TrainingDefaults();
         if (t is null) return d;
         t.OnlyKeys("layers", "iterations", "batch", "full_batch", "residual_points", "condition_points", "residual_batch", "model",
-            "normalization", "decay", "eval_grid", "term_points", "face_reduction", "reference_gradient", "lbfgs_iterations", "lbfgs_points", "lbfgs_resample", "lbfgs_sampling");
+            "normalization", "decay", "eval_grid", "term_points", "face_reduction", "reference_gradient", "lbfgs_iterations", "lbfgs_points", "lbfgs_resample", "lbfgs_sampling", "lbfgs_weight_scale");
         var termPoints = t.Table("term_points") is { } tp
             ? tp.Values.Keys.ToDictionary(k => k, k => tp.Integer(k)!.Value)
             : null;
@@ -222,7 +222,8 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
             LbfgsIterations: NonNegative(t, "lbfgs_iterations") ?? d.LbfgsIterations,
             LbfgsPoints: NonNegative(t, "lbfgs_points") ?? d.LbfgsPoints,
             LbfgsResample: NonNegative(t, "lbfgs_resample") ?? d.LbfgsResample,
-            LbfgsSampling: OneOf(t, "lbfgs_sampling", "uniform", "residual") ?? d.LbfgsSampling);
+            LbfgsSampling: OneOf(t, "lbfgs_sampling", "uniform", "residual") ?? d.LbfgsSampling,
+            LbfgsWeightScale: Positive(t, "lbfgs_weight_scale") ?? d.LbfgsWeightScale);
     }
 
     // A choice is checked here, where the file's line and column are known, not later by the training config.
@@ -230,6 +231,11 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         t.String(key) is not { } value ? null
         : allowed.Contains(value) ? value
         : throw t.Where(key).Error($"'{t.Name(key)}' must be {string.Join(" or ", allowed)}, got '{value}'");
+
+    private static double? Positive(DocTable t, string key) =>
+        t.Number(key) is not { } value ? null
+        : value > 0 && double.IsFinite(value) ? value
+        : throw t.Where(key).Error($"'{t.Name(key)}' must be a positive number, got {value}");
 
     private static int? NonNegative(DocTable t, string key) =>
         t.Integer(key) is not { } value ? null

@@ -180,7 +180,7 @@ internal sealed partial class ModelRegistry : IDisposable
     }
 
     /// <summary>
-    /// Stops serving every version of a model until <see cref="Load"/>; file changes do not bring it back. Calls in
+    /// Stops serving every version of a model until <see cref="Load(string)"/>; file changes do not bring it back. Calls in
     /// flight finish on it. False when the directory has no model of that name.
     /// </summary>
     public bool Unload(string name)
