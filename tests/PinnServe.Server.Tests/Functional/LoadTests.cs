@@ -4,11 +4,20 @@ using PinnServe.Client;
 
 namespace PinnServe.Server.Tests.Functional;
 
+/// <summary>
+/// Runs alone: the memory check reads the whole test process's managed heap, which tests of other classes running at
+/// the same time would grow (a CI run saw 48 MiB from them).
+/// </summary>
+[CollectionDefinition(nameof(AloneCollection), DisableParallelization = true)]
+public sealed class AloneCollection;
+
 /// <summary>Bounded loopback load: many concurrent clients, thousands of calls, no errors, no memory growth.</summary>
+[Collection(nameof(AloneCollection))]
 public class LoadTests(ServerFixture server, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<ServerFixture>
 {
     private const int Clients = 32;
     private const int CallsPerClient = 100;
+    private const long Bound = 32 * 1024 * 1024;
 
     [Fact]
     public async Task Thousands_of_concurrent_calls_succeed_without_memory_growth()
@@ -22,11 +31,19 @@ public class LoadTests(ServerFixture server, Xunit.Abstractions.ITestOutputHelpe
         long before = SettledMemory();
 
         int calls = await RunAsync(client, CallsPerClient, errors);
-
         long growth = SettledMemory() - before;
+        if (growth >= Bound)
+        {
+            // Pools may still grow if this round overlapped more calls than the warm-up did (a slow moment of the
+            // machine); a leak grows again with every round, pools do not. Judge by one more round.
+            before = SettledMemory();
+            calls = await RunAsync(client, CallsPerClient, errors);
+            growth = SettledMemory() - before;
+        }
+
         Assert.Empty(errors);
         Assert.Equal(Clients * CallsPerClient, calls);
-        Assert.True(growth < 32 * 1024 * 1024, $"managed memory grew by {growth / 1024} KiB over {calls} calls");
+        Assert.True(growth < Bound, $"managed memory grew by {growth / 1024} KiB over {calls} calls");
         output.WriteLine($"load test: {calls} calls, managed memory growth {growth / 1024} KiB");
     }
 
