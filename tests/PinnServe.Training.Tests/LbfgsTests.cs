@@ -115,10 +115,11 @@ public class LbfgsTests
     {
         // No Adam steps and fixed weights: L-BFGS from the initial network with λ = 3 must be exactly L-BFGS with
         // λ = 1 scaled by 3, and differ from L-BFGS with λ = 1 unscaled.
+        string condition;
+        using (var probe = (Trainer<double>)TrainerFactory.Create(Poisson(0, 25))) condition = probe.WeightedTerms.Single();
         double[] Run(double weight, double scale)
         {
             var config = Poisson(0, 25) with { LbfgsWeightScale = scale };
-            string condition = ((Trainer<double>)TrainerFactory.Create(config)).WeightedTerms.Single();
             config = config with { Weighting = config.Weighting with { Scheme = "fixed", Weights = new() { [condition] = weight } } };
             using var trainer = (Trainer<double>)TrainerFactory.Create(config);
             while (trainer.Step < config.TotalIterations) trainer.TrainStep();
