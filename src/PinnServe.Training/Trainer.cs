@@ -135,7 +135,8 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     public IReadOnlyList<string> TermNames { get; }
     public IReadOnlyList<double> Losses => _losses;
     public IReadOnlyList<string> WeightedTerms { get; }
-    public IReadOnlyList<double> Weights => _weights.Current;
+    /// <summary>The weights the current phase applies: λ, or in the L-BFGS phase s·λ (s: <see cref="TrainingConfig.LbfgsWeightScale"/>), so logs show what is minimized.</summary>
+    public IReadOnlyList<double> Weights => _lbfgs is { } l && Step > Config.Iterations ? l.Lambdas : _weights.Current;
     public LossWeights LossWeights => _weights;
     /// <summary>Adam's learning rate; in the L-BFGS phase, the last accepted step length.</summary>
     public double LearningRate => _lbfgs is { } l && Step > Config.Iterations ? l.LastStepLength : _adam.CurrentLearningRate;
@@ -322,6 +323,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         }
 
         public double LastStepLength { get; private set; }
+        public IReadOnlyList<double> Lambdas => _lambdas;
 
         // Point set k is drawn from its own seed, so a run resumed inside the phase rebuilds the set it stopped on
         // (a residual-adaptive set also depends on the network when it is drawn: after a resume, the resumed one's).

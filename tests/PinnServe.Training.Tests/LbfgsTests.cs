@@ -117,16 +117,19 @@ public class LbfgsTests
         // λ = 1 scaled by 3, and differ from L-BFGS with λ = 1 unscaled.
         string condition;
         using (var probe = (Trainer<double>)TrainerFactory.Create(Poisson(0, 25))) condition = probe.WeightedTerms.Single();
+        double[] lastWeights = [];
         double[] Run(double weight, double scale)
         {
             var config = Poisson(0, 25) with { LbfgsWeightScale = scale };
             config = config with { Weighting = config.Weighting with { Scheme = "fixed", Weights = new() { [condition] = weight } } };
             using var trainer = (Trainer<double>)TrainerFactory.Create(config);
             while (trainer.Step < config.TotalIterations) trainer.TrainStep();
+            lastWeights = trainer.Weights.ToArray();
             return trainer.Network.Parameters.Values.ToArray();
         }
         var weighted = Run(3, 1);
         Assert.Equal(weighted, Run(1, 3));
+        Assert.Equal([3.0], lastWeights);  // logs and summaries report the weights L-BFGS applied, s·λ
         var plain = Run(1, 1);
         Assert.True(weighted.Zip(plain).Max(p => Math.Abs(p.First - p.Second)) > 1e-6, "the scale changed nothing");
     }
