@@ -136,10 +136,12 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     public IReadOnlyList<double> Losses => _losses;
     public IReadOnlyList<string> WeightedTerms { get; }
     /// <summary>The weights the current phase applies: λ, or in the L-BFGS phase s·λ (s: <see cref="TrainingConfig.LbfgsWeightScale"/>), so logs show what is minimized.</summary>
-    public IReadOnlyList<double> Weights => _lbfgs is { } l && Step > Config.Iterations ? l.Lambdas : _weights.Current;
+    public IReadOnlyList<double> Weights => ActiveLbfgs?.Lambdas ?? _weights.Current;
     public LossWeights LossWeights => _weights;
     /// <summary>Adam's learning rate; in the L-BFGS phase, the last accepted step length.</summary>
-    public double LearningRate => _lbfgs is { } l && Step > Config.Iterations ? l.LastStepLength : _adam.CurrentLearningRate;
+    public double LearningRate => ActiveLbfgs?.LastStepLength ?? _adam.CurrentLearningRate;
+    /// <summary>The L-BFGS phase once it has taken a step; null while Adam runs.</summary>
+    private LbfgsPhase? ActiveLbfgs => Step > Config.Iterations ? _lbfgs : null;
     public int ParameterCount => Network.Parameters.Count;
     public string[] EvaluatedFields => _evaluation?.Fields ?? Problem.EvaluatedFields;
     public IReadOnlyList<CompiledTerm<T>> ResidualTerms => _residuals;
