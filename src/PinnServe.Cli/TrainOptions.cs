@@ -28,6 +28,7 @@ internal sealed class TrainOptions
     public readonly Option<int?> LbfgsResample = new("--lbfgs-resample") { Description = "L-BFGS iterations between fresh draws of its fixed points (default 0: one set; fixed sets overfit when Adam sampled fresh points)." };
     public readonly Option<string?> LbfgsSampling = new("--lbfgs-sampling") { Description = "How the L-BFGS phase draws its fixed points: uniform (default), or residual: denser where the current residual is large (RAD: density ∝ |r| / mean |r| + 1 over 4× as many uniform candidates)." };
     public readonly Option<double?> LbfgsWeightScale = new("--lbfgs-weight-scale") { Description = "Factor on the adaptive weights the L-BFGS phase freezes (default 1: the weights Adam ended with)." };
+    public readonly Option<int?> LbfgsKeepBest = new("--lbfgs-keep-best") { Description = "Every K L-BFGS iterations, the phase's loss on held-out points; the run ends with the parameters where it was lowest (default 0: the last iterate)." };
     public readonly Option<int?> LbfgsPoints = new("--lbfgs-points") { Description = "Fixed points per piece for the L-BFGS phase where Adam samples fresh points (default 8 × --batch)." };
     public readonly Option<int?> Batch = new("--batch") { Description = "Points per term piece per step (fresh sampling)." };
     public readonly Option<bool?> FullBatch = new("--full-batch") { Description = "Train on fixed point sets (seed 002) instead of fresh samples." };
@@ -61,7 +62,7 @@ internal sealed class TrainOptions
     public IEnumerable<Symbol> All() =>
     [
         Problem, Model, Arch, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
-        Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsSampling, LbfgsWeightScale, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
+        Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
         Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
         SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
     ];
@@ -135,6 +136,7 @@ internal sealed class TrainOptions
             if (parse.GetValue(LbfgsResample) is { } lbfgsResample) c = c with { LbfgsResample = lbfgsResample };
             if (parse.GetValue(LbfgsSampling) is { } lbfgsSampling) c = c with { LbfgsSampling = lbfgsSampling };
             if (parse.GetValue(LbfgsWeightScale) is { } lbfgsWeightScale) c = c with { LbfgsWeightScale = lbfgsWeightScale };
+            if (parse.GetValue(LbfgsKeepBest) is { } lbfgsKeepBest) c = c with { LbfgsKeepBest = lbfgsKeepBest };
             if (parse.GetValue(Batch) is { } batch) c = c with { Batch = batch };
             if (parse.GetValue(FullBatch) is { } fb) c = c with { FullBatch = fb };
             if (parse.GetValue(ResidualPoints) is { } rp) c = c with { ResidualPoints = rp };

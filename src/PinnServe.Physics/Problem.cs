@@ -24,7 +24,8 @@ public sealed record TrainingDefaults(
     int LbfgsPoints = 0,
     int LbfgsResample = 0,
     string LbfgsSampling = "uniform",
-    double LbfgsWeightScale = 1);
+    double LbfgsWeightScale = 1,
+    int LbfgsKeepBest = 0);
 
 /// <summary>An extra evaluation figure: the relative L² of the pointwise magnitude of several fields, e.g. |(u, v)|.</summary>
 public sealed record MagnitudeMetric(string Name, string[] Components);

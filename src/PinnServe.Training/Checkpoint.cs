@@ -20,6 +20,10 @@ public sealed record Checkpoint
     public required double[] WeightsCurrent { get; init; }
     public required int WeightUpdates { get; init; }
     public required ulong[] RngState { get; init; }
+    /// <summary>The L-BFGS phase's lowest held-out loss so far and its parameters (only with <see cref="TrainingConfig.LbfgsKeepBest"/>).</summary>
+    public int? LbfgsBestStep { get; init; }
+    public double? LbfgsBestLoss { get; init; }
+    public string? LbfgsBestParameters { get; init; }
 
     public static string Encode<T>(ReadOnlySpan<T> values) where T : unmanaged =>
         Convert.ToBase64String(MemoryMarshal.AsBytes(values));

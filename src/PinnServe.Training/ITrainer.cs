@@ -18,6 +18,8 @@ public interface ITrainer : IDisposable
     IReadOnlyList<double> Weights { get; }
     double LearningRate { get; }
     int ParameterCount { get; }
+    /// <summary>The L-BFGS phase's loss on held-out points (<see cref="TrainingConfig.LbfgsKeepBest"/>): null until first measured.</summary>
+    HeldOutLoss? LbfgsHeldOut { get; }
     /// <summary>Current values of learned PDE coefficients.</summary>
     IReadOnlyDictionary<string, double> LearnedCoefficients { get; }
 
@@ -40,6 +42,9 @@ public interface ITrainer : IDisposable
     long FlopsPerStep { get; }
     int Threads { get; }
 }
+
+/// <summary>The last held-out loss (at step <paramref name="Step"/>) and the lowest so far (at <paramref name="BestStep"/>), whose parameters the phase ends with.</summary>
+public sealed record HeldOutLoss(int Step, double Loss, int BestStep, double BestLoss);
 
 /// <summary>A loss became NaN or infinite; the run stops and keeps its last good checkpoint.</summary>
 public sealed class TrainingDivergedException(string message) : Exception(message);

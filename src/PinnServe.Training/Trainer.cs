@@ -142,6 +142,9 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     public double LearningRate => ActiveLbfgs?.LastStepLength ?? _adam.CurrentLearningRate;
     /// <summary>The L-BFGS phase once it has taken a step; null while Adam runs.</summary>
     private LbfgsPhase? ActiveLbfgs => Step > Config.Iterations ? _lbfgs : null;
+    public HeldOutLoss? LbfgsHeldOut => _lbfgs?.HeldOut;
+    // A checkpoint's best held-out state, handed to the L-BFGS phase when a resumed run (re)creates it.
+    private (int Step, double Loss, T[] Parameters)? _resumedBest;
     public int ParameterCount => Network.Parameters.Count;
     public string[] EvaluatedFields => _evaluation?.Fields ?? Problem.EvaluatedFields;
     public IReadOnlyList<CompiledTerm<T>> ResidualTerms => _residuals;
@@ -208,6 +211,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         {
             (_lbfgs ??= new LbfgsPhase(this)).Iterate();
             Step++;
+            _lbfgs.AfterIteration();
             return;
         }
         var theta = Network.Parameters.Values;
@@ -257,6 +261,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     {
         var (adamStep, m, v) = _adam.GetState();
         var (raw, current, updates) = _weights.GetState();
+        var best = _lbfgs is null ? _resumedBest : _lbfgs.Best;  // a resumed run keeps its best before the phase restarts
         var checkpoint = new Checkpoint
         {
             Precision = Config.Precision,
@@ -269,6 +274,9 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             WeightsCurrent = current,
             WeightUpdates = updates,
             RngState = _stepRng.GetState(),
+            LbfgsBestStep = best?.Step,
+            LbfgsBestLoss = best?.Loss,
+            LbfgsBestParameters = best is { } b ? Checkpoint.Encode<T>(b.Parameters) : null,
         };
         checkpoint.Save(path);
     }
@@ -285,6 +293,8 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         _weights.SetState(c.WeightsRaw, c.WeightsCurrent, c.WeightUpdates);
         _stepRng.SetState(c.RngState);
         Step = c.Step;
+        _resumedBest = c is { LbfgsBestStep: { } bestStep, LbfgsBestLoss: { } bestLoss, LbfgsBestParameters: { } bestParameters }
+            ? (bestStep, bestLoss, Checkpoint.Decode<T>(bestParameters)) : null;
     }
 
     /// <summary>
@@ -302,6 +312,9 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         private readonly double[] _lambdas;
         private readonly T[] _gradient;
         private int _drawn;
+        // Keep-best: the phase's objective on a held-out uniform set (its own seed), measured every LbfgsKeepBest iterations.
+        private readonly CompiledTerm<T>[] _heldResiduals = [], _heldWeighted = [];
+        private readonly ITermExecutor<T>? _heldExecutor;
 
         public LbfgsPhase(Trainer<T> owner)
         {
@@ -322,6 +335,38 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             _theta = new double[n];
             _gradient = new T[n];
             _lambdas = owner._weights.Current.Select(l => l * config.LbfgsWeightScale).ToArray();
+            if (config.LbfgsKeepBest > 0)
+            {
+                (_heldResiduals, _heldWeighted) = owner.CompileTerms(Plan);
+                var rng = new Rng(config.Seed ^ 0x4E1DBE57UL);
+                foreach (var term in _heldResiduals.Concat(_heldWeighted)) term.Prime(rng);
+                _heldExecutor = ComputeBackends.Get(config.Device).CreateExecutor<T>([.. _heldResiduals, .. _heldWeighted], owner._threads);
+                Best = owner._resumedBest;
+            }
+        }
+
+        public HeldOutLoss? HeldOut { get; private set; }
+        public (int Step, double Loss, T[] Parameters)? Best { get; private set; }
+
+        /// <summary>After the step count moved: measures the held-out loss when due and, at the phase's end, restores the best parameters.</summary>
+        public void AfterIteration()
+        {
+            if (_heldExecutor is null) return;
+            var config = _owner.Config;
+            int step = _owner.Step;
+            bool last = step >= config.TotalIterations;
+            if ((step - config.Iterations) % config.LbfgsKeepBest != 0 && !last) return;
+            var values = _owner.Network.Parameters.Values;
+            _heldExecutor.Run();
+            double loss = 0;
+            for (int i = 0; i < _heldResiduals.Length; i++) loss += double.CreateTruncating(_heldResiduals[i].Loss);
+            for (int i = 0; i < _heldWeighted.Length; i++) loss += _lambdas[i] * double.CreateTruncating(_heldWeighted[i].Loss);
+            if (double.IsFinite(loss) && (Best is null || loss < Best.Value.Loss)) Best = (step, loss, values.ToArray());
+            if (Best is { } best)
+            {
+                HeldOut = new HeldOutLoss(step, loss, best.Step, best.Loss);
+                if (last && best.Step != step) best.Parameters.CopyTo(values, 0);
+            }
         }
 
         public double LastStepLength { get; private set; }
@@ -376,6 +421,10 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             return loss;
         }
 
-        public void Dispose() => _executor.Dispose();
+        public void Dispose()
+        {
+            _executor.Dispose();
+            _heldExecutor?.Dispose();
+        }
     }
 }

@@ -60,6 +60,12 @@ public sealed record TrainingConfig
     /// the conditions against the residual.
     /// </summary>
     public double LbfgsWeightScale { get; init; } = 1;
+    /// <summary>
+    /// Every this many L-BFGS iterations (and at the last), the phase's loss on a held-out set of points drawn like
+    /// the fixed ones; the run ends with the parameters where that loss was lowest (0: it ends on the last iterate).
+    /// Needs no reference solution: it guards against overfitting the fixed points.
+    /// </summary>
+    public int LbfgsKeepBest { get; init; }
     /// <summary>Adam steps plus L-BFGS iterations: the step count a finished run reaches.</summary>
     [JsonIgnore] public int TotalIterations => Iterations + LbfgsIterations;
     /// <summary>Points per piece per step (fresh sampling) or the residual mini-batch from a pool.</summary>
@@ -152,6 +158,7 @@ public sealed record TrainingConfig
             LbfgsResample = d.LbfgsResample,
             LbfgsSampling = d.LbfgsSampling,
             LbfgsWeightScale = d.LbfgsWeightScale,
+            LbfgsKeepBest = d.LbfgsKeepBest,
         };
         config = config with { Weighting = config.Weighting with { ReferenceGradient = d.ReferenceGradient } };
         return ModelPresets.Apply(config, model ?? d.Model);
@@ -163,6 +170,7 @@ public sealed record TrainingConfig
         if (Iterations < 0) throw new ArgumentException($"--iters must be ≥ 0, got {Iterations}.");
         if (LbfgsIterations < 0) throw new ArgumentException($"--lbfgs must be ≥ 0, got {LbfgsIterations}.");
         if (LbfgsResample < 0) throw new ArgumentException($"--lbfgs-resample must be ≥ 0, got {LbfgsResample}.");
+        if (LbfgsKeepBest < 0) throw new ArgumentException($"--lbfgs-keep-best must be ≥ 0, got {LbfgsKeepBest}.");
         if (LbfgsPoints < 0) throw new ArgumentException($"--lbfgs-points must be ≥ 0, got {LbfgsPoints}.");
         if (!ResidualAdaptiveSampling.Names.Contains(LbfgsSampling))
             throw new ArgumentException($"--lbfgs-sampling must be {string.Join(" or ", ResidualAdaptiveSampling.Names)}, got '{LbfgsSampling}'.");

@@ -188,6 +188,14 @@ public sealed class TrainingRun : IDisposable
             ["run_dir"] = Path.GetFullPath(_dir),
         };
         if (message is not null) summary["message"] = message;
+        if (t.LbfgsHeldOut is { } heldOut)
+            summary["lbfgs_keep_best"] = new JsonObject
+            {
+                ["every"] = t.Config.LbfgsKeepBest,
+                ["best_step"] = heldOut.BestStep,
+                ["best_heldout_loss"] = heldOut.BestLoss,
+                ["last_heldout_loss"] = heldOut.Loss,
+            };
         if (relL2 is not null)
         {
             var rel = new JsonObject();
@@ -223,6 +231,7 @@ public sealed class TrainingRun : IDisposable
         cols.AddRange(t.WeightedTerms.Select(n => $"lambda_{n}"));
         cols.AddRange(t.EvaluatedFields.Select(f => $"rel_l2_{f}"));
         cols.AddRange(t.Config.Learn.Keys.Select(k => $"learned_{k}"));
+        if (t.Config.LbfgsKeepBest > 0) cols.Add("heldout_loss");
         return string.Join(",", cols);
     }
 
@@ -236,6 +245,7 @@ public sealed class TrainingRun : IDisposable
         foreach (var w in t.Weights) sb.Append(',').Append(w.ToString("G6", inv));
         for (int i = 0; i < t.EvaluatedFields.Length; i++) sb.Append(',').Append(relL2 is null ? "" : relL2[i].ToString("G6", inv));
         foreach (var key in t.Config.Learn.Keys) sb.Append(',').Append(t.LearnedCoefficients[key].ToString("G8", inv));
+        if (t.Config.LbfgsKeepBest > 0) sb.Append(',').Append(t.LbfgsHeldOut is { } h && h.Step == step ? h.Loss.ToString("G6", inv) : "");
         return sb.ToString();
     }
 

@@ -65,12 +65,13 @@ public class FaceReductionTests
             lbfgs_points = 2048
             lbfgs_sampling = "residual"
             lbfgs_weight_scale = 0.5
+            lbfgs_keep_best = 100
             """);
         var config = TrainingConfig.Defaults(PinnServe.Physics.Files.ProblemFiles.Load(file));
         Assert.Equal("mean", config.FaceReduction);
         Assert.Equal("sum", config.Weighting.ReferenceGradient);
         Assert.Equal("annealing", config.Weighting.Scheme);
-        Assert.Equal((500, 2048, 0, "residual", 0.5), (config.LbfgsIterations, config.LbfgsPoints, config.LbfgsResample, config.LbfgsSampling, config.LbfgsWeightScale));
+        Assert.Equal((500, 2048, 0, "residual", 0.5, 100), (config.LbfgsIterations, config.LbfgsPoints, config.LbfgsResample, config.LbfgsSampling, config.LbfgsWeightScale, config.LbfgsKeepBest));
         var plain = TrainingConfig.Defaults(ProblemCatalog.Create("helmholtz"));
         Assert.Equal(("sum", "max-order"), (plain.FaceReduction, plain.Weighting.ReferenceGradient));
     }
@@ -81,6 +82,7 @@ public class FaceReductionTests
     [InlineData("lbfgs_iterations = -4", "walls.toml:4:20:", "'training.lbfgs_iterations' must be ≥ 0")]
     [InlineData("lbfgs_sampling = \"rad\"", "walls.toml:4:19:", "'training.lbfgs_sampling' must be uniform or residual, got 'rad'")]
     [InlineData("lbfgs_weight_scale = 0", "walls.toml:4:22:", "'training.lbfgs_weight_scale' must be a positive number, got 0")]
+    [InlineData("lbfgs_keep_best = -5", "walls.toml:4:19:", "'training.lbfgs_keep_best' must be ≥ 0")]
     public void BadTrainingChoicesInAProblemFileArePlaced(string line, string position, string message)
     {
         string dir = Directory.CreateTempSubdirectory("pinn-faces-").FullName;

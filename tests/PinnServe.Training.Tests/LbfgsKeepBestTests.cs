@@ -1,0 +1,85 @@
+using PinnServe.Physics;
+
+namespace PinnServe.Training.Tests;
+
+/// <summary>--lbfgs-keep-best: the L-BFGS phase's loss on held-out points, and the run ending on its minimum.</summary>
+public class LbfgsKeepBestTests
+{
+    private static TrainingConfig Poisson(int keepBest, int lbfgs = 30) =>
+        TrainingConfig.Defaults(ProblemCatalog.Create("poisson-1d"), "M1") with
+        {
+            // Few fixed points and many parameters, so the held-out loss parts from the training loss.
+            Layers = "3x20", Iterations = 50, LbfgsIterations = lbfgs, LbfgsPoints = 6, Batch = 16, EvaluationGrid = 50,
+            Precision = "float64", LbfgsKeepBest = keepBest, CheckpointEvery = 1000,
+        };
+
+    [Fact]
+    public void EndsOnTheParametersWhereTheHeldOutLossWasLowest()
+    {
+        var config = Poisson(keepBest: 1, lbfgs: 20);
+        // The same run without keep-best follows the same iterates; keep each one to compare with.
+        var iterates = new Dictionary<int, double[]>();
+        using (var plain = (Trainer<double>)TrainerFactory.Create(config with { LbfgsKeepBest = 0 }))
+            while (plain.Step < config.TotalIterations) { plain.TrainStep(); iterates[plain.Step] = plain.Network.Parameters.Values.ToArray(); }
+
+        using var trainer = (Trainer<double>)TrainerFactory.Create(config);
+        var heldOut = new Dictionary<int, double>();
+        while (trainer.Step < config.TotalIterations)
+        {
+            trainer.TrainStep();
+            if (trainer.LbfgsHeldOut is { } h) heldOut[h.Step] = h.Loss;
+        }
+        Assert.Equal(Enumerable.Range(config.Iterations + 1, config.LbfgsIterations), heldOut.Keys.Order());
+        var best = heldOut.MinBy(kv => kv.Value);
+        var selection = trainer.LbfgsHeldOut!;
+        Assert.Equal((best.Key, best.Value), (selection.BestStep, selection.BestLoss));
+        Assert.Equal(iterates[best.Key], trainer.Network.Parameters.Values);
+        // The test means something only if the held-out loss was not lowest at the last iterate.
+        Assert.True(best.Key < config.TotalIterations, $"held-out loss fell to the end ({string.Join(", ", heldOut.Values.Select(v => v.ToString("E2")))})");
+    }
+
+    [Fact]
+    public void MeasuresEveryKIterationsAndAtTheEnd()
+    {
+        var config = Poisson(keepBest: 7, lbfgs: 20);
+        using var trainer = (Trainer<double>)TrainerFactory.Create(config);
+        var measured = new List<int>();
+        while (trainer.Step < config.TotalIterations)
+        {
+            trainer.TrainStep();
+            if (trainer.LbfgsHeldOut is { } h && !measured.Contains(h.Step)) measured.Add(h.Step);
+        }
+        Assert.Equal([57, 64, 70], measured);
+    }
+
+    [Fact]
+    public void ACheckpointCarriesTheBestParametersIntoTheResumedRun()
+    {
+        string dir = Directory.CreateTempSubdirectory("pinn-keepbest-").FullName;
+        string path = Path.Combine(dir, "checkpoint.json");
+        var config = Poisson(keepBest: 1);
+        HeldOutLoss before;
+        using (var first = (Trainer<double>)TrainerFactory.Create(config))
+        {
+            while (first.Step < config.Iterations + 20) first.TrainStep();
+            before = first.LbfgsHeldOut!;
+            first.SaveCheckpoint(path);
+        }
+        using var resumed = (Trainer<double>)TrainerFactory.Create(config);
+        resumed.LoadCheckpoint(path);
+        resumed.SaveCheckpoint(path);  // saved again before the phase restarts: the best must survive that too
+        resumed.LoadCheckpoint(path);
+        resumed.TrainStep();
+        var after = resumed.LbfgsHeldOut!;
+        var expected = after.Loss < before.BestLoss ? (after.Step, after.Loss) : (before.BestStep, before.BestLoss);
+        Assert.Equal(expected, (after.BestStep, after.BestLoss));
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void RejectsANegativeInterval()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Poisson(keepBest: -1).Validate());
+        Assert.Contains("--lbfgs-keep-best must be ≥ 0, got -1", e.Message);
+    }
+}
