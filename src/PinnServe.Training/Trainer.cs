@@ -365,7 +365,13 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             if (Best is { } best)
             {
                 HeldOut = new HeldOutLoss(step, loss, best.Step, best.Loss);
-                if (last && best.Step != step) best.Parameters.CopyTo(values, 0);
+                if (last && best.Step != step)
+                {
+                    best.Parameters.CopyTo(values, 0);
+                    // The run's final losses are then those of the parameters it ends with.
+                    _executor.Run();
+                    GatherResiduals(_residuals, _weighted, _owner._losses, _gradient);
+                }
             }
         }
 

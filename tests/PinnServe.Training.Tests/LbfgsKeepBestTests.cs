@@ -19,8 +19,14 @@ public class LbfgsKeepBestTests
         var config = Poisson(keepBest: 1, lbfgs: 20);
         // The same run without keep-best follows the same iterates; keep each one to compare with.
         var iterates = new Dictionary<int, double[]>();
+        var losses = new Dictionary<int, double[]>();
         using (var plain = (Trainer<double>)TrainerFactory.Create(config with { LbfgsKeepBest = 0 }))
-            while (plain.Step < config.TotalIterations) { plain.TrainStep(); iterates[plain.Step] = plain.Network.Parameters.Values.ToArray(); }
+            while (plain.Step < config.TotalIterations)
+            {
+                plain.TrainStep();
+                iterates[plain.Step] = plain.Network.Parameters.Values.ToArray();
+                losses[plain.Step] = plain.Losses.ToArray();
+            }
 
         using var trainer = (Trainer<double>)TrainerFactory.Create(config);
         var heldOut = new Dictionary<int, double>();
@@ -34,6 +40,7 @@ public class LbfgsKeepBestTests
         var selection = trainer.LbfgsHeldOut!;
         Assert.Equal((best.Key, best.Value), (selection.BestStep, selection.BestLoss));
         Assert.Equal(iterates[best.Key], trainer.Network.Parameters.Values);
+        Assert.Equal(losses[best.Key], trainer.Losses);  // the losses it reports are those of the parameters it ends with
         // The test means something only if the held-out loss was not lowest at the last iterate.
         Assert.True(best.Key < config.TotalIterations, $"held-out loss fell to the end ({string.Join(", ", heldOut.Values.Select(v => v.ToString("E2")))})");
     }
