@@ -12,6 +12,7 @@ public class TrainCommandTests
     [InlineData("--iters", "train", "helmholtz", "--iters", "-5")]
     [InlineData("--lbfgs must be ≥ 0", "train", "helmholtz", "--lbfgs", "-1")]
     [InlineData("--lbfgs-resample", "train", "helmholtz", "--lbfgs", "5", "--lbfgs-resample", "-3")]
+    [InlineData("--lbfgs-keep-best must be ≥ 0, got -2", "train", "helmholtz", "--lbfgs", "5", "--lbfgs-keep-best", "-2")]
     [InlineData("no such run directory", "train", "--resume", "/nonexistent/run")]
     [InlineData("unrecognized command or argument '--frobnicate'", "train", "helmholtz", "--frobnicate")]
     [InlineData("'DN β=0.5' is not a row of poisson2d-table2", "reproduce", "poisson2d-table2", "--rows", "PINN,DN β=0.5")]
@@ -69,6 +70,26 @@ public class TrainCommandTests
         Assert.Contains("\"lbfgs_points\": 64", config);
         Assert.Contains("\"lbfgs_resample\": 10", config);
         Assert.Contains("\"lbfgs_sampling\": \"residual\"", config);
+    }
+
+    [Fact]
+    public void KeepBestLogsTheHeldOutLossAndReportsTheIterateItEndsOn()
+    {
+        string dir = Path.Combine(Directory.CreateTempSubdirectory("pinn-cli-").FullName, "run");
+        var r = PinnCli.Run("train", "poisson-1d", "--model", "M1", "--layers", "2x12", "--iters", "100", "--lbfgs", "30",
+            "--lbfgs-points", "16", "--lbfgs-keep-best", "10", "--log-every", "10", "--out", dir, "--json");
+        Assert.Equal(0, r.ExitCode);
+        var keep = r.Json["lbfgs_keep_best"]!;
+        Assert.Equal(10, keep["every"]!.GetValue<int>());
+        int bestStep = keep["best_step"]!.GetValue<int>();
+        Assert.Contains(bestStep, new[] { 110, 120, 130 });
+        var rows = File.ReadAllLines(Path.Combine(dir, "metrics.csv"));
+        Assert.EndsWith(",heldout_loss", rows[0]);
+        var heldOut = rows.Skip(1).Select(l => l.Split(',')).Where(c => c[^1] != "")
+            .ToDictionary(c => int.Parse(c[0]), c => double.Parse(c[^1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal([110, 120, 130], heldOut.Keys.Order());
+        Assert.Equal(heldOut.Values.Min(), keep["best_heldout_loss"]!.GetValue<double>(), 5);
+        Assert.Equal(heldOut[bestStep], heldOut.Values.Min());
     }
 
     [Fact]
