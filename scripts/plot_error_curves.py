@@ -9,7 +9,7 @@ given). Standard library only, so it runs wherever the tests run.
 """
 import argparse, csv, math, pathlib, sys
 
-COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#e377c2", "#7f7f7f", "#bcbd22"]
 DASHES = ["", "6,3", "2,2", "8,3,2,3"]
 
 
