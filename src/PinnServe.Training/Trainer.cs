@@ -358,9 +358,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             if ((step - config.Iterations) % config.LbfgsKeepBest != 0 && !last) return;
             var values = _owner.Network.Parameters.Values;
             _heldExecutor.Run();
-            double loss = 0;
-            for (int i = 0; i < _heldResiduals.Length; i++) loss += double.CreateTruncating(_heldResiduals[i].Loss);
-            for (int i = 0; i < _heldWeighted.Length; i++) loss += _lambdas[i] * double.CreateTruncating(_heldWeighted[i].Loss);
+            double loss = PhaseLoss(_heldResiduals, _heldWeighted);
             if (double.IsFinite(loss) && (Best is null || loss < Best.Value.Loss)) Best = (step, loss, values.ToArray());
             if (Best is { } best)
             {
@@ -417,13 +415,18 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             var values = _owner.Network.Parameters.Values;
             for (int i = 0; i < theta.Length; i++) values[i] = T.CreateTruncating(theta[i]);
             _executor.Run();
-            var losses = _owner._losses;
-            GatherResiduals(_residuals, _weighted, losses, _gradient);
+            GatherResiduals(_residuals, _weighted, _owner._losses, _gradient);
             AddWeighted(_weighted, _lambdas, _gradient);
-            double loss = 0;
-            for (int i = 0; i < _residuals.Length; i++) loss += losses[i];
-            for (int i = 0; i < _weighted.Length; i++) loss += _lambdas[i] * losses[_residuals.Length + i];
             for (int i = 0; i < gradient.Length; i++) gradient[i] = double.CreateTruncating(_gradient[i]);
+            return PhaseLoss(_residuals, _weighted);
+        }
+
+        // Σ L_r + Σ s·λᵢLᵢ over terms the executor has just run: on the fixed points, or on the held-out ones.
+        private double PhaseLoss(CompiledTerm<T>[] residuals, CompiledTerm<T>[] weighted)
+        {
+            double loss = 0;
+            for (int i = 0; i < residuals.Length; i++) loss += double.CreateTruncating(residuals[i].Loss);
+            for (int i = 0; i < weighted.Length; i++) loss += _lambdas[i] * double.CreateTruncating(weighted[i].Loss);
             return loss;
         }
 
