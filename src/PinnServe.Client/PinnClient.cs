@@ -8,7 +8,8 @@ namespace PinnServe.Client;
 
 /// <summary>
 /// Typed client of pinnserve.v1.FieldService and grpc.health.v1.Health over Grpc.Net.Client (used by
-/// `pinn query` and `pinn bench-serve`). Failed calls throw <see cref="RpcException"/> with the server's status.
+/// `pinn query` and `pinn bench-serve`). Failed calls throw <see cref="RpcException"/> with the server's status;
+/// a call that ran past its timeout always reports DeadlineExceeded (<see cref="DeadlineRace"/>).
 /// </summary>
 public sealed class PinnClient : IDisposable
 {
@@ -48,14 +49,27 @@ public sealed class PinnClient : IDisposable
     public async Task<ModelInfo> DescribeModelAsync(string name, CancellationToken cancellationToken = default) =>
         await Fields.DescribeModelAsync(new DescribeModelRequest { Name = name }, cancellationToken: cancellationToken);
 
-    public async Task<QueryResponse> QueryAsync(QueryRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        await Fields.QueryAsync(request, deadline: Deadline(timeout), cancellationToken: cancellationToken);
+    public async Task<QueryResponse> QueryAsync(QueryRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var deadline = Deadline(timeout);
+        try { return await Fields.QueryAsync(request, deadline: deadline, cancellationToken: cancellationToken); }
+        catch (RpcException error) { throw DeadlineRace.Resolve(error, deadline, DateTime.UtcNow); }
+    }
 
     public async IAsyncEnumerable<QueryChunk> QueryStreamAsync(QueryStreamRequest request, TimeSpan? timeout = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var call = Fields.QueryStream(request, deadline: Deadline(timeout), cancellationToken: cancellationToken);
-        await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken)) yield return chunk;
+        var deadline = Deadline(timeout);
+        using var call = Fields.QueryStream(request, deadline: deadline, cancellationToken: cancellationToken);
+        while (true)
+        {
+            // (A yield cannot sit inside try/catch, so each read is wrapped on its own.)
+            bool more;
+            try { more = await call.ResponseStream.MoveNext(cancellationToken); }
+            catch (RpcException error) { throw DeadlineRace.Resolve(error, deadline, DateTime.UtcNow); }
+            if (!more) yield break;
+            yield return call.ResponseStream.Current;
+        }
     }
 
     public async Task<ValidateResponse> ValidateAsync(ValidateRequest request, CancellationToken cancellationToken = default) =>

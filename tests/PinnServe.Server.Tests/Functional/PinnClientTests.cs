@@ -46,4 +46,21 @@ public class PinnClientTests(ServerFixture server) : IClassFixture<ServerFixture
         });
         Assert.Equal(StatusCode.NotFound, streamError.StatusCode);
     }
+
+    [Fact]
+    public void A_read_aborted_past_the_deadline_is_deadline_exceeded_and_nothing_else_changes()
+    {
+        var due = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var aborted = new RpcException(new Status(StatusCode.Unavailable, "Error reading next message.", new IOException("The request was aborted.")));
+
+        var resolved = DeadlineRace.Resolve(aborted, due, due.AddMilliseconds(1));
+        Assert.Equal(StatusCode.DeadlineExceeded, resolved.StatusCode);
+        Assert.Contains("Error reading next message.", resolved.Status.Detail);
+        Assert.IsType<IOException>(resolved.Status.DebugException);
+
+        Assert.Same(aborted, DeadlineRace.Resolve(aborted, due, due.AddMilliseconds(-1))); // before the deadline: a real outage
+        Assert.Same(aborted, DeadlineRace.Resolve(aborted, null, due));                     // no deadline set
+        var invalid = new RpcException(new Status(StatusCode.InvalidArgument, "bad"));
+        Assert.Same(invalid, DeadlineRace.Resolve(invalid, due, due.AddSeconds(1)));        // other statuses pass through
+    }
 }
