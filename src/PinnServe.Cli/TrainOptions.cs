@@ -26,6 +26,7 @@ internal sealed class TrainOptions
     public readonly Option<int?> Iters = new("--iters") { Description = "Training iterations (Adam steps)." };
     public readonly Option<int?> Lbfgs = new("--lbfgs") { Description = "L-BFGS iterations after the Adam steps, on fixed points with the loss weights frozen (default 0)." };
     public readonly Option<int?> LbfgsResample = new("--lbfgs-resample") { Description = "L-BFGS iterations between fresh draws of its fixed points (default 0: one set; fixed sets overfit when Adam sampled fresh points)." };
+    public readonly Option<int?> LbfgsRestart = new("--lbfgs-restart") { Description = "L-BFGS iterations between restarts of its curvature history on the same points (default 0: never; a run resumed inside the phase restarts it once)." };
     public readonly Option<string?> LbfgsSampling = new("--lbfgs-sampling") { Description = "How the L-BFGS phase draws its fixed points: uniform (default), or residual: denser where the current residual is large (RAD: density ∝ |r| / mean |r| + 1 over 4× as many uniform candidates)." };
     public readonly Option<double?> LbfgsWeightScale = new("--lbfgs-weight-scale") { Description = "Factor on the adaptive weights the L-BFGS phase freezes (default 1: the weights Adam ended with)." };
     public readonly Option<int?> LbfgsKeepBest = new("--lbfgs-keep-best") { Description = "Every K L-BFGS iterations, the phase's loss on held-out points; the run ends with the parameters where it was lowest (default 0: the last iterate)." };
@@ -62,7 +63,7 @@ internal sealed class TrainOptions
     public IEnumerable<Symbol> All() =>
     [
         Problem, Model, Arch, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
-        Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
+        Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
         Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
         SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
     ];
@@ -134,6 +135,7 @@ internal sealed class TrainOptions
             if (parse.GetValue(Lbfgs) is { } lbfgs) c = c with { LbfgsIterations = lbfgs };
             if (parse.GetValue(LbfgsPoints) is { } lbfgsPoints) c = c with { LbfgsPoints = lbfgsPoints };
             if (parse.GetValue(LbfgsResample) is { } lbfgsResample) c = c with { LbfgsResample = lbfgsResample };
+            if (parse.GetValue(LbfgsRestart) is { } lbfgsRestart) c = c with { LbfgsRestart = lbfgsRestart };
             if (parse.GetValue(LbfgsSampling) is { } lbfgsSampling) c = c with { LbfgsSampling = lbfgsSampling };
             if (parse.GetValue(LbfgsWeightScale) is { } lbfgsWeightScale) c = c with { LbfgsWeightScale = lbfgsWeightScale };
             if (parse.GetValue(LbfgsKeepBest) is { } lbfgsKeepBest) c = c with { LbfgsKeepBest = lbfgsKeepBest };

@@ -23,6 +23,7 @@ public sealed record TrainingDefaults(
     int LbfgsIterations = 0,
     int LbfgsPoints = 0,
     int LbfgsResample = 0,
+    int LbfgsRestart = 0,
     string LbfgsSampling = "uniform",
     double LbfgsWeightScale = 1,
     int LbfgsKeepBest = 0);

@@ -387,7 +387,10 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         }
 
         // Which fixed set the current step uses: a new one every LbfgsResample iterations (0: one for the whole phase).
-        private int CurrentSet() => _owner.Config.LbfgsResample > 0 ? (_owner.Step - _owner.Config.Iterations) / _owner.Config.LbfgsResample : 0;
+        private int CurrentSet() => _owner.Config.LbfgsResample > 0 ? PhaseIteration / _owner.Config.LbfgsResample : 0;
+
+        // L-BFGS iterations done so far in this phase.
+        private int PhaseIteration => _owner.Step - _owner.Config.Iterations;
 
         public void Iterate()
         {
@@ -397,6 +400,10 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
                 _drawn = CurrentSet();
                 Draw(_drawn);
                 _optimizer.Reset();
+            }
+            else if (_owner.Config.LbfgsRestart > 0 && PhaseIteration > 0 && PhaseIteration % _owner.Config.LbfgsRestart == 0)
+            {
+                _optimizer.Reset(); // as a run resumed here would (a fresh optimizer), so both give the same iterates
             }
             // The iterate is the network's own (possibly float32) θ, re-read every iteration rather than kept in float64,
             // so that a checkpoint — which stores the network's values — resumes exactly the iterate the run was on.

@@ -52,6 +52,12 @@ public sealed record TrainingConfig
     public int LbfgsPoints { get; init; }
     /// <summary>L-BFGS iterations between fresh draws of its fixed points (0: one set for the whole phase); each draw restarts its curvature history.</summary>
     public int LbfgsResample { get; init; }
+    /// <summary>
+    /// L-BFGS iterations between restarts of its curvature history on the same points (0: never). A restart is what a
+    /// run resumed inside the phase does (the history is not checkpointed), so a long phase measured in resumed pieces
+    /// is reproduced in one run by restarting at the same counts.
+    /// </summary>
+    public int LbfgsRestart { get; init; }
     /// <summary>How the L-BFGS phase draws its fixed points: "uniform", or "residual" (<see cref="ResidualAdaptiveSampling"/>).</summary>
     public string LbfgsSampling { get; init; } = "uniform";
     /// <summary>
@@ -156,6 +162,7 @@ public sealed record TrainingConfig
             LbfgsIterations = d.LbfgsIterations,
             LbfgsPoints = d.LbfgsPoints,
             LbfgsResample = d.LbfgsResample,
+            LbfgsRestart = d.LbfgsRestart,
             LbfgsSampling = d.LbfgsSampling,
             LbfgsWeightScale = d.LbfgsWeightScale,
             LbfgsKeepBest = d.LbfgsKeepBest,
@@ -170,6 +177,7 @@ public sealed record TrainingConfig
         if (Iterations < 0) throw new ArgumentException($"--iters must be ≥ 0, got {Iterations}.");
         if (LbfgsIterations < 0) throw new ArgumentException($"--lbfgs must be ≥ 0, got {LbfgsIterations}.");
         if (LbfgsResample < 0) throw new ArgumentException($"--lbfgs-resample must be ≥ 0, got {LbfgsResample}.");
+        if (LbfgsRestart < 0) throw new ArgumentException($"--lbfgs-restart must be ≥ 0, got {LbfgsRestart}.");
         if (LbfgsKeepBest < 0) throw new ArgumentException($"--lbfgs-keep-best must be ≥ 0, got {LbfgsKeepBest}.");
         if (LbfgsPoints < 0) throw new ArgumentException($"--lbfgs-points must be ≥ 0, got {LbfgsPoints}.");
         if (!ResidualAdaptiveSampling.Names.Contains(LbfgsSampling))

@@ -13,6 +13,7 @@ public class TrainCommandTests
     [InlineData("--lbfgs must be ≥ 0", "train", "helmholtz", "--lbfgs", "-1")]
     [InlineData("--lbfgs-resample", "train", "helmholtz", "--lbfgs", "5", "--lbfgs-resample", "-3")]
     [InlineData("--lbfgs-keep-best must be ≥ 0, got -2", "train", "helmholtz", "--lbfgs", "5", "--lbfgs-keep-best", "-2")]
+    [InlineData("--lbfgs-restart must be ≥ 0, got -7", "train", "helmholtz", "--lbfgs", "5", "--lbfgs-restart", "-7")]
     [InlineData("no such run directory", "train", "--resume", "/nonexistent/run")]
     [InlineData("unrecognized command or argument '--frobnicate'", "train", "helmholtz", "--frobnicate")]
     [InlineData("'DN β=0.5' is not a row of poisson2d-table2", "reproduce", "poisson2d-table2", "--rows", "PINN,DN β=0.5")]
