@@ -20,6 +20,8 @@ public interface ITrainer : IDisposable
     int ParameterCount { get; }
     /// <summary>The L-BFGS phase's loss on held-out points (<see cref="TrainingConfig.LbfgsKeepBest"/>): null until first measured.</summary>
     HeldOutLoss? LbfgsHeldOut { get; }
+    /// <summary>The step at which the L-BFGS phase stalled (no decrease even from steepest descent), or null.</summary>
+    int? LbfgsStalledAt { get; }
     /// <summary>Current values of learned PDE coefficients.</summary>
     IReadOnlyDictionary<string, double> LearnedCoefficients { get; }
 

@@ -143,6 +143,9 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     /// <summary>The L-BFGS phase once it has taken a step; null while Adam runs.</summary>
     private LbfgsPhase? ActiveLbfgs => Step > Config.Iterations ? _lbfgs : null;
     public HeldOutLoss? LbfgsHeldOut => _lbfgs?.HeldOut;
+    public int? LbfgsStalledAt => _lbfgs?.StalledAt;
+    /// <summary>Loss-and-gradient evaluations the L-BFGS phase has made (line-search trials included).</summary>
+    public long LbfgsEvaluations => _lbfgs?.Evaluations ?? 0;
     // A checkpoint's best held-out state, handed to the L-BFGS phase when a resumed run (re)creates it.
     private (int Step, double Loss, T[] Parameters)? _resumedBest;
     public int ParameterCount => Network.Parameters.Count;
@@ -400,21 +403,32 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
                 _drawn = CurrentSet();
                 Draw(_drawn);
                 _optimizer.Reset();
+                StalledAt = null;
             }
             else if (_owner.Config.LbfgsRestart > 0 && PhaseIteration > 0 && PhaseIteration % _owner.Config.LbfgsRestart == 0)
             {
                 _optimizer.Reset(); // as a run resumed here would (a fresh optimizer), so both give the same iterates
             }
+            // A line search that fails from steepest descent leaves θ where it was, and every later iteration on the
+            // same points would repeat it exactly (same θ, same gradient, same search): skip their evaluations.
+            if (StalledAt is not null) { LastStepLength = 0; return; }
             // The iterate is the network's own (possibly float32) θ, re-read every iteration rather than kept in float64,
             // so that a checkpoint — which stores the network's values — resumes exactly the iterate the run was on.
             var values = _owner.Network.Parameters.Values;
             for (int i = 0; i < _theta.Length; i++) _theta[i] = double.CreateTruncating(values[i]);
             LbfgsIteration result;
+            bool steepestDescent = _optimizer.StoredPairs == 0;
             try { result = _optimizer.Step(_theta, Objective); }
             catch (ArithmeticException e) { throw new TrainingDivergedException($"L-BFGS at step {_owner.Step}: {e.Message}"); }
+            Evaluations += result.Evaluations;
             for (int i = 0; i < _theta.Length; i++) values[i] = T.CreateTruncating(_theta[i]);
             LastStepLength = result.StepLength;
+            if (result.StepLength == 0 && steepestDescent) StalledAt = _owner.Step + 1;
         }
+
+        /// <summary>The step whose iteration stalled (see <see cref="Iterate"/>); null while the phase still moves.</summary>
+        public int? StalledAt { get; private set; }
+        public long Evaluations { get; private set; }
 
         // Σ L_r + Σ s·λᵢLᵢ and its gradient at θ; the per-term losses are left in the trainer's Losses.
         private double Objective(ReadOnlySpan<double> theta, Span<double> gradient)

@@ -196,6 +196,7 @@ public sealed class TrainingRun : IDisposable
                 ["best_heldout_loss"] = heldOut.BestLoss,
                 ["last_heldout_loss"] = heldOut.Loss,
             };
+        if (t.LbfgsStalledAt is { } stalled) summary["lbfgs_stalled_at"] = stalled;
         if (relL2 is not null)
         {
             var rel = new JsonObject();

@@ -46,6 +46,31 @@ public class LbfgsRestartTests
     }
 
     [Fact]
+    public void APhaseThatCannotDecreaseFromSteepestDescentStopsEvaluatingAndKeepsItsIterate()
+    {
+        // float32 on few points: L-BFGS reaches the precision floor well within the budget.
+        var config = Poisson(restart: 0) with { Precision = "float32", LbfgsIterations = 3000, LbfgsPoints = 4 };
+        using var trainer = (Trainer<float>)TrainerFactory.Create(config);
+        float[]? atStall = null;
+        long evaluationsAtStall = 0;
+        while (trainer.Step < config.TotalIterations)
+        {
+            trainer.TrainStep();
+            if (trainer.LbfgsStalledAt is { } s && atStall is null)
+            {
+                Assert.Equal(trainer.Step, s);
+                atStall = trainer.Network.Parameters.Values.ToArray();
+                evaluationsAtStall = trainer.LbfgsEvaluations;
+            }
+        }
+        Assert.NotNull(atStall);
+        Assert.Equal(evaluationsAtStall, trainer.LbfgsEvaluations);  // nothing evaluated after the stall
+        Assert.True(trainer.LbfgsStalledAt < config.TotalIterations, $"stalled only at {trainer.LbfgsStalledAt}");
+        Assert.Equal(atStall, trainer.Network.Parameters.Values);
+        Assert.Equal(0, trainer.LearningRate);  // the step length it reports once stalled
+    }
+
+    [Fact]
     public void RejectsANegativeInterval()
     {
         var e = Assert.Throws<ArgumentException>(() => Poisson(restart: -3).Validate());
