@@ -58,27 +58,33 @@ public class TrainCommandTests
         Assert.Contains("already holds a run", again.Stderr);
     }
 
+    // 100 Adam steps and 30 L-BFGS iterations of a small Poisson 1D network, with the given L-BFGS options.
+    private static (PinnCli.Result Result, string Dir) TrainWithLbfgs(params string[] lbfgsOptions)
+    {
+        string dir = Path.Combine(Directory.CreateTempSubdirectory("pinn-cli-").FullName, "run");
+        var r = PinnCli.Run(["train", "poisson-1d", "--model", "M1", "--layers", "2x12", "--iters", "100", "--lbfgs", "30",
+            .. lbfgsOptions, "--out", dir, "--json"]);
+        return (r, dir);
+    }
+
     [Fact]
     public void LbfgsFlagsAddAnLbfgsPhaseAfterAdam()
     {
-        string dir = Path.Combine(Directory.CreateTempSubdirectory("pinn-cli-").FullName, "run");
-        var r = PinnCli.Run("train", "poisson-1d", "--model", "M1", "--layers", "2x12", "--iters", "100", "--lbfgs", "30",
-            "--lbfgs-points", "64", "--lbfgs-resample", "10", "--lbfgs-sampling", "residual", "--out", dir, "--json");
+        var (r, dir) = TrainWithLbfgs("--lbfgs-points", "64", "--lbfgs-resample", "10", "--lbfgs-restart", "15", "--lbfgs-sampling", "residual");
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(130, r.Json["iterations"]!.GetValue<int>());
         string config = File.ReadAllText(Path.Combine(dir, "config.json"));
         Assert.Contains("\"lbfgs_iterations\": 30", config);
         Assert.Contains("\"lbfgs_points\": 64", config);
         Assert.Contains("\"lbfgs_resample\": 10", config);
+        Assert.Contains("\"lbfgs_restart\": 15", config);
         Assert.Contains("\"lbfgs_sampling\": \"residual\"", config);
     }
 
     [Fact]
     public void KeepBestLogsTheHeldOutLossAndReportsTheIterateItEndsOn()
     {
-        string dir = Path.Combine(Directory.CreateTempSubdirectory("pinn-cli-").FullName, "run");
-        var r = PinnCli.Run("train", "poisson-1d", "--model", "M1", "--layers", "2x12", "--iters", "100", "--lbfgs", "30",
-            "--lbfgs-points", "16", "--lbfgs-keep-best", "10", "--log-every", "10", "--out", dir, "--json");
+        var (r, dir) = TrainWithLbfgs("--lbfgs-points", "16", "--lbfgs-keep-best", "10", "--log-every", "10");
         Assert.Equal(0, r.ExitCode);
         var keep = r.Json["lbfgs_keep_best"]!;
         Assert.Equal(10, keep["every"]!.GetValue<int>());
