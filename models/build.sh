@@ -75,9 +75,9 @@ build_cavity_m4() { # paper budget: 40,000 Adam iterations, 5 x 50, then 2,000 L
   export_and_check "$name" "u,v,p,psi"
 }
 
-build_burgers_dn() { # the paper's setup: 30,000 full-batch epochs on 10,000 residual, 100 IC and 200 BC points
+build_burgers_dn() { # the paper's 30,000 full-batch epochs on 10,000 residual, 100 IC and 200 BC points, then 5,000 L-BFGS
   local name=burgers-dn
-  train "$name" burgers --model DN --beta 0.99 --iters "$(iters 30000)" --seed 1
+  train "$name" burgers --model DN --beta 0.99 --iters "$(iters 30000)" --lbfgs "$(iters 5000)" --seed 1
   pinn reference burgers --grid 51x129 --out "models/$name.reference.csv"
   export_and_check "$name" "u,u_x,u_t"
 }

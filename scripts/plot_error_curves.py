@@ -30,6 +30,8 @@ def main():
     ap.add_argument("--rows", required=True, help="comma-separated row folders")
     ap.add_argument("--column", help="metrics.csv column (default: the first rel_l2_*)")
     ap.add_argument("--title", default=None)
+    ap.add_argument("--from-step", type=int, default=0, help="plot only steps ≥ this (zoom on the end of training)")
+    ap.add_argument("--mark", type=int, action="append", default=[], help="a vertical line at this step (e.g. where L-BFGS starts)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     root = pathlib.Path(a.experiment)
@@ -39,14 +41,15 @@ def main():
         if not seeds:
             sys.exit(f"no trials under {root / row}")
         for j, m in enumerate(seeds):
-            curve = read_curve(m, a.column)
+            curve = [(s, v) for s, v in read_curve(m, a.column) if s >= a.from_step]
             if curve:
                 series.append((f"{row} {m.parent.name}", COLORS[i % len(COLORS)], DASHES[j % len(DASHES)], curve))
     steps = [s for _, _, _, c in series for s, _ in c]
     values = [v for _, _, _, c in series for _, v in c if v > 0]
-    x0, x1 = 0, max(steps)
+    x0, x1 = a.from_step, max(steps)
     y0, y1 = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
-    W, H, L, R, T, B = 760, 420, 70, 190, 30, 45
+    R = max(190, int(6.5 * max(len(label) for label, _, _, _ in series)) + 50)  # legend column wide enough for its labels
+    W, H, L, T, B = 570 + R, 420, 70, 30, 45
     px = lambda s: L + (s - x0) / max(1, x1 - x0) * (W - L - R)
     py = lambda v: T + (y1 - math.log10(v)) / (y1 - y0) * (H - T - B)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="11">',
@@ -63,6 +66,10 @@ def main():
         out.append(f'<text x="{x:.1f}" y="{H - B + 15}" text-anchor="middle">{int(s):,}</text>')
     out.append(f'<text x="{(L + W - R) / 2}" y="{H - 8}" text-anchor="middle">step (epoch)</text>')
     out.append(f'<rect x="{L}" y="{T}" width="{W - L - R}" height="{H - T - B}" fill="none" stroke="#333"/>')
+    for step in a.mark:
+        x = px(step)
+        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{T}" y2="{H - B}" stroke="#888" stroke-dasharray="3,3"/>')
+        out.append(f'<text x="{x + 4:.1f}" y="{T + 12}" fill="#555">{step:,}</text>')
     for n, (label, color, dash, curve) in enumerate(series):
         pts = " ".join(f"{px(s):.1f},{py(v):.1f}" for s, v in curve if v > 0)
         out.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.4" stroke-dasharray="{dash}" points="{pts}"/>')

@@ -106,6 +106,33 @@ public class ReproducerTests
     }
 
     [Fact]
+    public void EveryRowOfAnExperimentHasItsOwnTrialDirectory()
+    {
+        // Two labels with one slug would share (and overwrite) each other's trials.
+        foreach (var e in ExperimentCatalog.All)
+        {
+            var slugs = e.Rows.Select(r => Reproducer.Slug(r.Label)).ToList();
+            Assert.True(slugs.Distinct().Count() == slugs.Count, $"{e.Id}: {string.Join(", ", slugs.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key))}");
+        }
+    }
+
+    [Fact]
+    public void LbfgsRowsContinueTheirAdamRowWithOnlyTheLbfgsPhaseAdded()
+    {
+        // Their trials are seeded from the Adam row's checkpoints, which is only valid when nothing else differs.
+        var burgers = ExperimentCatalog.Find("burgers-table1");
+        var withLbfgs = burgers.Rows.Where(r => r.Label.EndsWith(" + 5000 L-BFGS", StringComparison.Ordinal)).ToList();
+        Assert.Equal(7, withLbfgs.Count);
+        foreach (var row in withLbfgs)
+        {
+            var adam = burgers.Rows.Single(r => r.Label == row.Label[..^" + 5000 L-BFGS".Length]);
+            Assert.Equal([.. adam.Arguments, "--lbfgs", "5000"], row.Arguments);
+            Assert.Equal(adam.Published, row.Published);
+            Assert.Null(row.PublishedSeconds);
+        }
+    }
+
+    [Fact]
     public void UnknownExperimentIsNamed() =>
         Assert.Contains("'nope'", Assert.Throws<ArgumentException>(() => ExperimentCatalog.Find("nope")).Message);
 }
