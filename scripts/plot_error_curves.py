@@ -10,7 +10,7 @@ given). Standard library only, so it runs wherever the tests run.
 import argparse, csv, math, pathlib, sys
 
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#e377c2", "#7f7f7f", "#bcbd22"]
-DASHES = ["", "6,3", "2,2", "8,3,2,3"]
+DASHES = ["", "6,3", "2,2", "8,3,2,3", "12,4", "1,3", "8,2,2,2,2,2"]
 
 
 def read_curve(path, column):
