@@ -12,9 +12,11 @@ public class LbfgsRestartTests
             Precision = "float64", LbfgsRestart = restart, CheckpointEvery = 1000,
         };
 
-    private static double[] Train(TrainingConfig config)
+    // Trains to the end of the phase, from the start or from a checkpoint.
+    private static double[] Train(TrainingConfig config, string? resumeFrom = null)
     {
         using var trainer = (Trainer<double>)TrainerFactory.Create(config);
+        if (resumeFrom is not null) trainer.LoadCheckpoint(resumeFrom);
         while (trainer.Step < config.TotalIterations) trainer.TrainStep();
         return trainer.Network.Parameters.Values.ToArray();
     }
@@ -31,13 +33,7 @@ public class LbfgsRestartTests
             while (first.Step < plain.Iterations + k) first.TrainStep();
             first.SaveCheckpoint(path);
         }
-        double[] resumed;
-        using (var second = (Trainer<double>)TrainerFactory.Create(plain))
-        {
-            second.LoadCheckpoint(path);
-            while (second.Step < plain.TotalIterations) second.TrainStep();
-            resumed = second.Network.Parameters.Values.ToArray();
-        }
+        double[] resumed = Train(plain, resumeFrom: path);
         Directory.Delete(dir, true);
 
         Assert.Equal(resumed, Train(Poisson(restart: k)));

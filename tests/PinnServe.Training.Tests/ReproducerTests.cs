@@ -116,17 +116,21 @@ public class ReproducerTests
         }
     }
 
-    [Fact]
-    public void LbfgsRowsContinueTheirAdamRowWithOnlyTheLbfgsPhaseAdded()
+    [Theory]
+    [InlineData("burgers-table1", 7, 5000)]
+    [InlineData("allen-cahn-table3", 2, 2000)]
+    [InlineData("burgers-inverse", 2, 5000)]
+    public void LbfgsRowsContinueTheirAdamRowWithOnlyTheLbfgsPhaseAdded(string id, int count, int iterations)
     {
         // Their trials are seeded from the Adam row's checkpoints, which is only valid when nothing else differs.
-        var burgers = ExperimentCatalog.Find("burgers-table1");
-        var withLbfgs = burgers.Rows.Where(r => r.Label.EndsWith(" + 5000 L-BFGS", StringComparison.Ordinal)).ToList();
-        Assert.Equal(7, withLbfgs.Count);
+        var experiment = ExperimentCatalog.Find(id);
+        string suffix = $" + {iterations} L-BFGS";
+        var withLbfgs = experiment.Rows.Where(r => r.Label.EndsWith(suffix, StringComparison.Ordinal)).ToList();
+        Assert.Equal(count, withLbfgs.Count);
         foreach (var row in withLbfgs)
         {
-            var adam = burgers.Rows.Single(r => r.Label == row.Label[..^" + 5000 L-BFGS".Length]);
-            Assert.Equal([.. adam.Arguments, "--lbfgs", "5000"], row.Arguments);
+            var adam = experiment.Rows.Single(r => r.Label == row.Label[..^suffix.Length]);
+            Assert.Equal([.. adam.Arguments, "--lbfgs", iterations.ToString(System.Globalization.CultureInfo.InvariantCulture)], row.Arguments);
             Assert.Equal(adam.Published, row.Published);
             Assert.Null(row.PublishedSeconds);
         }
