@@ -31,6 +31,8 @@ internal sealed class TrainOptions
     public readonly Option<double?> LbfgsWeightScale = new("--lbfgs-weight-scale") { Description = "Factor on the adaptive weights the L-BFGS phase freezes (default 1: the weights Adam ended with)." };
     public readonly Option<int?> LbfgsKeepBest = new("--lbfgs-keep-best") { Description = "Every K L-BFGS iterations, the phase's loss on held-out points; the run ends with the parameters where it was lowest (default 0: the last iterate)." };
     public readonly Option<int?> LbfgsPoints = new("--lbfgs-points") { Description = "Fixed points per piece for the L-BFGS phase where Adam samples fresh points (default 8 × --batch)." };
+    public readonly Option<int?> CausalChunks = new("--causal-chunks") { Description = "Causal training: cut the time axis t into M chunks and weight each chunk's residual by exp(−ε × the residual losses of the earlier chunks) (default 0: off; jaxpi uses 32)." };
+    public readonly Option<double?> CausalTol = new("--causal-tol") { Description = "ε of causal training (default 1)." };
     public readonly Option<int?> Batch = new("--batch") { Description = "Points per term piece per step (fresh sampling)." };
     public readonly Option<bool?> FullBatch = new("--full-batch") { Description = "Train on fixed point sets (seed 002) instead of fresh samples." };
     public readonly Option<int?> ResidualPoints = new("--residual-points") { Description = "Residual points (full batch) or pool size." };
@@ -63,7 +65,7 @@ internal sealed class TrainOptions
     public IEnumerable<Symbol> All() =>
     [
         Problem, Model, Arch, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
-        Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
+        Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
         Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
         SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
     ];
@@ -139,6 +141,8 @@ internal sealed class TrainOptions
             if (parse.GetValue(LbfgsSampling) is { } lbfgsSampling) c = c with { LbfgsSampling = lbfgsSampling };
             if (parse.GetValue(LbfgsWeightScale) is { } lbfgsWeightScale) c = c with { LbfgsWeightScale = lbfgsWeightScale };
             if (parse.GetValue(LbfgsKeepBest) is { } lbfgsKeepBest) c = c with { LbfgsKeepBest = lbfgsKeepBest };
+            if (parse.GetValue(CausalChunks) is { } causalChunks) c = c with { CausalChunks = causalChunks };
+            if (parse.GetValue(CausalTol) is { } causalTol) c = c with { CausalTolerance = causalTol };
             if (parse.GetValue(Batch) is { } batch) c = c with { Batch = batch };
             if (parse.GetValue(FullBatch) is { } fb) c = c with { FullBatch = fb };
             if (parse.GetValue(ResidualPoints) is { } rp) c = c with { ResidualPoints = rp };

@@ -26,7 +26,9 @@ public sealed record TrainingDefaults(
     int LbfgsRestart = 0,
     string LbfgsSampling = "uniform",
     double LbfgsWeightScale = 1,
-    int LbfgsKeepBest = 0);
+    int LbfgsKeepBest = 0,
+    int CausalChunks = 0,
+    double CausalTolerance = 1);
 
 /// <summary>An extra evaluation figure: the relative L² of the pointwise magnitude of several fields, e.g. |(u, v)|.</summary>
 public sealed record MagnitudeMetric(string Name, string[] Components);

@@ -24,6 +24,8 @@ public sealed record Checkpoint
     public int? LbfgsBestStep { get; init; }
     public double? LbfgsBestLoss { get; init; }
     public string? LbfgsBestParameters { get; init; }
+    /// <summary>The causal weights the next step applies (only with <see cref="TrainingConfig.CausalChunks"/>).</summary>
+    public double[]? CausalWeights { get; init; }
 
     public static string Encode<T>(ReadOnlySpan<T> values) where T : unmanaged =>
         Convert.ToBase64String(MemoryMarshal.AsBytes(values));

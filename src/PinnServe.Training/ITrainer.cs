@@ -22,6 +22,8 @@ public interface ITrainer : IDisposable
     HeldOutLoss? LbfgsHeldOut { get; }
     /// <summary>The step at which the L-BFGS phase stalled (no decrease even from steepest descent), or null.</summary>
     int? LbfgsStalledAt { get; }
+    /// <summary>The smallest causal weight (1: every time chunk resolved); null without causal training.</summary>
+    double? CausalMinWeight { get; }
     /// <summary>Current values of learned PDE coefficients.</summary>
     IReadOnlyDictionary<string, double> LearnedCoefficients { get; }
 

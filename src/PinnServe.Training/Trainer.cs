@@ -50,6 +50,8 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     private readonly LossTerm[] _terms;
     private readonly int _threads;
     private LbfgsPhase? _lbfgs;
+    private readonly CausalWeights? _causal;
+    private bool _causalPrimed;
 
     /// <param name="threads">Threads that run the terms' shards in parallel (results do not depend on it).</param>
     public Trainer(Problem problem, TrainingConfig config, int threads = 1)
@@ -75,7 +77,12 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         var compiler = new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = config.SlicePoints, MeanOverFaces = config.FaceReduction == "mean" };
         _evaluation = CreateEvaluationSet(problem, config);
         Observations = Observations.For(problem, config, _evaluation);
-        var terms = Observations is null ? problem.Terms : [.. problem.Terms, Observations.ToLossTerm(problem)];
+        IReadOnlyList<LossTerm> terms = Observations is null ? problem.Terms : [.. problem.Terms, Observations.ToLossTerm(problem)];
+        if (config.CausalChunks > 0)
+        {
+            _causal = new CausalWeights(problem.Domain, config.CausalChunks, config.CausalTolerance);
+            terms = terms.Select(_causal.Wrap).ToArray();
+        }
         (_compiler, _terms, _threads) = (compiler, terms.ToArray(), threads);
         foreach (var name in config.TermPoints.Keys)
             if (!terms.Any(t => t.Name == name))
@@ -144,6 +151,9 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     private LbfgsPhase? ActiveLbfgs => Step > Config.Iterations ? _lbfgs : null;
     public HeldOutLoss? LbfgsHeldOut => _lbfgs?.HeldOut;
     public int? LbfgsStalledAt => _lbfgs?.StalledAt;
+    public double? CausalMinWeight => _causal?.MinWeight;
+    /// <summary>The causal weights by time chunk (null without <see cref="TrainingConfig.CausalChunks"/>).</summary>
+    public CausalWeights? Causal => _causal;
     /// <summary>Loss-and-gradient evaluations the L-BFGS phase has made (line-search trials included).</summary>
     public long LbfgsEvaluations => _lbfgs?.Evaluations ?? 0;
     // A checkpoint's best held-out state, handed to the L-BFGS phase when a resumed run (re)creates it.
@@ -222,8 +232,16 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         for (int i = 0; i < _residuals.Length; i++) _residuals[i].Sample(_stepRng);
         for (int i = 0; i < _weighted.Length; i++) _weighted[i].Sample(_stepRng);
         _executor.Run();
+        if (_causal is not null && !_causalPrimed)
+        {
+            // The first step weights its own batch (later steps use the previous step's residuals).
+            _causal.Update(_residuals);
+            _executor.Run();
+            _causalPrimed = true;
+        }
         GatherResiduals(_residuals, _weighted, _losses, _gradient);
         for (int i = 0; i < _weighted.Length; i++) _weightedGradients[i] = _weighted[i].Gradient;
+        _causal?.Update(_residuals); // this pass's residuals (at θ before the update) weight the next step
         for (int i = 0; i < _losses.Length; i++)
             if (!double.IsFinite(_losses[i]))
                 throw new TrainingDivergedException($"Loss '{TermNames[i]}' became {_losses[i]} at step {Step}; stopping (the last good checkpoint is kept).");
@@ -280,6 +298,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             LbfgsBestStep = best?.Step,
             LbfgsBestLoss = best?.Loss,
             LbfgsBestParameters = best is { } b ? Checkpoint.Encode<T>(b.Parameters) : null,
+            CausalWeights = _causalPrimed ? _causal?.Weights.ToArray() : null,
         };
         checkpoint.Save(path);
     }
@@ -296,6 +315,12 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         _weights.SetState(c.WeightsRaw, c.WeightsCurrent, c.WeightUpdates);
         _stepRng.SetState(c.RngState);
         Step = c.Step;
+        if (_causal is not null && c.CausalWeights is { } causal)
+        {
+            _causal.SetWeights(causal);
+            foreach (var term in _residuals) term.ReloadKnowns();
+            _causalPrimed = true;
+        }
         _resumedBest = c is { LbfgsBestStep: { } bestStep, LbfgsBestLoss: { } bestLoss, LbfgsBestParameters: { } bestParameters }
             ? (bestStep, bestLoss, Checkpoint.Decode<T>(bestParameters)) : null;
     }

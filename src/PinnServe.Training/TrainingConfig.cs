@@ -72,6 +72,13 @@ public sealed record TrainingConfig
     /// Needs no reference solution: it guards against overfitting the fixed points.
     /// </summary>
     public int LbfgsKeepBest { get; init; }
+    /// <summary>
+    /// Causal training: the time axis "t" cut into this many chunks, each chunk's residual weighted by
+    /// exp(−<see cref="CausalTolerance"/> × the summed residual losses of the earlier chunks) (0: off).
+    /// </summary>
+    public int CausalChunks { get; init; }
+    /// <summary>ε of causal training (jaxpi's Allen–Cahn: 1 with 32 chunks).</summary>
+    public double CausalTolerance { get; init; } = 1;
     /// <summary>Adam steps plus L-BFGS iterations: the step count a finished run reaches.</summary>
     [JsonIgnore] public int TotalIterations => Iterations + LbfgsIterations;
     /// <summary>Points per piece per step (fresh sampling) or the residual mini-batch from a pool.</summary>
@@ -166,6 +173,8 @@ public sealed record TrainingConfig
             LbfgsSampling = d.LbfgsSampling,
             LbfgsWeightScale = d.LbfgsWeightScale,
             LbfgsKeepBest = d.LbfgsKeepBest,
+            CausalChunks = d.CausalChunks,
+            CausalTolerance = d.CausalTolerance,
         };
         config = config with { Weighting = config.Weighting with { ReferenceGradient = d.ReferenceGradient } };
         return ModelPresets.Apply(config, model ?? d.Model);
@@ -185,6 +194,10 @@ public sealed record TrainingConfig
         if (!(LbfgsWeightScale > 0) || !double.IsFinite(LbfgsWeightScale))
             throw new ArgumentException($"--lbfgs-weight-scale must be a positive number, got {LbfgsWeightScale}.");
         if (Batch < 1) throw new ArgumentException($"--batch must be ≥ 1, got {Batch}.");
+        if (CausalChunks < 0 || CausalChunks == 1) throw new ArgumentException($"--causal-chunks must be 0 (off) or at least 2, got {CausalChunks}.");
+        if (!(CausalTolerance > 0) || !double.IsFinite(CausalTolerance)) throw new ArgumentException($"--causal-tol must be a positive number, got {CausalTolerance}.");
+        if (CausalChunks > 0 && !string.Equals(Device, "cpu", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"Causal training (--causal-chunks) runs on the cpu device only: it reads every point's residual on the host each step (got --device {Device}).");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be positive, got {LearningRate}.");
         if (!(DecayRate > 0 && DecayRate <= 1)) throw new ArgumentException($"--decay must be in (0, 1], got {DecayRate}.");
         if (!Nn.Architectures.Names.Contains(Architecture))

@@ -14,6 +14,9 @@ public class TrainCommandTests
     [InlineData("--lbfgs-resample", "train", "helmholtz", "--lbfgs", "5", "--lbfgs-resample", "-3")]
     [InlineData("--lbfgs-keep-best must be ≥ 0, got -2", "train", "helmholtz", "--lbfgs", "5", "--lbfgs-keep-best", "-2")]
     [InlineData("--lbfgs-restart must be ≥ 0, got -7", "train", "helmholtz", "--lbfgs", "5", "--lbfgs-restart", "-7")]
+    [InlineData("--causal-chunks must be 0 (off) or at least 2, got 1", "train", "allen-cahn", "--causal-chunks", "1")]
+    [InlineData("--causal-tol must be a positive number, got 0", "train", "allen-cahn", "--causal-chunks", "8", "--causal-tol", "0")]
+    [InlineData("time axis named 't'", "train", "helmholtz", "--causal-chunks", "8")]
     [InlineData("no such run directory", "train", "--resume", "/nonexistent/run")]
     [InlineData("unrecognized command or argument '--frobnicate'", "train", "helmholtz", "--frobnicate")]
     [InlineData("'DN β=0.5' is not a row of poisson2d-table2", "reproduce", "poisson2d-table2", "--rows", "PINN,DN β=0.5")]
@@ -79,6 +82,23 @@ public class TrainCommandTests
         Assert.Contains("\"lbfgs_resample\": 10", config);
         Assert.Contains("\"lbfgs_restart\": 15", config);
         Assert.Contains("\"lbfgs_sampling\": \"residual\"", config);
+    }
+
+    [Fact]
+    public void CausalTrainingIsRecordedInTheConfigTheMetricsAndTheSummary()
+    {
+        string dir = Path.Combine(Directory.CreateTempSubdirectory("pinn-cli-").FullName, "run");
+        var r = PinnCli.Run("train", "allen-cahn", "--model", "DN", "--layers", "2x8", "--iters", "20", "--residual-points", "128",
+            "--residual-batch", "64", "--causal-chunks", "8", "--causal-tol", "20", "--log-every", "10", "--eval-every", "20", "--out", dir, "--json");
+        Assert.Equal(0, r.ExitCode);
+        string config = File.ReadAllText(Path.Combine(dir, "config.json"));
+        Assert.Contains("\"causal_chunks\": 8", config);
+        Assert.Contains("\"causal_tolerance\": 20", config);
+        var rows = File.ReadAllLines(Path.Combine(dir, "metrics.csv"));
+        Assert.EndsWith(",causal_min_weight", rows[0]);
+        double last = double.Parse(rows[^1].Split(',')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(last, 0, 1);
+        Assert.Equal(last, r.Json["causal_min_weight"]!.GetValue<double>(), 5);
     }
 
     [Fact]

@@ -67,6 +67,8 @@ public class FaceReductionTests
             lbfgs_weight_scale = 0.5
             lbfgs_keep_best = 100
             lbfgs_restart = 250
+            causal_chunks = 16
+            causal_tol = 5
             """);
         var config = TrainingConfig.Defaults(PinnServe.Physics.Files.ProblemFiles.Load(file));
         Assert.Equal("mean", config.FaceReduction);
@@ -74,6 +76,7 @@ public class FaceReductionTests
         Assert.Equal("annealing", config.Weighting.Scheme);
         Assert.Equal((500, 2048, 0, "residual", 0.5, 100), (config.LbfgsIterations, config.LbfgsPoints, config.LbfgsResample, config.LbfgsSampling, config.LbfgsWeightScale, config.LbfgsKeepBest));
         Assert.Equal(250, config.LbfgsRestart);
+        Assert.Equal((16, 5.0), (config.CausalChunks, config.CausalTolerance));
         var plain = TrainingConfig.Defaults(ProblemCatalog.Create("helmholtz"));
         Assert.Equal(("sum", "max-order"), (plain.FaceReduction, plain.Weighting.ReferenceGradient));
     }
@@ -84,6 +87,7 @@ public class FaceReductionTests
     [InlineData("lbfgs_iterations = -4", "walls.toml:4:20:", "'training.lbfgs_iterations' must be ≥ 0")]
     [InlineData("lbfgs_sampling = \"rad\"", "walls.toml:4:19:", "'training.lbfgs_sampling' must be uniform or residual, got 'rad'")]
     [InlineData("lbfgs_weight_scale = 0", "walls.toml:4:22:", "'training.lbfgs_weight_scale' must be a positive number, got 0")]
+    [InlineData("causal_tol = -1", "walls.toml:4:14:", "'training.causal_tol' must be a positive number, got -1")]
     [InlineData("lbfgs_keep_best = -5", "walls.toml:4:19:", "'training.lbfgs_keep_best' must be ≥ 0")]
     [InlineData("lbfgs_restart = -1", "walls.toml:4:17:", "'training.lbfgs_restart' must be ≥ 0")]
     public void BadTrainingChoicesInAProblemFileArePlaced(string line, string position, string message)

@@ -71,6 +71,35 @@ public sealed class CompiledTerm<T> where T : unmanaged, IBinaryFloatingPointIee
     /// <summary>The current points of piece <paramref name="piece"/> (batch × axes).</summary>
     public double[] PointsOf(int piece) => _pieces[piece].Source.Points;
 
+    public int PieceCount => _pieces.Count;
+    /// <summary>Points of piece <paramref name="piece"/> per step.</summary>
+    public int PointCount(int piece) => _pieces[piece].Count;
+
+    /// <summary>
+    /// The values at the current points of piece <paramref name="piece"/> of <paramref name="expression"/>, a
+    /// sub-expression (same reference) of that piece's errors, as the last host pass (<see cref="Forward"/> or an
+    /// executor's shards) computed them; e.g. the unweighted residual inside a weighted error.
+    /// </summary>
+    public void CopyValues(int piece, Expr expression, Span<double> destination)
+    {
+        var compiled = _pieces[piece];
+        if (destination.Length != compiled.Count)
+            throw new ArgumentException($"Term '{Name}', piece {piece}: {compiled.Count} points, got room for {destination.Length}.");
+        if (_fromDevice) throw new InvalidOperationException($"Term '{Name}' ran on a device: its pointwise values are not on the host.");
+        foreach (var slice in compiled.Slices)
+        {
+            if (!slice.Nodes.TryGetValue(expression, out var node))
+                throw new ArgumentException($"Term '{Name}', piece {piece} does not contain the expression {expression}.");
+            for (int p = 0; p < slice.Count; p++) destination[slice.Start + p] = double.CreateTruncating(node.Value[p]);
+        }
+    }
+
+    /// <summary>Re-evaluates the known data at the current points (after a <see cref="Known"/> function's state changed).</summary>
+    public void ReloadKnowns()
+    {
+        foreach (var piece in _pieces) piece.Load();
+    }
+
     /// <summary>
     /// Replaces the points of a fixed-set piece (e.g. drawn by residual-adaptive sampling) and refreshes the known data
     /// at them; a fresh or mini-batch piece would overwrite them at its next <see cref="Sample"/>, so it is refused.
@@ -145,6 +174,8 @@ internal sealed class CompiledSlice<T> where T : unmanaged, IBinaryFloatingPoint
     public required int PartnerAxis { get; init; }
     public required List<(DataNode<T> Node, Func<double[], double> Function)> Knowns { get; init; }
     public required List<(DataNode<T> Node, double[] Values)> Observations { get; init; }
+    /// <summary>Every compiled sub-expression's node on this slice's tape.</summary>
+    public IReadOnlyDictionary<Expr, Node<T>> Nodes { get; init; } = new Dictionary<Expr, Node<T>>();
 
     private readonly double[] _point = new double[8];
 
@@ -295,6 +326,7 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
             PartnerAxis = piece.Partner is null ? -1 : _domain.IndexOf(piece.Partner.Axis),
             Knowns = knowns,
             Observations = observations,
+            Nodes = memo,
         };
     }
 
