@@ -74,7 +74,8 @@ public sealed record TrainingConfig
     public int LbfgsKeepBest { get; init; }
     /// <summary>
     /// Causal training: the time axis "t" cut into this many chunks, each chunk's residual weighted by
-    /// exp(−<see cref="CausalTolerance"/> × the summed residual losses of the earlier chunks) (0: off).
+    /// exp(−<see cref="CausalTolerance"/> × the summed residual losses of the earlier chunks) (0: off). The weights
+    /// move during the Adam steps; an L-BFGS phase keeps them frozen at their last values, like the λ.
     /// </summary>
     public int CausalChunks { get; init; }
     /// <summary>ε of causal training (jaxpi's Allen–Cahn: 1 with 32 chunks).</summary>
