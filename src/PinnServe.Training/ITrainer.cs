@@ -24,6 +24,8 @@ public interface ITrainer : IDisposable
     int? LbfgsStalledAt { get; }
     /// <summary>The smallest causal weight (1: every time chunk resolved); null without causal training.</summary>
     double? CausalMinWeight { get; }
+    /// <summary>The residual loss without the causal weights (the logged residual loss carries them); null without causal training.</summary>
+    double? CausalUnweightedResidualLoss { get; }
     /// <summary>Current values of learned PDE coefficients.</summary>
     IReadOnlyDictionary<string, double> LearnedCoefficients { get; }
 

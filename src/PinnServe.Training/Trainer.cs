@@ -152,6 +152,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     public HeldOutLoss? LbfgsHeldOut => _lbfgs?.HeldOut;
     public int? LbfgsStalledAt => _lbfgs?.StalledAt;
     public double? CausalMinWeight => _causal?.MinWeight;
+    public double? CausalUnweightedResidualLoss => _causal?.UnweightedLoss;
     /// <summary>The causal weights by time chunk (null without <see cref="TrainingConfig.CausalChunks"/>).</summary>
     public CausalWeights? Causal => _causal;
     /// <summary>Loss-and-gradient evaluations the L-BFGS phase has made (line-search trials included).</summary>

@@ -198,6 +198,7 @@ public sealed class TrainingRun : IDisposable
             };
         if (t.LbfgsStalledAt is { } stalled) summary["lbfgs_stalled_at"] = stalled;
         if (t.CausalMinWeight is { } causal) summary["causal_min_weight"] = causal;
+        if (t.CausalUnweightedResidualLoss is { } unweighted) summary["causal_unweighted_residual_loss"] = Finite(unweighted);
         if (relL2 is not null)
         {
             var rel = new JsonObject();
@@ -234,7 +235,7 @@ public sealed class TrainingRun : IDisposable
         cols.AddRange(t.EvaluatedFields.Select(f => $"rel_l2_{f}"));
         cols.AddRange(t.Config.Learn.Keys.Select(k => $"learned_{k}"));
         if (t.Config.LbfgsKeepBest > 0) cols.Add("heldout_loss");
-        if (t.Config.CausalChunks > 0) cols.Add("causal_min_weight");
+        if (t.Config.CausalChunks > 0) cols.AddRange(["causal_min_weight", "causal_unweighted_residual_loss"]);
         return string.Join(",", cols);
     }
 
@@ -249,7 +250,8 @@ public sealed class TrainingRun : IDisposable
         for (int i = 0; i < t.EvaluatedFields.Length; i++) sb.Append(',').Append(relL2 is null ? "" : relL2[i].ToString("G6", inv));
         foreach (var key in t.Config.Learn.Keys) sb.Append(',').Append(t.LearnedCoefficients[key].ToString("G8", inv));
         if (t.Config.LbfgsKeepBest > 0) sb.Append(',').Append(t.LbfgsHeldOut is { } h && h.Step == step ? h.Loss.ToString("G6", inv) : "");
-        if (t.Config.CausalChunks > 0) sb.Append(',').Append((t.CausalMinWeight ?? 1).ToString("G6", inv));
+        if (t.Config.CausalChunks > 0)
+            sb.Append(',').Append((t.CausalMinWeight ?? 1).ToString("G6", inv)).Append(',').Append((t.CausalUnweightedResidualLoss ?? 0).ToString("G6", inv));
         return sb.ToString();
     }
 

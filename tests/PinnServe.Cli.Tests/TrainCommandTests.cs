@@ -95,10 +95,15 @@ public class TrainCommandTests
         Assert.Contains("\"causal_chunks\": 8", config);
         Assert.Contains("\"causal_tolerance\": 20", config);
         var rows = File.ReadAllLines(Path.Combine(dir, "metrics.csv"));
-        Assert.EndsWith(",causal_min_weight", rows[0]);
-        double last = double.Parse(rows[^1].Split(',')[^1], System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(last, 0, 1);
-        Assert.Equal(last, r.Json["causal_min_weight"]!.GetValue<double>(), 5);
+        Assert.EndsWith(",causal_min_weight,causal_unweighted_residual_loss", rows[0]);
+        var last = rows[^1].Split(',');
+        double minWeight = double.Parse(last[^2], System.Globalization.CultureInfo.InvariantCulture);
+        double unweighted = double.Parse(last[^1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(minWeight, 0, 1);
+        Assert.Equal(minWeight, r.Json["causal_min_weight"]!.GetValue<double>(), 5);
+        // The logged residual loss carries the weights (each ≤ 1), so it cannot exceed the unweighted one.
+        double logged = double.Parse(last[Array.IndexOf(rows[0].Split(','), "loss_residual")], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(unweighted > 0 && logged <= unweighted * (1 + 1e-5), $"logged {logged}, unweighted {unweighted}");
     }
 
     [Fact]

@@ -86,6 +86,7 @@ public class CausalWeightsTests
             before += counts[i] == 0 ? 0 : sums[i] / counts[i];
         }
         Assert.Equal(expected, causal.Weights, (a, b) => Math.Abs(a - b) < 1e-12);
+        Assert.Equal(r.Sum(v => v * v) / 64, causal.UnweightedLoss, 12);
         Assert.True(causal.MinWeight < 0.99, $"the test must weight some chunk below 1 (min {causal.MinWeight})");
 
         double loss = weighted.Forward();

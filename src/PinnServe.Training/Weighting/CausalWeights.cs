@@ -44,6 +44,8 @@ public sealed class CausalWeights
     public double[] Weights { get; }
     /// <summary>The smallest weight: 1 once every chunk is resolved (jaxpi logs the same figure).</summary>
     public double MinWeight => Weights.Min();
+    /// <summary>The residual terms' loss without the causal weights, from the last <see cref="Update"/> (what the plain loss would read).</summary>
+    public double UnweightedLoss { get; private set; }
 
     /// <summary>The chunk a time falls in (the end of the interval belongs to the last chunk).</summary>
     public int ChunkOf(double t) => Math.Clamp((int)Math.Floor((t - _min) / _width), 0, Chunks - 1);
@@ -76,6 +78,7 @@ public sealed class CausalWeights
     {
         Array.Clear(_chunkSums);
         Array.Clear(_chunkCounts);
+        double unweighted = 0;
         foreach (var term in residualTerms)
         {
             (LossTerm, int)? counted = null;
@@ -89,14 +92,19 @@ public sealed class CausalWeights
                 term.CopyValues(piece, residual, values);
                 bool count = counted != (wrapped, piece); // a piece's points count once, whatever its number of errors
                 counted = (wrapped, piece);
+                double sum = 0;
                 for (int p = 0; p < n; p++)
                 {
                     int chunk = ChunkOf(points[p * d + _axis]);
-                    _chunkSums[chunk] += values[p] * values[p];
+                    double square = values[p] * values[p];
+                    _chunkSums[chunk] += square;
+                    sum += square;
                     if (count) _chunkCounts[chunk]++;
                 }
+                unweighted += sum / n;
             }
         }
+        UnweightedLoss = unweighted;
         for (int i = 0; i < Chunks; i++) _chunkSums[i] = _chunkCounts[i] == 0 ? 0 : _chunkSums[i] / _chunkCounts[i];
         SetFromChunkLosses(_chunkSums);
         foreach (var term in residualTerms) term.ReloadKnowns();
