@@ -21,4 +21,29 @@ public class ReproduceCommandTests
         Assert.Contains("| C=4 | 0 | — |", table);
         Assert.Contains("Command: `pinn reproduce poisson1d-table1 --trials 1 --train-args --iters 20`", table);
     }
+
+    [Fact]
+    public void A_table_regenerated_without_the_run_directories_keeps_the_trials_it_recorded()
+    {
+        string dir = Directory.CreateTempSubdirectory("pinn-reproduce-").FullName;
+        string done = Path.Combine(dir, "runs", "poisson1d-table1", "c-1", "seed-1");
+        Directory.CreateDirectory(done);
+        File.WriteAllText(Path.Combine(done, "summary.json"), """{"status":"completed","rel_l2":0.0123,"seconds":20,"ms_per_iter":0.5}""");
+        var first = PinnCli.RunIn(dir, "reproduce", "poisson1d-table1", "--trials", "1", "--no-train", "--runs", "runs", "--out", "out");
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        // Another machine: the table and CSV are there (committed), the run directories are not.
+        Directory.Delete(Path.Combine(dir, "runs"), recursive: true);
+        var again = PinnCli.RunIn(dir, "reproduce", "poisson1d-table1", "--trials", "1", "--no-train", "--runs", "runs", "--out", "out");
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        string table = File.ReadAllText(Path.Combine(dir, "out", "poisson1d-table1.md"));
+        Assert.Contains("| C=1 | 1 | 1.23e-2 |", table);
+        Assert.Contains("1 of these trials (C=1: seed 1) are carried over from this table's previous poisson1d-table1.csv", table);
+        Assert.Contains("| C=1 | 1 | 1.23e-2 |", File.ReadAllText(Path.Combine(dir, "results.md")));
+        // A different budget is another table: the recorded full-budget trial is not shown as one of its trials.
+        var shortened = PinnCli.RunIn(dir, "reproduce", "poisson1d-table1", "--trials", "1", "--no-train", "--runs", "runs", "--out", "out",
+            "--train-args", "--iters", "--train-args", "20");
+        Assert.True(shortened.ExitCode == 0, shortened.Stderr);
+        Assert.Contains("not carried over", shortened.Stderr);
+        Assert.Contains("| C=1 | 0 | — |", File.ReadAllText(Path.Combine(dir, "out", "poisson1d-table1.md")));
+    }
 }

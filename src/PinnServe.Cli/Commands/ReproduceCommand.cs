@@ -50,6 +50,9 @@ internal static class ReproduceCommand
             var shown = others is not { Count: > 0 } ? results
                 : [.. results, .. reproducer.Run(experiment, n, j, extraArgs, onlyRows: others, startNone: true)];
             string outDir = parse.GetValue(output)!;
+            // Trials the previous table records but whose run directories are not here (another machine) stay in it.
+            shown = RecordedTrials.Merge(shown, RecordedTrials.Read(experiment, outDir, extraArgs, n, out string? notCarried));
+            if (notCarried is not null) Console.Error.WriteLine($"{experiment.Id}: {notCarried}");
             // The command that regenerates the whole table (it skips completed trials and resumes the rest).
             string invocation = $"pinn reproduce {name} --trials {n}" + (extraArgs.Length > 0 ? $" --train-args {string.Join(' ', extraArgs)}" : "");
             string md = Reproducer.Write(experiment, shown, outDir, invocation, BenchCommand.CpuModel(), extraArgs);

@@ -165,7 +165,7 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
     }
 
     /// <summary>The extra arguments that can change results: --threads N does not (trials are bit-identical for any count).</summary>
-    private static List<string> SetupChanging(IReadOnlyList<string> extra)
+    public static List<string> SetupChanging(IReadOnlyList<string> extra)
     {
         var kept = new List<string>();
         for (int i = 0; i < extra.Count; i++)
@@ -212,10 +212,18 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
             });
         }
         if (experiment.Notes.Length > 0) md.AppendLine().AppendLine(experiment.Notes);
+        var carried = results.Where(r => r.Status == RecordedTrials.Status).ToList();
+        if (carried.Count > 0)
+            md.AppendLine().AppendLine($"{carried.Count} of these trials ({string.Join("; ", carried.GroupBy(r => r.Row).Select(g => $"{g.Key}: seed{(g.Count() > 1 ? "s" : "")} {string.Join(", ", g.Select(r => r.Seed))}"))}) " +
+                $"are carried over from this table's previous {experiment.Id}.csv: their run directories are not on the machine that wrote it (status `{RecordedTrials.Status}` in the CSV).");
         AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".md"), md.ToString());
         AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".csv"), csv.ToString());
         AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".json"),
-            new JsonObject { ["id"] = experiment.Id, ["title"] = experiment.Title, ["source"] = experiment.Source, ["metric"] = experiment.Metric, ["command"] = command, ["rows"] = json }
+            new JsonObject
+            {
+                ["id"] = experiment.Id, ["title"] = experiment.Title, ["source"] = experiment.Source, ["metric"] = experiment.Metric, ["command"] = command,
+                ["train_args"] = new JsonArray(changes.Select(a => (JsonNode)a).ToArray()), ["rows"] = json,
+            }
                 .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return md.ToString();
     }
