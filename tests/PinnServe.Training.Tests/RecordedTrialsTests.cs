@@ -19,7 +19,7 @@ public class RecordedTrialsTests
             new(Quoted, 1, "completed", 2e-2, 10, 0.5), new(Quoted, 2, "completed", 4e-2, 12, 0.6),
             new(Quoted, 3, "failed (exit 1)", null, null, null), new("B", 1, "completed", 5e-3, 8, 0.4),
         ];
-        Reproducer.Write(e, trials, dir, "pinn reproduce demo --trials 3", "machine", extra);
+        Reproducer.Write(e, trials, dir, "pinn reproduce demo --trials 3", "machine", extra ?? []);
         return dir;
     }
 

@@ -218,13 +218,11 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
                 $"are carried over from this table's previous {experiment.Id}.csv: their run directories are not on the machine that wrote it (status `{RecordedTrials.Status}` in the CSV).");
         AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".md"), md.ToString());
         AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".csv"), csv.ToString());
-        AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".json"),
-            new JsonObject
-            {
-                ["id"] = experiment.Id, ["title"] = experiment.Title, ["source"] = experiment.Source, ["metric"] = experiment.Metric, ["command"] = command,
-                ["train_args"] = new JsonArray(changes.Select(a => (JsonNode)a).ToArray()), ["rows"] = json,
-            }
-                .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var table = new JsonObject { ["id"] = experiment.Id, ["title"] = experiment.Title, ["source"] = experiment.Source, ["metric"] = experiment.Metric, ["command"] = command };
+        // What RecordedTrials compares a later run's --train-args with (a sweep passes none: its extras are in the command).
+        if (extraArguments is not null) table["train_args"] = new JsonArray(changes.Select(a => (JsonNode)a).ToArray());
+        table["rows"] = json;
+        AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".json"), table.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return md.ToString();
     }
 
