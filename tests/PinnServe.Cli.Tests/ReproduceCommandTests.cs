@@ -1,16 +1,23 @@
 namespace PinnServe.Cli.Tests;
 
-/// <summary>`pinn reproduce --rows`: running some rows rewrites a table that still holds the other rows' results.</summary>
+/// <summary>`pinn reproduce`: a rewritten table keeps the trials of rows not run now and those recorded by the previous table.</summary>
 public class ReproduceCommandTests
 {
-    [Fact]
-    public void Running_some_rows_keeps_the_completed_trials_of_the_others_in_the_table()
+    /// <summary>A working directory where poisson1d-table1's row C=1, seed 1, completed (a summary as `pinn train` writes it).</summary>
+    private static string WithCompletedTrialOfRowC1()
     {
         string dir = Directory.CreateTempSubdirectory("pinn-reproduce-").FullName;
-        // Row C=1 completed earlier (a summary as `pinn train` writes it); only C=2 is run now, briefly.
         string done = Path.Combine(dir, "runs", "poisson1d-table1", "c-1", "seed-1");
         Directory.CreateDirectory(done);
         File.WriteAllText(Path.Combine(done, "summary.json"), """{"status":"completed","rel_l2":0.0123,"seconds":20,"ms_per_iter":0.5}""");
+        return dir;
+    }
+
+    [Fact]
+    public void Running_some_rows_keeps_the_completed_trials_of_the_others_in_the_table()
+    {
+        // Row C=1 completed earlier; only C=2 is run now, briefly.
+        string dir = WithCompletedTrialOfRowC1();
         var r = PinnCli.RunIn(dir, "reproduce", "poisson1d-table1", "--trials", "1", "--rows", "C=2", "--runs", "runs", "--out", "out",
             "--train-args", "--iters", "--train-args", "20", "--json");
         Assert.True(r.ExitCode == 0, r.Stderr);
@@ -25,10 +32,7 @@ public class ReproduceCommandTests
     [Fact]
     public void A_table_regenerated_without_the_run_directories_keeps_the_trials_it_recorded()
     {
-        string dir = Directory.CreateTempSubdirectory("pinn-reproduce-").FullName;
-        string done = Path.Combine(dir, "runs", "poisson1d-table1", "c-1", "seed-1");
-        Directory.CreateDirectory(done);
-        File.WriteAllText(Path.Combine(done, "summary.json"), """{"status":"completed","rel_l2":0.0123,"seconds":20,"ms_per_iter":0.5}""");
+        string dir = WithCompletedTrialOfRowC1();
         var first = PinnCli.RunIn(dir, "reproduce", "poisson1d-table1", "--trials", "1", "--no-train", "--runs", "runs", "--out", "out");
         Assert.True(first.ExitCode == 0, first.Stderr);
         // Another machine: the table and CSV are there (committed), the run directories are not.
