@@ -41,8 +41,14 @@ public class ReproduceCommandTests
         Assert.True(again.ExitCode == 0, again.Stderr);
         string table = File.ReadAllText(Path.Combine(dir, "out", "poisson1d-table1.md"));
         Assert.Contains("| C=1 | 1 | 1.23e-2 |", table);
-        Assert.Contains("1 of these trials (C=1: seed 1) are carried over from this table's previous poisson1d-table1.csv", table);
+        Assert.Contains("The table's one trial is carried over from its previous poisson1d-table1.csv", table);
         Assert.Contains("| C=1 | 1 | 1.23e-2 |", File.ReadAllText(Path.Combine(dir, "results.md")));
+        // Asked to run that row, it runs nothing: the table records the trial.
+        var rerun = PinnCli.RunIn(dir, "reproduce", "poisson1d-table1", "--trials", "1", "--rows", "C=1", "--runs", "runs", "--out", "out");
+        Assert.True(rerun.ExitCode == 0, rerun.Stderr);
+        Assert.Contains("C=1 seed 1: recorded by poisson1d-table1.csv", rerun.Stderr);
+        Assert.DoesNotContain("starting", rerun.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(dir, "runs", "poisson1d-table1", "c-1")));
         // A different budget is another table: the recorded full-budget trial is not shown as one of its trials.
         var shortened = PinnCli.RunIn(dir, "reproduce", "poisson1d-table1", "--trials", "1", "--no-train", "--runs", "runs", "--out", "out",
             "--train-args", "--iters", "--train-args", "20");

@@ -48,7 +48,9 @@ public class RecordedTrialsTests
         Assert.Contains("| A, \"quoted\" | 2 | 3.00e-2 ± 1.4e-2 | 1.00e-2 | 3.00 |", before);
         Assert.Contains("| A, \"quoted\" | 2 | 3.00e-2 ± 1.4e-2 | 1.00e-2 | 3.00 |", after);
         Assert.Contains("| B | 1 | 5.00e-3 |", after);
-        Assert.Contains("3 of these trials (A, \"quoted\": seeds 1, 2; B: seed 1) are carried over", after);
+        Assert.Contains("All 3 trials of this table are carried over from its previous demo.csv", after);
+        string partly = Reproducer.Write(e, RecordedTrials.Merge([new("B", 1, "completed", 6e-3, 8, 0.4)], RecordedTrials.Read(e, dir, [], 3, out _)), dir, "cmd", "machine");
+        Assert.Contains("2 of these trials ('A, \"quoted\"' seeds 1, 2) are carried over", partly);
         Assert.DoesNotContain("carried over", before);
         // Carried once, they are carried again: the status `recorded` counts as completed.
         Assert.Equal(3, RecordedTrials.Read(e, dir, [], 3, out _).Count);
@@ -133,5 +135,21 @@ public class RecordedTrialsTests
         Assert.Equal(["a", "b, \"c\"", "line\nbreak"], rows[0]);
         Assert.Equal(["", "x"], rows[1]);
         Assert.Throws<FormatException>(() => RecordedTrials.ParseCsv("\"open"));
+    }
+
+    [Fact]
+    public void RecordedTrialsAreNotRunAgainUnlessTheyAlsoCompletedHere()
+    {
+        var e = Demo();
+        string root = Directory.CreateTempSubdirectory("pinn-recorded-runs-").FullName;
+        // Seed 2 of row B also completed here; the command cannot start, so any trial not skipped fails.
+        string here = Path.Combine(root, e.Id, Reproducer.Slug("B"), "seed-2");
+        Directory.CreateDirectory(here);
+        File.WriteAllText(Path.Combine(here, TrainingRun.SummaryFile), """{"status":"completed","rel_l2":0.007,"seconds":5,"ms_per_iter":0.1}""");
+        var recorded = new HashSet<(string, ulong)> { (Quoted, 1), (Quoted, 2), ("B", 1), ("B", 2) };
+        var results = new Reproducer("/nonexistent/pinn", [], root).Run(e, trials: 2, jobs: 1, [], recorded: recorded);
+        Assert.Equal([("B", 2UL, "completed")], results.Select(r => (r.Row, r.Seed, r.Status)).ToArray());
+        // Without the record, the same call tries to start the missing trials.
+        Assert.Throws<AggregateException>(() => new Reproducer("/nonexistent/pinn", [], root).Run(e, trials: 2, jobs: 1, []));
     }
 }

@@ -43,16 +43,23 @@ internal static class ReproduceCommand
             ConsoleCancelEventHandler onCancel = (_, args) => { args.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;
             var reproducer = new Reproducer(exe, prefix, parse.GetValue(runs)!);
-            var results = reproducer.Run(experiment, n, j, extraArgs, line => Console.Error.WriteLine(line), cancel.Token, selected, startNone: parse.GetValue(noTrain));
+            string outDir = parse.GetValue(output)!;
+            // Trials the previous table records but whose run directories are not here (another machine) stay in it,
+            // and are not run again; a trial completed here takes the record's place.
+            var recorded = RecordedTrials.Read(experiment, outDir, extraArgs, n, out string? notCarried);
+            if (notCarried is not null) Console.Error.WriteLine($"{experiment.Id}: {notCarried}");
+            var recordedKeys = recorded.Select(r => (r.Row, r.Seed)).ToHashSet();
+            if (!parse.GetValue(noTrain))
+                foreach (var r in recorded.Where(r => selected is null || selected.Contains(r.Row)))
+                    Console.Error.WriteLine($"{experiment.Id} {r.Row} seed {r.Seed}: recorded by {experiment.Id}.csv ({experiment.MetricLabel} {r.RelativeL2:E3}); not run here");
+            var results = reproducer.Run(experiment, n, j, extraArgs, line => Console.Error.WriteLine(line), cancel.Token, selected,
+                startNone: parse.GetValue(noTrain), recorded: recordedKeys);
             Console.CancelKeyPress -= onCancel;
             // The table lists every row: the rows not selected show the trials they already completed, not nothing.
             var others = selected is null ? null : experiment.Rows.Select(r => r.Label).Where(l => !selected.Contains(l)).ToHashSet();
             var shown = others is not { Count: > 0 } ? results
                 : [.. results, .. reproducer.Run(experiment, n, j, extraArgs, onlyRows: others, startNone: true)];
-            string outDir = parse.GetValue(output)!;
-            // Trials the previous table records but whose run directories are not here (another machine) stay in it.
-            shown = RecordedTrials.Merge(shown, RecordedTrials.Read(experiment, outDir, extraArgs, n, out string? notCarried));
-            if (notCarried is not null) Console.Error.WriteLine($"{experiment.Id}: {notCarried}");
+            shown = RecordedTrials.Merge(shown, recorded);
             // The command that regenerates the whole table (it skips completed trials and resumes the rest).
             string invocation = $"pinn reproduce {name} --trials {n}" + (extraArgs.Length > 0 ? $" --train-args {string.Join(' ', extraArgs)}" : "");
             string md = Reproducer.Write(experiment, shown, outDir, invocation, BenchCommand.CpuModel(), extraArgs);

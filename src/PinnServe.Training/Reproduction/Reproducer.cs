@@ -18,15 +18,21 @@ public sealed record TrialResult(string Row, ulong Seed, string Status, double? 
 public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string runsRoot)
 {
     /// <param name="startNone">Only collect trials that already completed (report while others still run).</param>
+    /// <param name="recorded">Trials the table already records (RecordedTrials): neither started nor resumed here, only
+    /// reported when a completed run directory of theirs is here too.</param>
     public IReadOnlyList<TrialResult> Run(Experiment experiment, int trials, int jobs, string[] extraArguments,
-        Action<string>? log = null, CancellationToken cancel = default, IReadOnlySet<string>? onlyRows = null, bool startNone = false)
+        Action<string>? log = null, CancellationToken cancel = default, IReadOnlySet<string>? onlyRows = null, bool startNone = false,
+        IReadOnlySet<(string Row, ulong Seed)>? recorded = null)
     {
         if (startNone)
             return experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label))
                 .SelectMany(row => Enumerable.Range(1, trials).Select(seed =>
                     Existing(experiment, row, (ulong)seed, TrialArguments(row, extraArguments, (ulong)seed)).Completed))
                 .Where(r => r is not null).Select(r => r!).ToList();
-        var work = experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label)).SelectMany(row => Enumerable.Range(1, trials).Select(seed => (row, seed: (ulong)seed))).ToList();
+        var work = experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label))
+            .SelectMany(row => Enumerable.Range(1, trials).Select(seed => (row, seed: (ulong)seed)))
+            .Where(item => recorded is null || !recorded.Contains((item.row.Label, item.seed))
+                           || Existing(experiment, item.row, item.seed, TrialArguments(item.row, extraArguments, item.seed)).Completed is not null).ToList();
         var results = new TrialResult?[work.Count];
         using var gate = new SemaphoreSlim(Math.Max(1, jobs));
         var tasks = work.Select((item, index) => Task.Run(async () =>
@@ -214,8 +220,12 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         if (experiment.Notes.Length > 0) md.AppendLine().AppendLine(experiment.Notes);
         var carried = results.Where(r => r.Status == RecordedTrials.Status).ToList();
         if (carried.Count > 0)
-            md.AppendLine().AppendLine($"{carried.Count} of these trials ({string.Join("; ", carried.GroupBy(r => r.Row).Select(g => $"{g.Key}: seed{(g.Count() > 1 ? "s" : "")} {string.Join(", ", g.Select(r => r.Seed))}"))}) " +
-                $"are carried over from this table's previous {experiment.Id}.csv: their run directories are not on the machine that wrote it (status `{RecordedTrials.Status}` in the CSV).");
+        {
+            string which = carried.Count == results.Count(r => r.RelativeL2 is not null)
+                ? carried.Count == 1 ? "The table's one trial is" : $"All {carried.Count} trials of this table are"
+                : $"{carried.Count} of these trials ({string.Join("; ", carried.GroupBy(r => r.Row).Select(g => $"'{g.Key}' seed{(g.Count() > 1 ? "s" : "")} {string.Join(", ", g.Select(r => r.Seed))}"))}) are";
+            md.AppendLine().AppendLine($"{which} carried over from its previous {experiment.Id}.csv: their run directories are not on the machine that wrote it (status `{RecordedTrials.Status}` in the CSV).");
+        }
         AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".md"), md.ToString());
         AtomicFile.WriteAllText(Path.Combine(outputDir, experiment.Id + ".csv"), csv.ToString());
         var table = new JsonObject { ["id"] = experiment.Id, ["title"] = experiment.Title, ["source"] = experiment.Source, ["metric"] = experiment.Metric, ["command"] = command };
