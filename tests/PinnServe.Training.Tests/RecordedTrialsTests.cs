@@ -126,6 +126,11 @@ public class RecordedTrialsTests
         Assert.Empty(RecordedTrials.Read(e, dir, [], 3, out string? corrupt));
         Assert.Contains("demo.csv/.json could not be read", corrupt);
         Assert.DoesNotContain(dir, corrupt);
+        // A readable JSON but a value in the CSV that is not a number: the same clear refusal, not a crash.
+        string other = WrittenTable(e);
+        File.WriteAllText(Path.Combine(other, "demo.csv"), "row,seed,status,rel_l2,seconds,ms_per_iter\nB,1,completed,not-a-number,1,1\n");
+        Assert.Empty(RecordedTrials.Read(e, other, [], 3, out string? badValue));
+        Assert.Contains("could not be read (FormatException)", badValue);
     }
 
     [Fact]

@@ -26,18 +26,23 @@ public static class RecordedTrials
         skipped = null;
         string csvPath = Path.Combine(outputDir, experiment.Id + ".csv"), jsonPath = Path.Combine(outputDir, experiment.Id + ".json");
         if (!File.Exists(csvPath)) return [];
-        JsonObject table;
-        List<string[]> records;
         try
         {
-            table = JsonNode.Parse(File.ReadAllText(jsonPath))!.AsObject();
-            records = ParseCsv(File.ReadAllText(csvPath));
+            return Parse(experiment, JsonNode.Parse(File.ReadAllText(jsonPath))!.AsObject(), ParseCsv(File.ReadAllText(csvPath)),
+                extraArguments, maxSeed, out skipped);
         }
-        catch (Exception e) when (e is IOException or JsonException or FormatException or InvalidOperationException or NullReferenceException)
+        catch (Exception e) when (e is IOException or JsonException or FormatException or InvalidOperationException or NullReferenceException
+                                      or ArgumentException or OverflowException)
         {
             skipped = $"the previous {experiment.Id}.csv/.json could not be read ({e.GetType().Name}); its trials are not carried over";
             return [];
         }
+    }
+
+    private static List<TrialResult> Parse(Experiment experiment, JsonObject table, List<string[]> records, IReadOnlyList<string> extraArguments,
+        int maxSeed, out string? skipped)
+    {
+        skipped = null;
         var wanted = Reproducer.SetupChanging(extraArguments);
         var recordedSetup = RecordedSetup(table);
         if (!recordedSetup.SequenceEqual(wanted))
