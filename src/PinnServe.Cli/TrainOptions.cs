@@ -29,6 +29,7 @@ internal sealed class TrainOptions
     public readonly Option<int?> LbfgsRestart = new("--lbfgs-restart") { Description = "L-BFGS iterations between restarts of its curvature history on the same points (default 0: never; a run resumed inside the phase restarts it once)." };
     public readonly Option<string?> LbfgsSampling = new("--lbfgs-sampling") { Description = "How the L-BFGS phase draws its fixed points: uniform (default), or residual: denser where the current residual is large (RAD: density ∝ |r| / mean |r| + 1 over 4× as many uniform candidates)." };
     public readonly Option<double?> LbfgsWeightScale = new("--lbfgs-weight-scale") { Description = "Factor on the adaptive weights the L-BFGS phase freezes (default 1: the weights Adam ended with)." };
+    public readonly Option<int?> AdamKeepBest = new("--adam-keep-best") { Description = "Every K Adam steps, the unweighted sum of the terms' losses on held-out points; the Adam phase ends with the parameters where it was lowest (default 0: the last step)." };
     public readonly Option<int?> LbfgsKeepBest = new("--lbfgs-keep-best") { Description = "Every K L-BFGS iterations, the phase's loss on held-out points; the run ends with the parameters where it was lowest (default 0: the last iterate)." };
     public readonly Option<int?> LbfgsPoints = new("--lbfgs-points") { Description = "Fixed points per piece for the L-BFGS phase where Adam samples fresh points (default 8 × --batch)." };
     public readonly Option<int?> CausalChunks = new("--causal-chunks") { Description = "Causal training: cut the time axis t into M chunks and weight each chunk's residual by exp(−ε × the residual losses of the earlier chunks) (default 0: off; jaxpi uses 32)." };
@@ -65,7 +66,7 @@ internal sealed class TrainOptions
     public IEnumerable<Symbol> All() =>
     [
         Problem, Model, Arch, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
-        Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
+        Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, AdamKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
         Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
         SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
     ];
@@ -141,6 +142,7 @@ internal sealed class TrainOptions
             if (parse.GetValue(LbfgsSampling) is { } lbfgsSampling) c = c with { LbfgsSampling = lbfgsSampling };
             if (parse.GetValue(LbfgsWeightScale) is { } lbfgsWeightScale) c = c with { LbfgsWeightScale = lbfgsWeightScale };
             if (parse.GetValue(LbfgsKeepBest) is { } lbfgsKeepBest) c = c with { LbfgsKeepBest = lbfgsKeepBest };
+            if (parse.GetValue(AdamKeepBest) is { } adamKeepBest) c = c with { AdamKeepBest = adamKeepBest };
             if (parse.GetValue(CausalChunks) is { } causalChunks) c = c with { CausalChunks = causalChunks };
             if (parse.GetValue(CausalTol) is { } causalTol) c = c with { CausalTolerance = causalTol };
             if (parse.GetValue(Batch) is { } batch) c = c with { Batch = batch };

@@ -27,6 +27,7 @@ public sealed record TrainingDefaults(
     string LbfgsSampling = "uniform",
     double LbfgsWeightScale = 1,
     int LbfgsKeepBest = 0,
+    int AdamKeepBest = 0,
     int CausalChunks = 0,
     double CausalTolerance = 1);
 

@@ -26,6 +26,12 @@ public sealed record Checkpoint
     public string? LbfgsBestParameters { get; init; }
     /// <summary>The causal weights the next step applies (only with <see cref="TrainingConfig.CausalChunks"/>).</summary>
     public double[]? CausalWeights { get; init; }
+    /// <summary>The Adam phase's lowest held-out loss so far, its step and parameters, and the last measurement (only with <see cref="TrainingConfig.AdamKeepBest"/>).</summary>
+    public int? AdamBestStep { get; init; }
+    public double? AdamBestLoss { get; init; }
+    public string? AdamBestParameters { get; init; }
+    public int? AdamLastHeldOutStep { get; init; }
+    public double? AdamLastHeldOutLoss { get; init; }
 
     public static string Encode<T>(ReadOnlySpan<T> values) where T : unmanaged =>
         Convert.ToBase64String(MemoryMarshal.AsBytes(values));

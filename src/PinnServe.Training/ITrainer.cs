@@ -20,6 +20,8 @@ public interface ITrainer : IDisposable
     int ParameterCount { get; }
     /// <summary>The L-BFGS phase's loss on held-out points (<see cref="TrainingConfig.LbfgsKeepBest"/>): null until first measured.</summary>
     HeldOutLoss? LbfgsHeldOut { get; }
+    /// <summary>The Adam phase's unweighted loss on held-out points (<see cref="TrainingConfig.AdamKeepBest"/>): null until first measured.</summary>
+    HeldOutLoss? AdamHeldOut { get; }
     /// <summary>The step at which the L-BFGS phase stalled (no decrease even from steepest descent), or null.</summary>
     int? LbfgsStalledAt { get; }
     /// <summary>The smallest causal weight (1: every time chunk resolved); null without causal training.</summary>

@@ -31,7 +31,7 @@ public static class TrainerFactory
 /// L-BFGS phase (<see cref="TrainingConfig.LbfgsIterations"/>) minimizes the same weighted loss on fixed points
 /// with the weights frozen.
 /// </summary>
-public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly CompiledTerm<T>[] _residuals, _weighted;
     private readonly int _referenceResidual; // index into _residuals, or −1 for the sum
@@ -48,6 +48,8 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     private readonly ITermExecutor<T> _executor;
     private readonly TermCompiler<T> _compiler;
     private readonly LossTerm[] _terms;
+    private readonly LossTerm[] _plainTerms; // the terms without causal weights: what the Adam phase's keep-best measures
+    private readonly AdamKeepBest? _adamKeepBest;
     private readonly int _threads;
     private LbfgsPhase? _lbfgs;
     private readonly CausalWeights? _causal;
@@ -78,6 +80,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         _evaluation = CreateEvaluationSet(problem, config);
         Observations = Observations.For(problem, config, _evaluation);
         IReadOnlyList<LossTerm> terms = Observations is null ? problem.Terms : [.. problem.Terms, Observations.ToLossTerm(problem)];
+        _plainTerms = terms.ToArray();
         if (config.CausalChunks > 0)
         {
             _causal = new CausalWeights(problem.Domain, config.CausalChunks, config.CausalTolerance);
@@ -112,6 +115,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             : new ConstantLearningRate(config.LearningRate);
         _adam = new Adam<T>(store.Count, schedule);
         _executor = ComputeBackends.Get(config.Device).CreateExecutor<T>([.. _residuals, .. _weighted], threads);
+        if (config.AdamKeepBest > 0) _adamKeepBest = new AdamKeepBest(this);
     }
 
     public int Threads => _executor.Threads;
@@ -120,6 +124,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     {
         _executor.Dispose();
         _lbfgs?.Dispose();
+        _adamKeepBest?.Dispose();
     }
 
     /// <summary>Reference data for the relative L²: a given file, else the exact solution, else the problem's solver.</summary>
@@ -150,6 +155,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
     /// <summary>The L-BFGS phase once it has taken a step; null while Adam runs.</summary>
     private LbfgsPhase? ActiveLbfgs => Step > Config.Iterations ? _lbfgs : null;
     public HeldOutLoss? LbfgsHeldOut => _lbfgs?.HeldOut;
+    public HeldOutLoss? AdamHeldOut => _adamKeepBest?.HeldOut;
     public int? LbfgsStalledAt => _lbfgs?.StalledAt;
     public double? CausalMinWeight => _causal?.MinWeight;
     public double? CausalUnweightedResidualLoss => _causal?.UnweightedLoss;
@@ -184,6 +190,13 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
                 : SamplingPlan.Fixed(Config.ResidualPoints);
         int points = Config.TermPoints.TryGetValue(term.Name, out int given) ? given : Config.ConditionPoints;
         return SamplingPlan.Fixed(Math.Max(1, points / term.Pieces.Count));
+    }
+
+    /// <summary>The Adam plan made fixed: a fresh draw becomes a fixed set of <paramref name="freshPoints"/>, a mini-batched pool its whole size.</summary>
+    private SamplingPlan FixedPlan(LossTerm term, Piece piece, int freshPoints)
+    {
+        var adam = Plan(term, piece);
+        return adam.IsFresh ? SamplingPlan.Fixed(freshPoints) : SamplingPlan.Fixed(Math.Max(adam.Pool, adam.Batch));
     }
 
     /// <summary>The terms compiled on the given sampling plans: residuals first, then the weighted terms, in problem order.</summary>
@@ -255,6 +268,12 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
         AddWeighted(_weighted, _weights.Current, _gradient);
         _adam.Update(theta, _gradient);
         Step++;
+        if (_adamKeepBest?.AfterStep() == true)
+        {
+            // The Adam phase ended on earlier parameters: its last losses are re-read for them (same points).
+            _executor.Run();
+            GatherResiduals(_residuals, _weighted, _losses, _gradient);
+        }
     }
 
     public double[]? RelativeL2()
@@ -300,6 +319,11 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             LbfgsBestLoss = best?.Loss,
             LbfgsBestParameters = best is { } b ? Checkpoint.Encode<T>(b.Parameters) : null,
             CausalWeights = _causalPrimed ? _causal?.Weights.ToArray() : null,
+            AdamBestStep = _adamKeepBest?.Best?.Step,
+            AdamBestLoss = _adamKeepBest?.Best?.Loss,
+            AdamBestParameters = _adamKeepBest?.Best is { } adamBest ? Checkpoint.Encode<T>(adamBest.Parameters) : null,
+            AdamLastHeldOutStep = _adamKeepBest?.HeldOut?.Step,
+            AdamLastHeldOutLoss = _adamKeepBest?.HeldOut?.Loss,
         };
         checkpoint.Save(path);
     }
@@ -322,6 +346,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             foreach (var term in _residuals) term.ReloadKnowns();
             _causalPrimed = true;
         }
+        _adamKeepBest?.Restore(c);
         _resumedBest = c is { LbfgsBestStep: { } bestStep, LbfgsBestLoss: { } bestLoss, LbfgsBestParameters: { } bestParameters }
             ? (bestStep, bestLoss, Checkpoint.Decode<T>(bestParameters)) : null;
     }
@@ -350,11 +375,7 @@ public sealed class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBin
             _owner = owner;
             var config = owner.Config;
             int points = config.LbfgsPoints > 0 ? config.LbfgsPoints : 8 * config.Batch;
-            SamplingPlan Plan(LossTerm term, Piece piece)
-            {
-                var adam = owner.Plan(term, piece);
-                return adam.IsFresh ? SamplingPlan.Fixed(points) : SamplingPlan.Fixed(Math.Max(adam.Pool, adam.Batch));
-            }
+            SamplingPlan Plan(LossTerm term, Piece piece) => owner.FixedPlan(term, piece, points);
             (_residuals, _weighted) = owner.CompileTerms(Plan);
             _drawn = CurrentSet();
             Draw(_drawn);

@@ -73,6 +73,12 @@ public sealed record TrainingConfig
     /// </summary>
     public int LbfgsKeepBest { get; init; }
     /// <summary>
+    /// Every this many Adam steps (and at the last), the unweighted sum of the terms' mean losses on a held-out set of
+    /// points; the Adam phase ends with the parameters where it was lowest (0: on the last step). Needs no reference
+    /// solution: it guards against ending on a spike of Adam at a constant learning rate.
+    /// </summary>
+    public int AdamKeepBest { get; init; }
+    /// <summary>
     /// Causal training: the time axis "t" cut into this many chunks, each chunk's residual weighted by
     /// exp(−<see cref="CausalTolerance"/> × the summed residual losses of the earlier chunks) (0: off). The weights
     /// move during the Adam steps; an L-BFGS phase keeps them frozen at their last values, like the λ.
@@ -174,6 +180,7 @@ public sealed record TrainingConfig
             LbfgsSampling = d.LbfgsSampling,
             LbfgsWeightScale = d.LbfgsWeightScale,
             LbfgsKeepBest = d.LbfgsKeepBest,
+            AdamKeepBest = d.AdamKeepBest,
             CausalChunks = d.CausalChunks,
             CausalTolerance = d.CausalTolerance,
         };
@@ -188,6 +195,7 @@ public sealed record TrainingConfig
         if (LbfgsIterations < 0) throw new ArgumentException($"--lbfgs must be ≥ 0, got {LbfgsIterations}.");
         if (LbfgsResample < 0) throw new ArgumentException($"--lbfgs-resample must be ≥ 0, got {LbfgsResample}.");
         if (LbfgsRestart < 0) throw new ArgumentException($"--lbfgs-restart must be ≥ 0, got {LbfgsRestart}.");
+        if (AdamKeepBest < 0) throw new ArgumentException($"--adam-keep-best must be ≥ 0, got {AdamKeepBest}.");
         if (LbfgsKeepBest < 0) throw new ArgumentException($"--lbfgs-keep-best must be ≥ 0, got {LbfgsKeepBest}.");
         if (LbfgsPoints < 0) throw new ArgumentException($"--lbfgs-points must be ≥ 0, got {LbfgsPoints}.");
         if (!ResidualAdaptiveSampling.Names.Contains(LbfgsSampling))

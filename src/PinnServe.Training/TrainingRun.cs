@@ -196,6 +196,14 @@ public sealed class TrainingRun : IDisposable
                 ["best_heldout_loss"] = heldOut.BestLoss,
                 ["last_heldout_loss"] = heldOut.Loss,
             };
+        if (t.AdamHeldOut is { } adamHeldOut)
+            summary["adam_keep_best"] = new JsonObject
+            {
+                ["every"] = t.Config.AdamKeepBest,
+                ["best_step"] = adamHeldOut.BestStep,
+                ["best_heldout_loss"] = adamHeldOut.BestLoss,
+                ["last_heldout_loss"] = adamHeldOut.Loss,
+            };
         if (t.LbfgsStalledAt is { } stalled) summary["lbfgs_stalled_at"] = stalled;
         if (t.CausalMinWeight is { } causal) summary["causal_min_weight"] = causal;
         if (t.CausalUnweightedResidualLoss is { } unweighted) summary["causal_unweighted_residual_loss"] = Finite(unweighted);
@@ -235,6 +243,7 @@ public sealed class TrainingRun : IDisposable
         cols.AddRange(t.EvaluatedFields.Select(f => $"rel_l2_{f}"));
         cols.AddRange(t.Config.Learn.Keys.Select(k => $"learned_{k}"));
         if (t.Config.LbfgsKeepBest > 0) cols.Add("heldout_loss");
+        if (t.Config.AdamKeepBest > 0) cols.Add("adam_heldout_loss");
         if (t.Config.CausalChunks > 0) cols.AddRange(["causal_min_weight", "causal_unweighted_residual_loss"]);
         return string.Join(",", cols);
     }
@@ -250,6 +259,7 @@ public sealed class TrainingRun : IDisposable
         for (int i = 0; i < t.EvaluatedFields.Length; i++) sb.Append(',').Append(relL2 is null ? "" : relL2[i].ToString("G6", inv));
         foreach (var key in t.Config.Learn.Keys) sb.Append(',').Append(t.LearnedCoefficients[key].ToString("G8", inv));
         if (t.Config.LbfgsKeepBest > 0) sb.Append(',').Append(t.LbfgsHeldOut is { } h && h.Step == step ? h.Loss.ToString("G6", inv) : "");
+        if (t.Config.AdamKeepBest > 0) sb.Append(',').Append(t.AdamHeldOut is { } a && a.Step == step ? a.Loss.ToString("G6", inv) : "");
         if (t.Config.CausalChunks > 0)
             sb.Append(',').Append((t.CausalMinWeight ?? 1).ToString("G6", inv)).Append(',').Append((t.CausalUnweightedResidualLoss ?? 0).ToString("G6", inv));
         return sb.ToString();

@@ -56,4 +56,23 @@ public class ReproduceCommandTests
         Assert.Contains("not carried over", shortened.Stderr);
         Assert.Contains("| C=1 | 0 | — |", File.ReadAllText(Path.Combine(dir, "out", "poisson1d-table1.md")));
     }
+
+    [Fact]
+    public void Seeds_runs_only_the_named_seeds_and_the_table_keeps_the_others()
+    {
+        // Row C=1 seed 1 completed earlier; now only seed 2 of that row is asked for.
+        string dir = WithCompletedTrialOfRowC1();
+        var r = PinnCli.RunIn(dir, "reproduce", "poisson1d-table1", "--trials", "2", "--rows", "C=1", "--seeds", "2", "--runs", "runs", "--out", "out",
+            "--train-args", "--iters", "--train-args", "20", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(1, r.Json["trials"]!.GetValue<int>());
+        Assert.Contains("C=1 seed 2: starting", r.Stderr);
+        Assert.DoesNotContain("seed 1: starting", r.Stderr);
+        Assert.True(File.Exists(Path.Combine(dir, "runs", "poisson1d-table1", "c-1", "seed-2", "summary.json")));
+        Assert.False(Directory.Exists(Path.Combine(dir, "runs", "poisson1d-table1", "c-2")));
+        // The table lists both seeds of C=1 once each: the one run now and the one completed before.
+        var csv = File.ReadAllLines(Path.Combine(dir, "out", "poisson1d-table1.csv"));
+        Assert.Equal(["1", "2"], csv.Where(l => l.StartsWith("C=1,")).Select(l => l.Split(',')[1]).Order());
+        Assert.Contains("| C=1 | 2 |", File.ReadAllText(Path.Combine(dir, "out", "poisson1d-table1.md")));
+    }
 }

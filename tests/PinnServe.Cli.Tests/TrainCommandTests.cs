@@ -13,6 +13,9 @@ public class TrainCommandTests
     [InlineData("--lbfgs must be ≥ 0", "train", "helmholtz", "--lbfgs", "-1")]
     [InlineData("--lbfgs-resample", "train", "helmholtz", "--lbfgs", "5", "--lbfgs-resample", "-3")]
     [InlineData("--lbfgs-keep-best must be ≥ 0, got -2", "train", "helmholtz", "--lbfgs", "5", "--lbfgs-keep-best", "-2")]
+    [InlineData("--adam-keep-best must be ≥ 0, got -4", "train", "helmholtz", "--adam-keep-best", "-4")]
+    [InlineData("--seeds: '0' is not a seed from 1 to 2 (--trials)", "reproduce", "poisson2d-table2", "--trials", "2", "--seeds", "1,0")]
+    [InlineData("--seeds: 'two' is not a seed from 1 to 3 (--trials)", "reproduce", "poisson2d-table2", "--seeds", "two")]
     [InlineData("--lbfgs-restart must be ≥ 0, got -7", "train", "helmholtz", "--lbfgs", "5", "--lbfgs-restart", "-7")]
     [InlineData("--causal-chunks must be 0 (off) or at least 2, got 1", "train", "allen-cahn", "--causal-chunks", "1")]
     [InlineData("--causal-tol must be a positive number, got 0", "train", "allen-cahn", "--causal-chunks", "8", "--causal-tol", "0")]
@@ -122,6 +125,27 @@ public class TrainCommandTests
         Assert.Equal([110, 120, 130], heldOut.Keys.Order());
         Assert.Equal(heldOut.Values.Min(), keep["best_heldout_loss"]!.GetValue<double>(), 5);
         Assert.Equal(heldOut[bestStep], heldOut.Values.Min());
+    }
+
+    [Fact]
+    public void AdamKeepBestLogsTheHeldOutLossAndReportsTheStepItEndsOn()
+    {
+        string dir = Path.Combine(Directory.CreateTempSubdirectory("pinn-cli-").FullName, "run");
+        var r = PinnCli.Run("train", "poisson-1d", "--layers", "2x16", "--iters", "60", "--lr", "0.05", "--adam-keep-best", "10",
+            "--log-every", "10", "--out", dir, "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var keep = r.Json["adam_keep_best"]!;
+        Assert.Equal(10, keep["every"]!.GetValue<int>());
+        var rows = File.ReadAllLines(Path.Combine(dir, "metrics.csv"));
+        int column = Array.IndexOf(rows[0].Split(','), "adam_heldout_loss");
+        Assert.True(column > 0, rows[0]);
+        var heldOut = rows.Skip(1).Select(l => l.Split(',')).Where(c => c[column] != "")
+            .ToDictionary(c => int.Parse(c[0]), c => double.Parse(c[column], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal([10, 20, 30, 40, 50, 60], heldOut.Keys.Order());
+        int bestStep = keep["best_step"]!.GetValue<int>();
+        Assert.Equal(heldOut.MinBy(kv => kv.Value).Key, bestStep);
+        Assert.Equal(heldOut.Values.Min(), keep["best_heldout_loss"]!.GetValue<double>(), 5);
+        Assert.Equal(heldOut[60], keep["last_heldout_loss"]!.GetValue<double>(), 5);
     }
 
     [Fact]

@@ -67,6 +67,7 @@ public class FaceReductionTests
             lbfgs_weight_scale = 0.5
             lbfgs_keep_best = 100
             lbfgs_restart = 250
+            adam_keep_best = 500
             causal_chunks = 16
             causal_tol = 5
             """);
@@ -76,6 +77,7 @@ public class FaceReductionTests
         Assert.Equal("annealing", config.Weighting.Scheme);
         Assert.Equal((500, 2048, 0, "residual", 0.5, 100), (config.LbfgsIterations, config.LbfgsPoints, config.LbfgsResample, config.LbfgsSampling, config.LbfgsWeightScale, config.LbfgsKeepBest));
         Assert.Equal(250, config.LbfgsRestart);
+        Assert.Equal(500, config.AdamKeepBest);
         Assert.Equal((16, 5.0), (config.CausalChunks, config.CausalTolerance));
         var plain = TrainingConfig.Defaults(ProblemCatalog.Create("helmholtz"));
         Assert.Equal(("sum", "max-order"), (plain.FaceReduction, plain.Weighting.ReferenceGradient));
@@ -90,6 +92,7 @@ public class FaceReductionTests
     [InlineData("causal_tol = -1", "walls.toml:4:14:", "'training.causal_tol' must be a positive number, got -1")]
     [InlineData("lbfgs_keep_best = -5", "walls.toml:4:19:", "'training.lbfgs_keep_best' must be ≥ 0")]
     [InlineData("lbfgs_restart = -1", "walls.toml:4:17:", "'training.lbfgs_restart' must be ≥ 0")]
+    [InlineData("adam_keep_best = -3", "walls.toml:4:18:", "'training.adam_keep_best' must be ≥ 0")]
     public void BadTrainingChoicesInAProblemFileArePlaced(string line, string position, string message)
     {
         string dir = Directory.CreateTempSubdirectory("pinn-faces-").FullName;

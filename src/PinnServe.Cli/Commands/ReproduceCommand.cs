@@ -18,10 +18,11 @@ internal static class ReproduceCommand
         var output = new Option<string>("--out") { Description = "Where ID.md/.csv/.json go; results.md beside it is regenerated.", DefaultValueFactory = _ => Path.Combine("docs", "results") };
         var extra = new Option<string[]>("--train-args") { Description = "Extra `pinn train` arguments for every trial, one token per occurrence (e.g. --train-args --iters --train-args 500); an option the row also sets is replaced, except --param, --weight, --term-points and --learn, which add to the row's.", AllowMultipleArgumentsPerToken = true };
         var rows = new Option<string?>("--rows") { Description = "Only these rows (labels or their run-folder names, comma-separated), e.g. \"PINN,DN β=0.99\"; the tables still list every row." };
+        var seeds = new Option<string?>("--seeds") { Description = "Only these seeds (comma-separated, each from 1 to --trials), e.g. \"3,4\"; the tables still list every completed trial." };
         var command = new Command("reproduce", "Re-run a seed paper's table (trials in parallel, resumable) and write Markdown/CSV/JSON next to the published numbers.");
         command.Arguments.Add(id);
         var noTrain = new Option<bool>("--no-train") { Description = "Write the tables from the trials already completed; start or resume none (e.g. while other trials still run)." };
-        foreach (var o in new Option[] { trials, jobs, runs, output, extra, rows, noTrain }) command.Options.Add(o);
+        foreach (var o in new Option[] { trials, jobs, runs, output, extra, rows, seeds, noTrain }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string name = parse.GetValue(id)!;
@@ -38,6 +39,7 @@ internal static class ReproduceCommand
             if (n < 1 || j < 1) throw new UsageException("--trials and --jobs must be at least 1.");
             var extraArgs = parse.GetValue(extra) ?? [];
             var selected = SelectRows(experiment, parse.GetValue(rows));
+            var onlySeeds = SelectSeeds(parse.GetValue(seeds), n);
             var (exe, prefix) = SelfCommand();
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, args) => { args.Cancel = true; cancel.Cancel(); };
@@ -50,14 +52,18 @@ internal static class ReproduceCommand
             if (notCarried is not null) Console.Error.WriteLine($"{experiment.Id}: {notCarried}");
             var recordedKeys = recorded.Select(r => (r.Row, r.Seed)).ToHashSet();
             if (!parse.GetValue(noTrain))
-                foreach (var r in recorded.Where(r => selected is null || selected.Contains(r.Row)))
+                foreach (var r in recorded.Where(r => (selected is null || selected.Contains(r.Row)) && (onlySeeds is null || onlySeeds.Contains(r.Seed))))
                     Console.Error.WriteLine($"{experiment.Id} {r.Row} seed {r.Seed}: recorded by {experiment.Id}.csv ({experiment.MetricLabel} {r.RelativeL2:E3}); not run here");
             var results = reproducer.Run(experiment, n, j, extraArgs, line => Console.Error.WriteLine(line), cancel.Token, selected,
-                startNone: parse.GetValue(noTrain), recorded: recordedKeys);
+                startNone: parse.GetValue(noTrain), recorded: recordedKeys, onlySeeds: onlySeeds);
             Console.CancelKeyPress -= onCancel;
             // The table lists every row: the rows not selected show the trials they already completed, not nothing.
             var others = selected is null ? null : experiment.Rows.Select(r => r.Label).Where(l => !selected.Contains(l)).ToHashSet();
-            var shown = others is not { Count: > 0 } ? results
+            bool Chosen(TrialResult r) => (selected is null || selected.Contains(r.Row)) && (onlySeeds is null || onlySeeds.Contains(r.Seed));
+            IReadOnlyList<TrialResult> shown = onlySeeds is not null
+                // The seeds not selected show the trials they already completed; the selected ones show what happened here.
+                ? [.. reproducer.Run(experiment, n, j, extraArgs, startNone: true).Where(r => !Chosen(r)), .. results.Where(Chosen)]
+                : others is not { Count: > 0 } ? results
                 : [.. results, .. reproducer.Run(experiment, n, j, extraArgs, onlyRows: others, startNone: true)];
             shown = RecordedTrials.Merge(shown, recorded);
             // The command that regenerates the whole table (it skips completed trials and resumes the rest).
@@ -87,6 +93,20 @@ internal static class ReproduceCommand
             var row = experiment.Rows.FirstOrDefault(r => r.Label == name || Reproducer.Slug(r.Label) == name)
                       ?? throw new UsageException($"--rows: '{name}' is not a row of {experiment.Id}; rows: {string.Join(", ", experiment.Rows.Select(r => $"'{r.Label}'"))}.");
             chosen.Add(row.Label);
+        }
+        return chosen;
+    }
+
+    /// <summary>The seeds named by --seeds, or null for all; each must be a whole number from 1 to the trial count.</summary>
+    internal static IReadOnlySet<ulong>? SelectSeeds(string? list, int trials)
+    {
+        if (string.IsNullOrWhiteSpace(list)) return null;
+        var chosen = new HashSet<ulong>();
+        foreach (string item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(item, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int seed) || seed < 1 || seed > trials)
+                throw new UsageException($"--seeds: '{(item.Length <= 40 ? item : item[..40] + "…")}' is not a seed from 1 to {trials} (--trials).");
+            chosen.Add((ulong)seed);
         }
         return chosen;
     }

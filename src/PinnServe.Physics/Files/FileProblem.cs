@@ -200,7 +200,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         var d = new TrainingDefaults();
         if (t is null) return d;
         t.OnlyKeys("layers", "iterations", "batch", "full_batch", "residual_points", "condition_points", "residual_batch", "model",
-            "normalization", "decay", "eval_grid", "term_points", "face_reduction", "reference_gradient", "lbfgs_iterations", "lbfgs_points", "lbfgs_resample", "lbfgs_restart", "lbfgs_sampling", "lbfgs_weight_scale", "lbfgs_keep_best",
+            "normalization", "decay", "eval_grid", "term_points", "face_reduction", "reference_gradient", "lbfgs_iterations", "lbfgs_points", "lbfgs_resample", "lbfgs_restart", "lbfgs_sampling", "lbfgs_weight_scale", "lbfgs_keep_best", "adam_keep_best",
             "causal_chunks", "causal_tol");
         var termPoints = t.Table("term_points") is { } tp
             ? tp.Values.Keys.ToDictionary(k => k, k => tp.Integer(k)!.Value)
@@ -227,6 +227,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
             LbfgsSampling: OneOf(t, "lbfgs_sampling", "uniform", "residual") ?? d.LbfgsSampling,
             LbfgsWeightScale: Positive(t, "lbfgs_weight_scale") ?? d.LbfgsWeightScale,
             LbfgsKeepBest: NonNegative(t, "lbfgs_keep_best") ?? d.LbfgsKeepBest,
+            AdamKeepBest: NonNegative(t, "adam_keep_best") ?? d.AdamKeepBest,
             CausalChunks: NonNegative(t, "causal_chunks") ?? d.CausalChunks,
             CausalTolerance: Positive(t, "causal_tol") ?? d.CausalTolerance);
     }

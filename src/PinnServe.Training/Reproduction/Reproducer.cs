@@ -18,11 +18,12 @@ public sealed record TrialResult(string Row, ulong Seed, string Status, double? 
 public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string runsRoot)
 {
     /// <param name="startNone">Only collect trials that already completed (report while others still run).</param>
+    /// <param name="onlySeeds">Start or resume only these seeds (null: 1 … <paramref name="trials"/>).</param>
     /// <param name="recorded">Trials the table already records (RecordedTrials): neither started nor resumed here, only
     /// reported when a completed run directory of theirs is here too.</param>
     public IReadOnlyList<TrialResult> Run(Experiment experiment, int trials, int jobs, string[] extraArguments,
         Action<string>? log = null, CancellationToken cancel = default, IReadOnlySet<string>? onlyRows = null, bool startNone = false,
-        IReadOnlySet<(string Row, ulong Seed)>? recorded = null)
+        IReadOnlySet<(string Row, ulong Seed)>? recorded = null, IReadOnlySet<ulong>? onlySeeds = null)
     {
         if (startNone)
             return experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label))
@@ -31,6 +32,7 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
                 .Where(r => r is not null).Select(r => r!).ToList();
         var work = experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label))
             .SelectMany(row => Enumerable.Range(1, trials).Select(seed => (row, seed: (ulong)seed)))
+            .Where(item => onlySeeds is null || onlySeeds.Contains(item.seed))
             .Where(item => recorded is null || !recorded.Contains((item.row.Label, item.seed))
                            || Existing(experiment, item.row, item.seed, TrialArguments(item.row, extraArguments, item.seed)).Completed is not null).ToList();
         var results = new TrialResult?[work.Count];
