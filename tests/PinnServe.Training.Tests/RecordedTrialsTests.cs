@@ -151,9 +151,14 @@ public class RecordedTrialsTests
         string here = Path.Combine(root, e.Id, Reproducer.Slug("B"), "seed-2");
         Directory.CreateDirectory(here);
         File.WriteAllText(Path.Combine(here, TrainingRun.SummaryFile), """{"status":"completed","rel_l2":0.007,"seconds":5,"ms_per_iter":0.1}""");
-        var recorded = new HashSet<(string, ulong)> { (Quoted, 1), (Quoted, 2), ("B", 1), ("B", 2) };
-        var results = new Reproducer("/nonexistent/pinn", [], root).Run(e, trials: 2, jobs: 1, [], recorded: recorded);
+        var recorded = new[] { (Quoted, 1UL), (Quoted, 2UL), ("B", 1UL), ("B", 2UL) }
+            .Select(k => new TrialResult(k.Item1, k.Item2, RecordedTrials.Status, 0.01, 1, 1)).ToList();
+        var log = new List<string>();
+        var results = new Reproducer("/nonexistent/pinn", [], root).Run(e, trials: 2, jobs: 1, [], log.Add, recorded: recorded);
         Assert.Equal([("B", 2UL, "completed")], results.Select(r => (r.Row, r.Seed, r.Status)).ToArray());
+        // Each trial is reported once: the three kept from the record, and B seed 2 as done here.
+        Assert.Equal(3, log.Count(l => l.Contains("not run here")));
+        Assert.Equal(["demo B seed 2: already done (rel. L² 7.000E-003)"], log.Where(l => l.Contains("seed 2") && l.Contains("B ")).ToArray());
         // Without the record, the same call tries to start the missing trials.
         Assert.Throws<AggregateException>(() => new Reproducer("/nonexistent/pinn", [], root).Run(e, trials: 2, jobs: 1, []));
     }

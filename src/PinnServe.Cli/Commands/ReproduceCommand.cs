@@ -50,12 +50,8 @@ internal static class ReproduceCommand
             // and are not run again; a trial completed here takes the record's place.
             var recorded = RecordedTrials.Read(experiment, outDir, extraArgs, n, out string? notCarried);
             if (notCarried is not null) Console.Error.WriteLine($"{experiment.Id}: {notCarried}");
-            var recordedKeys = recorded.Select(r => (r.Row, r.Seed)).ToHashSet();
-            if (!parse.GetValue(noTrain))
-                foreach (var r in recorded.Where(r => (selected is null || selected.Contains(r.Row)) && (onlySeeds is null || onlySeeds.Contains(r.Seed))))
-                    Console.Error.WriteLine($"{experiment.Id} {r.Row} seed {r.Seed}: recorded by {experiment.Id}.csv ({experiment.MetricLabel} {r.RelativeL2:E3}); not run here");
             var results = reproducer.Run(experiment, n, j, extraArgs, line => Console.Error.WriteLine(line), cancel.Token, selected,
-                startNone: parse.GetValue(noTrain), recorded: recordedKeys, onlySeeds: onlySeeds);
+                startNone: parse.GetValue(noTrain), recorded: recorded, onlySeeds: onlySeeds);
             Console.CancelKeyPress -= onCancel;
             // The table lists every row: the rows not selected show the trials they already completed, not nothing.
             var others = selected is null ? null : experiment.Rows.Select(r => r.Label).Where(l => !selected.Contains(l)).ToHashSet();

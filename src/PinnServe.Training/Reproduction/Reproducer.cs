@@ -20,21 +20,31 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
     /// <param name="startNone">Only collect trials that already completed (report while others still run).</param>
     /// <param name="onlySeeds">Start or resume only these seeds (null: 1 … <paramref name="trials"/>).</param>
     /// <param name="recorded">Trials the table already records (RecordedTrials): neither started nor resumed here, only
-    /// reported when a completed run directory of theirs is here too.</param>
+    /// reported (as completed here) when a completed run directory of theirs is here too.</param>
     public IReadOnlyList<TrialResult> Run(Experiment experiment, int trials, int jobs, string[] extraArguments,
         Action<string>? log = null, CancellationToken cancel = default, IReadOnlySet<string>? onlyRows = null, bool startNone = false,
-        IReadOnlySet<(string Row, ulong Seed)>? recorded = null, IReadOnlySet<ulong>? onlySeeds = null)
+        IReadOnlyCollection<TrialResult>? recorded = null, IReadOnlySet<ulong>? onlySeeds = null)
     {
         if (startNone)
             return experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label))
                 .SelectMany(row => Enumerable.Range(1, trials).Select(seed =>
                     Existing(experiment, row, (ulong)seed, TrialArguments(row, extraArguments, (ulong)seed)).Completed))
                 .Where(r => r is not null).Select(r => r!).ToList();
-        var work = experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label))
-            .SelectMany(row => Enumerable.Range(1, trials).Select(seed => (row, seed: (ulong)seed)))
-            .Where(item => onlySeeds is null || onlySeeds.Contains(item.seed))
-            .Where(item => recorded is null || !recorded.Contains((item.row.Label, item.seed))
-                           || Existing(experiment, item.row, item.seed, TrialArguments(item.row, extraArguments, item.seed)).Completed is not null).ToList();
+        var records = (recorded ?? []).ToDictionary(r => (r.Row, r.Seed));
+        var work = new List<(ExperimentRow row, ulong seed)>();
+        var doneHere = new List<TrialResult>();  // recorded trials whose run directory completed here too
+        foreach (var row in experiment.Rows.Where(row => onlyRows is null || onlyRows.Contains(row.Label)))
+            for (ulong seed = 1; seed <= (ulong)trials; seed++)
+            {
+                if (onlySeeds is not null && !onlySeeds.Contains(seed)) continue;
+                if (!records.TryGetValue((row.Label, seed), out var record)) { work.Add((row, seed)); continue; }
+                if (Existing(experiment, row, seed, TrialArguments(row, extraArguments, seed)).Completed is { } here)
+                {
+                    log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: already done ({experiment.MetricLabel} {here.RelativeL2:E3})");
+                    doneHere.Add(here);
+                }
+                else log?.Invoke($"{experiment.Id} {row.Label} seed {seed}: recorded by {experiment.Id}.csv ({experiment.MetricLabel} {record.RelativeL2:E3}); not run here");
+            }
         var results = new TrialResult?[work.Count];
         using var gate = new SemaphoreSlim(Math.Max(1, jobs));
         var tasks = work.Select((item, index) => Task.Run(async () =>
@@ -45,7 +55,7 @@ public sealed class Reproducer(string pinnCommand, string[] pinnPrefix, string r
         }, cancel)).ToArray();
         try { Task.WaitAll(tasks, cancel); }
         catch (OperationCanceledException) { }
-        return results.Where(r => r is not null).Select(r => r!).ToList();
+        return [.. doneHere, .. results.Where(r => r is not null).Select(r => r!)];
     }
 
     /// <summary>Trials share the cores: each gets cores / jobs threads unless the extra arguments say otherwise.</summary>
