@@ -146,6 +146,7 @@ public class TrainCommandTests
         Assert.Equal(heldOut.MinBy(kv => kv.Value).Key, bestStep);
         Assert.Equal(heldOut.Values.Min(), keep["best_heldout_loss"]!.GetValue<double>(), 5);
         Assert.Equal(heldOut[60], keep["last_heldout_loss"]!.GetValue<double>(), 5);
+        Assert.Contains($"keep-best: the Adam phase ended on step {bestStep} (held-out loss", r.Stdout);
     }
 
     [Fact]

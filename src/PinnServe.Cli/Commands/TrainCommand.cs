@@ -48,6 +48,9 @@ internal static class TrainCommand
             if (status == "interrupted") Console.Error.WriteLine($"Interrupted at step {run.Trainer.Step}; checkpoint saved. Continue with: pinn train --resume {run.Directory}");
             Console.WriteLine($"{c.Problem} {c.Model}: {summary["iterations"]} iterations in {summary["seconds"]} s" +
                               (summary["rel_l2"] is { } e ? $", relative L2 error of {summary["rel_l2_of"]} {e.GetValue<double>():E3}" : "") + $" -> {run.Directory}");
+            foreach (var (key, phase) in new[] { ("adam_keep_best", "Adam"), ("lbfgs_keep_best", "L-BFGS") })
+                if (summary[key] is JsonObject keep && status == "completed")
+                    Console.WriteLine($"keep-best: the {phase} phase ended on step {keep["best_step"]} (held-out loss {keep["best_heldout_loss"]!.GetValue<double>():E3}; at its last measurement {keep["last_heldout_loss"]!.GetValue<double>():E3})");
             if (summary["learned"] is JsonObject learned)
                 foreach (var (name, node) in learned)
                     Console.WriteLine($"learned {name} = {node!["value"]} (truth {node["truth"]}, relative error {node["relative_error"]})");
