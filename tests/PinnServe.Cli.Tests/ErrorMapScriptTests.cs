@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace PinnServe.Cli.Tests;
@@ -47,16 +46,5 @@ public class ErrorMapScriptTests
         Assert.Contains("do not form a full 2 x 2 grid", e.Message);
     }
 
-    private static string[] RunScript(params string[] args)
-    {
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(ServeCommandTests.RepositoryRoot(), "scripts", "error_map.py"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"error_map.py exited {process.ExitCode}: {stderr}");
-        return stdout.Result.Split('\n');
-    }
+    private static string[] RunScript(params string[] args) => PythonScript.Run("error_map.py", args);
 }
