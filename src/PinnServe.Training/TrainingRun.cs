@@ -188,22 +188,8 @@ public sealed class TrainingRun : IDisposable
             ["run_dir"] = Path.GetFullPath(_dir),
         };
         if (message is not null) summary["message"] = message;
-        if (t.LbfgsHeldOut is { } heldOut)
-            summary["lbfgs_keep_best"] = new JsonObject
-            {
-                ["every"] = t.Config.LbfgsKeepBest,
-                ["best_step"] = heldOut.BestStep,
-                ["best_heldout_loss"] = heldOut.BestLoss,
-                ["last_heldout_loss"] = heldOut.Loss,
-            };
-        if (t.AdamHeldOut is { } adamHeldOut)
-            summary["adam_keep_best"] = new JsonObject
-            {
-                ["every"] = t.Config.AdamKeepBest,
-                ["best_step"] = adamHeldOut.BestStep,
-                ["best_heldout_loss"] = adamHeldOut.BestLoss,
-                ["last_heldout_loss"] = adamHeldOut.Loss,
-            };
+        if (t.AdamHeldOut is { } adamHeldOut) summary["adam_keep_best"] = KeepBest(t.Config.AdamKeepBest, adamHeldOut);
+        if (t.LbfgsHeldOut is { } heldOut) summary["lbfgs_keep_best"] = KeepBest(t.Config.LbfgsKeepBest, heldOut);
         if (t.LbfgsStalledAt is { } stalled) summary["lbfgs_stalled_at"] = stalled;
         if (t.CausalMinWeight is { } causal) summary["causal_min_weight"] = causal;
         if (t.CausalUnweightedResidualLoss is { } unweighted) summary["causal_unweighted_residual_loss"] = Finite(unweighted);
@@ -231,6 +217,14 @@ public sealed class TrainingRun : IDisposable
         }
         return summary;
     }
+
+    private static JsonObject KeepBest(int every, HeldOutLoss heldOut) => new()
+    {
+        ["every"] = every,
+        ["best_step"] = heldOut.BestStep,
+        ["best_heldout_loss"] = heldOut.BestLoss,
+        ["last_heldout_loss"] = heldOut.Loss,
+    };
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
