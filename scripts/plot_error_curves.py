@@ -45,6 +45,7 @@ def main():
     ap.add_argument("--title", default=None)
     ap.add_argument("--from-step", type=int, default=0, help="plot only steps ≥ this (zoom on the end of training)")
     ap.add_argument("--mark", type=int, action="append", default=[], help="a vertical line at this step (e.g. where L-BFGS starts)")
+    ap.add_argument("--seeds", help="comma-separated seed numbers to plot (default: every seed-* folder)")
     ap.add_argument("--kept", action="store_true", help="circle the step each --adam-keep-best trial kept, at its final error")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
@@ -52,6 +53,8 @@ def main():
     series = []
     for i, row in enumerate(a.rows.split(",")):
         seeds = sorted((root / row).glob("seed-*/metrics.csv"))
+        if a.seeds:
+            seeds = [m for m in seeds if m.parent.name.removeprefix("seed-") in a.seeds.split(",")]
         if not seeds:
             sys.exit(f"no trials under {root / row}")
         for j, m in enumerate(seeds):
