@@ -53,14 +53,11 @@ internal static class ReproduceCommand
             var results = reproducer.Run(experiment, n, j, extraArgs, line => Console.Error.WriteLine(line), cancel.Token, selected,
                 startNone: parse.GetValue(noTrain), recorded: recorded, onlySeeds: onlySeeds);
             Console.CancelKeyPress -= onCancel;
-            // The table lists every row: the rows not selected show the trials they already completed, not nothing.
-            var others = selected is null ? null : experiment.Rows.Select(r => r.Label).Where(l => !selected.Contains(l)).ToHashSet();
+            // The table lists every trial: the rows and seeds not selected show the trials they already completed, not
+            // nothing; the selected ones show what happened here.
             bool Chosen(TrialResult r) => (selected is null || selected.Contains(r.Row)) && (onlySeeds is null || onlySeeds.Contains(r.Seed));
-            IReadOnlyList<TrialResult> shown = onlySeeds is not null
-                // The seeds not selected show the trials they already completed; the selected ones show what happened here.
-                ? [.. reproducer.Run(experiment, n, j, extraArgs, startNone: true).Where(r => !Chosen(r)), .. results.Where(Chosen)]
-                : others is not { Count: > 0 } ? results
-                : [.. results, .. reproducer.Run(experiment, n, j, extraArgs, onlyRows: others, startNone: true)];
+            IReadOnlyList<TrialResult> shown = selected is null && onlySeeds is null ? results
+                : [.. reproducer.Run(experiment, n, j, extraArgs, startNone: true).Where(r => !Chosen(r)), .. results.Where(Chosen)];
             shown = RecordedTrials.Merge(shown, recorded);
             // The command that regenerates the whole table (it skips completed trials and resumes the rest).
             string invocation = $"pinn reproduce {name} --trials {n}" + (extraArgs.Length > 0 ? $" --train-args {string.Join(' ', extraArgs)}" : "");
