@@ -136,6 +136,25 @@ public class ReproducerTests
         }
     }
 
+    [Theory]
+    [InlineData("dn-lp-table4", 6, 100)]
+    [InlineData("allen-cahn-causal", 1, 500)]
+    [InlineData("burgers-table1", 1, 100)]
+    public void KeepBestRowsAreTheirPlainRowWithOnlyTheRuleAdded(string id, int count, int every)
+    {
+        // The notes compare each keep-best trial with its plain row's trial of the same seed as one trajectory.
+        var experiment = ExperimentCatalog.Find(id);
+        string suffix = $" keep-best {every}";
+        var kept = experiment.Rows.Where(r => r.Label.EndsWith(suffix, StringComparison.Ordinal)).ToList();
+        Assert.Equal(count, kept.Count);
+        foreach (var row in kept)
+        {
+            var plain = experiment.Rows.Single(r => r.Label == row.Label[..^suffix.Length]);
+            Assert.Equal([.. plain.Arguments, "--adam-keep-best", every.ToString(System.Globalization.CultureInfo.InvariantCulture)], row.Arguments);
+            Assert.Equal(plain.Published, row.Published);
+        }
+    }
+
     [Fact]
     public void UnknownExperimentIsNamed() =>
         Assert.Contains("'nope'", Assert.Throws<ArgumentException>(() => ExperimentCatalog.Find("nope")).Message);
