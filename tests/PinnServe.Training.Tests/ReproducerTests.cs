@@ -117,41 +117,25 @@ public class ReproducerTests
     }
 
     [Theory]
-    [InlineData("burgers-table1", 7, 5000)]
-    [InlineData("allen-cahn-table3", 2, 2000)]
-    [InlineData("burgers-inverse", 2, 5000)]
-    public void LbfgsRowsContinueTheirAdamRowWithOnlyTheLbfgsPhaseAdded(string id, int count, int iterations)
+    [InlineData("burgers-table1", 7, " + 5000 L-BFGS", "--lbfgs", "5000")]
+    [InlineData("allen-cahn-table3", 2, " + 2000 L-BFGS", "--lbfgs", "2000")]
+    [InlineData("burgers-inverse", 2, " + 5000 L-BFGS", "--lbfgs", "5000")]
+    [InlineData("dn-lp-table4", 6, " keep-best 100", "--adam-keep-best", "100")]
+    [InlineData("allen-cahn-causal", 1, " keep-best 500", "--adam-keep-best", "500")]
+    [InlineData("burgers-table1", 1, " keep-best 100", "--adam-keep-best", "100")]
+    public void DerivedRowsAreTheirBaseRowWithOnlyOneOptionAdded(string id, int count, string suffix, string option, string value)
     {
-        // Their trials are seeded from the Adam row's checkpoints, which is only valid when nothing else differs.
+        // L-BFGS rows are seeded from the Adam row's checkpoints, and the notes read a keep-best trial as its plain row's
+        // trajectory of the same seed: both are only valid when nothing else differs.
         var experiment = ExperimentCatalog.Find(id);
-        string suffix = $" + {iterations} L-BFGS";
-        var withLbfgs = experiment.Rows.Where(r => r.Label.EndsWith(suffix, StringComparison.Ordinal)).ToList();
-        Assert.Equal(count, withLbfgs.Count);
-        foreach (var row in withLbfgs)
-        {
-            var adam = experiment.Rows.Single(r => r.Label == row.Label[..^suffix.Length]);
-            Assert.Equal([.. adam.Arguments, "--lbfgs", iterations.ToString(System.Globalization.CultureInfo.InvariantCulture)], row.Arguments);
-            Assert.Equal(adam.Published, row.Published);
-            Assert.Null(row.PublishedSeconds);
-        }
-    }
-
-    [Theory]
-    [InlineData("dn-lp-table4", 6, 100)]
-    [InlineData("allen-cahn-causal", 1, 500)]
-    [InlineData("burgers-table1", 1, 100)]
-    public void KeepBestRowsAreTheirPlainRowWithOnlyTheRuleAdded(string id, int count, int every)
-    {
-        // The notes compare each keep-best trial with its plain row's trial of the same seed as one trajectory.
-        var experiment = ExperimentCatalog.Find(id);
-        string suffix = $" keep-best {every}";
-        var kept = experiment.Rows.Where(r => r.Label.EndsWith(suffix, StringComparison.Ordinal)).ToList();
-        Assert.Equal(count, kept.Count);
-        foreach (var row in kept)
+        var derived = experiment.Rows.Where(r => r.Label.EndsWith(suffix, StringComparison.Ordinal)).ToList();
+        Assert.Equal(count, derived.Count);
+        foreach (var row in derived)
         {
             var plain = experiment.Rows.Single(r => r.Label == row.Label[..^suffix.Length]);
-            Assert.Equal([.. plain.Arguments, "--adam-keep-best", every.ToString(System.Globalization.CultureInfo.InvariantCulture)], row.Arguments);
+            Assert.Equal([.. plain.Arguments, option, value], row.Arguments);
             Assert.Equal(plain.Published, row.Published);
+            Assert.Null(row.PublishedSeconds);
         }
     }
 
