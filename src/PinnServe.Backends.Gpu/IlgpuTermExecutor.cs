@@ -10,7 +10,8 @@ namespace PinnServe.Backends.Gpu;
 /// Runs compiled terms on an ILGPU accelerator. Every shard's tape is translated once into kernels over one
 /// device arena; a step uploads θ, the normalized coordinates and the known data, runs each shard forward and
 /// backward (accumulating into its term's ∂L/∂θ and loss slots on the device), then downloads only the terms'
-/// losses and gradients — one contiguous copy — and hands them to <see cref="CompiledTerm{T}.SetResult"/>.
+/// losses and gradients — one contiguous copy — and hands them to <see cref="CompiledTerm{T}.SetResult"/>. A node's
+/// pointwise values come back only when asked for (<see cref="CompiledTerm{T}.CopyValues"/>: causal training).
 /// </summary>
 internal sealed class IlgpuTermExecutor : ITermExecutor<float>
 {
@@ -22,6 +23,7 @@ internal sealed class IlgpuTermExecutor : ITermExecutor<float>
     private readonly List<(DeviceOp[] Ops, bool[] Backward, int Output, bool OutputGrad, int OutputGradOffset, int LossSlot)> _shards = new();
     private readonly float[] _results;
     private readonly DeviceLayout _layout;
+    private readonly Action<float[]> _fetchValues;   // one delegate, so a step allocates nothing
 
     public IlgpuTermExecutor(Accelerator accelerator, IReadOnlyList<CompiledTerm<float>> terms)
     {
@@ -63,6 +65,7 @@ internal sealed class IlgpuTermExecutor : ITermExecutor<float>
         }
         _results = new float[_terms.Length * (p + 1)];
         _program.Allocate(layout);
+        _fetchValues = FetchValues;
     }
 
     public int Threads => 1;
@@ -93,7 +96,14 @@ internal sealed class IlgpuTermExecutor : ITermExecutor<float>
         arena.SubView(_resultsOffset, _results.Length).CopyToCPU(_results);
         int p = _parameters.Count;
         for (int t = 0; t < _terms.Length; t++)
-            _terms[t].SetResult(_results[_terms.Length * p + t], _results.AsSpan(t * p, p));
+            _terms[t].SetResult(_results[_terms.Length * p + t], _results.AsSpan(t * p, p), _fetchValues);
+    }
+
+    /// <summary>Copies a node's device values into its host buffer (causal weights read the residual per point).</summary>
+    private void FetchValues(float[] host)
+    {
+        if (!_layout.IsMapped(host)) throw new ArgumentException("That buffer is not a node of the translated tapes.");
+        _program.Arena.SubView(_layout.Map(host), host.Length).CopyToCPU(host);
     }
 
     /// <summary>The device copy of a mapped host buffer (tests compare nodes one by one).</summary>

@@ -205,8 +205,6 @@ public sealed record TrainingConfig
         if (Batch < 1) throw new ArgumentException($"--batch must be ≥ 1, got {Batch}.");
         if (CausalChunks < 0 || CausalChunks == 1) throw new ArgumentException($"--causal-chunks must be 0 (off) or at least 2, got {CausalChunks}.");
         if (!(CausalTolerance > 0) || !double.IsFinite(CausalTolerance)) throw new ArgumentException($"--causal-tol must be a positive number, got {CausalTolerance}.");
-        if (CausalChunks > 0 && !string.Equals(Device, "cpu", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"Causal training (--causal-chunks) runs on the cpu device only: it reads every point's residual on the host each step (got --device {Device}).");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be positive, got {LearningRate}.");
         if (!(DecayRate > 0 && DecayRate <= 1)) throw new ArgumentException($"--decay must be in (0, 1], got {DecayRate}.");
         if (!Nn.Architectures.Names.Contains(Architecture))

@@ -59,6 +59,28 @@ public class ParityTests
         Console.WriteLine($"parity {problem} {model}: worst loss {worstLoss:E2}, worst ∇θ {worstGradient:E2} (relative)");
     }
 
+    [Fact]
+    public void CausalWeightsFromTheDevicesResidualsFollowTheCpuRun()
+    {
+        // The weights come from every point's residual, which the device returns on demand after each step.
+        var config = Config("allen-cahn", "DN", "cpu") with { CausalChunks = 4, CausalTolerance = 10 };
+        using var cpu = (Trainer<float>)TrainerFactory.Create(config, 1);
+        using var gpu = (Trainer<float>)TrainerFactory.Create(config with { Device = "ilgpu-cpu" }, 1);
+        for (int step = 0; step < 5; step++)
+        {
+            cpu.TrainStep();
+            gpu.TrainStep();
+            double[] a = cpu.Causal!.Weights, b = gpu.Causal!.Weights;
+            Assert.True(a.Min() < 0.99, $"step {step}: the later chunks must carry weights below 1 for the check to mean anything (min {a.Min():R})");
+            for (int i = 0; i < a.Length; i++)
+                Assert.True(Math.Abs(a[i] - b[i]) <= 1e-4 * Math.Max(a[i], 1e-30) + 1e-12, $"step {step}, chunk {i}: cpu weight {a[i]:R}, ilgpu {b[i]:R}");
+            double ua = cpu.CausalUnweightedResidualLoss!.Value, ub = gpu.CausalUnweightedResidualLoss!.Value;
+            Assert.True(Math.Abs(ua - ub) <= 1e-4 * ua, $"step {step}: unweighted residual loss cpu {ua:R}, ilgpu {ub:R}");
+        }
+        double theta = RelativeDifference(cpu.Network.Parameters.Values, gpu.Network.Parameters.Values);
+        Assert.True(theta <= 1e-4, $"θ after 5 causal steps differs by {theta:E2} of its largest entry");
+    }
+
     [Theory]
     [InlineData("klein-gordon", "M4")]
     [InlineData("allen-cahn", "DN")]

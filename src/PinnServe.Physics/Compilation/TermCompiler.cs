@@ -40,18 +40,23 @@ public sealed class CompiledTerm<T> where T : unmanaged, IBinaryFloatingPointIee
     // Set by a device backend (SetResult), whose shards never run on the host; a host pass (Reduce) takes over again.
     private T[]? _deviceGradient;
     private bool _fromDevice;
+    private Action<T[]>? _fetchValues;
 
     /// <summary>
     /// The loss and ∂L/∂θ computed elsewhere (a device backend running these shards' tapes in its own memory):
     /// afterwards <see cref="Loss"/> and <see cref="Gradient"/> read as if <see cref="Reduce"/> had run.
     /// </summary>
-    public void SetResult(T loss, ReadOnlySpan<T> gradient)
+    /// <param name="fetchValues">Copies the device's values of a node back into its host buffer (the node's
+    /// <c>Value</c> array), so <see cref="CopyValues"/> can read pointwise values on demand; null when the backend
+    /// cannot.</param>
+    public void SetResult(T loss, ReadOnlySpan<T> gradient, Action<T[]>? fetchValues = null)
     {
         _deviceGradient ??= new T[gradient.Length];
         if (gradient.Length != _deviceGradient.Length) throw new ArgumentException($"Gradient of term '{Name}' has {gradient.Length} entries, expected {_deviceGradient.Length}.");
         gradient.CopyTo(_deviceGradient);
         Loss = loss;
         _fromDevice = true;
+        _fetchValues = fetchValues;
     }
 
     /// <summary>Draws fixed point sets and pools (once, from the initialization RNG).</summary>
@@ -77,19 +82,21 @@ public sealed class CompiledTerm<T> where T : unmanaged, IBinaryFloatingPointIee
 
     /// <summary>
     /// The values at the current points of piece <paramref name="piece"/> of <paramref name="expression"/>, a
-    /// sub-expression (same reference) of that piece's errors, as the last host pass (<see cref="Forward"/> or an
-    /// executor's shards) computed them; e.g. the unweighted residual inside a weighted error.
+    /// sub-expression (same reference) of that piece's errors, as the last pass computed them (<see cref="Forward"/>,
+    /// an executor's shards, or a device backend, whose values are fetched here); e.g. the unweighted residual inside
+    /// a weighted error.
     /// </summary>
     public void CopyValues(int piece, Expr expression, Span<double> destination)
     {
         var compiled = _pieces[piece];
         if (destination.Length != compiled.Count)
             throw new ArgumentException($"Term '{Name}', piece {piece}: {compiled.Count} points, got room for {destination.Length}.");
-        if (_fromDevice) throw new InvalidOperationException($"Term '{Name}' ran on a device: its pointwise values are not on the host.");
+        if (_fromDevice && _fetchValues is null) throw new InvalidOperationException($"Term '{Name}' ran on a device that cannot return pointwise values.");
         foreach (var slice in compiled.Slices)
         {
             if (!slice.Nodes.TryGetValue(expression, out var node))
                 throw new ArgumentException($"Term '{Name}', piece {piece} does not contain the expression {expression}.");
+            if (_fromDevice) _fetchValues!(node.Value);
             for (int p = 0; p < slice.Count; p++) destination[slice.Start + p] = double.CreateTruncating(node.Value[p]);
         }
     }
