@@ -49,13 +49,13 @@ run() {
     : > "$out/parity.jsonl"; : > "$out/pinn.jsonl"; : > "$out/torch.jsonl"
 
     echo "== parity: device vs CPU engine (worst relative loss / ∇θ / θ; target ≤ 1e-4)"
-    for args in "klein-gordon --model M4 --steps 20" "cavity --model M4 --steps 10" "allen-cahn --model DN --steps 5"; do
+    for args in "klein-gordon --model M4 --steps 20" "cavity --model M4 --steps 10" "allen-cahn --model DN --steps 5" "allen-cahn --model DN --causal-chunks 32 --causal-tol 100 --steps 5"; do
         # shellcheck disable=SC2086
         timeout "$cap" ./pinn bench parity $args --device cuda --slice-points "$slice" --json 2>&1 | tee -a "$out/parity.log" | tail -n 1 >> "$out/parity.jsonl" || echo "parity $args: failed or timed out (see parity.log)"
     done
 
     echo "== pinn bench train --device cuda (${seconds} s per problem)"
-    for args in "klein-gordon --model M4" "cavity --model M4" "allen-cahn --model DN" "burgers --model DN"; do
+    for args in "klein-gordon --model M4" "cavity --model M4" "allen-cahn --model DN" "allen-cahn --model DN --causal-chunks 32 --causal-tol 100" "burgers --model DN"; do
         # shellcheck disable=SC2086
         timeout "$cap" ./pinn bench train $args --device cuda --slice-points "$slice" --seconds "$seconds" --json 2>&1 | tee -a "$out/pinn.log" | tail -n 1 >> "$out/pinn.jsonl" || echo "bench $args: failed or timed out (see pinn.log)"
     done
