@@ -123,6 +123,7 @@ public class ReproducerTests
     [InlineData("dn-lp-table4", 6, " keep-best 100", "--adam-keep-best", "100")]
     [InlineData("allen-cahn-causal", 1, " keep-best 500", "--adam-keep-best", "500")]
     [InlineData("burgers-table1", 1, " keep-best 100", "--adam-keep-best", "100")]
+    [InlineData("poisson2d-table2", 2, " keep-best 100", "--adam-keep-best", "100")]
     public void DerivedRowsAreTheirBaseRowWithOnlyOneOptionAdded(string id, int count, string suffix, string option, string value)
     {
         // L-BFGS rows are seeded from the Adam row's checkpoints, and the notes read a keep-best trial as its plain row's
