@@ -100,18 +100,20 @@ internal sealed class IlgpuTermExecutor : ITermExecutor<float>
     }
 
     /// <summary>Copies a node's device values into its host buffer (causal weights read the residual per point).</summary>
-    private void FetchValues(float[] host)
-    {
-        if (!_layout.IsMapped(host)) throw new ArgumentException("That buffer is not a node of the translated tapes.");
-        _program.Arena.SubView(_layout.Map(host), host.Length).CopyToCPU(host);
-    }
+    private void FetchValues(float[] host) => CopyFromDevice(host, host);
 
     /// <summary>The device copy of a mapped host buffer (tests compare nodes one by one).</summary>
     internal float[] Download(float[] host)
     {
         var copy = new float[host.Length];
-        _program.Arena.SubView(_layout.Map(host), host.Length).CopyToCPU(copy);
+        CopyFromDevice(host, copy);
         return copy;
+    }
+
+    private void CopyFromDevice(float[] host, float[] destination)
+    {
+        if (!_layout.IsMapped(host)) throw new ArgumentException("That buffer is not a node of the translated tapes.");
+        _program.Arena.SubView(_layout.Map(host), host.Length).CopyToCPU(destination);
     }
 
     public void Dispose() => _program.Dispose();
