@@ -9,8 +9,8 @@ kept; then each row's means. The lowest evaluated error is an oracle: picking it
 which no rule in `pinn train` looks at. It is here to measure how far a reference-free rule is from it, and to
 compare with results that were selected that way.
 
-A keep-best trial's last metrics row is measured after the restore, so it is the kept error, not the trajectory's;
-the median and the lowest leave that row out. Standard library only, so it runs wherever the tests run.
+A keep-best trial that went back to an earlier step measured its last metrics row after the restore, so that row is
+the kept error, not the trajectory's; the median and the lowest leave it out. Standard library only, so it runs wherever the tests run.
 """
 import argparse, json, pathlib, statistics, sys
 
@@ -28,7 +28,7 @@ def trial_stats(seed_dir, column, from_step):
         return None
     curve = read_curve(seed_dir / "metrics.csv", column)
     keep = summary.get("adam_keep_best")
-    if keep and curve:
+    if keep and curve and keep["best_step"] != curve[-1][0]:
         curve = curve[:-1]  # measured after the restore
     window = [(step, err) for step, err in curve if step >= from_step]
     if not window:

@@ -14,13 +14,17 @@ public class ErrorStatsScriptTests
         Trial(root, "kept", 1, ["0,0.5", "1000,0.08", "2000,0.06", "3000,0.02"],
             """{"status":"completed","rel_l2":0.02,"adam_keep_best":{"every":100,"best_step":1900}}""");
         Trial(root, "kept", 2, ["0,0.5", "1000,0.2"], """{"status":"failed"}""");  // not completed: left out
+        // Kept at the last step: nothing was restored, so the last row is the trajectory's and counts.
+        Trial(root, "kept-last", 1, ["0,0.5", "1000,0.08", "2000,0.06", "3000,0.005"],
+            """{"status":"completed","rel_l2":0.005,"adam_keep_best":{"every":100,"best_step":3000}}""");
 
-        string[] lines = PythonScript.Run("error_stats.py", root, "--rows", "plain,kept", "--from-step", "1000");
+        string[] lines = PythonScript.Run("error_stats.py", root, "--rows", "plain,kept,kept-last", "--from-step", "1000");
 
         Assert.Contains("| plain | 1 | 3.00e-02 | 3.00e-02 | 1.00e-02 | 2000 | – |", lines);
         Assert.Contains("| kept | 1 | 2.00e-02 | 7.00e-02 | 6.00e-02 | 2000 | 1900 |", lines);
         Assert.DoesNotContain(lines, l => l.StartsWith("| kept | 2 ", StringComparison.Ordinal));
         Assert.Contains("| kept | 1 | 2.00e-02 | 7.00e-02 | 6.00e-02 |", lines);  // the row's means, over one trial
+        Assert.Contains("| kept-last | 1 | 5.00e-03 | 6.00e-02 | 5.00e-03 | 3000 | 3000 |", lines);
 
         var error = Assert.Throws<InvalidOperationException>(() => PythonScript.Run("error_stats.py", root, "--rows", "nope"));
         Assert.Contains("no row folder 'nope'", error.Message);
