@@ -17,6 +17,7 @@ internal static class NodeTranslators
     private static readonly Dictionary<Type, INodeTranslator> ByKind = new()
     {
         [typeof(JetInputNode<>)] = new JetInputTranslator(),
+        [typeof(JetPeriodicFeaturesNode<>)] = new JetPeriodicFeaturesTranslator(),
         [typeof(DataNode<>)] = new DataTranslator(),
         [typeof(JetLinearNode<>)] = new JetLinearTranslator(),
         [typeof(JetActivationNode<>)] = new JetActivationTranslator(),
@@ -53,6 +54,22 @@ internal sealed class JetInputTranslator : INodeTranslator
         var input = (JetInputNode<float>)node;
         c.Value(input);
         c.Uploads.Add((input.Forward, input.Value, input.BlockLength));
+        return new DeviceOp(() => { }, null);
+    }
+}
+
+/// <summary>
+/// Periodic input features depend on the coordinates only: computed on the host right after them (every component,
+/// points × features × components, small) and uploaded. Their x̂ columns read the input node's host value, which
+/// the input's own upload, earlier on the tape, has just computed.
+/// </summary>
+internal sealed class JetPeriodicFeaturesTranslator : INodeTranslator
+{
+    public DeviceOp Translate(Node<float> node, TranslationContext c)
+    {
+        var features = (JetPeriodicFeaturesNode<float>)node;
+        c.Value(features);
+        c.Uploads.Add((features.Forward, features.Value, features.Length));
         return new DeviceOp(() => { }, null);
     }
 }

@@ -12,6 +12,7 @@ internal sealed class TrainOptions
     public readonly Argument<string?> Problem = new("problem") { Description = "Problem name (see `pinn problems`) or a problem file (.toml, .yaml, .json; see docs/problem-files.md).", Arity = ArgumentArity.ZeroOrOne };
     public readonly Option<string?> Model = new("--model") { Description = "Preset: M1 (MLP), M2 (MLP + annealing), M3 (modified MLP), M4 (modified MLP + annealing), PINN, MA, ID, DN." };
     public readonly Option<string?> Arch = new("--arch") { Description = "mlp or modified-mlp." };
+    public readonly Option<string?> Periodic = new("--periodic") { Description = "Inputs (comma-separated, e.g. x) the network sees as (cos 2πx/P, sin 2πx/P), P the domain's extent: exactly periodic in them (default: none)." };
     public readonly Option<string?> Activation = new("--activation") { Description = "tanh or sin." };
     public readonly Option<string?> Weighting = new("--weighting") { Description = "fixed, annealing (ma), inverse-dirichlet (id) or grad-norm (dn)." };
     public readonly Option<double?> Beta = new("--beta") { Description = "Smoothing β of the loss weights (λ ← βλ + (1−β)λ̂)." };
@@ -65,7 +66,7 @@ internal sealed class TrainOptions
 
     public IEnumerable<Symbol> All() =>
     [
-        Problem, Model, Arch, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
+        Problem, Model, Arch, Periodic, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
         Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, AdamKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
         Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
         SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
@@ -132,6 +133,8 @@ internal sealed class TrainOptions
             if (weights.Count > 0) w = w with { Weights = weights };
             c = c with { Weighting = w };
             if (parse.GetValue(Arch) is { } arch) c = c with { Architecture = arch };
+            if (parse.GetValue(Periodic) is { } periodic)
+                c = c with { PeriodicInputs = periodic.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
             if (parse.GetValue(Activation) is { } act) c = c with { Activation = act };
             if (parse.GetValue(Layers) is { } layers) c = c with { Layers = layers };
             if (parse.GetValue(Iters) is { } iters) c = c with { Iterations = iters };

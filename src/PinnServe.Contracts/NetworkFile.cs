@@ -17,6 +17,10 @@ namespace PinnServe.Contracts;
 /// <c>U = φ(x̂ W_U + b_U)</c>, <c>V = φ(x̂ W_V + b_V)</c>, <c>H¹ = φ(x̂ W₀ + b₀)</c>,
 /// for k = 1..L−1: <c>Z = φ(Hᵏ Wₖ + bₖ)</c>, <c>Hᵏ⁺¹ = (1 − Z) ⊙ U + Z ⊙ V</c>; output as above.
 /// Layers: encoder_u, encoder_v, hidden_0 … hidden_{L−1}, output.</para>
+/// <para><b>periodic inputs</b> (optional, either architecture): the first layer(s) take the features of the
+/// inputs in column order, where a periodic input x with period P gives two columns, <c>cos(2πx/P)</c> and
+/// <c>sin(2πx/P)</c> of the physical x, in place of its one column x̂. The network is then exactly P-periodic in x,
+/// with every derivative.</para>
 /// </remarks>
 public sealed record NetworkFile
 {
@@ -38,6 +42,10 @@ public sealed record NetworkFile
     /// <summary>Domain bounds of each input: [min, max].</summary>
     public required double[][] InputBounds { get; init; }
     public required LayerFile[] Layers { get; init; }
+    /// <summary>Inputs fed to the network as (cos 2πx/P, sin 2πx/P) instead of x̂ (none when null or empty).</summary>
+    public PeriodicInput[]? PeriodicInputs { get; init; }
+    /// <summary>Columns the first layer(s) take: one per input, plus one more per periodic input.</summary>
+    [JsonIgnore] public int FeatureCount => Inputs.Length + (PeriodicInputs?.Length ?? 0);
     /// <summary>Free-form description: problem name and parameters, weighting, iterations, metrics.</summary>
     public Dictionary<string, string> Metadata { get; init; } = new();
 
@@ -70,6 +78,16 @@ public sealed record NetworkFile
         int d = Inputs.Length;
         if (d == 0 || InputShift.Length != d || InputScale.Length != d || InputBounds.Length != d)
             throw new InvalidDataException($"{source}: inputs, input_shift, input_scale and input_bounds must have the same non-zero length.");
+        var periodic = PeriodicInputs ?? [];
+        foreach (var p in periodic)
+        {
+            if (!Inputs.Contains(p.Input))
+                throw new InvalidDataException($"{source}: periodic input '{p.Input}' is not an input (inputs: {string.Join(", ", Inputs)}).");
+            if (!(p.Period > 0) || !double.IsFinite(p.Period))
+                throw new InvalidDataException($"{source}: periodic input '{p.Input}' has period {p.Period}; it must be a positive number.");
+        }
+        if (periodic.Select(p => p.Input).Distinct().Count() != periodic.Length)
+            throw new InvalidDataException($"{source}: an input is listed twice in periodic_inputs.");
         int expectedLayers = Architecture == MlpArchitecture ? 2 : 4;
         if (Layers.Length < expectedLayers)
             throw new InvalidDataException($"{source}: {Architecture} needs at least {expectedLayers} layers, found {Layers.Length}.");
@@ -84,6 +102,9 @@ public sealed record NetworkFile
             throw new InvalidDataException($"{source}: output layer has {Layers[^1].Out} columns but {Outputs.Length} outputs are named.");
     }
 }
+
+/// <summary>An input the network sees through (cos 2πx/P, sin 2πx/P), P = <see cref="Period"/>.</summary>
+public sealed record PeriodicInput(string Input, double Period);
 
 /// <summary>One dense layer: y = x W + b, W row-major [In × Out].</summary>
 public sealed record LayerFile

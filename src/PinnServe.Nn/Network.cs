@@ -37,9 +37,18 @@ public abstract class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
     /// <summary>Records the network on <paramref name="tape"/>; the returned jet has one column per output.</summary>
     public abstract JetNode<T> Apply(Tape<T> tape, JetNode<T> input);
 
-    /// <summary>A network of a registered architecture (see <see cref="Architectures"/>).</summary>
-    public static Network<T> Create(string architecture, ParameterStore<T> store, int inputs, int outputs, NetworkShape shape, IActivation activation) =>
-        Architectures.Create(architecture, store, inputs, outputs, shape, activation);
+    /// <summary>Inputs the network sees as (cos 2πx/P, sin 2πx/P) (see <see cref="PeriodicInputNetwork{T}"/>); none by default.</summary>
+    public virtual IReadOnlyList<(int Axis, double Period)> PeriodicInputs => [];
+
+    /// <summary>
+    /// A network of a registered architecture (see <see cref="Architectures"/>); with <paramref name="periodic"/>
+    /// inputs, that architecture sits behind their periodic features.
+    /// </summary>
+    public static Network<T> Create(string architecture, ParameterStore<T> store, int inputs, int outputs, NetworkShape shape, IActivation activation,
+        IReadOnlyList<(int Axis, double Period)>? periodic = null) =>
+        periodic is { Count: > 0 }
+            ? new PeriodicInputNetwork<T>(Architectures.Create(architecture, store, inputs + periodic.Count, outputs, shape, activation), inputs, periodic)
+            : Architectures.Create(architecture, store, inputs, outputs, shape, activation);
 
     /// <summary>Glorot-normal weights (std √(2/(fan_in+fan_out))), zero biases, drawn in parameter order.</summary>
     public void InitializeGlorotNormal(Rng rng)
@@ -78,6 +87,7 @@ public abstract class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
                 Weights = ToDoubles(Parameters.Slice(l.Weight)),
                 Bias = ToDoubles(Parameters.Slice(l.Bias)),
             }).ToArray(),
+            PeriodicInputs = PeriodicInputs.Count == 0 ? null : PeriodicInputs.Select(p => new PeriodicInput(inputNames[p.Axis], p.Period)).ToArray(),
             Metadata = metadata ?? new(),
         };
 
@@ -85,6 +95,9 @@ public abstract class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
     public void LoadFrom(NetworkFile file)
     {
         if (file.Architecture != Architecture) throw new InvalidDataException($"Network file is {file.Architecture}, expected {Architecture}.");
+        var filePeriodic = (file.PeriodicInputs ?? []).Select(p => (Array.IndexOf(file.Inputs, p.Input), p.Period)).OrderBy(p => p.Item1);
+        if (!filePeriodic.SequenceEqual(PeriodicInputs.OrderBy(p => p.Axis)))
+            throw new InvalidDataException($"Network file has periodic inputs [{Describe(file.PeriodicInputs ?? [])}], expected [{Describe(PeriodicInputs.Select(p => new PeriodicInput(file.Inputs.ElementAtOrDefault(p.Axis) ?? $"#{p.Axis}", p.Period)))}].");
         if (file.Layers.Length != Layers.Count) throw new InvalidDataException($"Network file has {file.Layers.Length} layers, expected {Layers.Count}.");
         for (int i = 0; i < Layers.Count; i++)
         {
@@ -96,6 +109,8 @@ public abstract class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
             for (int j = 0; j < bs.Length; j++) bs[j] = T.CreateTruncating(lf.Bias[j]);
         }
     }
+
+    private static string Describe(IEnumerable<PeriodicInput> periodic) => string.Join(", ", periodic.Select(p => $"{p.Input} (period {p.Period:R})"));
 
     private static double[] ToDoubles(ReadOnlySpan<T> values)
     {

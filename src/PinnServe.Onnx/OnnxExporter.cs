@@ -47,13 +47,17 @@ public static class OnnxExporter
         var builder = new OnnxGraphBuilder("pinnserve");
         var taylor = new TaylorGraph(builder, plan, network.Activation);
 
-        string normalized = NormalizedInputs(builder, network);
+        var (normalized, columns) = NormalizedInputs(builder, network);
         var inverseScale = network.InputScale.Select(s => 1.0 / s).ToArray();
+        var features = network.PeriodicInputs is { Length: > 0 } ? PeriodicFeatures.Build(builder, network, normalized, columns) : null;
+        Jet InputLayer(LayerFile layer) => features is null
+            ? taylor.InputLayer(normalized, layer, inverseScale)
+            : taylor.FeatureInputLayer(features, layer, inverseScale);
         var layers = network.Layers;
         Jet hidden;
         if (network.Architecture == NetworkFile.MlpArchitecture)
         {
-            hidden = taylor.Activate(taylor.InputLayer(normalized, layers[0], inverseScale), layers[0].Name);
+            hidden = taylor.Activate(InputLayer(layers[0]), layers[0].Name);
             for (int k = 1; k < layers.Length - 1; k++)
                 hidden = taylor.Activate(taylor.Dense(hidden, layers[k]), layers[k].Name);
         }
@@ -61,14 +65,14 @@ public static class OnnxExporter
         {
             // Modified MLP (SPEC §2.2): H ← (1 − Z) ⊙ U + Z ⊙ V, written as U + Z ⊙ (V − U).
             // With one hidden layer the encoders U, V are unused (no gate), so they are not emitted.
-            hidden = taylor.Activate(taylor.InputLayer(normalized, layers[2], inverseScale), layers[2].Name);
+            hidden = taylor.Activate(InputLayer(layers[2]), layers[2].Name);
             Jet? u = null, gap = null;
             for (int k = 3; k < layers.Length - 1; k++)
             {
                 if (u is null)
                 {
-                    u = taylor.Activate(taylor.InputLayer(normalized, layers[0], inverseScale), layers[0].Name);
-                    var v = taylor.Activate(taylor.InputLayer(normalized, layers[1], inverseScale), layers[1].Name);
+                    u = taylor.Activate(InputLayer(layers[0]), layers[0].Name);
+                    var v = taylor.Activate(InputLayer(layers[1]), layers[1].Name);
                     gap = taylor.Subtract(v, u, "v_minus_u");
                 }
                 var gate = taylor.Activate(taylor.Dense(hidden, layers[k]), layers[k].Name);
@@ -100,15 +104,15 @@ public static class OnnxExporter
         return model;
     }
 
-    /// <summary>Inputs x_i [N] → [N, 1, d] → x̂ = (x − shift) · (1/scale).</summary>
-    private static string NormalizedInputs(OnnxGraphBuilder builder, NetworkFile network)
+    /// <summary>Inputs x_i [N] → [N, 1, d] → x̂ = (x − shift) · (1/scale); also each raw column x_i as [N, 1, 1].</summary>
+    private static (string Normalized, string[] Columns) NormalizedInputs(OnnxGraphBuilder builder, NetworkFile network)
     {
         string axes = builder.Int64Constant("unsqueeze_axes", [1, 2], 2);
         var columns = network.Inputs.Select(name => builder.Node("Unsqueeze", $"{name}.col", [builder.BatchInput(name), axes])).ToArray();
         string stacked = columns.Length == 1 ? columns[0] : builder.Node("Concat", "inputs", columns, OnnxGraphBuilder.Int("axis", 2));
         int d = network.Inputs.Length;
         string shifted = builder.Node("Sub", "inputs_shifted", [stacked, builder.Constant("input_shift", network.InputShift, d)]);
-        return builder.Node("Mul", "inputs_normalized", [shifted, builder.Constant("input_inv_scale", network.InputScale.Select(s => 1.0 / s).ToArray(), d)]);
+        return (builder.Node("Mul", "inputs_normalized", [shifted, builder.Constant("input_inv_scale", network.InputScale.Select(s => 1.0 / s).ToArray(), d)]), columns);
     }
 
     /// <summary>C[k, o]: the coefficient of jet component k of network output o in the field.</summary>
@@ -126,12 +130,12 @@ public static class OnnxExporter
     private static void CheckLayerShapes(NetworkFile network)
     {
         var layers = network.Layers;
-        int d = network.Inputs.Length;
+        int d = network.FeatureCount;
         bool modified = network.Architecture == NetworkFile.ModifiedMlpArchitecture;
         int firstHidden = modified ? 2 : 0;
         for (int k = 0; k <= firstHidden; k++)
             if (layers[k].In != d)
-                throw new InvalidDataException($"Layer '{layers[k].Name}' takes {layers[k].In} inputs but the network has {d} ({string.Join(", ", network.Inputs)}).");
+                throw new InvalidDataException($"Layer '{layers[k].Name}' takes {layers[k].In} inputs but the network has {d} ({string.Join(", ", network.Inputs)}{(d > network.Inputs.Length ? ", with periodic features" : "")}).");
         for (int k = firstHidden + 1; k < layers.Length; k++)
             if (layers[k].In != layers[k - 1].Out)
                 throw new InvalidDataException($"Layer '{layers[k].Name}' takes {layers[k].In} inputs but '{layers[k - 1].Name}' gives {layers[k - 1].Out}.");
@@ -139,7 +143,7 @@ public static class OnnxExporter
             for (int k = 0; k < 2; k++)
                 if (layers[k].Out != layers[2].Out || layers.Skip(3).SkipLast(1).Any(l => l.Out != layers[k].Out))
                     throw new InvalidDataException($"Modified MLP encoder '{layers[k].Name}' has width {layers[k].Out}; every hidden layer must have the same width.");
-        for (int i = 0; i < d; i++)
+        for (int i = 0; i < network.Inputs.Length; i++)
             if (!(network.InputScale[i] != 0 && double.IsFinite(network.InputScale[i]) && double.IsFinite(network.InputShift[i])))
                 throw new InvalidDataException($"Input '{network.Inputs[i]}' has shift {network.InputShift[i]} and scale {network.InputScale[i]}; the scale must be finite and non-zero.");
     }
@@ -178,6 +182,8 @@ public static class OnnxExporter
         all[OnnxMetadataKeys.Architecture] = network.Architecture;
         all[OnnxMetadataKeys.Activation] = network.Activation;
         all[OnnxMetadataKeys.Layers] = HiddenLayout(network);
+        if (network.PeriodicInputs is { Length: > 0 } periodic)
+            all[OnnxMetadataKeys.PeriodicInputs] = string.Join(",", periodic.Select(p => $"{p.Input}:{OnnxMetadataKeys.FormatNumber(p.Period)}"));
         all[OnnxMetadataKeys.ParameterCount] = ParameterCount(network).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return all;
     }

@@ -16,6 +16,7 @@ namespace PinnServe.Onnx;
 /// <item><term><c>fields</c></term><description>the model's outputs (graph outputs) in order, e.g. "u,v,p,psi".</description></item>
 /// <item><term><c>field.&lt;name&gt;</c></term><description>its definition, e.g. field.v = "-1*psi_x".</description></item>
 /// <item><term><c>architecture</c>, <c>activation</c>, <c>layers</c>, <c>parameter_count</c></term><description>from the network file; layers = "depth x width" of the hidden stack, e.g. "5x50".</description></item>
+/// <item><term><c>periodic_inputs</c></term><description>only for a network with periodic input features: "input:period" pairs, e.g. "x:2".</description></item>
 /// </list>
 /// Everything else is passed through from the network file's metadata and the caller's metadata (the trainer
 /// uses <c>problem</c>, <c>parameters</c> (JSON), <c>model</c>, <c>weighting</c>, <c>iterations</c>, <c>rel_l2</c>, …).
@@ -34,6 +35,7 @@ public static class OnnxMetadataKeys
     public const string Activation = "activation";
     public const string Layers = "layers";
     public const string ParameterCount = "parameter_count";
+    public const string PeriodicInputs = "periodic_inputs";
 
     public static string FormatNumber(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

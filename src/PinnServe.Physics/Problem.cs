@@ -29,7 +29,8 @@ public sealed record TrainingDefaults(
     int LbfgsKeepBest = 0,
     int AdamKeepBest = 0,
     int CausalChunks = 0,
-    double CausalTolerance = 1);
+    double CausalTolerance = 1,
+    IReadOnlyList<string>? PeriodicInputs = null);
 
 /// <summary>An extra evaluation figure: the relative L² of the pointwise magnitude of several fields, e.g. |(u, v)|.</summary>
 public sealed record MagnitudeMetric(string Name, string[] Components);

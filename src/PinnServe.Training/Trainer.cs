@@ -62,7 +62,8 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         Config = config;
         var store = new ParameterStore<T>();
         var shape = NetworkShape.Parse(config.Layers);
-        Network = Nn.Network<T>.Create(config.Architecture, store, problem.Domain.Dimension, problem.Outputs.Length, shape, Activations.Parse(config.Activation));
+        Network = Nn.Network<T>.Create(config.Architecture, store, problem.Domain.Dimension, problem.Outputs.Length, shape, Activations.Parse(config.Activation),
+            PeriodicAxes(problem.Domain, config.PeriodicInputs));
         var initRng = new Rng(config.Seed);
         Network.InitializeGlorotNormal(initRng);
         foreach (var (name, initial) in config.Learn)
@@ -159,6 +160,15 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     public int? LbfgsStalledAt => _lbfgs?.StalledAt;
     public double? CausalMinWeight => _causal?.MinWeight;
     public double? CausalUnweightedResidualLoss => _causal?.UnweightedLoss;
+    /// <summary>Each periodic input's axis and period: the domain's extent along it.</summary>
+    private static (int Axis, double Period)[] PeriodicAxes(Box domain, IReadOnlyList<string> names) =>
+        names.Select(name =>
+        {
+            int axis = Array.IndexOf(domain.Names, name);
+            if (axis < 0) throw new ArgumentException($"Periodic input '{name}' is not an input (inputs: {string.Join(", ", domain.Names)}).");
+            return (axis, domain.Axes[axis].Max - domain.Axes[axis].Min);
+        }).ToArray();
+
     /// <summary>The causal weights by time chunk (null without <see cref="TrainingConfig.CausalChunks"/>).</summary>
     public CausalWeights? Causal => _causal;
     /// <summary>Loss-and-gradient evaluations the L-BFGS phase has made (line-search trials included).</summary>

@@ -42,6 +42,11 @@ public sealed record TrainingConfig
     public string Model { get; init; } = "custom";
     public string Architecture { get; init; } = NetworkFile.MlpArchitecture;
     public string Activation { get; init; } = "tanh";
+    /// <summary>
+    /// Inputs the network sees as (cos 2πx/P, sin 2πx/P), P the domain's extent along x (--periodic): the network is
+    /// then exactly periodic in them and a periodic condition on that axis holds by construction. Empty: none.
+    /// </summary>
+    public string[] PeriodicInputs { get; init; } = [];
     public string Layers { get; init; } = "5x50";
     public WeightingConfig Weighting { get; init; } = new();
     /// <summary>Adam steps.</summary>
@@ -183,6 +188,7 @@ public sealed record TrainingConfig
             AdamKeepBest = d.AdamKeepBest,
             CausalChunks = d.CausalChunks,
             CausalTolerance = d.CausalTolerance,
+            PeriodicInputs = d.PeriodicInputs?.ToArray() ?? [],
         };
         config = config with { Weighting = config.Weighting with { ReferenceGradient = d.ReferenceGradient } };
         return ModelPresets.Apply(config, model ?? d.Model);
@@ -209,6 +215,8 @@ public sealed record TrainingConfig
         if (!(DecayRate > 0 && DecayRate <= 1)) throw new ArgumentException($"--decay must be in (0, 1], got {DecayRate}.");
         if (!Nn.Architectures.Names.Contains(Architecture))
             throw new ArgumentException($"Unknown architecture '{Architecture}' (expected {string.Join(", ", Nn.Architectures.Names.Order())}).");
+        if (PeriodicInputs.Distinct().Count() != PeriodicInputs.Length)
+            throw new ArgumentException($"--periodic lists an input twice: {string.Join(",", PeriodicInputs)}.");
         if (Activation is not ("tanh" or "sin")) throw new ArgumentException($"Unknown activation '{Activation}' (expected tanh or sin).");
         if (!global::PinnServe.Training.Weighting.WeightingSchemes.Names.Contains(Weighting.Scheme))
             throw new ArgumentException($"Unknown weighting '{Weighting.Scheme}' (expected {string.Join(", ", global::PinnServe.Training.Weighting.WeightingSchemes.Names)}).");

@@ -99,6 +99,13 @@ public class GradientCheckTests
     public void SecondOrderResidualGradient(string architecture, string activation) =>
         AssertGradientMatchesFiniteDifferences(SecondOrderLoss(Harness.Network(architecture, 2, 1, "3x8", activation, 17)));
 
+    // Periodic features are constants of θ, but they change every first-layer product that ∇θ flows through.
+    [Theory]
+    [InlineData(NetworkFile.MlpArchitecture, "tanh")]
+    [InlineData(NetworkFile.ModifiedMlpArchitecture, "sin")]
+    public void SecondOrderResidualGradientThroughPeriodicFeatures(string architecture, string activation) =>
+        AssertGradientMatchesFiniteDifferences(SecondOrderLoss(Harness.Network(architecture, 2, 1, "3x8", activation, 23, periodic: [(0, 1.7)])));
+
     [Theory]
     [InlineData(NetworkFile.MlpArchitecture)]
     [InlineData(NetworkFile.ModifiedMlpArchitecture)]

@@ -9,10 +9,11 @@ namespace PinnServe.Autodiff.Tests;
 /// <summary>Builds small networks and evaluates their jets at given points.</summary>
 internal static class Harness
 {
-    public static Network<double> Network(string architecture, int inputs, int outputs, string layers, string activation, ulong seed)
+    public static Network<double> Network(string architecture, int inputs, int outputs, string layers, string activation, ulong seed,
+        (int Axis, double Period)[]? periodic = null)
     {
         var store = new ParameterStore<double>();
-        var net = PinnServe.Nn.Network<double>.Create(architecture, store, inputs, outputs, NetworkShape.Parse(layers), Activations.Parse(activation));
+        var net = PinnServe.Nn.Network<double>.Create(architecture, store, inputs, outputs, NetworkShape.Parse(layers), Activations.Parse(activation), periodic);
         net.InitializeGlorotNormal(new Rng(seed));
         // Non-zero biases so that every code path (bias on the value component only) is exercised.
         var rng = new Rng(seed + 1);

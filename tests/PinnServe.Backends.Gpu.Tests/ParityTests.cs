@@ -31,10 +31,21 @@ public class ParityTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void LossesAndGradientsOfEveryTermMatchTheCpuEngine(string problem, string model)
+    public void LossesAndGradientsOfEveryTermMatchTheCpuEngine(string problem, string model) =>
+        AssertTermsMatchTheCpuEngine(Config(problem, model, "cpu"), $"{problem} {model}");
+
+    // Periodic input features are computed on the host and uploaded: the device must see every component of them.
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("modified-mlp")]
+    public void PeriodicInputFeaturesMatchTheCpuEngine(string architecture) =>
+        AssertTermsMatchTheCpuEngine(Config("allen-cahn", "DN", "cpu") with { Architecture = architecture, PeriodicInputs = ["x"] },
+            $"allen-cahn periodic x {architecture}");
+
+    private static void AssertTermsMatchTheCpuEngine(TrainingConfig config, string label)
     {
-        using var cpu = (Trainer<float>)TrainerFactory.Create(Config(problem, model, "cpu"), 1);
-        using var gpu = (Trainer<float>)TrainerFactory.Create(Config(problem, model, "ilgpu-cpu"), 1);
+        using var cpu = (Trainer<float>)TrainerFactory.Create(config, 1);
+        using var gpu = (Trainer<float>)TrainerFactory.Create(config with { Device = "ilgpu-cpu" }, 1);
         Assert.True(gpu.ResidualTerms[0].Shards.Count > 1, "the residual term must span several shards");
         double worstLoss = 0, worstGradient = 0;
         for (int step = 0; step < 3; step++)
@@ -49,14 +60,14 @@ public class ParityTests
             {
                 double la = a[i].Loss, lb = b[i].Loss;
                 double lossError = Math.Abs(la - lb) / Math.Max(Math.Abs(la), 1e-30);
-                Assert.True(lossError <= 1e-5, $"{problem} {model} step {step}: loss '{a[i].Name}' cpu {la:R}, ilgpu {lb:R} (relative {lossError:E2})");
+                Assert.True(lossError <= 1e-5, $"{label} step {step}: loss '{a[i].Name}' cpu {la:R}, ilgpu {lb:R} (relative {lossError:E2})");
                 worstLoss = Math.Max(worstLoss, lossError);
                 double error = RelativeDifference(a[i].Gradient, b[i].Gradient);
-                Assert.True(error <= 1e-5, $"{problem} {model} step {step}: ∇θ of '{a[i].Name}' differs by {error:E2} of its largest entry");
+                Assert.True(error <= 1e-5, $"{label} step {step}: ∇θ of '{a[i].Name}' differs by {error:E2} of its largest entry");
                 worstGradient = Math.Max(worstGradient, error);
             }
         }
-        Console.WriteLine($"parity {problem} {model}: worst loss {worstLoss:E2}, worst ∇θ {worstGradient:E2} (relative)");
+        Console.WriteLine($"parity {label}: worst loss {worstLoss:E2}, worst ∇θ {worstGradient:E2} (relative)");
     }
 
     [Fact]

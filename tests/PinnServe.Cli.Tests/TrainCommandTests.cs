@@ -20,6 +20,8 @@ public class TrainCommandTests
     [InlineData("--causal-chunks must be 0 (off) or at least 2, got 1", "train", "allen-cahn", "--causal-chunks", "1")]
     [InlineData("--causal-tol must be a positive number, got 0", "train", "allen-cahn", "--causal-chunks", "8", "--causal-tol", "0")]
     [InlineData("time axis named 't'", "train", "helmholtz", "--causal-chunks", "8")]
+    [InlineData("periodic input 'q' is not an input (inputs: t, x)", "train", "allen-cahn", "--periodic", "q")]
+    [InlineData("--periodic lists an input twice: x,x", "train", "allen-cahn", "--periodic", "x,x")]
     [InlineData("no such run directory", "train", "--resume", "/nonexistent/run")]
     [InlineData("unrecognized command or argument '--frobnicate'", "train", "helmholtz", "--frobnicate")]
     [InlineData("'DN β=0.5' is not a row of poisson2d-table2", "reproduce", "poisson2d-table2", "--rows", "PINN,DN β=0.5")]
@@ -107,6 +109,32 @@ public class TrainCommandTests
         // The logged residual loss carries the weights (each ≤ 1), so it cannot exceed the unweighted one.
         double logged = double.Parse(last[Array.IndexOf(rows[0].Split(','), "loss_residual")], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(unweighted > 0 && logged <= unweighted * (1 + 1e-5), $"logged {logged}, unweighted {unweighted}");
+    }
+
+    [Fact]
+    public void PeriodicInputsAreRecordedHoldThePeriodicConditionAndExport()
+    {
+        string dir = Path.Combine(Directory.CreateTempSubdirectory("pinn-cli-").FullName, "run");
+        var r = PinnCli.Run("train", "allen-cahn", "--model", "DN", "--layers", "2x8", "--iters", "20", "--residual-points", "128",
+            "--residual-batch", "64", "--periodic", "x", "--log-every", "5", "--eval-every", "20", "--out", dir, "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
+        Assert.Equal(["x"], config["periodic_inputs"]!.AsArray().Select(n => n!.GetValue<string>()));
+        var network = PinnServe.Contracts.NetworkFile.Load(Path.Combine(dir, "network.json"));
+        Assert.Equal([new PinnServe.Contracts.PeriodicInput("x", 2.0)], network.PeriodicInputs!);
+        Assert.Equal(3, network.Layers[0].In);   // t, cos πx, sin πx
+
+        // x = −1 and x = 1 are one point of the network's input space: the periodic term's loss is exactly zero.
+        var rows = File.ReadAllLines(Path.Combine(dir, "metrics.csv"));
+        int bc = Array.IndexOf(rows[0].Split(','), "loss_bc");
+        Assert.True(bc >= 0 && rows.Length > 3, rows[0]);
+        Assert.All(rows.Skip(1), row => Assert.Equal(0.0, double.Parse(row.Split(',')[bc], System.Globalization.CultureInfo.InvariantCulture)));
+
+        string onnx = Path.Combine(dir, "model.onnx");
+        var export = PinnCli.Run("export", dir, "--out", onnx, "--fields", "u,u_x,u_xx");
+        Assert.True(export.ExitCode == 0, export.Stderr);
+        var bench = PinnCli.Run("bench", "export", dir, "--batches", "8", "--seconds", "0.02", "--ort-threads", "1", "--json");
+        Assert.True(bench.ExitCode == 0, bench.Stderr);
     }
 
     [Fact]

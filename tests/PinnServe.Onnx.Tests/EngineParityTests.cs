@@ -51,6 +51,30 @@ public sealed class EngineParityTests(ITestOutputHelper log) : IDisposable
 
     [Theory]
     [MemberData(nameof(Architectures))]
+    public void Trained_allen_cahn_network_with_periodic_x_matches_the_trainer(string architecture)
+    {
+        var config = new TrainingConfig
+        {
+            Problem = "allen-cahn", Architecture = architecture, Layers = "3x16", PeriodicInputs = ["x"], Weighting = new WeightingConfig { Scheme = "grad-norm" },
+            Iterations = 30, Batch = 32, EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000, Seed = 5,
+        };
+        using var trainer = TrainerFactory.Create(config);
+        for (int i = 0; i < config.Iterations; i++) trainer.TrainStep();
+
+        var network = trainer.ToNetworkFile(new Dictionary<string, string> { ["problem"] = "allen-cahn" });
+        Assert.Equal([new PeriodicInput("x", 2.0)], network.PeriodicInputs!);
+        string[] names = ["u", "u_t", "u_x", "u_xx", "u_tx", "u_tt"];
+        var fields = names.Select(n => FieldDefinition.Resolve(n, network.Inputs, network.Outputs, [])).ToList();
+        var points = TestNetworks.RandomPoints(network, PointCount, seed: 78);
+        var engine = trainer.EvaluateFields(names, ToDoubles(points));
+
+        var errors = CompareWithOnnx(network, fields, points, engine);
+        Report($"allen-cahn periodic x {architecture} 3x16 after {config.Iterations} steps", errors);
+        AssertWithinTolerance(errors);
+    }
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
     public void Cavity_style_stream_function_fields_match_the_engine(string architecture)
     {
         var engine = RandomEngineNetwork(architecture, seed: 13);

@@ -61,6 +61,16 @@ public sealed class ExportParityTests(ITestOutputHelper log) : IDisposable
         AssertParity(network, Resolve(network, [], "u", "u_x", "u_xt", "u_tt"));
     }
 
+    // Periodic input features: the first layer's jet is built from cos and sin of the physical coordinate.
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Periodic_input_features_with_derivatives_match(string architecture, string activation)
+    {
+        var network = TestNetworks.Create(architecture, activation, ["t", "x", "y"], ["u"], depth: 3, width: 16, seed: 29,
+            periodic: [new PeriodicInput("x", 2.0), new PeriodicInput("y", 0.8)]);
+        AssertParity(network, Resolve(network, [], "u", "u_t", "u_x", "u_xx", "u_xt", "u_yy", "u_xy", "u_tt"));
+    }
+
     [Fact]
     public void First_derivatives_only_match()
     {

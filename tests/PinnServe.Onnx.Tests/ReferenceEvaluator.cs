@@ -11,21 +11,27 @@ internal sealed class ReferenceEvaluator(NetworkFile network)
     /// <summary>All network outputs at one physical point.</summary>
     public double[] Forward(ReadOnlySpan<double> x)
     {
-        int d = network.Inputs.Length;
-        var normalized = new double[d];
-        for (int i = 0; i < d; i++) normalized[i] = (x[i] - network.InputShift[i]) / network.InputScale[i];
+        // The first layers' inputs, as NetworkFile documents them: x̂, or cos and sin of 2πx/P for a periodic input.
+        var normalized = new List<double>();
+        for (int i = 0; i < network.Inputs.Length; i++)
+        {
+            var periodic = network.PeriodicInputs?.FirstOrDefault(p => p.Input == network.Inputs[i]);
+            if (periodic is null) { normalized.Add((x[i] - network.InputShift[i]) / network.InputScale[i]); continue; }
+            normalized.Add(Math.Cos(2 * Math.PI * x[i] / periodic.Period));
+            normalized.Add(Math.Sin(2 * Math.PI * x[i] / periodic.Period));
+        }
         var layers = network.Layers;
         double[] h;
         if (network.Architecture == NetworkFile.MlpArchitecture)
         {
-            h = Activate(Dense(normalized, layers[0]));
+            h = Activate(Dense([.. normalized], layers[0]));
             for (int k = 1; k < layers.Length - 1; k++) h = Activate(Dense(h, layers[k]));
         }
         else
         {
-            var u = Activate(Dense(normalized, layers[0]));
-            var v = Activate(Dense(normalized, layers[1]));
-            h = Activate(Dense(normalized, layers[2]));
+            var u = Activate(Dense([.. normalized], layers[0]));
+            var v = Activate(Dense([.. normalized], layers[1]));
+            h = Activate(Dense([.. normalized], layers[2]));
             for (int k = 3; k < layers.Length - 1; k++)
             {
                 var z = Activate(Dense(h, layers[k]));

@@ -6,13 +6,13 @@ namespace PinnServe.Onnx.Tests;
 internal static class TestNetworks
 {
     public static NetworkFile Create(string architecture, string activation, string[] inputs, string[] outputs,
-        int depth = 3, int width = 16, int seed = 7)
+        int depth = 3, int width = 16, int seed = 7, PeriodicInput[]? periodic = null)
     {
         var random = new Random(seed);
-        int d = inputs.Length;
+        int d = inputs.Length + (periodic?.Length ?? 0);   // the first layers' inputs: one per coordinate, two per periodic one
         // Shifts and scales far from (0, 1) so a missing 1/scale factor cannot go unnoticed.
-        double[] shift = Enumerable.Range(0, d).Select(i => 0.5 - 1.3 * i).ToArray();
-        double[] scale = Enumerable.Range(0, d).Select(i => new[] { 0.7, 2.5, 0.4 }[i % 3]).ToArray();
+        double[] shift = Enumerable.Range(0, inputs.Length).Select(i => 0.5 - 1.3 * i).ToArray();
+        double[] scale = Enumerable.Range(0, inputs.Length).Select(i => new[] { 0.7, 2.5, 0.4 }[i % 3]).ToArray();
         var layers = new List<LayerFile>();
         if (architecture == NetworkFile.ModifiedMlpArchitecture)
         {
@@ -30,8 +30,9 @@ internal static class TestNetworks
             Outputs = outputs,
             InputShift = shift,
             InputScale = scale,
-            InputBounds = Enumerable.Range(0, d).Select(i => new[] { shift[i] - scale[i], shift[i] + scale[i] }).ToArray(),
+            InputBounds = Enumerable.Range(0, inputs.Length).Select(i => new[] { shift[i] - scale[i], shift[i] + scale[i] }).ToArray(),
             Layers = layers.ToArray(),
+            PeriodicInputs = periodic,
             Metadata = new() { ["problem"] = "test", ["iterations"] = "0", ["parameters"] = "{\"k\":1}" },
         };
     }

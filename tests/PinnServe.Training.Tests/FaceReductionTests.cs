@@ -70,6 +70,7 @@ public class FaceReductionTests
             adam_keep_best = 500
             causal_chunks = 16
             causal_tol = 5
+            periodic_inputs = ["x"]
             """);
         var config = TrainingConfig.Defaults(PinnServe.Physics.Files.ProblemFiles.Load(file));
         Assert.Equal("mean", config.FaceReduction);
@@ -79,6 +80,7 @@ public class FaceReductionTests
         Assert.Equal(250, config.LbfgsRestart);
         Assert.Equal(500, config.AdamKeepBest);
         Assert.Equal((16, 5.0), (config.CausalChunks, config.CausalTolerance));
+        Assert.Equal(["x"], config.PeriodicInputs);
         var plain = TrainingConfig.Defaults(ProblemCatalog.Create("helmholtz"));
         Assert.Equal(("sum", "max-order"), (plain.FaceReduction, plain.Weighting.ReferenceGradient));
     }

@@ -38,6 +38,50 @@ internal sealed class TaylorGraph(OnnxGraphBuilder graph, DerivativePlan plan, s
         return new Jet(value, first, null);
     }
 
+    /// <summary>
+    /// First layer on periodic input features (<see cref="PeriodicFeatures"/>): z = Σ features · W + b, where a periodic
+    /// input contributes cos(ωx) W_c + sin(ωx) W_s, so ∂z/∂x = ω cos W_s − ω sin W_c and ∂²z/∂x² = −ω² (cos W_c + sin W_s),
+    /// and x̂ rows contribute as in <see cref="InputLayer"/>. Every planned component is a fixed combination of the
+    /// basis values plus a constant, so the whole jet is one MatMul with a folded [B, K·w] matrix.
+    /// </summary>
+    public Jet FeatureInputLayer(PeriodicFeatures features, LayerFile layer, IReadOnlyList<double> inverseScale)
+    {
+        int components = plan.ComponentCount, w = layer.Out, basisWidth = features.Inputs + 2 * features.Periodic.Count;
+        var folded = new double[basisWidth * components * w];
+        var constant = new double[components * w];
+        Array.Copy(layer.Bias, constant, w);
+        void AddRow(double[] target, int basis, int component, int row, double factor)
+        {
+            int offset = (basis * components + component) * w;
+            for (int j = 0; j < w; j++) target[offset + j] += factor * layer.Weights[row * w + j];
+        }
+        int? First(int input) => plan.FirstOrder.Contains(input) ? plan.ComponentOf([input]) : null;
+        int? Second(int input) => plan.SecondOrder.Contains((input, input)) ? plan.ComponentOf([input, input]) : null;
+
+        var periodic = features.Periodic.ToDictionary(p => p.Input);
+        for (int i = 0; i < features.Inputs; i++)
+        {
+            int row = features.FeatureRow[i];
+            if (!periodic.TryGetValue(i, out var p))
+            {
+                AddRow(folded, i, 0, row, 1);
+                if (First(i) is { } k) AddRow(constant, 0, k, row, inverseScale[i]);
+                continue;
+            }
+            int cos = p.CosColumn, sin = p.CosColumn + 1, rowCos = row, rowSin = row + 1;
+            AddRow(folded, cos, 0, rowCos, 1);
+            AddRow(folded, sin, 0, rowSin, 1);
+            if (First(i) is { } k1) { AddRow(folded, cos, k1, rowSin, p.Omega); AddRow(folded, sin, k1, rowCos, -p.Omega); }
+            if (Second(i) is { } k2) { AddRow(folded, cos, k2, rowCos, -p.Omega * p.Omega); AddRow(folded, sin, k2, rowSin, -p.Omega * p.Omega); }
+        }
+        string flat = graph.Node("Add", $"{layer.Name}.z_flat", [
+            graph.Node("MatMul", $"{layer.Name}.features_w", [features.Basis, graph.Constant($"{layer.Name}.W_jet", folded, basisWidth, components * w)]),
+            graph.Constant($"{layer.Name}.b_jet", constant, components * w)]);
+        if (components == 1) return new Jet(flat, null, null);
+        string stacked = graph.Node("Reshape", $"{layer.Name}.z_jet", [flat, graph.Int64Constant($"{layer.Name}.jet_shape", [0, components, w], 3)]);
+        return Unstack(stacked, layer.Name);
+    }
+
     /// <summary>A dense layer on a jet: every component is multiplied by W; the bias only shifts the value.</summary>
     public Jet Dense(Jet input, LayerFile layer)
     {

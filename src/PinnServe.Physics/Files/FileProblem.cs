@@ -201,7 +201,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         if (t is null) return d;
         t.OnlyKeys("layers", "iterations", "batch", "full_batch", "residual_points", "condition_points", "residual_batch", "model",
             "normalization", "decay", "eval_grid", "term_points", "face_reduction", "reference_gradient", "lbfgs_iterations", "lbfgs_points", "lbfgs_resample", "lbfgs_restart", "lbfgs_sampling", "lbfgs_weight_scale", "lbfgs_keep_best", "adam_keep_best",
-            "causal_chunks", "causal_tol");
+            "causal_chunks", "causal_tol", "periodic_inputs");
         var termPoints = t.Table("term_points") is { } tp
             ? tp.Values.Keys.ToDictionary(k => k, k => tp.Integer(k)!.Value)
             : null;
@@ -229,7 +229,8 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
             LbfgsKeepBest: NonNegative(t, "lbfgs_keep_best") ?? d.LbfgsKeepBest,
             AdamKeepBest: NonNegative(t, "adam_keep_best") ?? d.AdamKeepBest,
             CausalChunks: NonNegative(t, "causal_chunks") ?? d.CausalChunks,
-            CausalTolerance: Positive(t, "causal_tol") ?? d.CausalTolerance);
+            CausalTolerance: Positive(t, "causal_tol") ?? d.CausalTolerance,
+            PeriodicInputs: t.Has("periodic_inputs") ? t.Strings("periodic_inputs").Select(s => s.Text).ToArray() : d.PeriodicInputs);
     }
 
     // A choice is checked here, where the file's line and column are known, not later by the training config.
