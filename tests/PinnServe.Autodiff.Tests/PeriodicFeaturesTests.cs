@@ -20,30 +20,11 @@ public class PeriodicFeaturesTests
     [MemberData(nameof(Cases))]
     public void EveryComponentIsTheFiniteDifferenceOfItsParent(string architecture, int axes, int periodicAxis)
     {
-        // As TaylorModeTests does for plain inputs: ∂^α f = ∂_a ∂^β f by a central difference of the β component,
-        // up to order 3, so the features' closed-form derivatives (and the zero mixed ones) are pinned.
+        // As TaylorModeTests does for plain inputs, so the features' closed-form derivatives (and the zero mixed
+        // ones) are pinned up to order 3.
         var net = Harness.Network(architecture, axes, 2, "3x12", "tanh", 5, periodic: [(periodicAxis, 1.3)]);
-        var set = DerivativeSet.Full(axes, 3);
-        var points = Harness.RandomPoints(new Rng(17), 5, axes);
-        var jet = Harness.Jet(net, set, points);
-        const double h = 1e-5;
-        for (int k = 1; k < set.Count; k++)
-        {
-            var alpha = set.Components[k];
-            int axis = alpha[^1], parent = set.IndexOf(alpha[..^1]);
-            var plus = (double[])points.Clone();
-            var minus = (double[])points.Clone();
-            for (int q = 0; q < 5; q++) { plus[q * axes + axis] += h; minus[q * axes + axis] -= h; }
-            var jp = Harness.Jet(net, set, plus);
-            var jm = Harness.Jet(net, set, minus);
-            for (int i = 0; i < jet.BlockLength; i++)
-            {
-                double fd = (jp.Component(parent)[i] - jm.Component(parent)[i]) / (2 * h);
-                double exact = jet.Component(k)[i];
-                Assert.True(Math.Abs(fd - exact) <= 1e-6 * Math.Max(1, Math.Abs(exact)),
-                    $"{architecture} periodic axis {periodicAxis}: component {set.Name(k, ["x", "y", "z"])} at {i}: Taylor {exact}, FD {fd}");
-            }
-        }
+        Harness.AssertEveryComponentIsTheFiniteDifferenceOfItsParent(net, DerivativeSet.Full(axes, 3), Harness.RandomPoints(new Rng(17), 5, axes),
+            $"{architecture} periodic axis {periodicAxis}:");
     }
 
     [Fact]

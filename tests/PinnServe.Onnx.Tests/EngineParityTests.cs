@@ -27,50 +27,43 @@ public sealed class EngineParityTests(ITestOutputHelper log) : IDisposable
 
     [Theory]
     [MemberData(nameof(Architectures))]
-    public void Trained_klein_gordon_network_matches_the_trainer(string architecture)
-    {
-        // A few real training steps so biases and weights are no longer at their (zero-bias) initialization.
-        var config = new TrainingConfig
+    public void Trained_klein_gordon_network_matches_the_trainer(string architecture) =>
+        AssertTrainedNetworkMatchesTheTrainer(new TrainingConfig
         {
             Problem = "klein-gordon", Architecture = architecture, Layers = "3x16", Weighting = new WeightingConfig { Scheme = "annealing" },
             Iterations = 30, Batch = 32, EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000, Seed = 5,
-        };
-        using var trainer = TrainerFactory.Create(config);
-        for (int i = 0; i < config.Iterations; i++) trainer.TrainStep();
+        }, ["u", "u_t", "u_x", "u_tt", "u_xx", "u_xt"], pointSeed: 77);
 
-        var network = trainer.ToNetworkFile(new Dictionary<string, string> { ["problem"] = "klein-gordon" });
-        string[] names = ["u", "u_t", "u_x", "u_tt", "u_xx", "u_xt"];
-        var fields = names.Select(n => FieldDefinition.Resolve(n, network.Inputs, network.Outputs, [])).ToList();
-        var points = TestNetworks.RandomPoints(network, PointCount, seed: 77);
-        var engine = trainer.EvaluateFields(names, ToDoubles(points));
-
-        var errors = CompareWithOnnx(network, fields, points, engine);
-        Report($"klein-gordon {architecture} 3x16 after {config.Iterations} steps", errors);
-        AssertWithinTolerance(errors);
-    }
-
+    // Periodic input features: the exporter's folded first layer against the engine's feature node.
     [Theory]
     [MemberData(nameof(Architectures))]
     public void Trained_allen_cahn_network_with_periodic_x_matches_the_trainer(string architecture)
     {
-        var config = new TrainingConfig
+        var network = AssertTrainedNetworkMatchesTheTrainer(new TrainingConfig
         {
             Problem = "allen-cahn", Architecture = architecture, Layers = "3x16", PeriodicInputs = ["x"], Weighting = new WeightingConfig { Scheme = "grad-norm" },
             Iterations = 30, Batch = 32, EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000, Seed = 5,
-        };
+        }, ["u", "u_t", "u_x", "u_xx", "u_tx", "u_tt"], pointSeed: 78);
+        Assert.Equal([new PeriodicInput("x", 2.0)], network.PeriodicInputs!);
+    }
+
+    /// <summary>A few real training steps (so biases and weights are no longer at their zero-bias initialization), then
+    /// the exported fields against the trainer's own evaluation.</summary>
+    private NetworkFile AssertTrainedNetworkMatchesTheTrainer(TrainingConfig config, string[] names, int pointSeed)
+    {
         using var trainer = TrainerFactory.Create(config);
         for (int i = 0; i < config.Iterations; i++) trainer.TrainStep();
 
-        var network = trainer.ToNetworkFile(new Dictionary<string, string> { ["problem"] = "allen-cahn" });
-        Assert.Equal([new PeriodicInput("x", 2.0)], network.PeriodicInputs!);
-        string[] names = ["u", "u_t", "u_x", "u_xx", "u_tx", "u_tt"];
+        var network = trainer.ToNetworkFile(new Dictionary<string, string> { ["problem"] = config.Problem });
         var fields = names.Select(n => FieldDefinition.Resolve(n, network.Inputs, network.Outputs, [])).ToList();
-        var points = TestNetworks.RandomPoints(network, PointCount, seed: 78);
+        var points = TestNetworks.RandomPoints(network, PointCount, seed: pointSeed);
         var engine = trainer.EvaluateFields(names, ToDoubles(points));
 
         var errors = CompareWithOnnx(network, fields, points, engine);
-        Report($"allen-cahn periodic x {architecture} 3x16 after {config.Iterations} steps", errors);
+        string features = config.PeriodicInputs.Length > 0 ? $" periodic {string.Join(",", config.PeriodicInputs)}" : "";
+        Report($"{config.Problem}{features} {config.Architecture} {config.Layers} after {config.Iterations} steps", errors);
         AssertWithinTolerance(errors);
+        return network;
     }
 
     [Theory]
