@@ -46,6 +46,9 @@ public sealed record NetworkFile
     public PeriodicInput[]? PeriodicInputs { get; init; }
     /// <summary>Columns the first layer(s) take: one per input, plus one more per periodic input.</summary>
     [JsonIgnore] public int FeatureCount => Inputs.Length + (PeriodicInputs?.Length ?? 0);
+    /// <summary>Each periodic input as (its column in <see cref="Inputs"/>, its period), in file order.</summary>
+    public (int Axis, double Period)[] PeriodicAxes() =>
+        (PeriodicInputs ?? []).Select(p => (Array.IndexOf(Inputs, p.Input), p.Period)).ToArray();
     /// <summary>Free-form description: problem name and parameters, weighting, iterations, metrics.</summary>
     public Dictionary<string, string> Metadata { get; init; } = new();
 

@@ -95,8 +95,7 @@ public abstract class Network<T> where T : unmanaged, IBinaryFloatingPointIeee75
     public void LoadFrom(NetworkFile file)
     {
         if (file.Architecture != Architecture) throw new InvalidDataException($"Network file is {file.Architecture}, expected {Architecture}.");
-        var filePeriodic = (file.PeriodicInputs ?? []).Select(p => (Array.IndexOf(file.Inputs, p.Input), p.Period)).OrderBy(p => p.Item1);
-        if (!filePeriodic.SequenceEqual(PeriodicInputs.OrderBy(p => p.Axis)))
+        if (!file.PeriodicAxes().OrderBy(p => p.Axis).SequenceEqual(PeriodicInputs.OrderBy(p => p.Axis)))
             throw new InvalidDataException($"Network file has periodic inputs [{Describe(file.PeriodicInputs ?? [])}], expected [{Describe(PeriodicInputs.Select(p => new PeriodicInput(file.Inputs.ElementAtOrDefault(p.Axis) ?? $"#{p.Axis}", p.Period)))}].");
         if (file.Layers.Length != Layers.Count) throw new InvalidDataException($"Network file has {file.Layers.Length} layers, expected {Layers.Count}.");
         for (int i = 0; i < Layers.Count; i++)

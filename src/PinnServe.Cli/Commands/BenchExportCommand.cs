@@ -153,7 +153,7 @@ internal static class BenchExportCommand
         var shape = new NetworkShape(HiddenLayerCount(file), file.Layers[0].Out);
         var network = Network<float>.Create(file.Architecture, new ParameterStore<float>(), file.Inputs.Length, file.Outputs.Length,
             shape, Activations.Parse(file.Activation),
-            (file.PeriodicInputs ?? []).Select(p => (Array.IndexOf(file.Inputs, p.Input), p.Period)).ToArray());
+            file.PeriodicAxes());
         try { network.LoadFrom(file); }
         catch (InvalidDataException e) { throw new UsageException($"network.json does not describe a {shape} {file.Architecture}: {e.Message}"); }
         return network;
