@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(21, LogLevel.Information, "PinnServe gRPC server stopping.")]
     public static partial void ServerStopping(ILogger logger);
+
+    [LoggerMessage(30, LogLevel.Error, "REST request '{Path}' failed.")]
+    public static partial void RestHandlerFailed(ILogger logger, string path, Exception exception);
 }

@@ -47,6 +47,7 @@ public sealed class PinnServer : IAsyncDisposable
     {
         public ListenOptions? Grpc;
         public ListenOptions? Metrics;
+        public ListenOptions? Http;
     }
 
     private PinnServer(WebApplication app, Endpoints endpoints)
@@ -66,6 +67,9 @@ public sealed class PinnServer : IAsyncDisposable
 
     /// <summary>Port of the Prometheus /metrics endpoint, if one was configured.</summary>
     public int? MetricsPort => _endpoints.Metrics?.IPEndPoint?.Port;
+
+    /// <summary>Port of the HTTP/REST Open Inference Protocol endpoint, if one was configured.</summary>
+    public int? HttpPort => _endpoints.Http?.IPEndPoint?.Port;
 
     /// <summary>Port of the TLS endpoint, if one was configured.</summary>
     public int? TlsPort => Addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.Ordinal)) is { } a ? new Uri(a).Port : null;
@@ -132,7 +136,14 @@ public sealed class PinnServer : IAsyncDisposable
             grpc.EnableDetailedErrors = false; // unexpected exceptions stay in the log
             grpc.Interceptors.Add<MetricsInterceptor>(); // first: outermost, so it counts the status the client gets
             grpc.Interceptors.Add<ShutdownInterceptor>();
-        });
+        }).AddServiceOptions<InferenceService>(inference =>
+            // The documented ModelInfer point limit must fit in one message.
+            inference.MaxReceiveMessageSize = Math.Max(options.Limits.MaxReceiveMessageSize, options.Limits.MaxInferMessageSize));
+        // Our binder instead of Grpc.AspNetCore's: the same methods, with unparseable requests as INVALID_ARGUMENT.
+        var binders = services.Where(d => d.ServiceType == typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>)
+            && d.ImplementationType?.Name.StartsWith("BinderServiceMethodProvider", StringComparison.Ordinal) == true).ToArray();
+        foreach (var binder in binders) services.Remove(binder);
+        services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(ParsingServiceMethodProvider<>));
         services.AddGrpcReflection();
         services.AddSingleton(options);
         services.AddSingleton(options.Limits);
@@ -143,6 +154,9 @@ public sealed class PinnServer : IAsyncDisposable
         services.AddSingleton(provider => new ServingMetrics(provider.GetRequiredService<ModelRegistry>()));
         services.AddSingleton(new QueryBatcher(options.Batching));
         services.AddSingleton<FieldEvaluator>();
+        services.AddSingleton<InferenceStatistics>();
+        services.AddSingleton<OpenInference>();
+        services.AddSingleton<Rest.RestProtocol>();
     }
 
     private static void MapServices(WebApplication app, PinnServerOptions options, Endpoints endpoints)
@@ -154,6 +168,13 @@ public sealed class PinnServer : IAsyncDisposable
             var registry = app.Services.GetRequiredService<ServingMetrics>().Registry;
             app.UseWhen(http => endpoints.Metrics?.IPEndPoint?.Port == http.Connection.LocalPort, branch => branch.UseMetricServer("/metrics", registry));
         }
+        if (options.HttpAddress is not null)
+        {
+            // The REST protocol on its own port only (HTTP/1.1, as curl and KServe's clients speak it by default).
+            var rest = app.Services.GetRequiredService<Rest.RestProtocol>();
+            app.UseWhen(http => endpoints.Http?.IPEndPoint?.Port == http.Connection.LocalPort, branch => branch.Run(rest.HandleAsync));
+        }
+        app.UseMiddleware<GrpcCallGate>();
         app.MapGrpcService<FieldService>();
         app.MapGrpcService<InferenceService>();
         app.MapGrpcService<HealthServiceImpl>();
@@ -200,6 +221,12 @@ public sealed class PinnServer : IAsyncDisposable
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2; // Prometheus scrapes over HTTP/1.1
                 endpoints.Metrics = listen;
+            });
+        if (options.HttpAddress is not null)
+            kestrel.Listen(ParseEndpoint(options.HttpAddress), listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                endpoints.Http = listen;
             });
         if (options.TlsAddress is null) return;
         if (options.TlsCertificatePath is null)

@@ -33,6 +33,11 @@ public sealed record PinnServerOptions
     public BatchingOptions Batching { get; init; } = new();
     /// <summary>Optional HTTP/1.1 endpoint ("IP:port") serving Prometheus text at /metrics; off when null.</summary>
     public string? MetricsAddress { get; init; }
+    /// <summary>
+    /// Optional HTTP/1.1 endpoint ("IP:port") serving the Open Inference Protocol over REST (/v2/...), with Triton's
+    /// binary-tensor, configuration, statistics and repository extensions; off when null.
+    /// </summary>
+    public string? HttpAddress { get; init; }
     /// <summary>Allow the LoadModel and UnloadModel RPCs (anyone who reaches the port could otherwise unload models).</summary>
     public bool AllowModelControl { get; init; }
 }
@@ -47,8 +52,16 @@ public sealed record ServerLimits
     /// <summary>Points per QueryStream call (lists are also bounded by the message size; grids only by this).</summary>
     public long MaxStreamPoints { get; init; } = 1L << 30;
     public int DefaultChunkPoints { get; init; } = 16_384;
-    /// <summary>Points per Open Inference Protocol ModelInfer call (one message each way: 2^21 points of 4 FP32 fields is 32 MiB out).</summary>
-    public int MaxInferPoints { get; init; } = 1 << 21;
+    /// <summary>Points per Open Inference Protocol ModelInfer call, gRPC or REST (2^20: 4 FP64 coordinates are 32 MiB in).</summary>
+    public int MaxInferPoints { get; init; } = 1 << 20;
+    /// <summary>
+    /// Largest ModelInfer request message: <see cref="MaxInferPoints"/> points of up to 4 FP64 coordinates, plus 1 MiB for
+    /// the rest of the message, so the documented point limit can always be sent (the other methods keep
+    /// <see cref="MaxReceiveMessageSize"/>).
+    /// </summary>
+    public int MaxInferMessageSize => (int)Math.Min(int.MaxValue, (long)MaxInferPoints * 4 * sizeof(double) + (1 << 20));
+    /// <summary>Largest REST request body (JSON tensors take about 20 bytes per value; binary tensors their size).</summary>
+    public long MaxRestBodyBytes { get; init; } = 128L * 1024 * 1024;
     /// <summary>Largest values payload per streamed message (keeps chunks below clients' 4 MiB default).</summary>
     public int MaxChunkBytes { get; init; } = 2 * 1024 * 1024;
 }

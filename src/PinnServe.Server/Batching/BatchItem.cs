@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Grpc.Core;
 
 namespace PinnServe.Server.Batching;
 
@@ -15,7 +16,7 @@ public readonly record struct BatchResult(float[] Values, TimeSpan QueueTime, Ti
 /// One call waiting in a queue, and the task its caller awaits (the item is its own completion source, one
 /// allocation per call). Its state moves once: waiting → taken (its points will be computed) or waiting → cancelled.
 /// </summary>
-internal sealed class BatchItem(float[] points, int count) : TaskCompletionSource<BatchResult>(TaskCreationOptions.RunContinuationsAsynchronously)
+internal sealed class BatchItem(float[] points, int count, long deadline = long.MaxValue) : TaskCompletionSource<BatchResult>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     private const int Waiting = 0, Taken = 1, Cancelled = 2;
     private int _state;
@@ -23,6 +24,19 @@ internal sealed class BatchItem(float[] points, int count) : TaskCompletionSourc
     public float[] Points { get; } = points;
     public int Count { get; } = count;
     public long ArrivedAt { get; } = Stopwatch.GetTimestamp();
+    /// <summary>Stopwatch timestamp after which the caller no longer wants the answer (long.MaxValue: none).</summary>
+    public long Deadline { get; } = deadline;
+
+    /// <summary>
+    /// Leaves the call out of its batch when its deadline has passed by <paramref name="now"/>: nobody waits for the
+    /// answer, so it is not computed (the deadline's own cancellation may not have fired yet). True when it expired.
+    /// </summary>
+    public bool TryExpire(long now)
+    {
+        if (now < Deadline || Interlocked.CompareExchange(ref _state, Cancelled, Waiting) != Waiting) return false;
+        TrySetException(new RpcException(new Status(StatusCode.DeadlineExceeded, "The call's deadline passed while it waited for its batch; it was not evaluated.")));
+        return true;
+    }
 
     /// <summary>Claims the call for a batch; false when it was cancelled first (it is then left out).</summary>
     public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Waiting) == Waiting;

@@ -106,11 +106,12 @@ internal sealed class BatchQueue : IThreadPoolWorkItem
                     return;
                 }
                 items = ArrayPool<BatchItem>.Shared.Rent(_waiting.Count);
+                long now = Stopwatch.GetTimestamp();
                 while (_waiting.TryPeek(out var next) && (taken == 0 || points + next.Count <= _options.MaxBatchPoints))
                 {
                     _waiting.Dequeue();
                     _waitingPoints -= next.Count;
-                    if (next.TryTake()) // a cancelled call is dropped here
+                    if (!next.TryExpire(now) && next.TryTake()) // a cancelled or expired call is dropped here
                     {
                         items[taken++] = next;
                         points += next.Count;

@@ -34,11 +34,13 @@ public sealed class QueryBatcher
     /// Cancelling before the batch starts leaves the call out of it; the others are not held.
     /// </summary>
     /// <param name="points">Row-major, at least count × inputs values; not modified, not kept after completion.</param>
-    public async Task<BatchResult> EvaluateAsync(IFieldModel model, float[] points, int count, string[] fields, CancellationToken cancellationToken = default)
+    /// <param name="deadline">Stopwatch timestamp after which the call is not evaluated any more (DEADLINE_EXCEEDED); long.MaxValue: none.</param>
+    public async Task<BatchResult> EvaluateAsync(IFieldModel model, float[] points, int count, string[] fields, CancellationToken cancellationToken = default,
+        long deadline = long.MaxValue)
     {
         if (!Accepts(count)) throw new ArgumentOutOfRangeException(nameof(count), $"{count} points cannot be batched (1 to {Options.MaxRequestPoints}).");
         cancellationToken.ThrowIfCancellationRequested();
-        var item = new BatchItem(points, count);
+        var item = new BatchItem(points, count, deadline);
         var queue = Queue(model, fields);
         using var registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static state => ((BatchItem)state!).Cancel(), item) : default;
         queue.Enqueue(item);

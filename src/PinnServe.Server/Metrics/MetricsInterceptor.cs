@@ -18,6 +18,9 @@ internal sealed partial class MetricsInterceptor(ServingMetrics metrics, ModelRe
     private static readonly FrozenDictionary<StatusCode, string> StatusNames = Enum.GetValues<StatusCode>()
         .ToFrozenDictionary(c => c, c => c == StatusCode.OK ? "OK" : CamelToSnake().Replace(c.ToString(), "_$1").ToUpperInvariant());
 
+    /// <summary>A status code as Prometheus label value, e.g. "INVALID_ARGUMENT".</summary>
+    public static string StatusName(StatusCode code) => StatusNames[code];
+
     [GeneratedRegex("(?<=[a-z])([A-Z])")]
     private static partial Regex CamelToSnake();
 
@@ -57,6 +60,7 @@ internal sealed partial class MetricsInterceptor(ServingMetrics metrics, ModelRe
     {
         string method = MethodNames.GetOrAdd(context.Method, static m => m[(m.LastIndexOf('/') + 1)..]);
         metrics.Request(method, ModelLabel(request), StatusNames[code]);
+        context.GetHttpContext().Items[Internal.GrpcCallGate.CountedKey] = true; // the gate counts only calls that never got here
     }
 
     /// <summary>The model a request names, as a label: only served names, so requests cannot grow the label set.</summary>
@@ -73,6 +77,10 @@ internal sealed partial class MetricsInterceptor(ServingMetrics metrics, ModelRe
             ModelInferRequest r => r.ModelName,
             ModelMetadataRequest r => r.Name,
             ModelReadyRequest r => r.Name,
+            ModelConfigRequest r => r.Name,
+            ModelStatisticsRequest r => r.Name,
+            RepositoryModelLoadRequest r => r.ModelName,
+            RepositoryModelUnloadRequest r => r.ModelName,
             _ => null,
         };
         if (name is null) return "";

@@ -37,6 +37,12 @@ public sealed class ServingMetrics
         Prometheus.Metrics.SuppressDefaultMetrics();
     }
 
+    /// <summary>
+    /// 25 µs .. 52 s, doubling: a one-point query is tens of microseconds, a streamed chunk tens of milliseconds, and a
+    /// 2²⁰-point ModelInfer or a chunk on a loaded machine seconds; none of them should land in +Inf.
+    /// </summary>
+    internal static readonly double[] SecondsBuckets = Histogram.ExponentialBuckets(25e-6, 2, 22);
+
     internal ServingMetrics(ModelRegistry registry)
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
@@ -45,21 +51,21 @@ public sealed class ServingMetrics
         factory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = static (_, _) => Exemplar.None };
         _requests = factory.CreateCounter("pinnserve_requests_total", "Finished gRPC calls by method, model and status code.", ["method", "model", "status"]);
         _points = factory.CreateCounter("pinnserve_points_total", "Points evaluated.", ["method", "model"]);
-        // 25 µs .. ~0.8 s: a one-point query is tens of microseconds, a streamed chunk tens of milliseconds.
-        var seconds = new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(25e-6, 2, 16) };
+        var seconds = new HistogramConfiguration { Buckets = SecondsBuckets };
         _queue = factory.CreateHistogram("pinnserve_queue_seconds", "Time a query waited for its batch to start (0 when evaluated alone).", ["model"], seconds);
         _compute = factory.CreateHistogram("pinnserve_compute_seconds", "ONNX Runtime time of one evaluation (a merged batch counts once).", ["method", "model"], seconds);
         _batchPoints = factory.CreateHistogram("pinnserve_batch_points", "Points per merged ONNX Runtime call.", ["model"],
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 14) });
-        _models = factory.CreateGauge("pinnserve_models", "Models in the repository by state.", ["state"]);
+        _models = factory.CreateGauge("pinnserve_models", "Model versions in the repository by state (a failed version counts even while others of its model serve).", ["state"]);
+        RuntimeMetrics.Register(Registry);
         _sessions = factory.CreateGauge("pinnserve_onnxruntime_sessions", "Open ONNX Runtime sessions (one per served model version).");
         // Gauges are read from the registry at scrape time, so they can never drift from it.
         Registry.AddBeforeCollectCallback(() =>
         {
-            var entries = registry.Entries;
-            _models.WithLabels("serving").Set(entries.Count(e => e.Status == Api.V1.ModelStatus.Serving));
-            _models.WithLabels("failed").Set(entries.Count(e => e.Status == Api.V1.ModelStatus.Failed));
-            _models.WithLabels("unloaded").Set(entries.Count(e => e.Status == Api.V1.ModelStatus.Unloaded));
+            var versions = registry.Entries.SelectMany(e => e.Unloaded ? [e] : registry.Versions(e.Name)).ToArray();
+            _models.WithLabels("serving").Set(versions.Count(e => e.Status == Api.V1.ModelStatus.Serving));
+            _models.WithLabels("failed").Set(versions.Count(e => e.Status == Api.V1.ModelStatus.Failed));
+            _models.WithLabels("unloaded").Set(versions.Count(e => e.Status == Api.V1.ModelStatus.Unloaded));
             _sessions.Set(registry.LoadedCount);
         });
     }

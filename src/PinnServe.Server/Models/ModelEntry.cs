@@ -42,12 +42,18 @@ internal sealed record ModelEntry
     public required FileFingerprint Fingerprint { get; init; }
     /// <summary>Null when the file failed to load.</summary>
     public LoadedModel? Loaded { get; init; }
-    /// <summary>Why loading failed, or why a newer file was not picked up while the old one keeps serving.</summary>
+    /// <summary>What clients are told: why loading failed, why a newer file was not picked up, or (on a model's default entry) which versions failed.</summary>
     public string? Error { get; init; }
+    /// <summary>This version's own load error (kept while its file is unchanged, so rescans do not reload a broken file).</summary>
+    public string? LoadError { get; init; }
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
     public IReadOnlyList<string> ReferenceDatasets { get; init; } = [];
     /// <summary>Unloaded on request (Unload); served again after Load.</summary>
     public bool Unloaded { get; init; }
+    /// <summary>The version policy that chose this entry (the server's, the model's version_policy file or config.pbtxt).</summary>
+    public VersionPolicy Policy { get; init; } = VersionPolicy.LatestOne;
+    /// <summary>What the model's config.pbtxt sets, if it has one.</summary>
+    public TritonModelConfig? Config { get; init; }
 
     public ModelStatus Status => Unloaded ? ModelStatus.Unloaded : Loaded is null ? ModelStatus.Failed : ModelStatus.Serving;
 }

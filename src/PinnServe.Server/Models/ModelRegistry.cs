@@ -222,90 +222,11 @@ internal sealed partial class ModelRegistry : IDisposable
             Error = "Unloaded on request; load it to serve it again." }, []);
 
     /// <summary>One model's versions: the policy's picks, loaded (or reused when their file is unchanged).</summary>
-    private (ModelEntry Main, ImmutableArray<ModelEntry> All) BuildModel(string name, List<ModelSource> sources, ImmutableArray<ModelEntry> previous)
-    {
-        var policy = _defaultPolicy;
-        string? policyError = null;
-        if (sources[0].PolicyText is { } text)
-        {
-            try { policy = VersionPolicy.Parse(text); }
-            catch (FormatException e) { policyError = $"{name}/{VersionPolicy.FileName}: {e.Message} Using '{_defaultPolicy}'."; }
-        }
-        var byVersion = sources.ToDictionary(s => s.Version);
-        var entries = new List<ModelEntry>();
-        foreach (long version in policy.Select(byVersion.Keys))
-        {
-            var source = byVersion[version];
-            FileFingerprint fingerprint;
-            try { fingerprint = FileFingerprint.Of(new FileInfo(source.Path)); }
-            catch (IOException) { continue; } // removed while scanning: the next rescan sees the settled state
-            var old = previous.FirstOrDefault(e => e.RepositoryVersion == version && e.FilePath == source.Path);
-            var entry = old is not null && old.Fingerprint == fingerprint ? old : Load(source, fingerprint, old);
-            entries.Add(entry with { Metrics = ReadMetrics(entry.FilePath, entry.Loaded?.Model.Metadata), ReferenceDatasets = FindDatasets(entry.FilePath) });
-        }
-        if (entries.Count == 0)
-        {
-            var highest = sources.MaxBy(s => s.Version)!;
-            string available = string.Join(", ", sources.Select(s => s.Version).Order());
-            entries.Add(new ModelEntry
-            {
-                Name = name, RepositoryVersion = highest.Version, FilePath = highest.Path, Fingerprint = default,
-                Error = $"No version matches the version policy '{policy}' (versions on disk: {available}).",
-            });
-        }
-        // Nothing the policy picked loads: whatever served before keeps serving, with the reason attached.
-        if (entries.All(e => e.Loaded is null) && previous.Where(e => e.Loaded is not null).ToArray() is { Length: > 0 } serving)
-        {
-            string reason = string.Join(" ", entries.Select(e => $"Version {e.RepositoryVersion}: {e.Error}"));
-            var kept = serving.Select(e => e with { Error = $"Still serving version {e.RepositoryVersion} because no newer pick could be served. {reason}" });
-            entries = kept.Concat(entries).ToList();
-        }
-        entries = entries.OrderByDescending(e => e.Loaded is not null).ThenByDescending(e => e.RepositoryVersion).ToList();
-        var main = entries[0];
-        if (policyError is not null) main = entries[0] = main with { Error = policyError + (main.Error is null ? "" : " " + main.Error) };
-        return (main, entries.OrderByDescending(e => e.RepositoryVersion).ToImmutableArray());
-    }
-
-    private ModelEntry Load(ModelSource source, FileFingerprint fingerprint, ModelEntry? old)
-    {
-        string shown = RelativeName(source.Path);
-        try
-        {
-            string version = HashFile(source.Path);
-            var model = _load(source.Path);
-            CheckShape(model);
-            Log.ModelLoaded(_logger, source.Name, shown, version);
-            return new ModelEntry { Name = source.Name, RepositoryVersion = source.Version, FilePath = source.Path, Fingerprint = fingerprint, Loaded = new LoadedModel(model, version) };
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Whatever the backend throws for a bad file, the server must keep serving the other models.
-            // The error reaches clients (ModelInfo.error): name files relative to the models directory.
-            string reason = WithoutDirectory(e.Message);
-            if (old?.Loaded is not null)
-            {
-                Log.ModelReloadFailed(_logger, source.Name, old.Loaded.Version, reason);
-                return old with { Fingerprint = fingerprint, Error = $"The file changed but failed to load, so version {old.Loaded.Version} is still served: {reason}" };
-            }
-            Log.ModelLoadFailed(_logger, shown, reason);
-            return new ModelEntry { Name = source.Name, RepositoryVersion = source.Version, FilePath = source.Path, Fingerprint = fingerprint, Error = reason };
-        }
-    }
-
     private string RelativeName(string path) => Path.GetRelativePath(Directory, path);
 
     /// <summary>A message with this directory's absolute path removed, so file names read relative to it.</summary>
     internal string WithoutDirectory(string message) =>
         message.Replace(Directory + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).Replace(Directory, ".", StringComparison.Ordinal);
-
-    private static void CheckShape(IFieldModel model)
-    {
-        if (model.InputNames.Count == 0 || model.InputBounds.Count != model.InputNames.Count || model.FieldNames.Count == 0)
-        {
-            model.Dispose();
-            throw new InvalidDataException("The model must name at least one input (with bounds) and one output field.");
-        }
-    }
 
     private static string HashFile(string path)
     {

@@ -7,7 +7,8 @@ namespace PinnServe.Server.Models;
 /// <param name="Version">The version directory's number; 1 for a flat file.</param>
 /// <param name="Path">Full path of the .onnx file; its sidecars (STEM.metrics.json, STEM.DATASET.csv) sit beside it.</param>
 /// <param name="PolicyText">Contents of the model directory's version_policy file, if it has one.</param>
-internal sealed record ModelSource(string Name, long Version, string Path, bool Versioned, string? PolicyText);
+/// <param name="ConfigText">Contents of the model directory's Triton config.pbtxt, if it has one.</param>
+internal sealed record ModelSource(string Name, long Version, string Path, bool Versioned, string? PolicyText, string? ConfigText = null);
 
 /// <summary>
 /// Reads the two layouts of a model directory: flat <c>NAME.onnx</c> files (the original layout), and Triton-style
@@ -24,12 +25,13 @@ internal static class ModelSources
         foreach (var folder in root.EnumerateDirectories().OrderBy(d => d.Name, StringComparer.Ordinal))
         {
             if (!ModelRegistry.IsValidModelName(folder.Name)) continue;
-            string? policy = ReadPolicy(folder);
+            string? policy = ReadText(folder, VersionPolicy.FileName);
+            string? config = ReadText(folder, TritonModelConfig.FileName);
             foreach (var versionFolder in folder.EnumerateDirectories())
             {
                 if (!VersionPolicy.TryParseVersion(versionFolder.Name, out long version)) continue;
                 string file = Path.Combine(versionFolder.FullName, VersionedFileName);
-                if (File.Exists(file)) sources.Add(new ModelSource(folder.Name, version, file, true, policy));
+                if (File.Exists(file)) sources.Add(new ModelSource(folder.Name, version, file, true, policy, config));
             }
         }
         var versioned = sources.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
@@ -51,9 +53,9 @@ internal static class ModelSources
         return sources;
     }
 
-    private static string? ReadPolicy(DirectoryInfo folder)
+    private static string? ReadText(DirectoryInfo folder, string fileName)
     {
-        string path = Path.Combine(folder.FullName, VersionPolicy.FileName);
+        string path = Path.Combine(folder.FullName, fileName);
         try { return File.Exists(path) ? File.ReadAllText(path) : null; }
         catch (IOException e) { return $"unreadable ({e.Message})"; }
     }

@@ -25,6 +25,19 @@ public sealed record VersionPolicy
     public string Text { get; }
     private int? Latest { get; }
     private long[]? Specific { get; }
+    /// <summary>N of latest:N; null for the other policies.</summary>
+    public int? LatestCount => Latest;
+    /// <summary>The versions of specific:...; null for the other policies.</summary>
+    public IReadOnlyList<long>? SpecificVersions => Specific;
+
+    /// <summary>latest:N for N &gt;= 1 (Triton's config.pbtxt latest { num_versions: N }).</summary>
+    public static VersionPolicy LatestN(int n) => n == 1 ? LatestOne : new($"latest:{n}", n, null);
+    public static VersionPolicy All { get; } = new("all", null, null);
+    public static VersionPolicy SpecificOf(IEnumerable<long> versions)
+    {
+        var numbers = versions.Distinct().Order().ToArray();
+        return new($"specific:{string.Join(',', numbers)}", null, numbers);
+    }
 
     /// <summary>The versions to serve out of <paramref name="available"/>, highest first.</summary>
     public IReadOnlyList<long> Select(IEnumerable<long> available)

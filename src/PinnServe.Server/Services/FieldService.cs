@@ -40,7 +40,7 @@ internal sealed class FieldService(ModelRegistry registry, ServerLimits limits, 
         var outOfDomain = request.AllowOutOfDomain ? new List<long>() : null;
         PointChecks.CheckCoordinates(model, points, 0, outOfDomain);
 
-        var values = await evaluator.EvaluateAsync("Query", lease, points, count, fields, !request.NoBatching, context.CancellationToken);
+        var values = (await evaluator.EvaluateAsync("Query", lease, points, count, fields, !request.NoBatching, context.Deadline, context.CancellationToken)).Values;
         var response = new QueryResponse { PointCount = (uint)count, ModelVersion = lease.Version };
         response.Fields.AddRange(fields);
         response.Values.AddRange(values);
