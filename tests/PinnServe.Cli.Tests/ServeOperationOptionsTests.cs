@@ -9,7 +9,12 @@ public class ServeOperationOptionsTests
     [Theory]
     [InlineData("--version-policy", "newest", "--version-policy: Version policy 'newest'")]
     [InlineData("--metrics-address", "localhost:9464", "--metrics-address: Address 'localhost:9464'")]
-    [InlineData("--batch-delay", "-1", "the delay must be between 0 and 1 s, got -1 ms")]
+    [InlineData("--batch-delay", "-1", "--batch-delay must be between 0 and 1000 ms, got -1")]
+    [InlineData("--batch-delay", "1e15", "--batch-delay must be between 0 and 1000 ms, got 1E+15")]
+    [InlineData("--batch-delay", "NaN", "--batch-delay must be between 0 and 1000 ms, got NaN")]
+    [InlineData("--threads", "100000", "--threads must be between 0 and 256 (0: one per core), got 100000")]
+    [InlineData("--threads", "-1", "--threads must be between 0 and 256 (0: one per core), got -1")]
+    [InlineData("--http-address", "localhost:8000", "--http-address: Address 'localhost:8000'")]
     [InlineData("--batch-max-points", "8", "a batch (8 points) must hold at least one batched request (64 points)")]
     [InlineData("--reload-poll", "0", "--reload-poll must be between 0.1 and 86400 seconds, got 0")]
     public void Bad_values_exit_2_naming_them(string option, string value, string message)

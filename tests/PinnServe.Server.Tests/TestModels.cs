@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using PinnServe.Contracts;
 using PinnServe.Onnx;
+using Schema = PinnServe.Onnx.Schema;
 
 namespace PinnServe.Server.Tests;
 
@@ -41,6 +42,59 @@ internal static class TestModels
         foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) allMetadata[key] = value;
         OnnxExporter.Export(network, fields, path, allMetadata);
         return path;
+    }
+
+    /// <summary>A random MLP with the given input and output names (a valid model of another signature than the cavity's).</summary>
+    public static string ExportSignature(string directory, string name, string[] inputs, string[] outputs, int seed = 5)
+    {
+        var random = new Random(seed);
+        LayerFile Layer(string layerName, int fanIn, int fanOut) => new()
+        {
+            Name = layerName, In = fanIn, Out = fanOut,
+            Weights = Enumerable.Range(0, fanIn * fanOut).Select(_ => random.NextDouble() - 0.5).ToArray(),
+            Bias = new double[fanOut],
+        };
+        var network = new NetworkFile
+        {
+            Architecture = NetworkFile.MlpArchitecture,
+            Activation = "tanh",
+            Inputs = inputs,
+            Outputs = outputs,
+            InputShift = inputs.Select(_ => 0.5).ToArray(),
+            InputScale = inputs.Select(_ => 0.5).ToArray(),
+            InputBounds = inputs.Select(_ => new double[] { 0, 1 }).ToArray(),
+            Layers = [Layer("hidden_0", inputs.Length, 8), Layer("output", 8, outputs.Length)],
+        };
+        string path = Path.Combine(directory, name + ".onnx");
+        OnnxExporter.Export(network, outputs.Select(o => FieldDefinition.Of(o, 1, o)).ToArray(), path, new Dictionary<string, string>());
+        return path;
+    }
+
+    /// <summary>
+    /// A valid ONNX file whose every tensor has the fixed shape [1, 1] (outputs are copies of inputs): it loads, and
+    /// fails on any call of more than one point.
+    /// </summary>
+    public static void WriteFixedBatch(string path, string[] inputs, string[] outputs)
+    {
+        static Schema.ValueInfoProto Tensor(string name) => new()
+        {
+            Name = name,
+            Type = new Schema.TypeProto
+            {
+                TensorType = new Schema.TypeProto.Types.Tensor
+                {
+                    ElemType = 1, // FLOAT
+                    Shape = new Schema.TensorShapeProto { Dim = { new Schema.TensorShapeProto.Types.Dimension { DimValue = 1 }, new Schema.TensorShapeProto.Types.Dimension { DimValue = 1 } } },
+                },
+            },
+        };
+        var graph = new Schema.GraphProto { Name = "fixed_batch" };
+        graph.Input.AddRange(inputs.Select(Tensor));
+        graph.Output.AddRange(outputs.Select(Tensor));
+        for (int i = 0; i < outputs.Length; i++)
+            graph.Node.Add(new Schema.NodeProto { OpType = "Identity", Input = { inputs[i % inputs.Length] }, Output = { outputs[i] }, Name = $"copy_{i}" });
+        var model = new Schema.ModelProto { IrVersion = 8, Graph = graph, ProducerName = "pinnserve-tests", OpsetImport = { new Schema.OperatorSetIdProto { Domain = "", Version = 13 } } };
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
     }
 
     /// <summary>Writes NAME.reference.csv with the model's own values on a grid (so validation errors are ~0).</summary>

@@ -10,6 +10,9 @@ namespace PinnServe.Cli.Commands;
 /// <summary>`pinn serve`: the gRPC inference server over a model directory, until Ctrl-C or SIGTERM.</summary>
 internal static class ServeCommand
 {
+    /// <summary>Intra-op threads per ONNX Runtime session: far above any core count this server is deployed on.</summary>
+    private const int MaxThreads = 256;
+
     public static Command Create()
     {
         var models = new Option<DirectoryInfo>("--models") { Description = "Directory of NAME.onnx models and NAME/VERSION/model.onnx trees (hot-reloaded).", DefaultValueFactory = _ => new DirectoryInfo("models") };
@@ -19,7 +22,7 @@ internal static class ServeCommand
         var tlsKey = new Option<FileInfo>("--tls-key") { Description = "PEM private key of --tls-cert." };
         var tlsPassword = new Option<string>("--tls-password") { Description = "Password of a .pfx certificate." };
         var maxQueryPoints = new Option<int>("--max-query-points") { Description = "Points allowed per unary Query.", DefaultValueFactory = _ => new ServerLimits().MaxQueryPoints };
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per evaluation (0: one per core)." };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per evaluation, 0 to 256 (0: one per core)." };
         var device = DeviceOption.Create();
         var operations = new ServeOperationOptions();
         var command = new Command("serve", "Serve the models of a directory over gRPC (FieldService, Open Inference Protocol, grpc.health.v1) until Ctrl-C.");
@@ -32,7 +35,8 @@ internal static class ServeCommand
             var certificate = parse.GetValue(tlsCert);
             if (certificate is { Exists: false }) throw new UsageException($"--tls-cert: '{certificate.FullName}' does not exist.");
             if (parse.GetValue(maxQueryPoints) < 1) throw new UsageException($"--max-query-points must be at least 1, got {parse.GetValue(maxQueryPoints)}.");
-            if (parse.GetValue(threads) < 0) throw new UsageException($"--threads must be 0 or more, got {parse.GetValue(threads)}.");
+            // ONNX Runtime would try to start every thread of every session before the server listens (100,000 never did).
+            if (parse.GetValue(threads) is < 0 or > MaxThreads) throw new UsageException($"--threads must be between 0 and {MaxThreads} (0: one per core), got {parse.GetValue(threads)}.");
             string? secureAddress = parse.GetValue(tlsAddress) ?? (certificate is null ? null : "127.0.0.1:50052");
             if (secureAddress is not null && certificate is null) throw new UsageException("--tls-address needs --tls-cert.");
             foreach (var endpoint in new[] { parse.GetValue(address)!, secureAddress })

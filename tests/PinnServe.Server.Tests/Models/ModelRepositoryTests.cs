@@ -110,8 +110,7 @@ public sealed class ModelRepositoryTests : IDisposable
         Assert.True(registry.TryGetEntry("cavity", out var entry));
         Assert.Equal(ModelStatus.Serving, entry.Status);
         Assert.Equal(1, entry.RepositoryVersion);
-        Assert.Contains("Still serving version 1", entry.Error);
-        Assert.Contains("Version 2:", entry.Error);
+        Assert.Contains("Version 2 failed:", entry.Error);
         var failed = registry.Versions("cavity").Single(v => v.RepositoryVersion == 2);
         Assert.Equal(ModelStatus.Failed, failed.Status);
 

@@ -36,9 +36,10 @@ def report(name, fn):
 
 
 def compile_proto(proto, out_dir):
-    include = os.path.dirname(os.path.dirname(os.path.abspath(proto)))  # the proto imports nothing: its root is enough
-    rc = protoc.main(["protoc", "-I" + include, "--python_out=" + out_dir, "--grpc_python_out=" + out_dir,
-                      os.path.relpath(os.path.abspath(proto), include)])
+    include = os.path.dirname(os.path.dirname(os.path.abspath(proto)))  # the protos import each other from this root
+    folder = os.path.dirname(os.path.abspath(proto))
+    siblings = [os.path.relpath(os.path.join(folder, f), include) for f in sorted(os.listdir(folder)) if f.endswith(".proto")]
+    rc = protoc.main(["protoc", "-I" + include, "--python_out=" + out_dir, "--grpc_python_out=" + out_dir] + siblings)
     if rc != 0:
         raise RuntimeError("grpc_tools.protoc failed with exit code %d" % rc)
     package = os.path.basename(os.path.dirname(os.path.abspath(proto)))
