@@ -219,13 +219,15 @@ public sealed class PinnServer : IAsyncDisposable
         if (options.MetricsAddress is not null)
             kestrel.Listen(ParseEndpoint(options.MetricsAddress), listen =>
             {
-                listen.Protocols = HttpProtocols.Http1AndHttp2; // Prometheus scrapes over HTTP/1.1
+                // Prometheus scrapes over HTTP/1.1; cleartext HTTP/2 would need prior knowledge, which a shared endpoint cannot
+                // have (Kestrel warns at start when asked for both).
+                listen.Protocols = HttpProtocols.Http1;
                 endpoints.Metrics = listen;
             });
         if (options.HttpAddress is not null)
             kestrel.Listen(ParseEndpoint(options.HttpAddress), listen =>
             {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.Protocols = HttpProtocols.Http1; // curl, urllib and KServe's REST clients speak HTTP/1.1
                 endpoints.Http = listen;
             });
         if (options.TlsAddress is null) return;

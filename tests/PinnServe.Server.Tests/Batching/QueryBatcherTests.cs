@@ -175,6 +175,25 @@ public sealed class QueryBatcherTests
     }
 
     [Fact]
+    public async Task A_call_whose_deadline_passed_while_it_waited_is_not_evaluated_and_fails_with_deadline_exceeded()
+    {
+        using var model = new RecordingModel(IsMarker);
+        var batcher = new QueryBatcher(new BatchingOptions { MaxDelay = TimeSpan.FromSeconds(1), MaxRequestPoints = 1, MaxBatchPoints = 4 });
+        var blocker = batcher.EvaluateAsync(model, Marker, 1, ["a"]);
+        Assert.True(model.Held.Wait(Patience));
+
+        // Its deadline has already passed when the running batch ends and the waiting calls are taken.
+        var expired = batcher.EvaluateAsync(model, [0.1f, 0.1f], 1, ["a"], deadline: System.Diagnostics.Stopwatch.GetTimestamp() - 1);
+        var live = batcher.EvaluateAsync(model, [0.2f, 0.3f], 1, ["a"]);
+        model.Release();
+        var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => expired.WaitAsync(Patience));
+        Assert.Equal(Grpc.Core.StatusCode.DeadlineExceeded, error.StatusCode);
+        Assert.Equal(new[] { 0.2f + 2 * 0.3f }, (await live.WaitAsync(Patience)).Values);
+        Assert.DoesNotContain(model.Calls, call => call.Contains(0.1f));
+        await blocker.WaitAsync(Patience);
+    }
+
+    [Fact]
     public async Task A_failing_evaluation_fails_every_call_of_its_batch_and_the_next_batch_runs()
     {
         using var model = new RecordingModel { Throws = new InvalidOperationException("ONNX Runtime failed") };

@@ -54,5 +54,20 @@ public sealed class ServingMetricsTests : IDisposable
         Assert.Contains("pinnserve_onnxruntime_sessions 0", text);
     }
 
+    [Fact]
+    public async Task A_compute_of_several_seconds_lands_in_a_finite_bucket()
+    {
+        using var registry = new ModelRegistry(_directory, OnnxBackend.Load, NullLogger.Instance, TimeSpan.FromMilliseconds(50));
+        var metrics = new ServingMetrics(registry);
+        metrics.Streamed("QueryStream", "cavity", 1_000_000, TimeSpan.FromSeconds(5));
+        string text = await Scrape(metrics);
+        // The first finite bucket at or above 5 s already holds the observation.
+        var buckets = System.Text.RegularExpressions.Regex.Matches(text, "pinnserve_compute_seconds_bucket\\{method=\"QueryStream\",model=\"cavity\",le=\"([0-9.eE+-]+)\"\\} ([0-9]+)")
+            .Select(m => (Le: double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Count: int.Parse(m.Groups[2].Value))).ToArray();
+        Assert.NotEmpty(buckets);
+        Assert.Contains(buckets, b => b.Le >= 5 && b.Le < 60 && b.Count == 1);
+        Assert.True(ServingMetrics.SecondsBuckets[^1] >= 30, $"largest bucket {ServingMetrics.SecondsBuckets[^1]} s");
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
