@@ -43,9 +43,10 @@ internal static class BenchServeCommand
             DefaultValueFactory = _ => 1,
         };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads of the served models in --concurrency runs (as pinn serve --threads; 0: one per core)." };
+        var protocols = new Option<bool>("--protocols") { Description = "Compare ModelInfer over gRPC and over REST (JSON and binary tensors), 1 and 100,000 points, one client (ServeProtocolBench)." };
         var command = new Command("bench-serve", "Benchmark the gRPC server against in-process ONNX Runtime on the same model.");
         command.Arguments.Add(directory);
-        foreach (var option in new Option[] { modelName, points, chunk, calls, concurrency, concurrentCalls, warmup, target, serverPid, connectionCount, threads }) command.Options.Add(option);
+        foreach (var option in new Option[] { modelName, points, chunk, calls, concurrency, concurrentCalls, warmup, target, serverPid, connectionCount, threads, protocols }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var dir = parse.GetValue(directory)!;
@@ -66,6 +67,8 @@ internal static class BenchServeCommand
             if (parse.GetValue(connectionCount) is < 1 or > 64) throw new UsageException($"--connections must be between 1 and 64, got {parse.GetValue(connectionCount)}.");
             if (parse.GetValue(serverPid) != 0 && parse.GetValue(target) is null) throw new UsageException("--server-pid needs --target.");
             if (parse.GetValue(threads) < 0) throw new UsageException($"--threads must be 0 or more, got {parse.GetValue(threads)}.");
+            if (parse.GetValue(protocols))
+                return ServeProtocolBench.RunAsync(parse, dir.FullName, parse.GetValue(modelName), latencyCalls, Math.Max(10, latencyCalls / 40)).GetAwaiter().GetResult();
             if (clients > 0)
                 return RunConcurrentAsync(parse, dir.FullName, parse.GetValue(modelName), total, chunkPoints, clients, loadCalls, parse.GetValue(threads),
                     TimeSpan.FromSeconds(warmupSeconds), parse.GetValue(target), parse.GetValue(serverPid), parse.GetValue(connectionCount)).GetAwaiter().GetResult();
