@@ -74,6 +74,8 @@ public class ReplicaFailoverTests(ITestOutputHelper output)
                         Interlocked.Increment(ref calls);
                     }
                     catch (Exception e) { failures.Enqueue($"client {c}, case {k}: {e.GetType().Name}: {e.Message}"); }
+                    // A short pause between calls: the load stays on every replica without starving the restart on 2 cores.
+                    try { await Task.Delay(50, stop.Token); } catch (OperationCanceledException) { }
                 }
             })).ToArray();
             await UntilAsync(() => Task.FromResult(Interlocked.Read(ref calls) >= 5 * Clients ? "" : null), "load on every replica");
@@ -81,9 +83,14 @@ public class ReplicaFailoverTests(ITestOutputHelper output)
             victim.Kill();
             Phase($"replica :{victim.Port} killed");
             long atKill = Interlocked.Read(ref calls);
+            // While it is down: the streams finish, and `pinn query` over the list (dead replica included) and over a DNS
+            // name (localhost, resolved to a live replica on 127.0.0.1) prints what one live server does.
+            var survivor = replicas.First(r => r != victim);
+            var cli = new[] { survivor.Address, list, $"dns:///localhost:{survivor.Port}" }.Select(a => Task.Run(() => QueryCsv(a))).ToArray();
             var streamed = await Task.WhenAll(streams.Select(s => s.ReadRestAsync())).WaitAsync(Generous);
+            var csv = await Task.WhenAll(cli).WaitAsync(Generous);
             await UntilAsync(() => Task.FromResult(Interlocked.Read(ref calls) >= atKill + 5 * Clients ? "" : null), "load on the two replicas left");
-            Phase("streams done, load served by two replicas");
+            Phase("streams and pinn query done, load served by two replicas");
             long whileDown = Interlocked.Read(ref calls) - atKill;
 
             victim.Start(); // same gRPC and metrics ports
@@ -110,11 +117,9 @@ public class ReplicaFailoverTests(ITestOutputHelper output)
                 Assert.True(SameBits(values, streamed[0].Values), "a resumed stream differs from an uncut one");
             }
 
-            // `pinn query` itself over the list and over a DNS name (localhost → the replica on 127.0.0.1) equals one server.
-            string direct = QueryCsv(replicas[0].Address), viaList = QueryCsv(list), viaDns = QueryCsv($"dns:///localhost:{replicas[1].Port}");
-            Assert.Equal(direct, viaList);
-            Assert.Equal(direct, viaDns);
-            Phase("pinn query over the list and dns:///localhost");
+            Assert.Contains("\n", csv[0]);
+            Assert.Equal(csv[0], csv[1]); // over the list, one replica dead
+            Assert.Equal(csv[0], csv[2]); // over dns:///localhost
         }
         finally
         {
@@ -142,7 +147,7 @@ public class ReplicaFailoverTests(ITestOutputHelper output)
         for (int k = 0; k < cases.Length; k++) expected[k] = (await single.QueryAsync(cases[k])).Values.ToArray();
         var grid = new GridSpec();
         foreach (var input in info.Inputs)
-            grid.Axes.Add(new GridAxis { Input = input.Name, Min = input.Min, Max = input.Max, Count = input == info.Inputs[0] ? 600u : 500u });
+            grid.Axes.Add(new GridAxis { Input = input.Name, Min = input.Min, Max = input.Max, Count = input == info.Inputs[0] ? 300u : 200u });
         return (cases, expected, grid);
     }
 
