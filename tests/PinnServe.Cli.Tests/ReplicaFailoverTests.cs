@@ -78,7 +78,7 @@ public class ReplicaFailoverTests(ITestOutputHelper output)
                     try { await Task.Delay(50, stop.Token); } catch (OperationCanceledException) { }
                 }
             })).ToArray();
-            await UntilAsync(() => Task.FromResult(Interlocked.Read(ref calls) >= 5 * Clients ? "" : null), "load on every replica");
+            await UntilAsync(() => Task.FromResult(Interlocked.Read(ref calls) >= 5 * Clients ? "" : null), "the load running");
 
             victim.Kill();
             Phase($"replica :{victim.Port} killed");
@@ -108,8 +108,9 @@ public class ReplicaFailoverTests(ITestOutputHelper output)
             Assert.True(failures.IsEmpty, $"{failures.Count} failed calls, e.g.\n{string.Join("\n", failures.Take(10))}");
             Assert.True(whileDown > 0);
 
-            // The stream cut by the kill was resumed once and delivered exactly what the two uncut ones did.
-            Assert.Equal(1, streamClient.StreamResumes);
+            // The stream cut by the kill (one per replica once all three are in the rotation) was resumed on a live replica
+            // and delivered exactly what the uncut ones did.
+            Assert.InRange(streamClient.StreamResumes, 1, streams.Length - 1);
             long count = grid.Axes.Aggregate(1L, (n, a) => n * a.Count);
             foreach (var (points, values) in streamed)
             {

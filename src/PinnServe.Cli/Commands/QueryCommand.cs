@@ -85,7 +85,7 @@ internal static class QueryCommand
                 ["out"] = outFile?.FullName,
                 ["seconds"] = elapsed,
                 ["points_per_s"] = result.Points / elapsed,
-                ["servers"] = target.Kind == TargetKind.Dns ? target.Text : target.Endpoints.Count,
+                ["address"] = target.Text,
                 ["stream_resumes"] = client.StreamResumes,
             });
             return 0;
