@@ -91,18 +91,20 @@ public sealed class PinnClient : IDisposable
         {
             using var call = Fields.QueryStream(request, deadline: deadline, cancellationToken: cancellationToken);
             resume.StartAttempt();
+            bool received = false; // a call that fails before its first chunk was already retried by grpc-dotnet's policy
             while (true)
             {
                 // (A yield cannot sit inside try/catch, so each read is wrapped on its own.)
                 bool more;
                 try { more = await call.ResponseStream.MoveNext(cancellationToken); }
-                catch (RpcException error) when (error.StatusCode == StatusCode.Unavailable && attempt < _options.MaxStreamResumes
+                catch (RpcException error) when (error.StatusCode == StatusCode.Unavailable && received && attempt < _options.MaxStreamResumes
                                                   && !cancellationToken.IsCancellationRequested && (deadline is not { } due || DateTime.UtcNow < due))
                 {
-                    break; // resumed below on a fresh call
+                    break; // cut mid-stream: resumed below on a fresh call
                 }
                 catch (RpcException error) { throw DeadlineRace.Resolve(error, deadline, DateTime.UtcNow); }
                 if (!more) yield break;
+                received = true;
                 if (resume.Accept(call.ResponseStream.Current) is { } chunk) yield return chunk;
             }
             Interlocked.Increment(ref _streamResumes);

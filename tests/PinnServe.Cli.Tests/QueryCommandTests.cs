@@ -67,4 +67,23 @@ public class QueryCommandTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("Cannot reach the server", result.Stderr);
     }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("2147483648")]   // beyond an int: refused by the parser
+    [InlineData("1e3")]
+    public void Chunk_out_of_range_exits_2_naming_the_flag(string chunk)
+    {
+        var result = Query("--grid", "t=0:1:2,x=-1:1:2", "--chunk", chunk);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--chunk", result.Stderr);
+    }
+
+    [Fact]
+    public void Bench_serve_target_takes_replicas_and_refuses_a_bad_port_naming_the_flag()
+    {
+        var result = PinnCli.Run("bench-serve", Path.Combine(ServeCommandTests.RepositoryRoot(), "models"), "--concurrency", "4", "--target", "127.0.0.1:50081,127.0.0.1:99999");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--target: port '99999'", result.Stderr);
+    }
 }
