@@ -1,0 +1,2 @@
+namespace PinnServe.Physics.Tests;
+public class Smoke { [Fact] public void Builds() { } }
