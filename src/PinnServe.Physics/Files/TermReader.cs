@@ -1,4 +1,5 @@
 using System.Globalization;
+using PinnServe.Autodiff.Taylor;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 
@@ -21,7 +22,9 @@ internal sealed class TermReader(FileProblem problem, Box box, CsgDomain? geomet
         {
             t.OnlyKeys("name", "kind", "expr", "on", "union", "field", "value", "axis", "pieces", "fixed_weight", "file", "fields");
             string name = t.RequireString("name");
+            CheckTermName(name, t.Where("name"));
             if (terms.Any(x => x.Name == name)) throw t.Where("name").Error($"term name '{name}' is used twice");
+            _term = name;
             string kind = t.String("kind") ?? (name.StartsWith("residual", StringComparison.Ordinal) ? "residual" : "condition");
             if (!Kinds.Contains(kind)) throw t.Where("kind").Error($"unknown kind '{kind}' (kinds: {string.Join(", ", Kinds)})");
             var role = kind switch
@@ -45,6 +48,25 @@ internal sealed class TermReader(FileProblem problem, Box box, CsgDomain? geomet
         return terms;
     }
 
+    /// <summary>The term being read, named in limit errors.</summary>
+    private string _term = "";
+
+    /// <summary>Longest term name: it heads columns of metrics.csv and keys of --weight and --term-points.</summary>
+    internal const int MaxTermName = 64;
+
+    /// <summary>A term name heads columns of metrics.csv and is a key of --weight name=…: letters, digits, '_', '-', '.'.</summary>
+    private static void CheckTermName(string name, SourceLocation where)
+    {
+        if (name.Length == 0 || name.Length > MaxTermName || !char.IsAsciiLetter(name[0])
+            || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')))
+            throw where.Error($"term name '{ExpressionParser.Short(Printable(name))}' must start with a letter and hold only letters, digits, '_', '-' and '.' " +
+                              $"(at most {MaxTermName} characters): it names columns of metrics.csv and --weight keys");
+    }
+
+    /// <summary>Control characters (a newline in a name) shown escaped in messages.</summary>
+    internal static string Printable(string text) =>
+        string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+
     /// <param name="parent">For an entry of <c>pieces</c>: the term, whose field, value and expr are the defaults.</param>
     private List<Piece> Pieces(DocTable t, string kind, DocTable? parent)
     {
@@ -57,6 +79,7 @@ internal sealed class TermReader(FileProblem problem, Box box, CsgDomain? geomet
         }
         var regions = on.Select(o => (Region(o.Text, o.Where), o.Where)).ToList();
         if (t.Bool("union") == true && regions.Count > 1) regions = [(Union(regions), on[0].Where)];
+        foreach (var (region, where) in regions) Probe(region, where);
         return regions.Select(r => new Piece(r.Item1, Errors(t, parent, kind, r.Item1, r.Item2))).ToList();
     }
 
@@ -69,7 +92,7 @@ internal sealed class TermReader(FileProblem problem, Box box, CsgDomain? geomet
             if (From("expr").Has("expr")) throw From("expr").Where("expr").Error($"a {kind} term takes 'field' and 'value', not 'expr'");
             var field = Parse(From("field").String("field") ?? problem.Outputs[0], From("field").Where("field"), collapse: false);
             var value = Parse(From("value").String("value") ?? "0", From("value").Where("value"));
-            var lhs = kind == "dirichlet" ? field : NormalDerivative(field, region, where);
+            var lhs = kind == "dirichlet" ? field : CheckOrder(NormalDerivative(field, region, where), From("field").Where("field"));
             return [problem.Collapse(lhs - value)];
         }
         if (From("value").Has("value") || From("field").Has("field"))
@@ -81,8 +104,17 @@ internal sealed class TermReader(FileProblem problem, Box box, CsgDomain? geomet
 
     private Expr Parse(string text, SourceLocation where, bool collapse = true)
     {
-        var e = problem.Parse(text, where);
+        var e = CheckOrder(problem.Parse(text, where, $"term '{_term}'"), where);
         return collapse ? problem.Collapse(e) : e;
+    }
+
+    /// <summary>Refuses derivatives of the network beyond the engine's order (<see cref="DerivativeSet.MaxSupportedOrder"/>).</summary>
+    private Expr CheckOrder(Expr e, SourceLocation where)
+    {
+        foreach (var f in e.Walk().OfType<FieldDerivative>())
+            if (f.Derivative.Length > DerivativeSet.MaxSupportedOrder)
+                throw where.Error($"term '{_term}' uses {f}, a derivative of order {f.Derivative.Length}; the engine computes derivatives up to order {DerivativeSet.MaxSupportedOrder}");
+        return e;
     }
 
     /// <summary>∂u/∂n with the domain's outward normal: ±u_axis on a box face, Σ nᵢ(p) u_i on curved parts.</summary>
@@ -137,6 +169,21 @@ internal sealed class TermReader(FileProblem problem, Box box, CsgDomain? geomet
         throw regions[0].Where.Error("only boundary regions (faces, shapes, \"boundary\") can form a union");
     }
 
+    /// <summary>
+    /// Draws one point of a region of a constructive geometry, so a region with no points (a face inside a hole, a
+    /// shape inside a removed one, an empty domain) is refused here, with its place in the file, not by the sampler
+    /// during training.
+    /// </summary>
+    private void Probe(Region region, SourceLocation where)
+    {
+        if (geometry is null) return;
+        try { region.Sample(box, new PinnServe.Tensors.Rng(1), new double[box.Dimension]); }
+        catch (InvalidOperationException e)
+        {
+            throw where.Error($"'{region.Describe(box)}' has no points: {e.Message.TrimEnd('.')}");
+        }
+    }
+
     private CsgDomain Csg => geometry ?? new CsgDomain(box, []);
 
     public Region Region(string text, SourceLocation where)
@@ -171,6 +218,7 @@ internal sealed class TermReader(FileProblem problem, Box box, CsgDomain? geomet
                     : ExprInterpreter.TryConstant(problem.Parse(valueText, where.Advance(eq + 1)), problem.Parameters)
                       ?? throw where.Error($"'{text}': the value must be a number or an expression of parameters"),
             };
+            if (!double.IsFinite(value)) throw where.Error($"'{text}': the value must be a finite number, got {value}");
             if (value < axis.Min || value > axis.Max) throw where.Error($"'{text}' lies outside {axisName} ∈ [{axis.Min}, {axis.Max}]");
             var face = new Face(axisName, value);
             if (geometry is null) return face;
