@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Tomlyn;
 using Tomlyn.Model;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
 using Tomlyn.Serialization;
 
 namespace PinnServe.Physics.Files;
@@ -145,6 +147,10 @@ public static class ProblemDocument
             if (cut >= 0) message = message[(cut + 9)..].Trim();
             throw new ProblemFileException(source, e.Line ?? 0, e.Column ?? 0, $"TOML syntax: {message}");
         }
+        // Tomlyn's model keeps the last of two definitions of a key; its validating syntax parser reports them (TOML forbids them).
+        var syntax = SyntaxParser.Parse(text, new TomlSerializerOptions { MaxDepth = MaxNesting }, source, validate: true);
+        if (syntax.Diagnostics.FirstOrDefault(d => d.Kind == DiagnosticMessageKind.Error) is { } problem)
+            throw new ProblemFileException(source, problem.Span.Start.Line + 1, problem.Span.Start.Column + 1, $"TOML: {problem.Message}");
         var lines = text.Split('\n');
         return ConvertToml(root, "", new SourceLocation(source, 1, 1), store, lines, source);
     }

@@ -1,2 +1,0 @@
-namespace PinnServe.Physics.Tests;
-public class Smoke { [Fact] public void Builds() { } }
