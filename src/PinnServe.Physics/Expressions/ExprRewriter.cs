@@ -48,7 +48,7 @@ public static class ExprFormatter
             Coefficient c => (c.Name, Atom),
             Coordinate c => (c.Axis, Atom),
             // Collapsed sub-expressions are named by their text: parenthesize any that holds an operator.
-            Known k => (k.Name, k.Name.Any(ch => ch is ' ' or '+' or '-' or '*' or '/' or '^') ? Sum : Atom),
+            Known k => (k.Name, TopLevel(k.Name)),
             Observed o => (o.Name, Atom),
             FieldDerivative f => ((f.Side == 1 ? "partner:" : "") + f, Atom),
             Expressions.Sum s => (Scaled(s.A, s.Alpha) + Continue(s.B, s.Beta), Sum),
@@ -62,6 +62,25 @@ public static class ExprFormatter
             _ => (e.ToString() ?? "?", Atom),
         };
         return precedence < context ? $"({text})" : text;
+    }
+
+    /// <summary>The precedence of a text by its operators outside parentheses: "sin(pi*x)" is an atom, "x + t" a sum.</summary>
+    private static int TopLevel(string text)
+    {
+        int depth = 0, level = Atom;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '(') depth++;
+            else if (c == ')') depth--;
+            else if (depth > 0) continue;
+            else if (c is '+' or '-' && i > 0 && !(i > 1 && text[i - 1] is 'e' or 'E' && char.IsDigit(text[i - 2]))) return Sum;
+            else if (c is '-' && i == 0) level = Math.Min(level, Unary);
+            else if (c is '*' or '/') level = Math.Min(level, Product);
+            else if (c is '^') level = Math.Min(level, Power);
+            else if (c is ' ' or ',' or ':' or '=') return Sum;   // a name that is not an expression: keep it apart
+        }
+        return level;
     }
 
     /// <summary>c·e as the first operand of a sum (or on its own): "e", "-e", "2*e".</summary>

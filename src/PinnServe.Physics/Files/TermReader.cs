@@ -20,13 +20,15 @@ internal sealed class TermReader(FileProblem problem, Box box, CsgDomain? geomet
         var terms = new List<LossTerm>();
         foreach (var t in doc.Tables("terms"))
         {
-            t.OnlyKeys("name", "kind", "expr", "on", "union", "field", "value", "axis", "pieces", "fixed_weight", "file", "fields");
+            t.OnlyKeys("name", "kind", "expr", "on", "union", "field", "value", "axis", "pieces", "fixed_weight", "file", "fields", "columns");
             string name = t.RequireString("name");
             CheckTermName(name, t.Where("name"));
             if (terms.Any(x => x.Name == name)) throw t.Where("name").Error($"term name '{name}' is used twice");
             _term = name;
             string kind = t.String("kind") ?? (name.StartsWith("residual", StringComparison.Ordinal) ? "residual" : "condition");
             if (!Kinds.Contains(kind)) throw t.Where("kind").Error($"unknown kind '{kind}' (kinds: {string.Join(", ", Kinds)})");
+            foreach (var key in new[] { "file", "fields", "columns" })
+                if (kind != "data" && t.Has(key)) throw t.Where(key).Error($"'{key}' belongs to data terms (kind = \"data\"), not to a {kind} term");
             var role = kind switch
             {
                 "residual" => TermRole.Residual,
@@ -71,6 +73,8 @@ internal sealed class TermReader(FileProblem problem, Box box, CsgDomain? geomet
     private List<Piece> Pieces(DocTable t, string kind, DocTable? parent)
     {
         if (parent is not null) t.OnlyKeys("on", "expr", "value", "field", "union");
+        if (t.Values.GetValueOrDefault("on") is DocTable pointTable)
+            return [new Piece(Points(pointTable), Errors(t, parent, kind, new Interior(), pointTable.Location))];
         var on = t.Strings("on");
         if (on.Count == 0)
         {
@@ -167,6 +171,57 @@ internal sealed class TermReader(FileProblem problem, Box box, CsgDomain? geomet
             return new CsgBoundary(((CsgBoundary)regions[0].Region).Domain, parts);
         }
         throw regions[0].Where.Error("only boundary regions (faces, shapes, \"boundary\") can form a union");
+    }
+
+    /// <summary>Most points of a point region (they are used whole, every step).</summary>
+    internal const int MaxRegionPoints = 100_000;
+
+    /// <summary>
+    /// A point region, <c>on = { points = [[0, 0], [1, 0.5]] }</c>: the term's errors at exactly these points, all of
+    /// them every step (pointwise conditions such as pinning the pressure, p(0, 0) = 0).
+    /// </summary>
+    private DataPoints Points(DocTable table)
+    {
+        table.OnlyKeys("points");
+        if (table.Values.GetValueOrDefault("points") is not List<object?> { Count: > 0 } list)
+            throw table.Location.Error($"'{table.Name("points")}' must be a non-empty list of points, e.g. points = [[0, 0]]");
+        if (list.Count > MaxRegionPoints) throw table.Where("points").Error($"{list.Count} points; a point region holds at most {MaxRegionPoints:N0} (use a data term's file for more)");
+        int d = box.Dimension;
+        var points = new double[list.Count * d];
+        for (int i = 0; i < list.Count; i++)
+        {
+            var where = table.Where("points", i);
+            if (list[i] is not List<object?> coordinates || coordinates.Count != d)
+                throw where.Error($"point {i + 1} must be a list of {d} numbers ({string.Join(", ", box.Names)})");
+            for (int a = 0; a < d; a++)
+            {
+                double value = coordinates[a] switch
+                {
+                    double v when double.IsFinite(v) => v,
+                    long l => l,
+                    _ => throw where.Error($"point {i + 1}: coordinate {box.Names[a]} must be a finite number"),
+                };
+                var axis = box.Axes[a];
+                if (value < axis.Min || value > axis.Max)
+                    throw where.Error($"point {i + 1}: {box.Names[a]} = {value} lies outside [{axis.Min}, {axis.Max}]");
+                points[i * d + a] = value;
+            }
+            if (geometry is not null && !geometry.Contains(points.AsSpan(i * d, d)) && !OnShape(points.AsSpan(i * d, d)))
+                throw where.Error($"point {i + 1} lies outside the domain (inside a removed shape)");
+        }
+        return new DataPoints(points, d);
+    }
+
+    /// <summary>Whether a point lies on a shape's surface (a point on a hole's rim belongs to the domain's closure).</summary>
+    private bool OnShape(ReadOnlySpan<double> point)
+    {
+        Span<double> normal = stackalloc double[box.Dimension];
+        foreach (var step in geometry!.Steps)
+        {
+            step.Shape.Normal(point, normal);
+            if (geometry.OnBoundary(point, normal)) return true;
+        }
+        return false;
     }
 
     /// <summary>
