@@ -42,7 +42,7 @@ public sealed class PointsAndColumnsTests : IDisposable
     {
         var e = Problems.Refused(Cavity + $"\n[[terms]]\nname = \"pin\"\nkind = \"condition\"\non = {on}\nexpr = \"p\"\n");
         Assert.Contains(message, e.Message);
-        Assert.Equal(13, e.Line);
+        Assert.Equal(12, e.Line);
     }
 
     [Fact]
