@@ -205,7 +205,7 @@ public class PropertyTests
                 File.WriteAllBytes(path, bytes);
                 try { PointTables.Read(path); }
                 catch (InvalidDataException) { }
-            }, iter: 400, threads: 1);
+            }, iter: 150, threads: 1);
         }
         finally { Directory.Delete(dir, recursive: true); }
     }

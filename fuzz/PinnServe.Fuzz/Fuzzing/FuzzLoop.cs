@@ -17,14 +17,16 @@ public sealed record Finding(string Target, byte[] Input, string Kind, string De
 /// </summary>
 public static class FuzzLoop
 {
-    /// <summary>An input that takes longer than this is reported (a hang in the making).</summary>
-    public static TimeSpan SlowInput { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>By default, an input that takes longer than this is reported (a hang in the making).</summary>
+    public static readonly TimeSpan DefaultSlowInput = TimeSpan.FromSeconds(5);
 
     public sealed record Result(string Target, int Inputs, int Refused, int Accepted, int Corpus, List<Finding> Findings, TimeSpan Elapsed);
 
     /// <param name="beforeRun">Called with each input before it runs (the command-line fuzzer saves it, so a crash of the process leaves it behind).</param>
-    public static Result Run(FuzzTarget target, int seed, int? maxInputs, TimeSpan? duration, Action<byte[]>? beforeRun = null)
+    /// <param name="slowInput">Inputs that run longer are findings (default <see cref="DefaultSlowInput"/>).</param>
+    public static Result Run(FuzzTarget target, int seed, int? maxInputs, TimeSpan? duration, Action<byte[]>? beforeRun = null, TimeSpan? slowInput = null)
     {
+        var slow = slowInput ?? DefaultSlowInput;
         var mutator = new Mutator(seed, target.Tokens);
         var corpus = new List<byte[]>(target.Seeds);
         var shapes = new HashSet<string>(StringComparer.Ordinal);
@@ -56,7 +58,7 @@ public static class FuzzLoop
                 findings.TryAdd($"{e.GetType().Name}@{TopFrame(e)}", finding);
             }
             var took = clock.Elapsed - started;
-            if (took > SlowInput)
+            if (took > slow)
                 findings.TryAdd($"slow@{inputs}", new Finding(target.Name, input, "slow", $"{took.TotalSeconds:F1} s for {input.Length} bytes"));
             // Keep inputs that reach a new kind of outcome: they explore further than their parents.
             if (shape is not null && shapes.Add(shape) && input.Length < 1 << 20) corpus.Add(input);
