@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using PinnServe.Contracts;
 using PinnServe.Onnx;
+using PinnServe.Reference;
 using PinnServe.Reference.Files;
 
 namespace PinnServe.Cli.Commands;
@@ -35,11 +36,21 @@ internal static class EvalOnnxCommand
             var started = DateTime.UtcNow;
             var onnxDevice = DeviceOption.Resolve(parse, device);
             string referencePath = parse.GetValue(reference)!.FullName;
-            var columns = ReadColumns(referencePath);
-            using var model = LoadModel(parse.GetValue(modelPath)!.FullName, onnxDevice);
+            string referenceName = parse.GetValue(reference)!.ToString();   // as the user wrote it, for messages
+            string modelName = parse.GetValue(modelPath)!.ToString();
+            var columns = ReadColumns(referencePath, referenceName);
+            using var model = LoadModel(parse.GetValue(modelPath)!.FullName, onnxDevice, modelName: modelName);
             Comparison comparison;
             try { comparison = OnnxModelEvaluation.CompareWithValues(model, columns, ExportCommand.SplitNames(parse.GetValue(fields))); }
-            catch (ArgumentException e) { throw new UsageException($"{e.Message} ({referencePath})"); }
+            catch (ArgumentException e) { throw new UsageException($"{e.Message} ({referenceName})"); }
+            catch (InvalidOperationException e) when (e.InnerException is Microsoft.ML.OnnxRuntime.OnnxRuntimeException ort)
+            {
+                // A valid model whose batch (first) dimension is fixed evaluates only that many points per call.
+                throw new UsageException(ort.Message.Contains("dimension", StringComparison.OrdinalIgnoreCase)
+                    ? $"'{modelName}' cannot evaluate {columns.First().Value.Length} points in batches: its inputs have a fixed batch dimension " +
+                      "(ONNX Runtime: " + ort.Message.Trim() + "). Export the model with a dynamic first dimension ('N', as `pinn export` writes it)."
+                    : $"ONNX Runtime cannot evaluate '{modelName}': {ort.Message.Trim()}");
+            }
             var errors = comparison.Errors;
             var predictionsFile = parse.GetValue(predictions);
             if (predictionsFile is not null)
@@ -47,7 +58,7 @@ internal static class EvalOnnxCommand
 
             if (!CliOutput.IsJson(parse))
             {
-                Console.WriteLine($"{model.Path} vs {referencePath} ({errors[0].Points:N0} points)");
+                Console.WriteLine($"{modelName} vs {referenceName} ({errors[0].Points:N0} points)");
                 foreach (var e in errors) Console.WriteLine($"  {e.Field,-12} rel L2 {e.RelativeL2:E3}   max |error| {e.MaxAbsError:E3}");
                 if (predictionsFile is not null) Console.WriteLine($"  predictions written to {predictionsFile}");
             }
@@ -90,21 +101,24 @@ internal static class EvalOnnxCommand
     }
 
     /// <summary>Loads a model, turning a CUDA request that cannot be met into a usage error.</summary>
-    internal static OnnxFieldModel LoadModel(string path, OnnxDevice device, int threads = 0)
+    internal static OnnxFieldModel LoadModel(string path, OnnxDevice device, int threads = 0, string? modelName = null)
     {
         try { return OnnxFieldModel.Load(path, new OnnxModelOptions(device, threads)); }
-        catch (InvalidOperationException e) { throw new UsageException(e.Message); }
+        catch (InvalidOperationException e) { throw new UsageException(modelName is null ? e.Message : e.Message.Replace(path, modelName)); }
+        catch (InvalidDataException e) when (modelName is not null) { throw new InvalidDataException(e.Message.Replace(path, modelName), e); }
     }
 
     /// <summary>Named columns of a reference file: a plain CSV table, or a grid file of PinnServe.Reference.</summary>
-    private static Dictionary<string, double[]> ReadColumns(string path)
+    private static Dictionary<string, double[]> ReadColumns(string path, string name)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Reference file '{path}' does not exist.", path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Reference file '{name}' does not exist.", path);
         string extension = Path.GetExtension(path).ToLowerInvariant();
-        if (extension == ".csv") return ReadCsv(path);
+        if (extension == ".csv") return ReadCsv(path, name);
         if (extension is not (".npz" or ".npy"))
-            throw new UsageException($"Unsupported reference file '{path}': use .csv (header + rows), .npz or .npy.");
-        var solution = ReferenceFiles.Read(path);
+            throw new UsageException($"Unsupported reference file '{name}': use .csv (header + rows), .npz or .npy.");
+        ReferenceSolution solution;
+        try { solution = ReferenceFiles.Read(path); }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException) { throw new InvalidDataException(e.Message.Replace(path, name), e); }
         double[] grid = solution.GridPoints();
         var columns = new Dictionary<string, double[]>(StringComparer.Ordinal);
         for (int a = 0; a < solution.Axes.Count; a++)
@@ -117,10 +131,10 @@ internal static class EvalOnnxCommand
         return columns;
     }
 
-    private static Dictionary<string, double[]> ReadCsv(string path)
+    private static Dictionary<string, double[]> ReadCsv(string path, string name)
     {
-        var table = NumericCsv.Read(path);
-        if (table.RowCount == 0) throw new InvalidDataException($"'{path}' has a header but no rows.");
+        var table = NumericCsv.Read(path, sourceName: name);
+        if (table.RowCount == 0) throw new InvalidDataException($"'{name}' has a header but no rows.");
         return table.Columns!.Select((n, c) => (n, c)).ToDictionary(p => p.n, p => table.Column(p.c), StringComparer.Ordinal);
     }
 }

@@ -11,22 +11,50 @@ namespace PinnServe.Physics.Expressions;
 /// </summary>
 public static class Calculus
 {
-    public static Expr Differentiate(Expr expr, string axis) => expr switch
+    /// <summary>
+    /// ∂expr/∂axis. Shared sub-expressions are differentiated once (the result shares them too), so the work is linear
+    /// in the distinct nodes; the result is refused (<see cref="ExpressionLimitException"/>) beyond
+    /// <see cref="ExprLimits.MaxNodes"/> new nodes or when, written out as a tree, it exceeds <see cref="ExprLimits"/>.
+    /// </summary>
+    public static Expr Differentiate(Expr expr, string axis)
     {
-        FieldDerivative f => f with { Derivative = [.. f.Derivative, axis] },
-        Coordinate c => new Constant(c.Axis == axis ? 1 : 0),
-        Constant or Coefficient => Zero,
-        Known k => throw new ArgumentException($"Cannot differentiate the known function '{k.Name}': write it as an expression of the coordinates."),
-        Observed o => throw new ArgumentException($"Cannot differentiate observed values '{o.Name}'."),
-        Sum s => Add(Scale(Differentiate(s.A, axis), s.Alpha), Scale(Differentiate(s.B, axis), s.Beta)),
-        Affine a => Scale(Differentiate(a.A, axis), a.Scale),
-        Product p => Add(Multiply(Differentiate(p.A, axis), p.B), Multiply(p.A, Differentiate(p.B, axis))),
-        Power p => Multiply(Scale(p.Exponent == 2 ? p.A : new Power(p.A, p.Exponent - 1), p.Exponent), Differentiate(p.A, axis)),
-        // (a/b)' = (a' − (a/b)·b')/b, reusing the quotient node itself.
-        Quotient q => Divide(Add(Differentiate(q.A, axis), Scale(Multiply(q, Differentiate(q.B, axis)), -1)), q.B),
-        Apply f => Multiply(Outer(f), Differentiate(f.A, axis)),
-        _ => throw new NotSupportedException($"Cannot differentiate {expr.GetType().Name}."),
-    };
+        var (_, depth) = ExprLimits.Measure(expr);
+        if (depth > ExprLimits.MaxDepth)
+            throw new ExpressionLimitException($"cannot differentiate an expression nested {depth} levels deep; the limit is {ExprLimits.MaxDepth}");
+        var pass = new Pass(axis);
+        return pass.D(expr);
+    }
+
+    private sealed class Pass(string axis)
+    {
+        private readonly Dictionary<Expr, Expr> _memo = new(ReferenceEqualityComparer.Instance);
+        private long _created;
+
+        public Expr D(Expr expr)
+        {
+            if (_memo.TryGetValue(expr, out var known)) return known;
+            if (++_created > ExprLimits.MaxNodes)
+                throw new ExpressionLimitException($"the derivative along {axis} grows beyond {ExprLimits.MaxNodes:N0} nodes (the limit on an expression's size)");
+            var result = expr switch
+            {
+                FieldDerivative f => f with { Derivative = [.. f.Derivative, axis] },
+                Coordinate c => new Constant(c.Axis == axis ? 1 : 0),
+                Constant or Coefficient => Zero,
+                Known k => throw new ArgumentException($"Cannot differentiate the known function '{k.Name}': write it as an expression of the coordinates."),
+                Observed o => throw new ArgumentException($"Cannot differentiate observed values '{o.Name}'."),
+                Sum s => Add(Scale(D(s.A), s.Alpha), Scale(D(s.B), s.Beta)),
+                Affine a => Scale(D(a.A), a.Scale),
+                Product p => Add(Multiply(D(p.A), p.B), Multiply(p.A, D(p.B))),
+                Power p => Multiply(Scale(p.Exponent == 2 ? p.A : new Power(p.A, p.Exponent - 1), p.Exponent), D(p.A)),
+                // (a/b)' = (a' − (a/b)·b')/b, reusing the quotient node itself.
+                Quotient q => Divide(Add(D(q.A), Scale(Multiply(q, D(q.B)), -1)), q.B),
+                Apply f => Multiply(Outer(f), D(f.A)),
+                _ => throw new NotSupportedException($"Cannot differentiate {expr.GetType().Name}."),
+            };
+            _memo[expr] = result;
+            return result;
+        }
+    }
 
     /// <summary>f′(a) as an expression, sharing the node f(a) where f′ is a function of it (exp, tanh, sqrt).</summary>
     private static Expr Outer(Apply f) => f.Function switch

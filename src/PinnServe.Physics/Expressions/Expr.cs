@@ -34,80 +34,94 @@ public abstract record Expr
     /// <summary>The derivative of this expression along single-letter axes, e.g. <c>(u*u).D("x")</c>; see <see cref="Calculus"/>.</summary>
     public Expr D(string axes) => axes.Aggregate(this, (e, axis) => Calculus.Differentiate(e, axis.ToString()));
 
-    /// <summary>Every sub-expression, depth first.</summary>
-    public abstract IEnumerable<Expr> Walk();
+    /// <summary>
+    /// Every distinct sub-expression (by reference: a node shared by several parents, as named functions are, comes
+    /// once), this one first, then depth first. Iterative, so deep or widely shared expressions cost no stack and
+    /// no repeated work.
+    /// </summary>
+    public IEnumerable<Expr> Walk()
+    {
+        var seen = new HashSet<Expr>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Expr>();
+        stack.Push(this);
+        while (stack.Count > 0)
+        {
+            var e = stack.Pop();
+            if (!seen.Add(e)) continue;
+            yield return e;
+            var children = e.Children();
+            for (int i = children.Length - 1; i >= 0; i--) stack.Push(children[i]);
+        }
+    }
+
+    /// <summary>The direct sub-expressions, in order.</summary>
+    public virtual Expr[] Children() => [];
 }
 
 /// <summary>∂^derivative output, evaluated on a point set ("side" 0, or 1 for the partner points of a periodic pair).</summary>
 public sealed record FieldDerivative(string Output, string[] Derivative, int Side = 0) : Expr
 {
-    public override IEnumerable<Expr> Walk() { yield return this; }
     public override string ToString() => Derivative.Length == 0 ? Output : $"{Output}_{string.Concat(Derivative)}";
 }
 
 /// <summary>A known function of the coordinates (source term, boundary data), evaluated at the term's points.</summary>
 public sealed record Known(string Name, Func<double[], double> Function) : Expr
 {
-    public override IEnumerable<Expr> Walk() { yield return this; }
     public override string ToString() => Name;
 }
 
 /// <summary>Observed values, one per point of the term's <see cref="Geometry.DataPoints"/>, aligned by index.</summary>
 public sealed record Observed(string Name, double[] Values) : Expr
 {
-    public override IEnumerable<Expr> Walk() { yield return this; }
     public override string ToString() => Name;
 }
 
 /// <summary>A named PDE coefficient: a constant, or a trainable scalar in an inverse problem.</summary>
 public sealed record Coefficient(string Name) : Expr
 {
-    public override IEnumerable<Expr> Walk() { yield return this; }
     public override string ToString() => Name;
 }
 
 public sealed record Constant(double Value) : Expr
 {
-    public override IEnumerable<Expr> Walk() { yield return this; }
 }
 
 public sealed record Sum(Expr A, double Alpha, Expr B, double Beta) : Expr
 {
-    public override IEnumerable<Expr> Walk() => [this, .. A.Walk(), .. B.Walk()];
+    public override Expr[] Children() => [A, B];
 }
 
 public sealed record Affine(Expr A, double Scale, double Shift) : Expr
 {
-    public override IEnumerable<Expr> Walk() => [this, .. A.Walk()];
+    public override Expr[] Children() => [A];
 }
 
 public sealed record Product(Expr A, Expr B) : Expr
 {
-    public override IEnumerable<Expr> Walk() => [this, .. A.Walk(), .. B.Walk()];
+    public override Expr[] Children() => [A, B];
 }
 
 public sealed record Power(Expr A, int Exponent) : Expr
 {
-    public override IEnumerable<Expr> Walk() => [this, .. A.Walk()];
+    public override Expr[] Children() => [A];
 }
 
 /// <summary>A / B, pointwise.</summary>
 public sealed record Quotient(Expr A, Expr B) : Expr
 {
-    public override IEnumerable<Expr> Walk() => [this, .. A.Walk(), .. B.Walk()];
+    public override Expr[] Children() => [A, B];
 }
 
 /// <summary>An elementary function of a sub-expression: sin, cos, exp, log, tanh, sqrt.</summary>
 public sealed record Apply(ElementaryFunction Function, Expr A) : Expr
 {
-    public override IEnumerable<Expr> Walk() => [this, .. A.Walk()];
+    public override Expr[] Children() => [A];
     public override string ToString() => $"{Function.Name()}({A})";
 }
 
 /// <summary>An input coordinate by name (x, t, …): lets expressions be written without closures, and differentiated.</summary>
 public sealed record Coordinate(string Axis) : Expr
 {
-    public override IEnumerable<Expr> Walk() { yield return this; }
     public override string ToString() => Axis;
 }
 

@@ -7,7 +7,9 @@ namespace PinnServe.Physics.Files;
 /// <summary>
 /// A data term: <c>file</c> holds observation points and values (any table <see cref="PointTables"/> reads: .csv,
 /// .npy, .npz, .mat, .txt/.dat); columns named like the inputs are the points, <c>fields</c> (default: every other
-/// column that names an output or derived field) the observed values. Each error is field − observed.
+/// column) the observed values. Each error is field − observed. Columns are matched to names exactly, else by an
+/// unambiguous case-insensitive match (COMSOL writes X, Y); <c>columns = ["x", "y", "u"]</c> names the file's
+/// columns by position (a table without a header) and <c>columns = { x = "X" }</c> maps names to columns.
 /// </summary>
 internal static class DataReader
 {
@@ -23,20 +25,67 @@ internal static class DataReader
             throw t.Where("file").Error(e.Message.Replace(path, file));
         }
         var axes = box.Names;
+        var names = Names(t, table, file, axes.Concat(problem.Outputs).Concat(problem.DerivedFields.Select(f => f.Name)).ToArray());
+        double[] Column(string name) => table.Column(table.Columns[Array.IndexOf(names, name)]);
         foreach (var axis in axes)
-            if (!table.Columns.Contains(axis)) throw t.Where("file").Error($"'{file}' has no column '{axis}' (columns: {string.Join(", ", table.Columns)})");
+            if (!names.Contains(axis)) throw t.Where("file").Error($"'{file}' has no column '{axis}' (columns: {string.Join(", ", table.Columns)}; map one with columns = {{ {axis} = \"…\" }})");
         var fields = t.Has("fields")
             ? t.Strings("fields")
-            : table.Columns.Where(c => !axes.Contains(c)).Select(c => (c, t.Where("file"))).ToList();
+            : names.Where(c => !axes.Contains(c)).Select(c => (c, t.Where("file"))).ToList();
         if (fields.Count == 0) throw t.Where("file").Error($"'{file}' has no field columns besides the inputs");
         var points = new double[table.Rows * axes.Length];
+        var axisColumns = axes.Select(Column).ToArray();
         for (int r = 0; r < table.Rows; r++)
-            for (int a = 0; a < axes.Length; a++) points[r * axes.Length + a] = table.Column(axes[a])[r];
+            for (int a = 0; a < axes.Length; a++) points[r * axes.Length + a] = axisColumns[a][r];
         var errors = fields.Select(f =>
         {
-            if (!table.Columns.Contains(f.Item1)) throw f.Item2.Error($"'{file}' has no column '{f.Item1}' (columns: {string.Join(", ", table.Columns)})");
-            return problem.Parse(f.Item1, f.Item2) - new Observed($"{f.Item1}_observed", table.Column(f.Item1));
+            if (!names.Contains(f.Item1)) throw f.Item2.Error($"'{file}' has no column '{f.Item1}' (columns: {string.Join(", ", table.Columns)})");
+            return problem.Parse(f.Item1, f.Item2) - new Observed($"{f.Item1}_observed", Column(f.Item1));
         }).ToList();
         return new Piece(new DataPoints(points, axes.Length), errors);
+    }
+
+    /// <summary>The name each of the file's columns stands for, after <c>columns</c> and case-insensitive matching of <paramref name="known"/> names.</summary>
+    internal static string[] Names(DocTable t, PointTable table, string file, IReadOnlyList<string> known)
+    {
+        var columns = table.Columns;
+        if (t.Values.GetValueOrDefault("columns") is List<object?>)
+        {
+            var given = t.Strings("columns");
+            if (given.Count != columns.Count)
+                throw t.Where("columns").Error($"'columns' names {given.Count} columns; '{file}' has {columns.Count} ({string.Join(", ", columns)})");
+            if (given.Select(g => g.Text).Distinct().Count() != given.Count) throw t.Where("columns").Error("'columns' names a column twice");
+            return given.Select(g => g.Text).ToArray();
+        }
+        var names = columns.ToArray();
+        if (t.Table("columns") is { } map)
+        {
+            foreach (var (name, _) in map.Values)
+            {
+                string column = map.RequireString(name);
+                int index = Match(columns, column, map.Where(name), file);
+                if (index < 0) throw map.Where(name).Error($"'{file}' has no column '{column}' (columns: {string.Join(", ", columns)})");
+                names[index] = name;
+            }
+            return names;
+        }
+        // An input or field with no column of its exact name takes the one column that matches it ignoring case.
+        foreach (var name in known)
+        {
+            if (names.Contains(name)) continue;
+            int index = Match(columns, name, t.Where("file"), file);
+            if (index >= 0 && !known.Contains(names[index])) names[index] = name;
+        }
+        return names;
+    }
+
+    /// <summary>The column named <paramref name="name"/> exactly, else the only one matching it ignoring case; −1 if none; an error if several.</summary>
+    private static int Match(IReadOnlyList<string> columns, string name, SourceLocation where, string file)
+    {
+        for (int i = 0; i < columns.Count; i++) if (columns[i] == name) return i;
+        var matches = Enumerable.Range(0, columns.Count).Where(i => string.Equals(columns[i], name, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (matches.Count > 1)
+            throw where.Error($"'{file}': columns {string.Join(" and ", matches.Select(i => $"'{columns[i]}'"))} both match '{name}' ignoring case; name one with columns = {{ {name} = \"…\" }}");
+        return matches.Count == 1 ? matches[0] : -1;
     }
 }

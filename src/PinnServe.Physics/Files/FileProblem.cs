@@ -38,6 +38,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         _title = doc.String("title") ?? _name;
         _box = GeometryReader.ReadBox(doc);
         _outputs = ReadOutputs(doc);
+        CheckDistinctNames(doc);
         _scope = new ExpressionScope(Domain.Names, Outputs, Parameters);
         _geometry = GeometryReader.ReadShapes(doc, Domain, _scope);
         DefineNamed(doc.Table("functions"), "functions");
@@ -48,9 +49,10 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
             {
                 if (!Outputs.Contains(field) && !DerivedNames.Contains(field))
                     throw exact.Where(field).Error($"exact solution for unknown field '{field}' (fields: {string.Join(", ", Outputs.Concat(DerivedNames))})");
-                _exact[field] = Parse(exact.RequireString(field), exact.Where(field));
+                _exact[field] = Parse(exact.RequireString(field), exact.Where(field), $"the exact solution of '{field}'");
             }
         _evaluated = ReadEvaluated(doc);
+        CheckReference(doc.Table("reference"));
         _terms = new TermReader(this, Domain, _geometry).Read(doc);
         _trainingDefaults = ReadDefaults(doc.Table("training"));
         _magnitudes = doc.Table("magnitudes") is { } m
@@ -102,7 +104,11 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         {
             string path = _source.Resolve(file);
             if (!File.Exists(path)) throw reference.Where("file").Error($"reference file '{file}' does not exist");
-            return ReferenceFiles.Read(path);
+            try { return ReferenceFiles.Read(path); }
+            catch (Exception e) when (e is InvalidDataException or FileNotFoundException or ArgumentException)
+            {
+                throw reference.Where("file").Error(e.Message.Replace(path, file));
+            }
         }
         if (reference.String("solver") is { } solver)
         {
@@ -115,18 +121,34 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
     }
 
     /// <summary>Parses an expression in this problem's scope, then replaces parts that depend only on coordinates and parameters by one known function (evaluated in float64).</summary>
-    internal Expr Parse(string text, SourceLocation where) => ExpressionParser.Parse(text, _scope, where);
+    internal Expr Parse(string text, SourceLocation where, string? what = null) => ExpressionParser.Parse(text, _scope, where, what);
 
-    internal Expr Collapse(Expr expr) => ExprRewriter.Map(expr, e =>
+    internal Expr Collapse(Expr expr)
     {
-        if (e is Constant or Coefficient or Expressions.Known or Expressions.Coordinate) return null;
-        var walk = e.Walk().ToList();
-        if (!walk.OfType<Coordinate>().Any() || walk.Any(x => x is FieldDerivative or Observed)) return null;
-        string text = ExprFormatter.Format(e);
+        // Which sub-expressions use coordinates, and which use the network or data, decided once per node.
+        var memo = new Dictionary<Expr, (bool Coordinates, bool Network)>(ReferenceEqualityComparer.Instance);
+        (bool Coordinates, bool Network) Uses(Expr e)
+        {
+            if (memo.TryGetValue(e, out var known)) return known;
+            var result = e switch
+            {
+                Coordinate => (true, false),
+                FieldDerivative or Observed => (false, true),
+                _ => e.Children().Select(Uses).Aggregate((false, false), (a, b) => (a.Item1 || b.Item1, a.Item2 || b.Item2)),
+            };
+            memo[e] = result;
+            return result;
+        }
         var axes = Domain.Names;
         var parameters = Parameters;
-        return new Expressions.Known(text, p => ExprInterpreter.Evaluate(e, p, _ => 0, parameters, axes));
-    });
+        return ExprRewriter.Map(expr, e =>
+        {
+            if (e is Constant or Coefficient or Expressions.Known or Expressions.Coordinate) return null;
+            var (coordinates, network) = Uses(e);
+            if (!coordinates || network) return null;
+            return new Expressions.Known(ExprFormatter.Format(e), p => ExprInterpreter.Evaluate(e, p, _ => 0, parameters, axes));
+        });
+    }
 
     private static IReadOnlyDictionary<string, double>? Validated(IReadOnlyDictionary<string, double> defaults, IReadOnlyDictionary<string, double>? overrides, DocTable doc)
     {
@@ -134,6 +156,38 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
             if (!defaults.ContainsKey(name))
                 throw new ArgumentException($"Unknown parameter '{name}' for {doc.String("name")} (parameters: {string.Join(", ", defaults.Keys)}).");
         return overrides;
+    }
+
+    /// <summary>A parameter or output named like an input, or a parameter named like an output, would silently stand for the other.</summary>
+    private void CheckDistinctNames(DocTable doc)
+    {
+        var inputs = doc.Table("inputs")!;
+        foreach (var (output, where) in doc.Strings("outputs"))
+            if (Domain.Names.Contains(output)) throw where.Error($"output '{output}' is named like an input");
+        if (doc.Table("parameters") is not { } parameters) return;
+        foreach (var name in parameters.Values.Keys)
+        {
+            if (Outputs.Contains(name)) throw parameters.Where(name).Error($"parameter '{name}' is named like an output: every '{name}' in the expressions would mean one or the other");
+            if (Domain.Names.Contains(name)) throw parameters.Where(name).Error($"parameter '{name}' is named like an input (see [inputs] at line {inputs.Where(name).Line})");
+        }
+    }
+
+    /// <summary>[reference]: one of file or solver, checked now (a missing file must not pass silently, with or without [exact]).</summary>
+    private void CheckReference(DocTable? reference)
+    {
+        if (reference is null) return;
+        reference.OnlyKeys("file", "solver");
+        if (reference.Has("file") == reference.Has("solver"))
+            throw reference.Location.Error("[reference] needs one of 'file' (a data file) or 'solver' (a built-in reference solver)");
+        if (reference.String("file") is { } file)
+        {
+            if (!File.Exists(_source.Resolve(file))) throw reference.Where("file").Error($"reference file '{file}' does not exist");
+            string extension = Path.GetExtension(file).ToLowerInvariant();
+            if (!ReferenceFiles.Extensions.Contains(extension))
+                throw reference.Where("file").Error($"reference file '{file}': use {string.Join(", ", ReferenceFiles.Extensions)} (a grid as `pinn reference` writes it)");
+        }
+        if (reference.String("solver") is { } solver && !ReferenceSolutions.Problems.Contains(solver))
+            throw reference.Where("solver").Error($"unknown reference solver '{solver}' (solvers: {string.Join(", ", ReferenceSolutions.Problems)})");
     }
 
     private static string[] ReadOutputs(DocTable doc)
@@ -159,7 +213,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         {
             CheckName(name, table.Where(name), section == "derived" ? "derived field" : "function");
             if (_scope.IsDefined(name)) throw table.Where(name).Error($"'{name}' is already defined");
-            _scope.Define(name, Parse(table.RequireString(name), table.Where(name)));
+            _scope.Define(name, Parse(table.RequireString(name), table.Where(name), $"{(section == "derived" ? "derived field" : "function")} '{name}'"));
         }
     }
 

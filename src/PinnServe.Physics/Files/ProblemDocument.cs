@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Tomlyn;
 using Tomlyn.Model;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
 using Tomlyn.Serialization;
 
 namespace PinnServe.Physics.Files;
@@ -42,13 +44,17 @@ public sealed class DocTable
 
     public string RequireString(string key) => String(key) ?? throw Location.Error($"'{Name(key)}' is required");
 
+    /// <summary>A number; NaN and ±∞ (TOML's nan/inf, YAML's .nan/.inf, 1e400) are refused: no file value needs them.</summary>
     public double? Number(string key) => Values.TryGetValue(key, out var v) ? v switch
     {
         null => null,
-        double d => d,
+        double d when double.IsFinite(d) => d,
+        double d => throw Where(key).Error($"'{Name(key)}' must be a finite number, got {Text(d)}"),
         long l => l,
         _ => throw Where(key).Error($"'{Name(key)}' must be a number"),
     } : null;
+
+    internal static string Text(double d) => double.IsNaN(d) ? "nan" : d > 0 ? "inf" : "-inf";
 
     public int? Integer(string key)
     {
@@ -102,6 +108,9 @@ public static class ProblemDocument
 {
     public static readonly string[] Extensions = [".toml", ".yaml", ".yml", ".json"];
 
+    /// <summary>Deepest nesting of tables and lists in a problem file, in every syntax (the schema needs 4).</summary>
+    public const int MaxNesting = 32;
+
     public static bool IsProblemFile(string nameOrPath) =>
         Extensions.Contains(System.IO.Path.GetExtension(nameOrPath).ToLowerInvariant());
 
@@ -122,7 +131,11 @@ public static class ProblemDocument
         try
         {
 #pragma warning disable IL2026, IL3050 // the untyped model (TomlTable) needs no generated serializer
-            root = TomlSerializer.Deserialize<TomlTable>(text, new TomlSerializerOptions { MetadataStore = store, SourceName = source })
+            // TOML forbids defining a key twice; nesting is bounded so that no reader below recurses without limit.
+            root = TomlSerializer.Deserialize<TomlTable>(text, new TomlSerializerOptions
+                   {
+                       MetadataStore = store, SourceName = source, DuplicateKeyHandling = TomlDuplicateKeyHandling.Error, MaxDepth = MaxNesting,
+                   })
                    ?? throw new ProblemFileException(source, 0, 0, "empty file");
 #pragma warning restore IL2026, IL3050
         }
@@ -134,6 +147,10 @@ public static class ProblemDocument
             if (cut >= 0) message = message[(cut + 9)..].Trim();
             throw new ProblemFileException(source, e.Line ?? 0, e.Column ?? 0, $"TOML syntax: {message}");
         }
+        // Tomlyn's model keeps the last of two definitions of a key; its validating syntax parser reports them (TOML forbids them).
+        var syntax = SyntaxParser.Parse(text, new TomlSerializerOptions { MaxDepth = MaxNesting }, source, validate: true);
+        if (syntax.Diagnostics.FirstOrDefault(d => d.Kind == DiagnosticMessageKind.Error) is { } problem)
+            throw new ProblemFileException(source, problem.Span.Start.Line + 1, problem.Span.Start.Column + 1, $"TOML: {problem.Message}");
         var lines = text.Split('\n');
         return ConvertToml(root, "", new SourceLocation(source, 1, 1), store, lines, source);
     }
@@ -233,7 +250,7 @@ public static class ProblemDocument
         if (string.IsNullOrWhiteSpace(text)) throw new ProblemFileException(source, 0, 0, "empty file");
         var bytes = Encoding.UTF8.GetBytes(text);
         var places = new JsonPlaces(bytes, source);
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxNesting });
         try
         {
             if (!reader.Read()) throw new ProblemFileException(source, 0, 0, "no JSON value in the file");
@@ -280,7 +297,10 @@ public static class ProblemDocument
                 if (parent is not null) parent.ElementLocations[key!] = starts;
                 return items;
             case JsonTokenType.String: return reader.GetString();
-            case JsonTokenType.Number: return reader.GetDouble();
+            case JsonTokenType.Number:
+                if (!reader.TryGetDouble(out double number) || !double.IsFinite(number))
+                    throw places.OfValue(ref reader).Error($"'{path}': {Encoding.UTF8.GetString(reader.ValueSpan)} is beyond the range of a float64 number (±1.8e308)");
+                return number;
             case JsonTokenType.True: return true;
             case JsonTokenType.False: return false;
             default: return null;

@@ -54,8 +54,31 @@ public static class MatFile
         return result;
     }
 
-    private sealed class Reader(byte[] data, int start, int end, bool little, string source)
+    /// <summary>Most bytes one compressed variable may expand to.</summary>
+    public const int MaxExpandedBytes = int.MaxValue / 2;
+
+    private sealed class Reader(byte[] data, int start, int end, bool little, string source, bool compressed = false)
     {
+        private byte[] Inflate(int at, int count)
+        {
+            try
+            {
+                using var z = new ZLibStream(new MemoryStream(data, at, count), CompressionMode.Decompress);
+                using var buffer = new MemoryStream();
+                var chunk = new byte[1 << 16];
+                for (int read; (read = z.Read(chunk)) > 0;)
+                {
+                    if (buffer.Length + read > MaxExpandedBytes) throw new InvalidDataException($"{source}: the compressed element at byte {at} expands beyond {MaxExpandedBytes} bytes.");
+                    buffer.Write(chunk, 0, read);
+                }
+                return buffer.ToArray();
+            }
+            catch (Exception e) when (e is IOException || e is InvalidDataException && !e.Message.StartsWith(source, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"{source}: the compressed element at byte {at} is damaged ({e.Message}).", e);
+            }
+        }
+
         public int Position = start;
 
         private uint U32(int at) => little ? BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(at)) : BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(at));
@@ -65,7 +88,10 @@ public static class MatFile
             if (Position + 8 > end) throw new InvalidDataException($"{source}: truncated element at byte {Position}.");
             uint first = U32(Position);
             if ((first >> 16) != 0) // small data element: bytes in the upper half, data in the tag's second word
+            {
+                if ((first >> 16) > 4) throw new InvalidDataException($"{source}: small element at byte {Position} claims {first >> 16} bytes (at most 4).");
                 return ((int)(first & 0xFFFF), (int)(first >> 16), Position + 4, Position + 8);
+            }
             int type = (int)first, count = (int)U32(Position + 4);
             if (count < 0 || Position + 8L + count > end) throw new InvalidDataException($"{source}: element at byte {Position} runs past the end.");
             int padded = type == MiCompressed ? count : (count + 7) & ~7;
@@ -78,11 +104,11 @@ public static class MatFile
             Position = next;
             if (type == MiCompressed)
             {
-                using var z = new ZLibStream(new MemoryStream(data, at, count), CompressionMode.Decompress);
-                using var buffer = new MemoryStream();
-                z.CopyTo(buffer);
-                var inner = buffer.ToArray();
-                return new Reader(inner, 0, inner.Length, little, source).Element();
+                // MATLAB compresses top-level variables only: a compressed element inside one is refused (no nesting
+                // without bound), and so is one that expands beyond MaxExpandedBytes (a zip bomb).
+                if (compressed) throw new InvalidDataException($"{source}: a compressed element inside a compressed element at byte {at}.");
+                var inner = Inflate(at, count);
+                return new Reader(inner, 0, inner.Length, little, source, compressed: true).Element();
             }
             return type == MiMatrix ? Matrix(at, at + count) : null;
         }
@@ -98,6 +124,7 @@ public static class MatFile
             var (dimType, dimBytes, dimAt, dimNext) = sub.Tag();
             if (dimType != MiInt32) throw new InvalidDataException($"{source}: matrix at byte {at} lacks dimensions.");
             var dims = Enumerable.Range(0, dimBytes / 4).Select(i => (int)U32(dimAt + 4 * i)).ToArray();
+            if (dims.Length == 0 || dims.Any(d => d < 0)) throw new InvalidDataException($"{source}: matrix at byte {at} has bad dimensions ({string.Join(", ", dims)}).");
             sub.Position = dimNext;
             var (_, nameBytes, nameAt, nameNext) = sub.Tag();
             string name = Encoding.ASCII.GetString(data, nameAt, nameBytes);
@@ -105,7 +132,7 @@ public static class MatFile
             // Numeric classes: 6 double, 7 single, 8–15 integers. Others (cell 1, struct 2, char 4, sparse 5, …) are skipped.
             if (cls is < 6 or > 15 || (flags & ComplexFlag) != 0) return null;
             var (realType, realBytes, realAt, _) = sub.Tag();
-            int n = dims.Aggregate(1, (a, b) => a * b);
+            long n = dims.Aggregate(1L, (a, b) => Math.Min(long.MaxValue / 2 / Math.Max(b, 1), a) * b);
             var values = Numbers(realType, realBytes, realAt);
             if (values.Length != n) throw new InvalidDataException($"{source}: '{name}' has {values.Length} values for dimensions {string.Join("x", dims)}.");
             return new MatVariable(name, dims, values);

@@ -56,8 +56,24 @@ public static partial class NpyFile
     }
 
     /// <summary>Reads a .npy stream; <paramref name="source"/> names it in error messages.</summary>
+    /// <summary>Longest .npy header read (NumPy itself refuses headers over 10,000 bytes by default).</summary>
+    public const int MaxHeaderBytes = 1 << 20;
+
+    /// <remarks>
+    /// Lengths in the header are checked against what the stream holds before anything is allocated, so a short
+    /// file that claims a huge array is refused, not allocated. A stream that cannot seek is copied first (its real
+    /// length bounds the copy).
+    /// </remarks>
     public static NpyArray Read(Stream stream, string source)
     {
+        if (!stream.CanSeek)
+        {
+            var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            copy.Position = 0;
+            stream = copy;
+        }
+        long Remaining() => stream.Length - stream.Position;
         Span<byte> prefix = stackalloc byte[8];
         if (!TryReadExactly(stream, prefix) || !prefix[..6].SequenceEqual(Magic))
             throw new InvalidDataException($"{source}: not a NumPy .npy file (wrong magic bytes).");
@@ -77,6 +93,8 @@ public static partial class NpyFile
         }
         else throw new InvalidDataException($"{source}: unsupported .npy format version {major}.{prefix[7]}.");
 
+        if (headerLength > MaxHeaderBytes || headerLength > Remaining())
+            throw new InvalidDataException($"{source}: the .npy header claims {headerLength} bytes; the file holds {Remaining()} after it (limit {MaxHeaderBytes}).");
         var headerBytes = new byte[headerLength];
         if (!TryReadExactly(stream, headerBytes)) throw new InvalidDataException($"{source}: truncated .npy header.");
         string header = Encoding.Latin1.GetString(headerBytes);
@@ -95,8 +113,12 @@ public static partial class NpyFile
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(s => int.TryParse(s, out int n) && n >= 0 ? n : throw new InvalidDataException($"{source}: bad shape entry '{s}'."))
             .ToArray();
-        long count = shape.Aggregate(1L, (product, length) => product * length);
-        if (count > Array.MaxLength) throw new InvalidDataException($"{source}: array of {count} values is too large.");
+        long count = 1;
+        foreach (int length in shape)
+            count = length == 0 || count == 0 ? 0 : count > long.MaxValue / 8 / length ? long.MaxValue / 8 : count * length;
+        if (count > Array.MaxLength) throw new InvalidDataException($"{source}: shape ({string.Join(", ", shape)}) is too large for one array.");
+        if (count * 8 > Remaining())
+            throw new InvalidDataException($"{source}: data truncated; shape ({string.Join(", ", shape)}) needs {count * 8} bytes, the file holds {Remaining()}.");
 
         var data = new double[count];
         Span<byte> bytes = MemoryMarshal.AsBytes(data.AsSpan());
@@ -106,6 +128,25 @@ public static partial class NpyFile
             for (int i = 0; i < data.Length; i++)
                 data[i] = BitConverter.Int64BitsToDouble(BinaryPrimitives.ReverseEndianness(BitConverter.DoubleToInt64Bits(data[i])));
         return new NpyArray(data, shape);
+    }
+
+    /// <summary>Most bytes an archive entry may expand to (a zip bomb is refused, not decompressed).</summary>
+    public const long MaxEntryBytes = 1L << 31;
+
+    /// <summary>Reads a .npy entry of a .npz archive: decompressed into memory, at most <see cref="MaxEntryBytes"/>.</summary>
+    public static NpyArray Read(System.IO.Compression.ZipArchiveEntry entry, string source)
+    {
+        using var stream = entry.Open();
+        var buffer = new MemoryStream();
+        var chunk = new byte[1 << 16];
+        for (int read; (read = stream.Read(chunk)) > 0;)
+        {
+            if (buffer.Length + read > MaxEntryBytes)
+                throw new InvalidDataException($"{source}: expands to more than {MaxEntryBytes} bytes (the limit).");
+            buffer.Write(chunk, 0, read);
+        }
+        buffer.Position = 0;
+        return Read(buffer, source);
     }
 
     private static void WriteLittleEndian(Stream stream, ReadOnlySpan<double> data)

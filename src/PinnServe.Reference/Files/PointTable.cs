@@ -74,11 +74,7 @@ public static class PointTables
         var arrays = new Dictionary<string, NpyArray>();
         foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal)))
         {
-            using var stream = entry.Open();
-            using var buffer = new MemoryStream();
-            stream.CopyTo(buffer);
-            buffer.Position = 0;
-            arrays[entry.FullName[..^4]] = NpyFile.Read(buffer, $"{Path.GetFileName(path)}:{entry.FullName}");
+            arrays[entry.FullName[..^4]] = NpyFile.Read(entry, $"{Path.GetFileName(path)}:{entry.FullName}");
         }
         return FromMatrices(arrays.Select(a => new MatVariable(a.Key, a.Value.Shape, a.Value.Data, ColumnMajor: false)).ToList(), Path.GetFileName(path));
     }

@@ -92,20 +92,17 @@ public static class ReferenceFiles
         Metadata? metadata = null;
         foreach (var entry in zip.Entries)
         {
-            using var stream = entry.Open();
             if (entry.FullName == MetadataEntry)
             {
+                if (entry.Length > 1 << 20) throw new InvalidDataException($"{path}:{MetadataEntry} is larger than 1 MiB.");
+                using var stream = entry.Open();
                 using var reader = new StreamReader(stream, Encoding.UTF8);
-                metadata = Metadata.Parse(reader.ReadToEnd(), $"{path}:{MetadataEntry}");
+                var text = new char[1 << 20];
+                int length = reader.ReadBlock(text, 0, text.Length);
+                metadata = Metadata.Parse(new string(text, 0, length), $"{path}:{MetadataEntry}");
             }
             else if (entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
-            {
-                // Copy out: the NPY reader needs exact reads, which deflate streams give only in pieces.
-                using var buffer = new MemoryStream();
-                stream.CopyTo(buffer);
-                buffer.Position = 0;
-                arrays.Add((entry.FullName[..^4], NpyFile.Read(buffer, $"{path}:{entry.FullName}")));
-            }
+                arrays.Add((entry.FullName[..^4], NpyFile.Read(entry, $"{path}:{entry.FullName}")));
         }
         // Without metadata (a file saved by numpy.savez), 1-D arrays in stored order are the axes.
         metadata ??= new Metadata("unknown",
@@ -277,7 +274,7 @@ public static class ReferenceFiles
                 var solver = root["solver"]?.AsObject().ToDictionary(p => p.Key, p => p.Value!.ToString()) ?? [];
                 return new Metadata(root["problem"]?.GetValue<string>() ?? "unknown", axes, fields, parameters, solver);
             }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+            catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException or ArgumentException or OverflowException)
             {
                 throw new InvalidDataException($"{source}: malformed reference metadata ({e.Message}).", e);
             }

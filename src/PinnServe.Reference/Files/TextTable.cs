@@ -65,11 +65,13 @@ public static partial class TextTable
         var axes = snapshots.Where(m => m.Success).Select(m => m.Groups[2].Value).Distinct().ToArray();
         if (axes.Length != 1) throw new InvalidDataException($"{source}: snapshot columns over several axes ({string.Join(", ", axes)}).");
         var fields = snapshots.Where(m => m.Success).Select(m => m.Groups[1].Value.Trim()).Distinct().ToArray();
-        var times = snapshots.Where(m => m.Success).Select(m => double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture)).Distinct().ToArray();
+        double Time(Match m) => double.TryParse(m.Groups[3].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) && double.IsFinite(t) ? t
+            : throw new InvalidDataException($"{source}: snapshot column '{Short(m.Value)}': '{m.Groups[3].Value}' is not a number.");
+        var times = snapshots.Where(m => m.Success).Select(Time).Distinct().ToArray();
         var at = new Dictionary<(string, double), int>();
         for (int c = 0; c < names.Length; c++)
             if (snapshots[c].Success)
-                at[(snapshots[c].Groups[1].Value.Trim(), double.Parse(snapshots[c].Groups[3].Value, CultureInfo.InvariantCulture))] = c;
+                at[(snapshots[c].Groups[1].Value.Trim(), Time(snapshots[c]))] = c;
         var outNames = baseColumns.Select(c => names[c]).Append(axes[0]).Concat(fields).ToList();
         if (outNames.Distinct().Count() != outNames.Count) throw new InvalidDataException($"{source}: column names repeat after unrolling snapshots: {string.Join(", ", outNames)}.");
         var columns = outNames.Select(_ => new double[rows.Count * times.Length]).ToList();
