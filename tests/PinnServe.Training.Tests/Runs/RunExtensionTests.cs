@@ -13,16 +13,15 @@ public class RunExtensionTests
     // Budgets end on steps that are not multiples of the logging (3) or evaluation (7) interval: their last rows
     // exist only because they were last.
     [Theory]
-    [InlineData(31, 0, null, 50, 0, null, "decay")]     // Adam, finished at 31, to 50 (exponential decay)
-    [InlineData(31, 0, 17, 50, 0, null, "decay")]       // interrupted at 17
-    [InlineData(31, 0, null, 50, 0, null, "constant")]
-    [InlineData(30, 0, null, 30, 14, null, "decay")]    // an L-BFGS phase added to a finished Adam run
-    [InlineData(30, 10, null, 30, 23, null, "decay")]   // the L-BFGS phase extended
-    [InlineData(30, 10, 35, 30, 23, null, "decay")]     // ...from inside it
-    [InlineData(31, 0, null, 50, 0, 4, "causal")]       // Adam keep-best still running at 31: no restore yet
-    public void AnExtendedRunIsTheRunStartedWithTheLargerBudget(int iters, int lbfgs, int? stopAt, int newIters, int newLbfgs, int? unused, string variant)
+    [InlineData(31, 0, null, 50, 0, "decay")]     // Adam, finished at 31, to 50 (exponential decay)
+    [InlineData(31, 0, 17, 50, 0, "decay")]       // interrupted at 17
+    [InlineData(31, 0, null, 50, 0, "constant")]
+    [InlineData(30, 0, null, 30, 14, "decay")]    // an L-BFGS phase added to a finished Adam run
+    [InlineData(30, 10, null, 30, 23, "decay")]   // the L-BFGS phase extended
+    [InlineData(30, 10, 35, 30, 23, "decay")]     // ...from inside it
+    [InlineData(31, 0, null, 50, 0, "causal")]    // causal weights (Allen–Cahn)
+    public void AnExtendedRunIsTheRunStartedWithTheLargerBudget(int iters, int lbfgs, int? stopAt, int newIters, int newLbfgs, string variant)
     {
-        _ = unused;
         TrainingConfig Config(int i, int l) => variant switch
         {
             "constant" => RunFixtures.Poisson(i, l) with { DecayRate = 1 },
