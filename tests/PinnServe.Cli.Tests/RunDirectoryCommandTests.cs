@@ -27,7 +27,7 @@ public class RunDirectoryCommandTests
         var (_, dir) = NewRun();
         Assert.Equal(0, PinnCli.Run(["train", "poisson-1d", "--model", "M1", "--iters", "40", .. Small, "--out", dir]).ExitCode);
         // Rows a training still running in the directory would have written after its last checkpoint.
-        File.AppendAllText(Path.Combine(dir, "metrics.csv"), "41,0.5,0.001,1,1,\n42,0.6,0.001,1,1,\n");
+        File.AppendAllText(Path.Combine(dir, "metrics.csv"), "41,0.5,0.001,1,1,1,\n42,0.6,0.001,1,1,1,\n");
         var before = Snapshot(dir);
         var eval = PinnCli.Run("eval", dir, "--json");
         Assert.Equal(0, eval.ExitCode);
@@ -111,7 +111,7 @@ public class RunDirectoryCommandTests
         var (parent, dir) = NewRun();
         using var first = PinnProcess.Start(["train", "poisson-1d", "--model", "M1", "--iters", "100000", "--checkpoint-every", "1", .. Small, "--out", dir]);
         first.WaitUntil(() => LastStep(dir) >= 2, "the first training to take steps");
-        var other = PinnCli.RunIn(parent, ["train", "poisson-1d", "--model", "M1", "--iters", "10", .. Small, "--seed", "9", "--out", "run"]);
+        var other = PinnCli.RunIn(parent, ["train", "poisson-1d", "--model", "M1", "--iters", "10", "--layers", "2x8", "--seed", "9", "--out", "run"]);
         Assert.Equal(1, other.ExitCode);
         Assert.Contains($"Run 'run' is in use by another training (pid {first.Id} on {Environment.MachineName}", other.Stderr);
         var resume = PinnCli.RunIn(parent, "train", "--resume", "run");
