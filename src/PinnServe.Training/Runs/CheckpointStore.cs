@@ -12,7 +12,7 @@ public sealed class CheckpointStore(string dir)
     /// <summary>Checkpoints kept: the newest and the ones before it.</summary>
     public const int Keep = 3;
     private const string Newest = "checkpoint.json";
-    private int? _newestStep;
+    private (int Step, string Text)? _newest;   // what checkpoint.json holds, once known
 
     /// <summary>Warnings (a damaged checkpoint skipped), printed by default to standard error.</summary>
     public static Action<string>? Warn { get; set; } = message => Console.Error.WriteLine($"warning: {message}");
@@ -20,16 +20,27 @@ public sealed class CheckpointStore(string dir)
     /// <summary>Whether any checkpoint file (intact or not) is present.</summary>
     public bool Any() => Candidates().Any();
 
-    /// <summary>Writes <paramref name="checkpoint"/> as the newest; the one it replaces becomes checkpoint-STEP.json and the oldest beyond <see cref="Keep"/> go.</summary>
+    /// <summary>
+    /// Writes <paramref name="checkpoint"/> as the newest; the one it replaces is first written as checkpoint-STEP.json
+    /// (each write atomic, so checkpoint.json is never absent once written) and the oldest beyond <see cref="Keep"/> go.
+    /// </summary>
     public void Save(Checkpoint checkpoint)
     {
         string newest = Path.Combine(dir, Newest);
         string text = checkpoint.ToFileText();
-        int? previous = _newestStep ?? PeekStep(newest);
-        if (previous is { } step && step != checkpoint.Step && File.Exists(newest))
-            File.Move(newest, Path.Combine(dir, Older(step)), overwrite: true);
+        if (_newest is null && File.Exists(newest))
+        {
+            try
+            {
+                string previous = File.ReadAllText(newest);
+                _newest = (Checkpoint.Parse(previous, Newest).Step, previous);
+            }
+            catch (InvalidDataException) { }   // a damaged newest checkpoint is not worth keeping
+        }
+        if (_newest is { } kept && kept.Step != checkpoint.Step)
+            Contracts.AtomicFile.WriteAllText(Path.Combine(dir, Older(kept.Step)), kept.Text);
         Contracts.AtomicFile.WriteAllText(newest, text);
-        _newestStep = checkpoint.Step;
+        _newest = (checkpoint.Step, text);
         foreach (var (_, file) in OlderFiles().OrderByDescending(f => f.Step).Skip(Keep - 1))
         {
             try { File.Delete(file); }
@@ -52,7 +63,6 @@ public sealed class CheckpointStore(string dir)
                 var checkpoint = Checkpoint.Load(file, name);
                 if (problems.Count > 0)
                     Warn?.Invoke($"{string.Join("; ", problems)}; using {name} (step {checkpoint.Step}) instead.");
-                if (Path.GetFileName(file) == Newest) _newestStep = checkpoint.Step;
                 return (checkpoint, name);
             }
             catch (InvalidDataException e) { problems.Add(e.Message.TrimEnd('.')); }
@@ -81,12 +91,4 @@ public sealed class CheckpointStore(string dir)
     }
 
     private static string Older(int step) => $"checkpoint-{step.ToString("D8", CultureInfo.InvariantCulture)}.json";
-
-    // The step of an existing newest checkpoint (to name it when it is replaced); null if absent or unreadable.
-    private static int? PeekStep(string path)
-    {
-        if (!File.Exists(path)) return null;
-        try { return Checkpoint.Load(path).Step; }
-        catch (Exception e) when (e is InvalidDataException or IOException) { return null; }
-    }
 }

@@ -38,6 +38,7 @@ public static class RunReader
             recorded = TrainingConfig.FromJson(text, name);
             recorded.Validate();
         }
+        catch (RunDataException) { throw; }
         catch (JsonException e) { throw new RunDataException($"{name} is not a valid run configuration: {e.Message}"); }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or FormatException or NotSupportedException or InvalidOperationException or OverflowException)
         {
