@@ -5,7 +5,7 @@ namespace PinnServe.Training.Runs;
 /// checkpoints, nothing to evaluate. The message names the file relative to the working directory (or by the run's
 /// own folder name), never an absolute path or a temporary file. `pinn train --resume`, `eval` and `report` report it as bad input (exit 2).
 /// </summary>
-public sealed class RunDataException(string message) : InvalidDataException(message);
+public sealed class RunDataException(string message) : IOException(message);
 
 /// <summary>The run directory is held by another live training (its lock file names it). The CLI exits 1.</summary>
 public sealed class RunLockedException(string message) : IOException(message);
