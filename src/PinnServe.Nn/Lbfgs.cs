@@ -1,5 +1,8 @@
 namespace PinnServe.Nn;
 
+/// <summary>An L-BFGS optimizer's state (<see cref="Lbfgs.GetState"/>): <paramref name="Pairs"/> curvature pairs oldest first.</summary>
+public sealed record LbfgsState(int Pairs, double[] S, double[] Y, double[] Rho, double[] Gradient, double Loss);
+
 /// <summary>What one L-BFGS iteration did.</summary>
 /// <param name="Loss">The loss at the accepted point.</param>
 /// <param name="StepLength">The accepted step length along the search direction (0: no decrease found, θ unchanged).</param>
@@ -57,6 +60,43 @@ public sealed class Lbfgs
         _stored = 0;
         _newest = -1;
         _loss = double.NaN;
+    }
+
+    /// <summary>
+    /// The state a later iteration depends on, for checkpoints: the curvature pairs oldest first (s and y, each
+    /// pairs × n values), their ρ = 1/sᵀy, and the gradient and loss at the current iterate (NaN: not evaluated yet).
+    /// </summary>
+    public LbfgsState GetState()
+    {
+        var s = new double[_stored * _n];
+        var y = new double[_stored * _n];
+        var rho = new double[_stored];
+        for (int k = 0; k < _stored; k++)
+        {
+            int j = (_newest - (_stored - 1 - k) + History) % History;  // k = 0: the oldest pair
+            _s[j].CopyTo(s, k * _n);
+            _y[j].CopyTo(y, k * _n);
+            rho[k] = _rho[j];
+        }
+        return new LbfgsState(_stored, s, y, rho, (double[])_gradient.Clone(), _loss);
+    }
+
+    /// <summary>Continues from a <see cref="GetState"/> snapshot: the next <see cref="Step"/> is the one the snapshot's optimizer would have taken.</summary>
+    public void SetState(LbfgsState state)
+    {
+        int pairs = state.Pairs;
+        if (pairs < 0 || pairs > History || state.S.Length != pairs * _n || state.Y.Length != pairs * _n || state.Rho.Length != pairs || state.Gradient.Length != _n)
+            throw new InvalidDataException($"L-BFGS state does not fit an optimizer of {_n} parameters and {History} pairs.");
+        for (int k = 0; k < pairs; k++)
+        {
+            state.S.AsSpan(k * _n, _n).CopyTo(_s[k]);
+            state.Y.AsSpan(k * _n, _n).CopyTo(_y[k]);
+            _rho[k] = state.Rho[k];
+        }
+        _stored = pairs;
+        _newest = pairs - 1;
+        state.Gradient.CopyTo(_gradient, 0);
+        _loss = state.Loss;
     }
 
     /// <summary>One iteration from θ (updated in place); the loss at θ is evaluated on the first call only.</summary>

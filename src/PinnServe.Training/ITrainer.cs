@@ -42,6 +42,10 @@ public interface ITrainer : IDisposable
 
     void SaveCheckpoint(string path);
     void LoadCheckpoint(string path);
+    /// <summary>The state a resumed run continues from (<see cref="Checkpoint"/>).</summary>
+    Checkpoint CaptureCheckpoint();
+    /// <summary>Continues from a checkpoint already read and checked; refuses one that does not fit this run before changing anything.</summary>
+    void LoadCheckpoint(Checkpoint checkpoint);
     NetworkFile ToNetworkFile(Dictionary<string, string>? metadata = null);
     /// <summary>Evaluates named fields (outputs, derivatives such as u_x, derived fields) at points (count × axes).</summary>
     double[][] EvaluateFields(IReadOnlyList<string> fields, double[] points);

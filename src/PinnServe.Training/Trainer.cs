@@ -308,7 +308,9 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         Network.ToFile(Problem.Domain.Names, Problem.Outputs, _shift, _scale,
             Problem.Domain.Axes.Select(a => new[] { a.Min, a.Max }).ToArray(), metadata);
 
-    public void SaveCheckpoint(string path)
+    public void SaveCheckpoint(string path) => CaptureCheckpoint().Save(path);
+
+    public Checkpoint CaptureCheckpoint()
     {
         var (adamStep, m, v) = _adam.GetState();
         var (raw, current, updates) = _weights.GetState();
@@ -334,19 +336,25 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
             AdamBestParameters = _adamKeepBest?.Best is { } adamBest ? Checkpoint.Encode<T>(adamBest.Parameters) : null,
             AdamLastHeldOutStep = _adamKeepBest?.HeldOut?.Step,
             AdamLastHeldOutLoss = _adamKeepBest?.HeldOut?.Loss,
+            Lbfgs = _lbfgs?.Capture() ?? _resumedLbfgs,
         };
-        checkpoint.Save(path);
+        return checkpoint;
     }
 
-    public void LoadCheckpoint(string path)
+    public void LoadCheckpoint(string path) => LoadCheckpoint(Checkpoint.Load(path));
+
+    /// <summary>Continues from <paramref name="c"/>; the checkpoint is checked against this run (precision, sizes) before anything is changed.</summary>
+    public void LoadCheckpoint(Checkpoint c)
     {
-        var c = Checkpoint.Load(path);
-        if (c.Precision != Config.Precision) throw new InvalidDataException($"Checkpoint '{path}' is {c.Precision}, the run is {Config.Precision}.");
+        if (c.Precision != Config.Precision) throw new InvalidDataException($"The checkpoint is {c.Precision}, the run is {Config.Precision}.");
         var theta = Checkpoint.Decode<T>(c.Parameters);
         if (theta.Length != Network.Parameters.Count)
-            throw new InvalidDataException($"Checkpoint '{path}' has {theta.Length} parameters, the network has {Network.Parameters.Count}.");
+            throw new InvalidDataException($"The checkpoint has {theta.Length} parameters, the network has {Network.Parameters.Count}.");
+        T[] m = Checkpoint.Decode<T>(c.AdamM), v = Checkpoint.Decode<T>(c.AdamV);
+        if (m.Length != theta.Length || v.Length != theta.Length) throw new InvalidDataException("The checkpoint's Adam moments do not match its parameters.");
+        if (c.WeightsRaw.Length != _weights.Current.Length) throw new InvalidDataException($"The checkpoint has {c.WeightsRaw.Length} loss weights, the run has {_weights.Current.Length}.");
         theta.CopyTo(Network.Parameters.Values, 0);
-        _adam.SetState(c.AdamStep, Checkpoint.Decode<T>(c.AdamM), Checkpoint.Decode<T>(c.AdamV));
+        _adam.SetState(c.AdamStep, m, v);
         _weights.SetState(c.WeightsRaw, c.WeightsCurrent, c.WeightUpdates);
         _stepRng.SetState(c.RngState);
         Step = c.Step;
@@ -359,12 +367,20 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         _adamKeepBest?.Restore(c);
         _resumedBest = c is { LbfgsBestStep: { } bestStep, LbfgsBestLoss: { } bestLoss, LbfgsBestParameters: { } bestParameters }
             ? (bestStep, bestLoss, Checkpoint.Decode<T>(bestParameters)) : null;
+        // Inside the L-BFGS phase the checkpoint carries its optimizer state; the phase is (re)built on the next step.
+        _resumedLbfgs = Step > Config.Iterations ? c.Lbfgs : null;
+        _lbfgs?.Dispose();
+        _lbfgs = null;
     }
+
+    // A checkpoint's L-BFGS state, handed to the phase when a resumed run (re)creates it.
+    private LbfgsCheckpoint? _resumedLbfgs;
 
     /// <summary>
     /// The L-BFGS phase: its own compiled terms on fixed points (drawn from seeds of their own, once or every
     /// <see cref="TrainingConfig.LbfgsResample"/> iterations, so a resumed run rebuilds them), the loss Σ L_r + Σ s·λᵢLᵢ with λ frozen at their last values (s: <see cref="TrainingConfig.LbfgsWeightScale"/>), and the optimizer's
-    /// float64 copy of θ. Its curvature history is not checkpointed: a run resumed inside the phase restarts it.
+    /// float64 copy of θ. Its curvature history, point set and counters travel in the checkpoint (<see cref="LbfgsCheckpoint"/>),
+    /// so a run resumed inside the phase continues it exactly (residual-adaptive point sets excepted: see <see cref="Draw"/>).
     /// </summary>
     private sealed class LbfgsPhase : IDisposable
     {
@@ -403,6 +419,37 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
                 _heldExecutor = ComputeBackends.Get(config.Device).CreateExecutor<T>([.. _heldResiduals, .. _heldWeighted], owner._threads);
                 Best = owner._resumedBest;
             }
+            if (owner._resumedLbfgs is { } resumed) Restore(resumed);
+        }
+
+        public LbfgsCheckpoint Capture()
+        {
+            var state = _optimizer.GetState();
+            return new LbfgsCheckpoint
+            {
+                Pairs = state.Pairs,
+                S = Checkpoint.Encode<double>(state.S),
+                Y = Checkpoint.Encode<double>(state.Y),
+                Rho = Checkpoint.Encode<double>(state.Rho),
+                Gradient = Checkpoint.Encode<double>(state.Gradient),
+                Loss = double.IsNaN(state.Loss) ? null : state.Loss,
+                Drawn = _drawn,
+                StalledAt = StalledAt,
+                Evaluations = Evaluations,
+                LastStepLength = LastStepLength,
+            };
+        }
+
+        // The phase as the checkpoint left it; a checkpoint taken on another point set than the current step's is
+        // followed, as in the uninterrupted run, by a redraw and a reset on the next iteration.
+        private void Restore(LbfgsCheckpoint c)
+        {
+            _optimizer.SetState(new LbfgsState(c.Pairs, Checkpoint.Decode<double>(c.S), Checkpoint.Decode<double>(c.Y),
+                Checkpoint.Decode<double>(c.Rho), Checkpoint.Decode<double>(c.Gradient), c.Loss ?? double.NaN));
+            _drawn = c.Drawn;
+            StalledAt = c.StalledAt;
+            Evaluations = c.Evaluations;
+            LastStepLength = c.LastStepLength;
         }
 
         public HeldOutLoss? HeldOut { get; private set; }
@@ -437,7 +484,8 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         public IReadOnlyList<double> Lambdas => _lambdas;
 
         // Point set k is drawn from its own seed, so a run resumed inside the phase rebuilds the set it stopped on
-        // (a residual-adaptive set also depends on the network when it is drawn: after a resume, the resumed one's).
+        // (a residual-adaptive set also depends on the network when it is drawn: after a resume, the resumed one's,
+        // so a run with --lbfgs-sampling residual resumed inside a set is not bit for bit).
         private void Draw(int k)
         {
             var rng = new Rng(_owner.Config.Seed ^ 0x1BF65UL ^ ((ulong)k * 0x9E3779B97F4A7C15UL));

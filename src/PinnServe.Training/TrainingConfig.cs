@@ -58,9 +58,9 @@ public sealed record TrainingConfig
     /// <summary>L-BFGS iterations between fresh draws of its fixed points (0: one set for the whole phase); each draw restarts its curvature history.</summary>
     public int LbfgsResample { get; init; }
     /// <summary>
-    /// L-BFGS iterations between restarts of its curvature history on the same points (0: never). A restart is what a
-    /// run resumed inside the phase does (the history is not checkpointed), so a long phase measured in resumed pieces
-    /// is reproduced in one run by restarting at the same counts.
+    /// L-BFGS iterations between restarts of its curvature history on the same points (0: never). A resumed run
+    /// continues the history (it is in the checkpoint); a phase once continued from checkpoints that lacked it (which
+    /// restarted the history there) is reproduced in one run by restarting at the same counts.
     /// </summary>
     public int LbfgsRestart { get; init; }
     /// <summary>How the L-BFGS phase draws its fixed points: "uniform", or "residual" (<see cref="ResidualAdaptiveSampling"/>).</summary>

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PinnServe.Contracts;
+using PinnServe.Training.Runs;
 
 namespace PinnServe.Training;
 
@@ -16,7 +17,7 @@ public sealed record ProgressInfo(int Step, int Iterations, IReadOnlyList<string
 /// every N steps and at the end), network.json, fields.json and summary.json. Resuming continues exactly as
 /// if the run had never stopped.
 /// </summary>
-public sealed class TrainingRun : IDisposable
+public sealed partial class TrainingRun : IDisposable
 {
     public const string ConfigFile = "config.json", MetricsFile = "metrics.csv", CheckpointFile = "checkpoint.json",
         NetworkFileName = "network.json", FieldsFile = "fields.json", SummaryFile = "summary.json", ProblemFileCopy = "problem";
@@ -24,56 +25,56 @@ public sealed class TrainingRun : IDisposable
     private readonly ITrainer _trainer;
     private readonly string _dir;
     private double _elapsedBefore;
+    private readonly RunLock _lock;
+    private readonly CheckpointStore _checkpoints;
 
-    private TrainingRun(ITrainer trainer, string dir, double elapsedBefore)
+    private TrainingRun(ITrainer trainer, string dir, double elapsedBefore, RunLock runLock)
     {
         _trainer = trainer;
         _dir = dir;
         _elapsedBefore = elapsedBefore;
+        _lock = runLock;
+        _checkpoints = new CheckpointStore(dir);
     }
 
     public ITrainer Trainer => _trainer;
     public string Directory => _dir;
 
-    public void Dispose() => _trainer.Dispose();
+    public void Dispose()
+    {
+        _trainer.Dispose();
+        _lock.Release();
+    }
 
     public static TrainingRun Create(TrainingConfig config, string dir, int threads = 1)
     {
         System.IO.Directory.CreateDirectory(dir);
-        if (File.Exists(Path.Combine(dir, CheckpointFile)))
-            throw new IOException($"'{dir}' already holds a run; use --resume to continue it or choose another --out.");
-        var trainer = TrainerFactory.Create(config, threads);
-        if (config.ProblemFile is { } problemFile)
+        var runLock = RunLock.Acquire(dir);  // one writer per run directory
+        try
         {
-            // The run keeps its own copy of the problem file, so resume, eval and report work if the original changes or moves.
-            string copy = ProblemFileCopy + Path.GetExtension(problemFile).ToLowerInvariant();
-            AtomicFile.WriteAllText(Path.Combine(dir, copy), File.ReadAllText(problemFile));
-            config = config with { ProblemFile = copy };
+            RunPaths.CleanLeftovers(dir);
+            if (new CheckpointStore(dir).Any())
+                throw new IOException($"'{RunPaths.Display(dir)}' already holds a run; use --resume to continue it or choose another --out.");
+            var trainer = TrainerFactory.Create(config, threads);
+            if (config.ProblemFile is { } problemFile)
+            {
+                // The run keeps its own copy of the problem file, so resume, eval and report work if the original changes or moves.
+                string copy = ProblemFileCopy + Path.GetExtension(problemFile).ToLowerInvariant();
+                AtomicFile.WriteAllText(Path.Combine(dir, copy), File.ReadAllText(problemFile));
+                config = config with { ProblemFile = copy };
+            }
+            AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), config.ToJson());
+            var run = new TrainingRun(trainer, dir, 0, runLock);
+            AtomicFile.WriteAllText(Path.Combine(dir, MetricsFile), run.MetricsHeader() + "\n");
+            // A step-0 checkpoint: from now on a run without any checkpoint is one that lost it (resume refuses it).
+            run._checkpoints.Save(trainer.CaptureCheckpoint());
+            return run;
         }
-        AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), config.ToJson());
-        var run = new TrainingRun(trainer, dir, 0);
-        AtomicFile.WriteAllText(Path.Combine(dir, MetricsFile), run.MetricsHeader() + "\n");
-        return run;
-    }
-
-    /// <param name="device">Another compute backend than the run's (θ and the optimizer state are host data, so a run moves between devices).</param>
-    public static TrainingRun Resume(string dir, int threads = 1, string? device = null)
-    {
-        string configPath = Path.Combine(dir, ConfigFile);
-        if (!File.Exists(configPath)) throw new FileNotFoundException($"'{dir}' is not a run directory (no {ConfigFile}).");
-        var config = TrainingConfig.FromJson(File.ReadAllText(configPath), configPath).InRunDirectory(dir);
-        if (device is not null) config = config with { Device = device };
-        var trainer = TrainerFactory.Create(config, threads);
-        string checkpoint = Path.Combine(dir, CheckpointFile);
-        double elapsed = 0;
-        if (File.Exists(checkpoint))
+        catch
         {
-            trainer.LoadCheckpoint(checkpoint);
-            elapsed = ReadElapsed(dir);
+            runLock.Release();
+            throw;
         }
-        var run = new TrainingRun(trainer, dir, elapsed);
-        run.TruncateMetrics(trainer.Step);
-        return run;
     }
 
     /// <summary>Trains to the configured iteration count (Adam steps, then any L-BFGS iterations); returns the summary written to summary.json.</summary>
@@ -127,14 +128,14 @@ public sealed class TrainingRun : IDisposable
             relL2 = _trainer.RelativeL2();
             WriteModelFiles(relL2);
         }
-        var summary = Summary(status, message, relL2, _elapsedBefore + watch.Elapsed.TotalSeconds);
+        var summary = RunSummary.WithFiniteNumbers(Summary(status, message, relL2, _elapsedBefore + watch.Elapsed.TotalSeconds));
         AtomicFile.WriteAllText(Path.Combine(_dir, SummaryFile), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return summary;
     }
 
     private void SaveCheckpoint(Stopwatch watch)
     {
-        _trainer.SaveCheckpoint(Path.Combine(_dir, CheckpointFile));
+        _checkpoints.Save(_trainer.CaptureCheckpoint());
         AtomicFile.WriteAllText(Path.Combine(_dir, "elapsed.txt"), (_elapsedBefore + watch.Elapsed.TotalSeconds).ToString("R", CultureInfo.InvariantCulture));
     }
 
@@ -264,9 +265,10 @@ public sealed class TrainingRun : IDisposable
     {
         string path = Path.Combine(_dir, MetricsFile);
         var kept = new List<string> { MetricsHeader() };
+        int columns = kept[0].Split(',').Length;  // a row cut short by a crash is dropped with the later ones
         if (File.Exists(path))
             kept.AddRange(File.ReadAllLines(path).Skip(1).Where(line =>
-                int.TryParse(line.Split(',')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int s) && s <= step));
+                int.TryParse(line.Split(',')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int s) && s <= step && line.Split(',').Length == columns));
         AtomicFile.WriteAllText(path, string.Join("\n", kept) + "\n");
     }
 }

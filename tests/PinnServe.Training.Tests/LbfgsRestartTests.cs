@@ -2,7 +2,7 @@ using PinnServe.Physics;
 
 namespace PinnServe.Training.Tests;
 
-/// <summary>--lbfgs-restart: the L-BFGS phase restarts its curvature history every K iterations, as a resumed run does once.</summary>
+/// <summary>--lbfgs-restart: the L-BFGS phase restarts its curvature history every K iterations (a resumed run continues it).</summary>
 public class LbfgsRestartTests
 {
     private static TrainingConfig Poisson(int restart) =>
@@ -22,7 +22,7 @@ public class LbfgsRestartTests
     }
 
     [Fact]
-    public void RestartingAtKIsExactlyARunResumedAtK()
+    public void AResumedRunContinuesTheHistoryWhileRestartingAtKDoesNot()
     {
         const int k = 12;
         string dir = Directory.CreateTempSubdirectory("pinn-restart-").FullName;
@@ -36,9 +36,10 @@ public class LbfgsRestartTests
         double[] resumed = Train(plain, resumeFrom: path);
         Directory.Delete(dir, true);
 
-        Assert.Equal(resumed, Train(Poisson(restart: k)));
-        // ...and the restart is what makes them equal: the uninterrupted run without it ends elsewhere.
-        Assert.NotEqual(resumed, Train(plain));
+        // The checkpoint carries the curvature history: resuming at k is the uninterrupted run...
+        Assert.Equal(Train(plain), resumed);
+        // ...and restarting the history at k (what a resume did before the history was checkpointed) is another run.
+        Assert.NotEqual(resumed, Train(Poisson(restart: k)));
     }
 
     [Fact]

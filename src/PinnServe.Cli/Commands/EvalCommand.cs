@@ -21,8 +21,11 @@ internal static class EvalCommand
         {
             string path = parse.GetValue(dir)!;
             if (!Directory.Exists(path)) throw new UsageException($"'{path}' is not a directory.");
-            using var run = TrainingRun.Resume(path);
-            var t = run.Trainer;
+            // Read-only: the newest intact checkpoint, no lock taken, nothing in the run written (a training may be running).
+            ITrainer t;
+            try { t = Training.Runs.RunReader.OpenCheckpoint(path); }
+            catch (Training.Runs.RunDataException e) { throw new UsageException(e.Message); }
+            using var disposeTrainer = t;
             string[] evaluated = t.EvaluatedFields;
             double[]? rel;
             if (parse.GetValue(reference) is { } file)
@@ -41,7 +44,7 @@ internal static class EvalCommand
                 ["run_dir"] = Path.GetFullPath(path), ["problem"] = t.Problem.Name, ["model"] = t.Config.Model,
                 ["step"] = t.Step, ["rel_l2"] = rel[0], ["rel_l2_fields"] = fields,
             };
-            CliOutput.WriteResult(parse, result);
+            CliOutput.WriteResult(parse, RunSummary.WithFiniteNumbers(result));
             return 0;
         });
         return command;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using PinnServe.Contracts;
 using PinnServe.Onnx;
+using PinnServe.Training.Runs;
 
 namespace PinnServe.Cli.Commands;
 
@@ -27,11 +28,18 @@ internal static class ExportCommand
             string directory = parse.GetValue(runDirectory)!.FullName;
             string networkPath = Path.Combine(directory, "network.json");
             if (!File.Exists(networkPath))
-                throw new UsageException($"'{directory}' is not a run directory: it has no network.json.");
-            var network = NetworkFile.Load(networkPath);
-            var problemFields = File.Exists(Path.Combine(directory, "fields.json"))
-                ? FieldDefinition.LoadList(Path.Combine(directory, "fields.json"))
-                : [];
+                throw new UsageException($"'{RunPaths.Display(directory)}' is not a run directory: it has no network.json.");
+            // Read-only: the run's files are read, never written (the ONNX file goes where --out says).
+            NetworkFile network;
+            IReadOnlyList<FieldDefinition> problemFields;
+            Dictionary<string, string> metadata;
+            try
+            {
+                network = NetworkFile.Load(networkPath);
+                problemFields = File.Exists(Path.Combine(directory, "fields.json")) ? FieldDefinition.LoadList(Path.Combine(directory, "fields.json")) : [];
+                metadata = SummaryMetadata(Path.Combine(directory, "summary.json"));
+            }
+            catch (InvalidDataException e) { throw new UsageException(RunPaths.Sanitize(e.Message, directory)); }
             var names = SplitNames(parse.GetValue(fields)) ?? DefaultFieldNames(network, problemFields);
             var definitions = new List<FieldDefinition>();
             foreach (var name in names)
@@ -41,7 +49,6 @@ internal static class ExportCommand
             }
             string outPath = parse.GetValue(output)?.FullName ?? Path.Combine(directory, "model.onnx");
             // The network file's curated metadata wins over the free-form summary (both have e.g. "parameters").
-            var metadata = SummaryMetadata(Path.Combine(directory, "summary.json"));
             foreach (var (key, value) in network.Metadata) metadata[key] = value;
             metadata.TryAdd("run", Path.GetFileName(directory.TrimEnd(Path.DirectorySeparatorChar)));
 

@@ -33,7 +33,7 @@ internal static class ReportCommand
 
             List<RunReportData> runs;
             try { runs = runDirs.Select((dir, i) => RunReportData.Load(dir, points, names.Length > 0 ? names[i] : null)).ToList(); }
-            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ArgumentException) { throw new UsageException(e.Message); }
+            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ArgumentException or Training.Runs.RunDataException) { throw new UsageException(e.Message); }
 
             string htmlPath = parse.GetValue(output) ?? Path.Combine(runDirs[0], "report.html");
             ReportHtml.Write(runs, htmlPath, PlotlyLibrary.Load());

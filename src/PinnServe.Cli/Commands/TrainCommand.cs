@@ -24,7 +24,7 @@ internal static class TrainCommand
                 if (parse.GetValue(resume) is { } dir)
                 {
                     if (!Directory.Exists(dir)) throw new UsageException($"--resume '{dir}': no such run directory.");
-                    run = TrainingRun.Resume(dir, ThreadCount(parse, options), parse.GetValue(options.Device));   // --device may move the run
+                    run = ResumeOptions.Open(parse, options, dir, [output]);   // --iters/--lbfgs extend it, --device may move it
                 }
                 else
                 {
@@ -37,6 +37,7 @@ internal static class TrainCommand
             using var disposeRun = run;
 
             using var cancel = new CancellationTokenSource();
+            using var terminate = TerminationSignal.Install(cancel);
             ConsoleCancelEventHandler onCancel = (_, args) => { args.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;
             var c = run.Trainer.Config;
@@ -55,7 +56,7 @@ internal static class TrainCommand
                 foreach (var (name, node) in learned)
                     Console.WriteLine($"learned {name} = {node!["value"]} (truth {node["truth"]}, relative error {node["relative_error"]})");
             CliOutput.WriteResult(parse, summary);
-            return status == "diverged" ? 3 : 0;
+            return terminate.Received ? TerminationSignal.ExitCode : status == "diverged" ? 3 : 0;
         });
         return command;
     }

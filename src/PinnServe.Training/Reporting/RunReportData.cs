@@ -24,18 +24,13 @@ public sealed class RunReportData
     public static RunReportData Load(string dir, int gridPointsPerAxis, string? label = null)
     {
         if (!System.IO.Directory.Exists(dir)) throw new DirectoryNotFoundException($"Run directory '{dir}' does not exist.");
-        string configPath = Path.Combine(dir, TrainingRun.ConfigFile), checkpoint = Path.Combine(dir, TrainingRun.CheckpointFile);
-        if (!File.Exists(configPath)) throw new FileNotFoundException($"'{dir}' is not a run directory (no {TrainingRun.ConfigFile}).");
-        if (!File.Exists(checkpoint)) throw new FileNotFoundException($"'{dir}' has no {TrainingRun.CheckpointFile}: the run has not reached its first checkpoint.");
-        TrainingConfig config;
-        try { config = TrainingConfig.FromJson(File.ReadAllText(configPath), configPath).InRunDirectory(dir); }
-        catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"'{configPath}' is not a valid run config: {e.Message}"); }
-
         FieldGrid fields;
         int step;
-        using (var trainer = TrainerFactory.Create(config))
+        TrainingConfig config;
+        // Read-only: the newest intact checkpoint; nothing in the run is written (a training may be running in it).
+        using (var trainer = Runs.RunReader.OpenCheckpoint(dir))
         {
-            trainer.LoadCheckpoint(checkpoint);
+            config = trainer.Config;
             step = trainer.Step;
             fields = FieldGrid.Evaluate(trainer, gridPointsPerAxis);
         }
