@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using PinnServe.Cli.Executors;
 using PinnServe.Physics;
 using PinnServe.Physics.Files;
 using PinnServe.Training.Reproduction;
@@ -36,6 +37,8 @@ internal static class SweepCommand
         var command = new Command("sweep", "Train a problem (catalog or file) over a grid of options and seeds (resumable, in parallel) and tabulate mean ± std.");
         command.Arguments.Add(problem);
         foreach (var o in new Option[] { vary, seeds, jobs, runs, output, id, metric, extra, noTrain }) command.Options.Add(o);
+        var executorOptions = new ExecutorOptions();
+        executorOptions.AddTo(command);
         command.SetAction(parse =>
         {
             string name = parse.GetValue(problem)!;
@@ -62,13 +65,18 @@ internal static class SweepCommand
             var experiment = new Experiment(sweepId, $"{loaded.Name}: {varied} ({rows.Count} rows × {n} seeds)", "`pinn sweep`", rows, Metric: metricName);
 
             string runsRoot = parse.GetValue(runs)!;
+            // --executor slurm|kubernetes (and --status): submit what is not done and return, or go on to the table once all is done.
+            var clusterTrials = new ClusterRun.Trials(experiment, [.. rows.SelectMany(r => Enumerable.Range(1, n).Select(s => (r, (ulong)s)))], runsRoot, extraArgs, j,
+                (row, s, dir) => TrialFiles.Create(experiment, row, extraArgs, s, dir));
+            if (ClusterRun.Run(parse, executorOptions, clusterTrials) is { } clusterExit) return clusterExit;
+            bool readOnly = parse.GetValue(noTrain) || !executorOptions.IsLocal(parse);
             var (exe, prefix) = ReproduceCommand.SelfCommand();
             var reproducer = new Reproducer(exe, prefix, runsRoot);
             int alreadyDone = reproducer.Run(experiment, n, j, extraArgs, startNone: true).Count;
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, args) => { args.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;
-            var results = reproducer.Run(experiment, n, j, extraArgs, line => Console.Error.WriteLine(line), cancel.Token, startNone: parse.GetValue(noTrain));
+            var results = reproducer.Run(experiment, n, j, extraArgs, line => Console.Error.WriteLine(line), cancel.Token, startNone: readOnly);
             Console.CancelKeyPress -= onCancel;
 
             string outDir = parse.GetValue(output) ?? runsRoot;
@@ -81,12 +89,12 @@ internal static class SweepCommand
             CliOutput.WriteResult(parse, new JsonObject
             {
                 ["id"] = experiment.Id, ["rows"] = rows.Count, ["trials"] = rows.Count * n, ["completed"] = completed,
-                ["already_completed"] = alreadyDone, ["started"] = parse.GetValue(noTrain) ? 0 : rows.Count * n - alreadyDone,
+                ["already_completed"] = alreadyDone, ["started"] = readOnly ? 0 : rows.Count * n - alreadyDone,
                 ["markdown"] = Path.GetFullPath(Path.Combine(outDir, experiment.Id + ".md")),
                 ["csv"] = Path.GetFullPath(Path.Combine(outDir, experiment.Id + ".csv")),
                 ["json"] = Path.GetFullPath(Path.Combine(outDir, experiment.Id + ".json")),
             });
-            return parse.GetValue(noTrain) || completed == rows.Count * n ? 0 : 1;
+            return readOnly || completed == rows.Count * n ? 0 : 1;
         });
         return command;
     }
