@@ -77,8 +77,8 @@ internal sealed class KubernetesExecutor : IExecutor
         var inv = CultureInfo.InvariantCulture;
         var r = plan.Resources;
         string root = k8s.ClaimPath.Trim('/').Length == 0 ? $"{MountPath}/{plan.Id}" : $"{MountPath}/{k8s.ClaimPath.Trim('/')}/{plan.Id}";
-        // JOB_COMPLETION_INDEX (set by Kubernetes for Indexed Jobs) picks the trial; exec makes pinn PID 1's child-free
-        // process, so the kubelet's SIGTERM reaches it and it checkpoints within the grace period.
+        // JOB_COMPLETION_INDEX (set by Kubernetes for Indexed Jobs) picks the trial; exec makes pinn the container's
+        // PID 1, so the kubelet's SIGTERM reaches it and it checkpoints within the grace period.
         string script = $"set -eu; root={SlurmExecutor.Quote(root)}; " +
                         $"trial=$(sed -n \"$((JOB_COMPLETION_INDEX + 1))p\" \"$root/.cluster/{listFile}\"); " +
                         $"exec dotnet /app/pinn.dll run-trial \"$root/$trial\" --run-root \"$root\" --threads {r.Threads.ToString(inv)}";
@@ -108,7 +108,7 @@ internal sealed class KubernetesExecutor : IExecutor
         y.Append($"              cpu: \"{r.Threads.ToString(inv)}\"\n              memory: {YamlString(memory)}\n");
         y.Append("            limits:\n");
         y.Append($"              memory: {YamlString(memory)}\n");
-        if (r.Gpu) y.Append("              nvidia.com/gpu: 1\n");
+        if (r.Gpu) y.Append("              nvidia.com/gpu: \"1\"\n");
         y.Append($"          volumeMounts:\n            - name: runs\n              mountPath: {MountPath}\n");
         y.Append($"      volumes:\n        - name: runs\n          persistentVolumeClaim:\n            claimName: {k8s.Claim}\n");
         return y.ToString();
@@ -122,6 +122,8 @@ internal sealed class KubernetesExecutor : IExecutor
         return s.Trim('-', '.', '_') is { Length: > 0 } t ? t : "sweep";
     }
 
-    // A double-quoted YAML scalar (JSON string escaping is valid YAML).
-    private static string YamlString(string s) => System.Text.Json.JsonSerializer.Serialize(s);
+    // A double-quoted YAML scalar (JSON string escaping is valid YAML; only quotes, backslashes and controls escaped).
+    private static string YamlString(string s) => System.Text.Json.JsonSerializer.Serialize(s, RelaxedJson);
+
+    private static readonly System.Text.Json.JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

@@ -216,7 +216,7 @@ internal sealed class SlurmExecutor : IExecutor
     {
         string path = Path.Combine(plan.ClusterFolder, SubmissionsFile);
         if (!File.Exists(path)) return [];
-        try { return JsonNode.Parse(File.ReadAllText(path))!.AsArray().Select(n => n!.AsObject()).ToList(); }
+        try { return JsonNode.Parse(File.ReadAllText(path))!.AsArray().Select(n => n!.DeepClone().AsObject()).ToList(); }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)
         {
             throw new ClusterException($"{path} is unreadable ({e.Message}); it records which Slurm jobs run which trials. Nothing was submitted.");

@@ -56,7 +56,7 @@ public class KubernetesJobTests
         string manifest = Path.Combine(dir, "runs", "poisson-1d", ".cluster", "kubernetes-1.yaml");
         var check = Check(manifest, "--gpu");
         Assert.True(check.ExitCode == 0, check.ToString());
-        Assert.Contains("nvidia.com/gpu: 1", File.ReadAllText(manifest));
+        Assert.Contains("nvidia.com/gpu: \"1\"", File.ReadAllText(manifest));
         // The same manifest is not a CPU job: the checker can fail.
         Assert.Equal(1, Check(manifest).ExitCode);
     }
