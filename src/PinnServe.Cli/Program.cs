@@ -18,7 +18,6 @@ foreach (var command in new[]
     BenchCommand.Create(),
     ReproduceCommand.Create(),
     SweepCommand.Create(),
-    PinnServe.Cli.Executors.InterimRunTrialCommand.Create(),
     ExportCommand.Create(),
     EvalOnnxCommand.Create(),
     BenchOnnxCommand.Create(),

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using PinnServe.Contracts;
 using PinnServe.Training;
+using PinnServe.Training.Trials;
 
 namespace PinnServe.Cli.Executors;
 
@@ -12,9 +13,9 @@ namespace PinnServe.Cli.Executors;
 /// </summary>
 internal static class RunRoot
 {
-    /// <summary>The trial file format this PinnServe writes and reads; a newer one is refused.</summary>
-    public const string TrialFormat = "pinnserve-trial";
-    public const int TrialVersion = 1;
+    /// <summary>The trial file format this PinnServe writes and reads (<see cref="TrialFile"/>); a newer version is refused.</summary>
+    private const string TrialFormat = TrialFile.Format;
+    private const int TrialVersion = TrialFile.CurrentVersion;
 
     public const string ClaimFile = ".pinn-run-root";
     private const string ClaimFormat = "pinnserve-run-root";

@@ -73,10 +73,10 @@ public class SlurmClusterTests
         ClusterCli.WaitFor(() => Enumerable.Range(0, 4).All(i => State(env, $"{job}_{i}") is "COMPLETED" or "CANCELLED" or "FAILED"), Long,
             () => $"every task of {job} ended: {string.Join(", ", Enumerable.Range(0, 4).Select(i => State(env, $"{job}_{i}")))}");
 
-        // The requeued task ran twice and the second run resumed from the checkpoint.
+        // The requeued task ran twice, and the second run went on from the checkpoint, not from step 0.
         string log0 = File.ReadAllText(Log($"{job}_0"));
         Assert.Contains("(restart 1)", log0);
-        Assert.Matches(new Regex(@"resuming .* from its checkpoint at step [1-9][0-9]*"), log0);
+        Assert.True(FirstStep(log0[log0.IndexOf("(restart 1)", StringComparison.Ordinal)..]) >= 250, log0);
 
         var status = ClusterCli.Pinn(dir, env, [.. onSlurm, "--status"]);
         Assert.True(status.ExitCode == 0, status.ToString());
@@ -90,7 +90,9 @@ public class SlurmClusterTests
         string second = again.Json["job"]!.GetValue<string>();
         ClusterCli.WaitFor(() => State(env, $"{second}_0") is "COMPLETED" or "CANCELLED" or "FAILED", Long, () => $"task {second}_0 ended ({State(env, $"{second}_0")})");
         Assert.Equal("COMPLETED", State(env, $"{second}_0"));
-        Assert.Matches(new Regex(@"resuming .*model-m1/seed-2 from its checkpoint at step [1-9][0-9]*"), File.ReadAllText(Log($"{second}_0")));
+        string log1 = File.ReadAllText(Log($"{second}_0"));
+        Assert.Contains("model-m1.seed-2.json", log1);
+        Assert.True(FirstStep(log1) >= 250, log1);
 
         // Every trial done: the command writes the table, as the local executor does, and submits nothing.
         var table = ClusterCli.Pinn(dir, env, onSlurm);
@@ -104,6 +106,14 @@ public class SlurmClusterTests
         // Bit for bit: each trial's relative L² (CSV, round-trip format) and each row's mean ± std.
         Assert.Equal(Metrics(Path.Combine(dir, "local-runs", "poisson-1d.csv")), Metrics(Path.Combine(dir, "slurm-runs", "poisson-1d.csv")));
         Assert.Equal(MeanCells(Path.Combine(dir, "local-runs", "poisson-1d.md")), MeanCells(Path.Combine(dir, "slurm-runs", "poisson-1d.md")));
+    }
+
+    /// <summary>The first training step the log's progress lines report ("… step N/20000 …"): ≥ 250 (the first checkpoint) after a resume.</summary>
+    private static int FirstStep(string log)
+    {
+        var match = Regex.Match(log, @"step (\d+)/20000");
+        Assert.True(match.Success, $"no progress line in:\n{log}");
+        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static string[] Metrics(string csv) =>

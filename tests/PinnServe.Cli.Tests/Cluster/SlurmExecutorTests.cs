@@ -52,6 +52,9 @@ public class SlurmExecutorTests
         Assert.Equal("model-m2/seed-2", trial["run_dir"]!.GetValue<string>());
         Assert.Equal(2UL, trial["seed"]!.GetValue<ulong>());
         Assert.Equal("poisson-1d", trial["problem"]!["catalog"]!.GetValue<string>());
+        // The recipe is the config `pinn train` binds from the row's arguments (here M2, 20 iterations).
+        Assert.Equal("M2", trial["recipe"]!["model"]!.GetValue<string>());
+        Assert.Equal(20, trial["recipe"]!["iterations"]!.GetValue<int>());
 
         // Slurm's view: task 0 runs, 1 waits, 2 failed; trial 3 finished.
         slurm.Queue("1001_0|RUNNING|None", "1001_1|PENDING|Priority", "1001_2|FAILED|NonZeroExitCode");
@@ -163,7 +166,7 @@ public class SlurmExecutorTests
         // run-trial refuses it as bad input (exit 2: Slurm and Kubernetes do not retry it).
         var run = ClusterCli.Pinn(dir, null, "run-trial", path);
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Contains("newer PinnServe", run.Stderr);
+        Assert.Contains("version 99 is newer than this pinn reads", run.Stderr);
     }
 
     [Fact]
