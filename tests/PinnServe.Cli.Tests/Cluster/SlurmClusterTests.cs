@@ -73,10 +73,16 @@ public class SlurmClusterTests
         ClusterCli.WaitFor(() => Enumerable.Range(0, 4).All(i => State(env, $"{job}_{i}") is "COMPLETED" or "CANCELLED" or "FAILED"), Long,
             () => $"every task of {job} ended: {string.Join(", ", Enumerable.Range(0, 4).Select(i => State(env, $"{job}_{i}")))}");
 
-        // The requeued task ran twice, and the second run went on from the checkpoint, not from step 0.
+        // The requeued task got SIGTERM, wrote its checkpoint at the step it had reached and stopped ("interrupted", exit
+        // 143); Slurm started it again, and the second run went on from that step, not from step 0.
         string log0 = File.ReadAllText(Log($"{job}_0"));
-        Assert.Contains("(restart 1)", log0);
-        Assert.True(FirstStep(log0[log0.IndexOf("(restart 1)", StringComparison.Ordinal)..]) >= 250, log0);
+        int restart = log0.IndexOf("(restart 1)", StringComparison.Ordinal);
+        Assert.True(restart > 0, log0);
+        var stopped = Regex.Match(log0[..restart], @": interrupted, (\d+) iterations");
+        Assert.True(stopped.Success, log0);
+        int stoppedAt = int.Parse(stopped.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(stoppedAt >= 250, log0);
+        Assert.True(FirstStep(log0[restart..]) > stoppedAt, log0);
 
         var status = ClusterCli.Pinn(dir, env, [.. onSlurm, "--status"]);
         Assert.True(status.ExitCode == 0, status.ToString());
