@@ -200,6 +200,35 @@ public class SlurmExecutorTests
     }
 
     [Fact]
+    public void Reproduce_submits_the_selected_trials_with_their_parameters_and_writes_the_table_once_they_are_done()
+    {
+        var slurm = new FakeSlurm();
+        string dir = NewFolder();
+        string[] reproduce = ["reproduce", "poisson1d-table1", "--trials", "2", "--rows", "C=2,C=16", "--seeds", "2", "--runs", "runs", "--out", "results", "--executor", "slurm", "--json"];
+        var r = ClusterCli.Pinn(dir, slurm.Environment, reproduce);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(2, r.Json["submitted"]!.GetValue<int>());
+        string root = Path.Combine(dir, "runs", "poisson1d-table1");
+        var list = File.ReadAllLines(Path.Combine(root, ".cluster", "slurm-1.trials"));
+        Assert.Equal([Path.Combine(root, "trials", "c-2.seed-2.json"), Path.Combine(root, "trials", "c-16.seed-2.json")], list);
+        var trial = JsonNode.Parse(File.ReadAllText(list[1]))!;
+        Assert.Equal(16.0, trial["problem"]!["parameters"]!["C"]!.GetValue<double>());
+        Assert.Equal(40000, trial["recipe"]!["iterations"]!.GetValue<int>());
+        Assert.False(Directory.Exists(Path.Combine(dir, "results")));
+
+        foreach (string run in new[] { "c-2/seed-2", "c-16/seed-2" })
+        {
+            Directory.CreateDirectory(Path.Combine(root, run));
+            File.WriteAllText(Path.Combine(root, run, "summary.json"), """{"status": "completed", "rel_l2": 0.5, "seconds": 1.0, "ms_per_iter": 1.0}""");
+        }
+        var table = ClusterCli.Pinn(dir, slurm.Environment, reproduce);
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Equal(2, table.Json["completed"]!.GetValue<int>());
+        Assert.Single(slurm.SbatchCalls);
+        Assert.Contains("| C=16 | 1 | 5.00e-1 |", File.ReadAllText(Path.Combine(dir, "results", "poisson1d-table1.md")));
+    }
+
+    [Fact]
     public void Unknown_executor_is_a_usage_error()
     {
         var r = ClusterCli.Pinn(NewFolder(), null, [.. Sweep, "--executor", "lsf"]);
