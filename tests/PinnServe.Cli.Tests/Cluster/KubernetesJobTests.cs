@@ -86,6 +86,38 @@ public class KubernetesJobTests
     }
 
     [Fact]
+    public void K8s_apply_hands_the_manifest_to_kubectl_and_a_missing_or_refusing_kubectl_is_a_clear_error()
+    {
+        string bin = Directory.CreateTempSubdirectory("pinn-fake-kubectl-").FullName;
+        var path = new Dictionary<string, string> { ["PATH"] = bin };
+        string dir = Directory.CreateTempSubdirectory("pinn-k8s-").FullName;
+        var missing = ClusterCli.Pinn(dir, path, [.. Sweep, "--k8s-apply"]);
+        Assert.True(missing.ExitCode == 2, missing.ToString());
+        Assert.Contains("kubectl was not found", missing.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(dir, "runs")));
+
+        string kubectl = Path.Combine(bin, "kubectl");
+        File.WriteAllText(kubectl, $"#!/bin/bash\necho \"$@\" >> '{bin}/kubectl.args'\n" +
+                                   $"if [ -f '{bin}/refuse' ]; then echo 'error: the server doesn'\\''t have a resource type \"jobs\"' >&2; exit 1; fi\n" +
+                                   "echo 'job.batch/pinn-poisson-1d-1 created'\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(kubectl, (UnixFileMode)0b111_101_101);
+        File.WriteAllText(Path.Combine(bin, "refuse"), "");
+        var refused = ClusterCli.Pinn(dir, path, [.. Sweep, "--k8s-apply"]);
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Contains("kubectl apply refused", refused.Stderr);
+        Assert.Contains("doesn't have a resource type", refused.Stderr);
+        string first = Path.Combine(dir, "runs", "poisson-1d", ".cluster", "kubernetes-1.yaml");
+        Assert.True(File.Exists(first));   // kept, to apply by hand
+
+        File.Delete(Path.Combine(bin, "refuse"));
+        var applied = ClusterCli.Pinn(dir, path, [.. Sweep, "--k8s-apply"]);
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        Assert.Contains("applied with kubectl", applied.Stdout);
+        string second = Path.Combine(dir, "runs", "poisson-1d", ".cluster", "kubernetes-2.yaml");
+        Assert.Equal([$"apply -f {first}", $"apply -f {second}"], File.ReadAllLines(Path.Combine(bin, "kubectl.args")));
+    }
+
+    [Fact]
     public void The_kubernetes_executor_needs_a_claim()
     {
         string dir = Directory.CreateTempSubdirectory("pinn-k8s-").FullName;
