@@ -20,6 +20,7 @@ public static class TrainerFactory
     {
         config.Validate();
         var problem = config.CreateProblem();
+        config.ValidateFor(problem);
         return config.Precision == "float64" ? new Trainer<double>(problem, config, threads) : new Trainer<float>(problem, config, threads);
     }
 }
@@ -114,6 +115,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         ILearningRateSchedule schedule = config.DecayRate < 1
             ? new ExponentialDecay(config.LearningRate, config.DecayRate, config.DecaySteps)
             : new ConstantLearningRate(config.LearningRate);
+        if (config.WarmupSteps > 0) schedule = new LinearWarmup(schedule, config.WarmupSteps);
         _adam = new Adam<T>(store.Count, schedule);
         _executor = ComputeBackends.Get(config.Device).CreateExecutor<T>([.. _residuals, .. _weighted], threads);
         if (config.AdamKeepBest > 0) _adamKeepBest = new AdamKeepBest(this);
