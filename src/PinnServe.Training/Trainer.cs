@@ -19,7 +19,14 @@ public static class TrainerFactory
     public static ITrainer Create(TrainingConfig config, int threads = 1)
     {
         config.Validate();
-        var problem = config.CreateProblem();
+        return Create(config.CreateProblem(), config, threads);
+    }
+
+    /// <summary>A trainer of a problem object (the C# front door: no registration by name).</summary>
+    public static ITrainer Create(Problem problem, TrainingConfig config, int threads = 1)
+    {
+        config = config with { Problem = problem.Name };
+        config.Validate();
         config.ValidateFor(problem);
         return config.Precision == "float64" ? new Trainer<double>(problem, config, threads) : new Trainer<float>(problem, config, threads);
     }
