@@ -17,6 +17,20 @@ internal static class SweepCommand
     /// <summary>One --vary: the `pinn train` arguments of each value and its label in the table.</summary>
     private sealed record Axis(string Spec, IReadOnlyList<(string[] Arguments, string Label)> Values);
 
+    /// <summary>Seeds per row: a sweep of more trials than this is a mistake, not a plan (and lists no faster with --no-train).</summary>
+    private const int MaxSeeds = 1000;
+
+    /// <summary>learned:NAME reads a coefficient the trials learn: NAME must be a parameter of the problem and some trial must pass --learn NAME=….</summary>
+    private static void CheckLearnedMetric(string name, Problem problem, string[] extraArgs, IEnumerable<ExperimentRow> rows)
+    {
+        if (!problem.Parameters.ContainsKey(name))
+            throw new UsageException($"--metric learned:{name}: {problem.Name} has no parameter '{name}' (parameters: {string.Join(", ", problem.Parameters.Keys)}).");
+        bool Learns(IReadOnlyList<string> args) =>
+            args.Select((a, i) => (a, i)).Any(p => p.a == "--learn" && p.i + 1 < args.Count && args[p.i + 1].StartsWith(name + "=", StringComparison.Ordinal));
+        if (!Learns(extraArgs) && !rows.Any(r => Learns(r.Arguments)))
+            throw new UsageException($"--metric learned:{name}: no trial learns '{name}'; add --train-args --learn --train-args {name}=GUESS (or --vary learn=…).");
+    }
+
     public static Command Create()
     {
         var problem = new Argument<string>("problem") { Description = "Catalog problem name or problem file (.toml, .yaml, .json)." };
@@ -44,6 +58,8 @@ internal static class SweepCommand
             string name = parse.GetValue(problem)!;
             int n = parse.GetValue(seeds), j = parse.GetValue(jobs);
             if (n < 1 || j < 1) throw new UsageException("--seeds and --jobs must be at least 1.");
+            if (n > MaxSeeds) throw new UsageException($"--seeds must be 1..{MaxSeeds:N0}, got {n}.");
+            if (j > Environment.ProcessorCount * 4) throw new UsageException($"--jobs must be 1..{Environment.ProcessorCount * 4}, got {j}.");
             string metricName = parse.GetValue(metric)!;
             if (!new[] { "rel_l2", "hessian:", "learned:" }.Any(prefix => metricName.StartsWith(prefix, StringComparison.Ordinal)))
                 throw new UsageException($"--metric '{metricName}': expected rel_l2, rel_l2_<name>, learned:NAME or hessian:COLUMN.");
@@ -61,6 +77,7 @@ internal static class SweepCommand
             var rows = Product(axes).Select(combo => new ExperimentRow(
                 combo.Count == 0 ? "default" : string.Join(' ', combo.Select(v => v.Label)),
                 [name, .. combo.SelectMany(v => v.Arguments)], null)).ToList();
+            if (metricName.StartsWith("learned:", StringComparison.Ordinal)) CheckLearnedMetric(metricName["learned:".Length..], loaded, extraArgs, rows);
             string varied = axes.Count == 0 ? "defaults" : string.Join(" × ", axes.Select(a => a.Spec[..a.Spec.IndexOf('=')]));
             var experiment = new Experiment(sweepId, $"{loaded.Name}: {varied} ({rows.Count} rows × {n} seeds)", "`pinn sweep`", rows, Metric: metricName);
 
