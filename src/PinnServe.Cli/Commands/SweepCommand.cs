@@ -59,7 +59,8 @@ internal static class SweepCommand
             int n = parse.GetValue(seeds), j = parse.GetValue(jobs);
             if (n < 1 || j < 1) throw new UsageException("--seeds and --jobs must be at least 1.");
             if (n > MaxSeeds) throw new UsageException($"--seeds must be 1..{MaxSeeds:N0}, got {n}.");
-            if (j > Environment.ProcessorCount * 4) throw new UsageException($"--jobs must be 1..{Environment.ProcessorCount * 4}, got {j}.");
+            // Local trials share this machine's cores; on a cluster --jobs is the array's throttle (%K), bounded by the cluster.
+            if (executorOptions.IsLocal(parse) && j > Environment.ProcessorCount * 4) throw new UsageException($"--jobs must be 1..{Environment.ProcessorCount * 4}, got {j}.");
             string metricName = parse.GetValue(metric)!;
             if (!new[] { "rel_l2", "hessian:", "learned:" }.Any(prefix => metricName.StartsWith(prefix, StringComparison.Ordinal)))
                 throw new UsageException($"--metric '{metricName}': expected rel_l2, rel_l2_<name>, learned:NAME or hessian:COLUMN.");

@@ -79,11 +79,13 @@ public class SlurmExecutorTests
     {
         var slurm = new FakeSlurm();
         string dir = NewFolder();
-        var r = ClusterCli.Pinn(dir, slurm.Environment, [.. Sweep, "--executor", "slurm", "--partition", "gpu", "--account", "proj7", "--time", "1:00:00", "--mem", "4G",
+        // --jobs is the array's throttle: not bounded by this machine's cores (the local executor's bound).
+        string[] sweep = [.. Sweep.Select(a => a == "3" ? "50" : a)];
+        var r = ClusterCli.Pinn(dir, slurm.Environment, [.. sweep, "--executor", "slurm", "--partition", "gpu", "--account", "proj7", "--time", "1:00:00", "--mem", "4G",
             "--train-args", "--device", "--train-args", "cuda", "--train-args", "--threads", "--train-args", "4"]);
         Assert.True(r.ExitCode == 0, r.ToString());
         var args = Assert.Single(slurm.SbatchCalls).Split(' ');
-        foreach (string expected in new[] { "--gres=gpu:1", "--cpus-per-task=4", "--partition=gpu", "--account=proj7", "--time=1:00:00", "--mem=4G" })
+        foreach (string expected in new[] { "--array=0-3%4", "--gres=gpu:1", "--cpus-per-task=4", "--partition=gpu", "--account=proj7", "--time=1:00:00", "--mem=4G" })
             Assert.Contains(expected, args);
         // --threads does not change results, so it is not part of the trial file; the task passes it to run-trial.
         Assert.Contains("--threads 4", File.ReadAllText(Path.Combine(Root(dir), ".cluster", "slurm-1.sh")));
