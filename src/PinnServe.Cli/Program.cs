@@ -12,6 +12,7 @@ foreach (var command in new[]
     ProblemsCommand.Create(),
     ReferenceCommand.Create(),
     TrainCommand.Create(),
+    RunTrialCommand.Create(),
     EvalCommand.Create(),
     ReportCommand.Create(),
     BenchCommand.Create(),

@@ -43,6 +43,7 @@ internal sealed class TrainOptions
     public readonly Option<double?> Lr = new("--lr") { Description = "Initial learning rate (default 1e-3)." };
     public readonly Option<double?> Decay = new("--decay") { Description = "Exponential decay factor per --decay-steps (1 = constant)." };
     public readonly Option<int?> DecaySteps = new("--decay-steps") { Description = "Steps per decay factor (default 1000)." };
+    public readonly Option<int?> WarmupSteps = new("--warmup-steps") { Description = "Adam steps over which the learning rate rises linearly from 0 to its scheduled value (default 0: none)." };
     public readonly Option<string?> Normalization = new("--normalization") { Description = "standardize or unit." };
     public readonly Option<string?> Precision = new("--precision") { Description = "float32 (default) or float64." };
     public readonly Option<ulong?> Seed = new("--seed") { Description = "Random seed (same seed, same run)." };
@@ -67,7 +68,7 @@ internal sealed class TrainOptions
     public IEnumerable<Symbol> All() =>
     [
         Problem, Model, Arch, Periodic, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
-        Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, AdamKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, Normalization,
+        Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, AdamKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, WarmupSteps, Normalization,
         Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
         SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
     ];
@@ -152,10 +153,12 @@ internal sealed class TrainOptions
             if (parse.GetValue(FullBatch) is { } fb) c = c with { FullBatch = fb };
             if (parse.GetValue(ResidualPoints) is { } rp) c = c with { ResidualPoints = rp };
             if (parse.GetValue(ConditionPoints) is { } cp) c = c with { ConditionPoints = cp, TermPoints = new() }; // replaces per-term defaults (burgers: ic 100, bc 200)
-            if (parse.GetValue(ResidualBatch) is { } rb) c = c with { ResidualBatch = rb };
+            if (parse.GetValue(ResidualBatch) is { } rb)
+                c = rb >= 1 ? c with { ResidualBatch = rb } : throw new UsageException($"--residual-batch must be ≥ 1, got {rb} (leave it out to use the whole pool).");
             if (parse.GetValue(Lr) is { } lr) c = c with { LearningRate = lr };
             if (parse.GetValue(Decay) is { } decay) c = c with { DecayRate = decay };
             if (parse.GetValue(DecaySteps) is { } ds) c = c with { DecaySteps = ds };
+            if (parse.GetValue(WarmupSteps) is { } warmup) c = c with { WarmupSteps = warmup };
             if (parse.GetValue(Normalization) is { } norm) c = c with { Normalization = norm };
             if (parse.GetValue(Precision) is { } prec) c = c with { Precision = prec };
             if (parse.GetValue(Seed) is { } seed) c = c with { Seed = seed };
@@ -179,11 +182,42 @@ internal sealed class TrainOptions
             if (c.Model != "custom" && (parse.GetValue(Arch) is not null || parse.GetValue(Weighting) is not null)) c = c with { Model = "custom" };
             c = Diagnostics.ApplyTo(c, parse);
             c.Validate();
+            c.ValidateFor(problem);
             return c;
+        }
+        catch (InvalidSettingException e)
+        {
+            throw new UsageException(FlagOf(e.Setting) is { } flag ? $"{flag} {e.Problem} ({e.Setting})." : e.Message);
         }
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
             throw new UsageException(e.Message);
         }
     }
+
+    /// <summary>The flag that sets a recipe setting, for messages: "adam.learning_rate" → "--lr", "weighting.weights.ic" → "--weight ic".</summary>
+    internal static string? FlagOf(string setting)
+    {
+        foreach (var (prefix, flag) in new[] { ("weighting.weights.", "--weight "), ("sampling.term_points.", "--term-points "), ("data.learn.", "--learn ") })
+            if (setting.StartsWith(prefix, StringComparison.Ordinal)) return flag + setting[prefix.Length..];
+        return Flags.GetValueOrDefault(setting);
+    }
+
+    private static readonly Dictionary<string, string> Flags = new()
+    {
+        ["adam.iterations"] = "--iters", ["adam.learning_rate"] = "--lr", ["adam.decay_rate"] = "--decay", ["adam.decay_steps"] = "--decay-steps",
+        ["adam.warmup_steps"] = "--warmup-steps", ["adam.keep_best"] = "--adam-keep-best",
+        ["lbfgs.iterations"] = "--lbfgs", ["lbfgs.points"] = "--lbfgs-points", ["lbfgs.resample"] = "--lbfgs-resample", ["lbfgs.restart"] = "--lbfgs-restart",
+        ["lbfgs.sampling"] = "--lbfgs-sampling", ["lbfgs.weight_scale"] = "--lbfgs-weight-scale", ["lbfgs.keep_best"] = "--lbfgs-keep-best",
+        ["causal.chunks"] = "--causal-chunks", ["causal.tolerance"] = "--causal-tol",
+        ["network.architecture"] = "--arch", ["network.activation"] = "--activation", ["network.layers"] = "--layers", ["network.periodic_inputs"] = "--periodic",
+        ["weighting.scheme"] = "--weighting", ["weighting.beta"] = "--beta", ["weighting.interval"] = "--tau", ["weighting.p"] = "--p",
+        ["weighting.aggregation"] = "--aggregation", ["weighting.gradient_parameters"] = "--grad-params", ["weighting.reference_gradient"] = "--reference-gradient",
+        ["sampling.batch"] = "--batch", ["sampling.full_batch"] = "--full-batch", ["sampling.residual_points"] = "--residual-points",
+        ["sampling.condition_points"] = "--condition-points", ["sampling.residual_batch"] = "--residual-batch", ["sampling.slice_points"] = "--slice-points",
+        ["sampling.face_reduction"] = "--face-reduction", ["sampling.normalization"] = "--normalization",
+        ["device.precision"] = "--precision", ["device.name"] = "--device",
+        ["data.observations"] = "--observations", ["data.noise"] = "--noise",
+        ["logging.log_every"] = "--log-every", ["logging.eval_every"] = "--eval-every", ["logging.checkpoint_every"] = "--checkpoint-every", ["logging.eval_grid"] = "--eval-grid",
+    };
 }

@@ -10,8 +10,8 @@ public sealed partial record NetworkShape(int HiddenLayers, int Width)
         var m = ShapePattern().Match(text.Trim());
         if (!m.Success)
             throw new FormatException($"Malformed layers '{text}': expected DEPTHxWIDTH such as 5x50.");
-        int depth = int.Parse(m.Groups[1].Value), width = int.Parse(m.Groups[2].Value);
-        if (depth < 1 || depth > 64 || width < 1 || width > 4096)
+        if (!int.TryParse(m.Groups[1].Value, out int depth) || !int.TryParse(m.Groups[2].Value, out int width)
+            || depth < 1 || depth > 64 || width < 1 || width > 4096)
             throw new FormatException($"Layers '{text}' out of range: depth 1..64, width 1..4096.");
         return new NetworkShape(depth, width);
     }

@@ -30,7 +30,12 @@ public sealed record TrainingDefaults(
     int AdamKeepBest = 0,
     int CausalChunks = 0,
     double CausalTolerance = 1,
-    IReadOnlyList<string>? PeriodicInputs = null);
+    IReadOnlyList<string>? PeriodicInputs = null,
+    int WarmupSteps = 0)
+{
+    /// <summary>The papers' model presets a problem (or a problem file's `model`) may name.</summary>
+    public static readonly string[] Models = ["M1", "M2", "M3", "M4", "PINN", "MA", "ID", "DN"];
+}
 
 /// <summary>An extra evaluation figure: the relative L² of the pointwise magnitude of several fields, e.g. |(u, v)|.</summary>
 public sealed record MagnitudeMetric(string Name, string[] Components);

@@ -19,7 +19,15 @@ public static class TrainerFactory
     public static ITrainer Create(TrainingConfig config, int threads = 1)
     {
         config.Validate();
-        var problem = config.CreateProblem();
+        return Create(config.CreateProblem(), config, threads);
+    }
+
+    /// <summary>A trainer of a problem object (the C# front door: no registration by name).</summary>
+    public static ITrainer Create(Problem problem, TrainingConfig config, int threads = 1)
+    {
+        config = config with { Problem = problem.Name };
+        config.Validate();
+        config.ValidateFor(problem);
         return config.Precision == "float64" ? new Trainer<double>(problem, config, threads) : new Trainer<float>(problem, config, threads);
     }
 }
@@ -114,6 +122,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         ILearningRateSchedule schedule = config.DecayRate < 1
             ? new ExponentialDecay(config.LearningRate, config.DecayRate, config.DecaySteps)
             : new ConstantLearningRate(config.LearningRate);
+        if (config.WarmupSteps > 0) schedule = new LinearWarmup(schedule, config.WarmupSteps);
         _adam = new Adam<T>(store.Count, schedule);
         _executor = ComputeBackends.Get(config.Device).CreateExecutor<T>([.. _residuals, .. _weighted], threads);
         if (config.AdamKeepBest > 0) _adamKeepBest = new AdamKeepBest(this);

@@ -107,6 +107,8 @@ public sealed record TrainingConfig
     /// <summary>Smooth exponential decay factor per <see cref="DecaySteps"/> (1 = constant rate).</summary>
     public double DecayRate { get; init; } = 0.9;
     public int DecaySteps { get; init; } = 1000;
+    /// <summary>Adam steps over which the learning rate rises linearly from 0 to its schedule's value (0: no warm-up).</summary>
+    public int WarmupSteps { get; init; }
     /// <summary>standardize (seed 000: mean/std of the domain) or unit (seed 002: map onto [−1, 1]).</summary>
     public string Normalization { get; init; } = "standardize";
     /// <summary>float32 or float64.</summary>
@@ -189,61 +191,138 @@ public sealed record TrainingConfig
             CausalChunks = d.CausalChunks,
             CausalTolerance = d.CausalTolerance,
             PeriodicInputs = d.PeriodicInputs?.ToArray() ?? [],
+            WarmupSteps = d.WarmupSteps,
         };
         config = config with { Weighting = config.Weighting with { ReferenceGradient = d.ReferenceGradient } };
         return ModelPresets.Apply(config, model ?? d.Model);
     }
 
-    /// <summary>Checks every value and names the first bad one.</summary>
+    /// <summary>Points one term may draw per step or hold (batch, pool, full-batch set): beyond it the tapes cannot fit in memory.</summary>
+    public const int MaxPointsPerTerm = 1_000_000;
+    /// <summary>Points of the evaluation grid (eval_grid to the power of the dimension).</summary>
+    public const long MaxEvaluationPoints = 10_000_000;
+    /// <summary>Time chunks of causal training (jaxpi uses 32).</summary>
+    public const int MaxCausalChunks = 10_000;
+
+    /// <summary>
+    /// Checks every value and names the first bad one by its setting path (<c>adam.learning_rate</c>,
+    /// <see cref="InvalidSettingException"/>); the command line and the problem-file reader say where it came from.
+    /// </summary>
     public void Validate()
     {
-        if (Iterations < 0) throw new ArgumentException($"--iters must be ≥ 0, got {Iterations}.");
-        if (LbfgsIterations < 0) throw new ArgumentException($"--lbfgs must be ≥ 0, got {LbfgsIterations}.");
-        if (LbfgsResample < 0) throw new ArgumentException($"--lbfgs-resample must be ≥ 0, got {LbfgsResample}.");
-        if (LbfgsRestart < 0) throw new ArgumentException($"--lbfgs-restart must be ≥ 0, got {LbfgsRestart}.");
-        if (AdamKeepBest < 0) throw new ArgumentException($"--adam-keep-best must be ≥ 0, got {AdamKeepBest}.");
-        if (LbfgsKeepBest < 0) throw new ArgumentException($"--lbfgs-keep-best must be ≥ 0, got {LbfgsKeepBest}.");
-        if (LbfgsPoints < 0) throw new ArgumentException($"--lbfgs-points must be ≥ 0, got {LbfgsPoints}.");
-        if (!ResidualAdaptiveSampling.Names.Contains(LbfgsSampling))
-            throw new ArgumentException($"--lbfgs-sampling must be {string.Join(" or ", ResidualAdaptiveSampling.Names)}, got '{LbfgsSampling}'.");
-        if (!(LbfgsWeightScale > 0) || !double.IsFinite(LbfgsWeightScale))
-            throw new ArgumentException($"--lbfgs-weight-scale must be a positive number, got {LbfgsWeightScale}.");
-        if (Batch < 1) throw new ArgumentException($"--batch must be ≥ 1, got {Batch}.");
-        if (CausalChunks < 0 || CausalChunks == 1) throw new ArgumentException($"--causal-chunks must be 0 (off) or at least 2, got {CausalChunks}.");
-        if (!(CausalTolerance > 0) || !double.IsFinite(CausalTolerance)) throw new ArgumentException($"--causal-tol must be a positive number, got {CausalTolerance}.");
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be positive, got {LearningRate}.");
-        if (!(DecayRate > 0 && DecayRate <= 1)) throw new ArgumentException($"--decay must be in (0, 1], got {DecayRate}.");
-        if (!Nn.Architectures.Names.Contains(Architecture))
-            throw new ArgumentException($"Unknown architecture '{Architecture}' (expected {string.Join(", ", Nn.Architectures.Names.Order())}).");
+        var v = new SettingChecks();
+        v.NonNegative("adam.iterations", Iterations);
+        v.NonNegative("lbfgs.iterations", LbfgsIterations);
+        v.NonNegative("lbfgs.resample", LbfgsResample);
+        v.NonNegative("lbfgs.restart", LbfgsRestart);
+        v.NonNegative("adam.keep_best", AdamKeepBest);
+        v.NonNegative("lbfgs.keep_best", LbfgsKeepBest);
+        if (LbfgsKeepBest > 0 && LbfgsIterations == 0)
+            throw new InvalidSettingException("lbfgs.keep_best", $"needs an L-BFGS phase (lbfgs.iterations > 0), got keep-best every {LbfgsKeepBest} with none");
+        v.Points("lbfgs.points", LbfgsPoints, allowZero: true);
+        v.OneOf("lbfgs.sampling", LbfgsSampling, ResidualAdaptiveSampling.Names);
+        v.Positive("lbfgs.weight_scale", LbfgsWeightScale);
+        v.Points("sampling.batch", Batch, allowZero: false);
+        if (CausalChunks < 0 || CausalChunks == 1 || CausalChunks > MaxCausalChunks)
+            throw new InvalidSettingException("causal.chunks", $"must be 0 (off) or 2..{MaxCausalChunks:N0}, got {CausalChunks}");
+        v.Positive("causal.tolerance", CausalTolerance);
+        v.Positive("adam.learning_rate", LearningRate);
+        if (!(DecayRate > 0 && DecayRate <= 1)) throw new InvalidSettingException("adam.decay_rate", $"must be in (0, 1], got {DecayRate}");
+        if (DecaySteps < 1) throw new InvalidSettingException("adam.decay_steps", $"must be ≥ 1, got {DecaySteps}");
+        v.NonNegative("adam.warmup_steps", WarmupSteps);
+        v.OneOf("network.architecture", Architecture, Nn.Architectures.Names.Order());
         if (PeriodicInputs.Distinct().Count() != PeriodicInputs.Length)
-            throw new ArgumentException($"--periodic lists an input twice: {string.Join(",", PeriodicInputs)}.");
-        if (Activation is not ("tanh" or "sin")) throw new ArgumentException($"Unknown activation '{Activation}' (expected tanh or sin).");
-        if (!global::PinnServe.Training.Weighting.WeightingSchemes.Names.Contains(Weighting.Scheme))
-            throw new ArgumentException($"Unknown weighting '{Weighting.Scheme}' (expected {string.Join(", ", global::PinnServe.Training.Weighting.WeightingSchemes.Names)}).");
-        if (Normalization is not ("standardize" or "unit")) throw new ArgumentException($"Unknown normalization '{Normalization}' (expected standardize or unit).");
-        if (Precision is not ("float32" or "float64")) throw new ArgumentException($"Unknown precision '{Precision}' (expected float32 or float64).");
+            throw new InvalidSettingException("network.periodic_inputs", $"lists an input twice: {string.Join(",", PeriodicInputs)}");
+        v.OneOf("network.activation", Activation, ["tanh", "sin"]);
+        v.OneOf("weighting.scheme", Weighting.Scheme, global::PinnServe.Training.Weighting.WeightingSchemes.Names.Order());
+        // Checked whatever the scheme: a value the scheme does not use is still a typo the user should hear about.
+        v.OneOf("weighting.p", Weighting.P, ["1", "2", "inf", "∞"]);
+        if (Weighting.Aggregation is { } aggregation) v.OneOf("weighting.aggregation", aggregation, ["layerwise", "flat", "layer-ratio"]);
+        if (Weighting.GradientParameters is { } parameters) v.OneOf("weighting.gradient_parameters", parameters, ["weights", "all"]);
+        v.OneOf("weighting.reference_gradient", Weighting.ReferenceGradient, ["max-order", "sum"]);
+        if (Weighting.Interval < 1) throw new InvalidSettingException("weighting.interval", $"must be ≥ 1, got {Weighting.Interval}");
+        if (!(Weighting.Beta >= 0 && Weighting.Beta < 1)) throw new InvalidSettingException("weighting.beta", $"must be in [0, 1), got {Weighting.Beta}");
+        foreach (var (term, weight) in Weighting.Weights)
+            if (!(weight >= 0) || !double.IsFinite(weight)) throw new InvalidSettingException($"weighting.weights.{term}", $"must be a finite number ≥ 0, got {weight}");
+        v.OneOf("sampling.normalization", Normalization, ["standardize", "unit"]);
+        v.OneOf("device.precision", Precision, ["float32", "float64"]);
         if (FullBatch && (ResidualPoints < 1 || ConditionPoints < 1))
-            throw new ArgumentException("Full-batch training needs --residual-points and --condition-points.");
-        if (SlicePoints < 1) throw new ArgumentException($"--slice-points must be ≥ 1, got {SlicePoints}.");
-        if (FaceReduction is not ("sum" or "mean")) throw new ArgumentException($"Unknown --face-reduction '{FaceReduction}' (expected sum or mean).");
-        if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("--device must name a backend (e.g. cpu).");
-        if (Observations < 0) throw new ArgumentException($"--observations must be ≥ 0, got {Observations}.");
-        if (!(Noise >= 0) || !double.IsFinite(Noise)) throw new ArgumentException($"--noise must be ≥ 0, got {Noise}.");
-        if (Noise > 0 && Observations == 0 && ObservationFile is null) throw new ArgumentException($"--noise {Noise} needs --observations N or --observation-file.");
+            throw new InvalidSettingException("sampling.full_batch", "needs sampling.residual_points and sampling.condition_points");
+        v.Points("sampling.residual_points", ResidualPoints, allowZero: true);
+        v.Points("sampling.condition_points", ConditionPoints, allowZero: true);
+        v.Points("sampling.residual_batch", ResidualBatch, allowZero: true);
+        if (SlicePoints < 1 || SlicePoints > MaxPointsPerTerm) throw new InvalidSettingException("sampling.slice_points", $"must be 1..{MaxPointsPerTerm:N0}, got {SlicePoints}");
+        v.OneOf("sampling.face_reduction", FaceReduction, ["sum", "mean"]);
+        if (string.IsNullOrWhiteSpace(Device)) throw new InvalidSettingException("device.name", "must name a backend (e.g. cpu)");
+        v.Points("data.observations", Observations, allowZero: true);
+        if (!(Noise >= 0) || !double.IsFinite(Noise)) throw new InvalidSettingException("data.noise", $"must be a finite number ≥ 0, got {Noise}");
+        if (Noise > 0 && Observations == 0 && ObservationFile is null) throw new InvalidSettingException("data.noise", $"{Noise} needs data.observations or data.observation_file");
         foreach (var (term, points) in TermPoints)
-            if (points < 1) throw new ArgumentException($"--term-points {term}={points}: must be ≥ 1.");
+            if (points < 1 || points > MaxPointsPerTerm) throw new InvalidSettingException($"sampling.term_points.{term}", $"must be 1..{MaxPointsPerTerm:N0}, got {points}");
         foreach (var (name, guess) in Learn)
-            if (guess == 0 || !double.IsFinite(guess)) throw new ArgumentException($"--learn {name}={guess}: the initial guess must be finite and non-zero (it sets the coefficient's scale).");
-        if (LogEvery < 1 || EvaluateEvery < 1 || CheckpointEvery < 1) throw new ArgumentException("Logging, evaluation and checkpoint intervals must be ≥ 1.");
-        Nn.NetworkShape.Parse(Layers);
+            if (guess == 0 || !double.IsFinite(guess)) throw new InvalidSettingException($"data.learn.{name}", $"the initial guess must be finite and non-zero (it sets the coefficient's scale), got {guess}");
+        foreach (var (path, every) in new[] { ("logging.log_every", LogEvery), ("logging.eval_every", EvaluateEvery), ("logging.checkpoint_every", CheckpointEvery) })
+            if (every < 1) throw new InvalidSettingException(path, $"must be ≥ 1, got {every}");
+        if (EvaluationGrid < 1) throw new InvalidSettingException("logging.eval_grid", $"must be ≥ 1, got {EvaluationGrid}");
+        try { Nn.NetworkShape.Parse(Layers); }
+        catch (FormatException e) { throw new InvalidSettingException("network.layers", e.Message.TrimEnd('.')); }
         Diagnostics?.Validate();
+    }
+
+    /// <summary>The checks that need the problem: the evaluation grid's size in its dimension.</summary>
+    public void ValidateFor(Problem problem)
+    {
+        double points = Math.Pow(EvaluationGrid, problem.Domain.Dimension);
+        if (points > MaxEvaluationPoints)
+            throw new InvalidSettingException("logging.eval_grid",
+                $"{EvaluationGrid} per axis in {problem.Domain.Dimension} dimensions is {points:G3} points, over the limit of {MaxEvaluationPoints:N0} (the grid would not fit in memory)");
+    }
+}
+
+/// <summary>
+/// A training setting out of range, named by its path in the recipe (<c>adam.learning_rate</c>). Front ends add where it
+/// came from: the command line names its flag, a problem file its line and column.
+/// </summary>
+public sealed class InvalidSettingException(string setting, string problem) : ArgumentException($"{setting} {problem}.")
+{
+    /// <summary>The setting's path, e.g. <c>weighting.weights.ic</c>.</summary>
+    public string Setting { get; } = setting;
+    /// <summary>What is wrong, without the setting's name: "must be positive, got -1".</summary>
+    public string Problem { get; } = problem;
+}
+
+/// <summary>The range checks settings share, each naming the setting's path.</summary>
+internal readonly struct SettingChecks
+{
+    public void NonNegative(string path, int value)
+    {
+        if (value < 0) throw new InvalidSettingException(path, $"must be ≥ 0, got {value}");
+    }
+
+    public void Positive(string path, double value)
+    {
+        if (!(value > 0) || !double.IsFinite(value)) throw new InvalidSettingException(path, $"must be a positive number, got {value}");
+    }
+
+    public void Points(string path, int value, bool allowZero)
+    {
+        int min = allowZero ? 0 : 1;
+        if (value < min || value > TrainingConfig.MaxPointsPerTerm)
+            throw new InvalidSettingException(path, $"must be {min}..{TrainingConfig.MaxPointsPerTerm:N0} points, got {value}" +
+                (value > TrainingConfig.MaxPointsPerTerm ? " (the tapes would not fit in memory)" : ""));
+    }
+
+    public void OneOf(string path, string value, IEnumerable<string> allowed)
+    {
+        var list = allowed.ToList();
+        if (!list.Contains(value)) throw new InvalidSettingException(path, $"must be {string.Join(", ", list.SkipLast(1))}{(list.Count > 1 ? " or " : "")}{list[^1]}, got '{value}'");
     }
 }
 
 /// <summary>The papers' model names as presets of architecture + weighting.</summary>
 public static class ModelPresets
 {
-    public static readonly string[] Names = ["M1", "M2", "M3", "M4", "PINN", "MA", "ID", "DN"];
+    public static readonly string[] Names = TrainingDefaults.Models;
 
     public static TrainingConfig Apply(TrainingConfig c, string model)
     {

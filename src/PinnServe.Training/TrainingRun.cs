@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PinnServe.Contracts;
+using PinnServe.Physics;
 using PinnServe.Training.Runs;
 
 namespace PinnServe.Training;
@@ -46,7 +47,17 @@ public sealed partial class TrainingRun : IDisposable
         _lock.Release();
     }
 
-    public static TrainingRun Create(TrainingConfig config, string dir, int threads = 1)
+    public static TrainingRun Create(TrainingConfig config, string dir, int threads = 1) =>
+        Create(dir, () => TrainerFactory.Create(config, threads), config);
+
+    /// <summary>
+    /// A run of a problem object (no registration): the same files, but `--resume` and `eval` can rebuild the problem
+    /// only if it is a catalog problem or <see cref="TrainingConfig.ProblemFile"/> names its file.
+    /// </summary>
+    public static TrainingRun Create(Problem problem, TrainingConfig config, string dir, int threads = 1) =>
+        Create(dir, () => TrainerFactory.Create(problem, config, threads), config with { Problem = problem.Name });
+
+    private static TrainingRun Create(string dir, Func<ITrainer> createTrainer, TrainingConfig config)
     {
         System.IO.Directory.CreateDirectory(dir);
         var runLock = RunLock.Acquire(dir);  // one writer per run directory
@@ -55,7 +66,7 @@ public sealed partial class TrainingRun : IDisposable
             RunPaths.CleanLeftovers(dir);
             if (new CheckpointStore(dir).Any())
                 throw new IOException($"'{RunPaths.Display(dir)}' already holds a run; use --resume to continue it or choose another --out.");
-            var trainer = TrainerFactory.Create(config, threads);
+            var trainer = createTrainer();
             if (config.ProblemFile is { } problemFile)
             {
                 // The run keeps its own copy of the problem file, so resume, eval and report work if the original changes or moves.

@@ -89,6 +89,22 @@ public class ProblemFileCommandTests
         Assert.NotEqual(rel, against.Json["rel_l2"]!.GetValue<double>());
     }
 
+    [Theory]
+    [InlineData("batch = 0", @"batch' must be 1\.\.1,000,000, got 0")]
+    [InlineData("layers = \"5x\"", @"layers': Malformed layers '5x'")]
+    [InlineData("model = \"M9\"", @"model' must be M1 or M2 .*got 'M9'|model' must be .*got 'M9'")]
+    [InlineData("eval_grid = 2147483647", @"eval_grid' must be 1\.\.100,000")]
+    [InlineData("causal_chunks = 2147483647", @"causal_chunks' must be 0 \(off\) or 2\.\.10,000")]
+    [InlineData("warmup_steps = -1", @"warmup_steps' must be ≥ 0, got -1")]
+    public void ProblemsFileRefusesABadTrainingValueAtItsPosition(string line, string expected)
+    {
+        string file = Write(Heat + "\n[training]\n" + line + "\n");
+        var r = PinnCli.Run("problems", "--file", file);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Matches(@"\.toml:\d+:\d+: .*(" + expected + ")", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+    }
+
     [Fact]
     public void ProblemsFilePrintsTheParsedProblem()
     {

@@ -94,4 +94,17 @@ public class SweepCommandTests
         Assert.DoesNotContain("   at ", r.Stderr);
         Assert.False(Directory.Exists(Path.Combine(dir, "sweeps")));   // nothing started
     }
+
+    [Theory]
+    [InlineData("has no parameter 'nope'", "--metric", "learned:nope")]
+    [InlineData("--metric learned:C: no trial learns 'C'", "--metric", "learned:C")]
+    [InlineData("--seeds must be 1..1,000, got 2147483647", "--seeds", "2147483647", "--no-train")]
+    public void AMetricNoTrialRecordsAndAnUnboundedSeedCountAreRefused(string expected, params string[] options)
+    {
+        string dir = ExampleCopy("poisson-1d.toml");
+        var r = PinnCli.RunIn(dir, ["sweep", "poisson-1d.toml", "--runs", "sweeps", .. options]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(expected, r.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(dir, "sweeps")));   // nothing started
+    }
 }

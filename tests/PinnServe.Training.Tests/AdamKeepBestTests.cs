@@ -129,7 +129,7 @@ public class AdamKeepBestTests
     [Fact]
     public void RejectsANegativeInterval()
     {
-        var e = Assert.Throws<ArgumentException>(() => Poisson(keepBest: -1).Validate());
-        Assert.Contains("--adam-keep-best must be ≥ 0, got -1", e.Message);
+        var e = Assert.ThrowsAny<ArgumentException>(() => Poisson(keepBest: -1).Validate());
+        Assert.Contains("adam.keep_best must be ≥ 0, got -1", e.Message);
     }
 }

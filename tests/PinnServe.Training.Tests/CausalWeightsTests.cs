@@ -43,7 +43,7 @@ public class CausalWeightsTests
 
         var allenCahn = ProblemCatalog.Create("allen-cahn");
         var config = TrainingConfig.Defaults(allenCahn, "DN") with { CausalChunks = 1 };
-        Assert.Contains("--causal-chunks must be 0 (off) or at least 2", Assert.Throws<ArgumentException>(config.Validate).Message);
+        Assert.Contains("causal.chunks must be 0 (off) or 2..10,000", Assert.ThrowsAny<ArgumentException>(config.Validate).Message);
     }
 
     [Fact]

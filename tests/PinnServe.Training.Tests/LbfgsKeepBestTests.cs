@@ -86,7 +86,7 @@ public class LbfgsKeepBestTests
     [Fact]
     public void RejectsANegativeInterval()
     {
-        var e = Assert.Throws<ArgumentException>(() => Poisson(keepBest: -1).Validate());
-        Assert.Contains("--lbfgs-keep-best must be ≥ 0, got -1", e.Message);
+        var e = Assert.ThrowsAny<ArgumentException>(() => Poisson(keepBest: -1).Validate());
+        Assert.Contains("lbfgs.keep_best must be ≥ 0, got -1", e.Message);
     }
 }

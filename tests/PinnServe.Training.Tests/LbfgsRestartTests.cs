@@ -70,7 +70,7 @@ public class LbfgsRestartTests
     [Fact]
     public void RejectsANegativeInterval()
     {
-        var e = Assert.Throws<ArgumentException>(() => Poisson(restart: -3).Validate());
-        Assert.Contains("--lbfgs-restart must be ≥ 0, got -3", e.Message);
+        var e = Assert.ThrowsAny<ArgumentException>(() => Poisson(restart: -3).Validate());
+        Assert.Contains("lbfgs.restart must be ≥ 0, got -3", e.Message);
     }
 }

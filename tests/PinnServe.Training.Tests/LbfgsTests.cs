@@ -141,8 +141,8 @@ public class LbfgsTests
     [InlineData(double.PositiveInfinity)]
     public void RejectsAWeightScaleThatIsNotPositiveAndFinite(double scale)
     {
-        var e = Assert.Throws<ArgumentException>(() => (Poisson(10, 10) with { LbfgsWeightScale = scale }).Validate());
-        Assert.Contains("--lbfgs-weight-scale must be a positive number", e.Message);
+        var e = Assert.ThrowsAny<ArgumentException>(() => (Poisson(10, 10) with { LbfgsWeightScale = scale }).Validate());
+        Assert.Contains("lbfgs.weight_scale must be a positive number", e.Message);
     }
 
     // Σ L_r + Σ λᵢLᵢ: what the L-BFGS phase minimizes (its λ stay at the values Adam ended with).
@@ -190,11 +190,11 @@ public class LbfgsTests
     }
 
     [Theory]
-    [InlineData(-1, 0, "--lbfgs")]
-    [InlineData(5, -2, "--lbfgs-points")]
+    [InlineData(-1, 0, "lbfgs.iterations")]
+    [InlineData(5, -2, "lbfgs.points")]
     public void BadSettingsAreNamed(int iterations, int points, string flag)
     {
-        var e = Assert.Throws<ArgumentException>(() => (Poisson(10, 0) with { LbfgsIterations = iterations, LbfgsPoints = points }).Validate());
+        var e = Assert.ThrowsAny<ArgumentException>(() => (Poisson(10, 0) with { LbfgsIterations = iterations, LbfgsPoints = points }).Validate());
         Assert.Contains(flag, e.Message);
     }
 

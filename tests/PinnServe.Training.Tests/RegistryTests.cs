@@ -46,7 +46,7 @@ public class RegistryTests
         Assert.NotNull(created);
         Assert.Equal(5 * trainer.WeightedTerms.Count, created!.Calls); // every τ = 10 steps, once per weighted term
         Assert.All(trainer.Weights, w => Assert.NotEqual(1.0, w));
-        Assert.Contains("l1-ratio-test", Assert.Throws<ArgumentException>(() => (config with { Weighting = new WeightingConfig { Scheme = "nope" } }).Validate()).Message);
+        Assert.Contains("l1-ratio-test", Assert.ThrowsAny<ArgumentException>(() => (config with { Weighting = new WeightingConfig { Scheme = "nope" } }).Validate()).Message);
     }
 
     /// <summary>An architecture of the test's own: an MLP that counts how often it is recorded on a tape.</summary>

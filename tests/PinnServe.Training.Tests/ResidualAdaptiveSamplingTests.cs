@@ -88,6 +88,6 @@ public class ResidualAdaptiveSamplingTests
     public void TheSettingIsChecked()
     {
         var config = TrainingConfig.Defaults(ProblemCatalog.Create("poisson-1d"), "M1") with { LbfgsSampling = "adaptive" };
-        Assert.Contains("--lbfgs-sampling must be uniform or residual", Assert.Throws<ArgumentException>(config.Validate).Message);
+        Assert.Contains("lbfgs.sampling must be uniform or residual", Assert.ThrowsAny<ArgumentException>(config.Validate).Message);
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using System.Text.Json.Nodes;
+using PinnServe.Cli.Executors;
 using PinnServe.Contracts;
 using PinnServe.Training.Reproduction;
 
@@ -23,6 +24,8 @@ internal static class ReproduceCommand
         command.Arguments.Add(id);
         var noTrain = new Option<bool>("--no-train") { Description = "Write the tables from the trials already completed; start or resume none (e.g. while other trials still run)." };
         foreach (var o in new Option[] { trials, jobs, runs, output, extra, rows, seeds, noTrain }) command.Options.Add(o);
+        var executorOptions = new ExecutorOptions();
+        executorOptions.AddTo(command);
         command.SetAction(parse =>
         {
             string name = parse.GetValue(id)!;
@@ -40,6 +43,16 @@ internal static class ReproduceCommand
             var extraArgs = parse.GetValue(extra) ?? [];
             var selected = SelectRows(experiment, parse.GetValue(rows));
             var onlySeeds = SelectSeeds(parse.GetValue(seeds), n);
+            var recorded = RecordedTrials.Read(experiment, parse.GetValue(output)!, extraArgs, n, out string? notCarried);
+            // --executor slurm|kubernetes (and --status): submit what is not done and return, or go on to the table once all is done.
+            var recordedKeys = recorded.Select(r => (r.Row, r.Seed)).ToHashSet();
+            var clusterTrials = new ClusterRun.Trials(experiment,
+                [.. experiment.Rows.Where(r => selected is null || selected.Contains(r.Label))
+                    .SelectMany(r => Enumerable.Range(1, n).Select(s => (r, (ulong)s)))
+                    .Where(t => (onlySeeds is null || onlySeeds.Contains(t.Item2)) && !recordedKeys.Contains((t.r.Label, t.Item2)))],
+                parse.GetValue(runs)!, extraArgs, j, (row, s, dir) => TrialFiles.Create(experiment, row, extraArgs, s, dir));
+            if (ClusterRun.Run(parse, executorOptions, clusterTrials) is { } clusterExit) return clusterExit;
+            bool readOnly = parse.GetValue(noTrain) || !executorOptions.IsLocal(parse);
             var (exe, prefix) = SelfCommand();
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, args) => { args.Cancel = true; cancel.Cancel(); };
@@ -48,10 +61,9 @@ internal static class ReproduceCommand
             string outDir = parse.GetValue(output)!;
             // Trials the previous table records but whose run directories are not here (another machine) stay in it,
             // and are not run again; a trial completed here takes the record's place.
-            var recorded = RecordedTrials.Read(experiment, outDir, extraArgs, n, out string? notCarried);
             if (notCarried is not null) Console.Error.WriteLine($"{experiment.Id}: {notCarried}");
             var results = reproducer.Run(experiment, n, j, extraArgs, line => Console.Error.WriteLine(line), cancel.Token, selected,
-                startNone: parse.GetValue(noTrain), recorded: recorded, onlySeeds: onlySeeds);
+                startNone: readOnly, recorded: recorded, onlySeeds: onlySeeds);
             Console.CancelKeyPress -= onCancel;
             // The table lists every trial: the rows and seeds not selected show the trials they already completed, not
             // nothing; the selected ones show what happened here.
@@ -71,7 +83,7 @@ internal static class ReproduceCommand
                 ["csv"] = Path.GetFullPath(Path.Combine(outDir, experiment.Id + ".csv")),
                 ["json"] = Path.GetFullPath(Path.Combine(outDir, experiment.Id + ".json")),
             });
-            return parse.GetValue(noTrain) || results.All(r => r.Status == "completed") ? 0 : 1;
+            return readOnly || results.All(r => r.Status == "completed") ? 0 : 1;
         });
         return command;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using PinnServe.Cli.Executors;
 using PinnServe.Physics;
 using PinnServe.Physics.Files;
 using PinnServe.Training.Reproduction;
@@ -15,6 +16,20 @@ internal static class SweepCommand
 {
     /// <summary>One --vary: the `pinn train` arguments of each value and its label in the table.</summary>
     private sealed record Axis(string Spec, IReadOnlyList<(string[] Arguments, string Label)> Values);
+
+    /// <summary>Seeds per row: a sweep of more trials than this is a mistake, not a plan (and lists no faster with --no-train).</summary>
+    private const int MaxSeeds = 1000;
+
+    /// <summary>learned:NAME reads a coefficient the trials learn: NAME must be a parameter of the problem and some trial must pass --learn NAME=….</summary>
+    private static void CheckLearnedMetric(string name, Problem problem, string[] extraArgs, IEnumerable<ExperimentRow> rows)
+    {
+        if (!problem.Parameters.ContainsKey(name))
+            throw new UsageException($"--metric learned:{name}: {problem.Name} has no parameter '{name}' (parameters: {string.Join(", ", problem.Parameters.Keys)}).");
+        bool Learns(IReadOnlyList<string> args) =>
+            args.Select((a, i) => (a, i)).Any(p => p.a == "--learn" && p.i + 1 < args.Count && args[p.i + 1].StartsWith(name + "=", StringComparison.Ordinal));
+        if (!Learns(extraArgs) && !rows.Any(r => Learns(r.Arguments)))
+            throw new UsageException($"--metric learned:{name}: no trial learns '{name}'; add --train-args --learn --train-args {name}=GUESS (or --vary learn=…).");
+    }
 
     public static Command Create()
     {
@@ -36,11 +51,16 @@ internal static class SweepCommand
         var command = new Command("sweep", "Train a problem (catalog or file) over a grid of options and seeds (resumable, in parallel) and tabulate mean ± std.");
         command.Arguments.Add(problem);
         foreach (var o in new Option[] { vary, seeds, jobs, runs, output, id, metric, extra, noTrain }) command.Options.Add(o);
+        var executorOptions = new ExecutorOptions();
+        executorOptions.AddTo(command);
         command.SetAction(parse =>
         {
             string name = parse.GetValue(problem)!;
             int n = parse.GetValue(seeds), j = parse.GetValue(jobs);
             if (n < 1 || j < 1) throw new UsageException("--seeds and --jobs must be at least 1.");
+            if (n > MaxSeeds) throw new UsageException($"--seeds must be 1..{MaxSeeds:N0}, got {n}.");
+            // Local trials share this machine's cores; on a cluster --jobs is the array's throttle (%K), bounded by the cluster.
+            if (executorOptions.IsLocal(parse) && j > Environment.ProcessorCount * 4) throw new UsageException($"--jobs must be 1..{Environment.ProcessorCount * 4}, got {j}.");
             string metricName = parse.GetValue(metric)!;
             if (!new[] { "rel_l2", "hessian:", "learned:" }.Any(prefix => metricName.StartsWith(prefix, StringComparison.Ordinal)))
                 throw new UsageException($"--metric '{metricName}': expected rel_l2, rel_l2_<name>, learned:NAME or hessian:COLUMN.");
@@ -58,17 +78,23 @@ internal static class SweepCommand
             var rows = Product(axes).Select(combo => new ExperimentRow(
                 combo.Count == 0 ? "default" : string.Join(' ', combo.Select(v => v.Label)),
                 [name, .. combo.SelectMany(v => v.Arguments)], null)).ToList();
+            if (metricName.StartsWith("learned:", StringComparison.Ordinal)) CheckLearnedMetric(metricName["learned:".Length..], loaded, extraArgs, rows);
             string varied = axes.Count == 0 ? "defaults" : string.Join(" × ", axes.Select(a => a.Spec[..a.Spec.IndexOf('=')]));
             var experiment = new Experiment(sweepId, $"{loaded.Name}: {varied} ({rows.Count} rows × {n} seeds)", "`pinn sweep`", rows, Metric: metricName);
 
             string runsRoot = parse.GetValue(runs)!;
+            // --executor slurm|kubernetes (and --status): submit what is not done and return, or go on to the table once all is done.
+            var clusterTrials = new ClusterRun.Trials(experiment, [.. rows.SelectMany(r => Enumerable.Range(1, n).Select(s => (r, (ulong)s)))], runsRoot, extraArgs, j,
+                (row, s, dir) => TrialFiles.Create(experiment, row, extraArgs, s, dir));
+            if (ClusterRun.Run(parse, executorOptions, clusterTrials) is { } clusterExit) return clusterExit;
+            bool readOnly = parse.GetValue(noTrain) || !executorOptions.IsLocal(parse);
             var (exe, prefix) = ReproduceCommand.SelfCommand();
             var reproducer = new Reproducer(exe, prefix, runsRoot);
             int alreadyDone = reproducer.Run(experiment, n, j, extraArgs, startNone: true).Count;
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, args) => { args.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;
-            var results = reproducer.Run(experiment, n, j, extraArgs, line => Console.Error.WriteLine(line), cancel.Token, startNone: parse.GetValue(noTrain));
+            var results = reproducer.Run(experiment, n, j, extraArgs, line => Console.Error.WriteLine(line), cancel.Token, startNone: readOnly);
             Console.CancelKeyPress -= onCancel;
 
             string outDir = parse.GetValue(output) ?? runsRoot;
@@ -81,12 +107,12 @@ internal static class SweepCommand
             CliOutput.WriteResult(parse, new JsonObject
             {
                 ["id"] = experiment.Id, ["rows"] = rows.Count, ["trials"] = rows.Count * n, ["completed"] = completed,
-                ["already_completed"] = alreadyDone, ["started"] = parse.GetValue(noTrain) ? 0 : rows.Count * n - alreadyDone,
+                ["already_completed"] = alreadyDone, ["started"] = readOnly ? 0 : rows.Count * n - alreadyDone,
                 ["markdown"] = Path.GetFullPath(Path.Combine(outDir, experiment.Id + ".md")),
                 ["csv"] = Path.GetFullPath(Path.Combine(outDir, experiment.Id + ".csv")),
                 ["json"] = Path.GetFullPath(Path.Combine(outDir, experiment.Id + ".json")),
             });
-            return parse.GetValue(noTrain) || completed == rows.Count * n ? 0 : 1;
+            return readOnly || completed == rows.Count * n ? 0 : 1;
         });
         return command;
     }

@@ -255,36 +255,38 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         if (t is null) return d;
         t.OnlyKeys("layers", "iterations", "batch", "full_batch", "residual_points", "condition_points", "residual_batch", "model",
             "normalization", "decay", "eval_grid", "term_points", "face_reduction", "reference_gradient", "lbfgs_iterations", "lbfgs_points", "lbfgs_resample", "lbfgs_restart", "lbfgs_sampling", "lbfgs_weight_scale", "lbfgs_keep_best", "adam_keep_best",
-            "causal_chunks", "causal_tol", "periodic_inputs");
+            "causal_chunks", "causal_tol", "periodic_inputs", "warmup_steps");
+        // Ranges are checked here, where the file's line and column are known, so `pinn problems --file` refuses what `train` would.
         var termPoints = t.Table("term_points") is { } tp
-            ? tp.Values.Keys.ToDictionary(k => k, k => tp.Integer(k)!.Value)
+            ? tp.Values.Keys.ToDictionary(k => k, k => InRange(tp, k, 1, MaxPoints)!.Value)
             : null;
         return new TrainingDefaults(
-            Layers: t.String("layers") ?? d.Layers,
-            Iterations: t.Integer("iterations") ?? d.Iterations,
-            Batch: t.Integer("batch") ?? d.Batch,
+            Layers: NetworkLayers(t) ?? d.Layers,
+            Iterations: NonNegative(t, "iterations") ?? d.Iterations,
+            Batch: InRange(t, "batch", 1, MaxPoints) ?? d.Batch,
             FullBatch: t.Bool("full_batch") ?? d.FullBatch,
-            ResidualPoints: t.Integer("residual_points") ?? d.ResidualPoints,
-            ConditionPoints: t.Integer("condition_points") ?? d.ConditionPoints,
-            Model: t.String("model") ?? d.Model,
-            Normalization: t.String("normalization") ?? d.Normalization,
+            ResidualPoints: InRange(t, "residual_points", 1, MaxPoints) ?? d.ResidualPoints,
+            ConditionPoints: InRange(t, "condition_points", 1, MaxPoints) ?? d.ConditionPoints,
+            Model: OneOf(t, "model", TrainingDefaults.Models) ?? d.Model,
+            Normalization: OneOf(t, "normalization", "standardize", "unit") ?? d.Normalization,
             DecayLearningRate: t.Bool("decay") ?? d.DecayLearningRate,
-            EvaluationGrid: t.Integer("eval_grid") ?? d.EvaluationGrid,
-            ResidualBatch: t.Integer("residual_batch") ?? d.ResidualBatch,
+            EvaluationGrid: InRange(t, "eval_grid", 1, 100_000) ?? d.EvaluationGrid,
+            ResidualBatch: InRange(t, "residual_batch", 1, MaxPoints) ?? d.ResidualBatch,
             TermPoints: termPoints,
             FaceReduction: OneOf(t, "face_reduction", "sum", "mean") ?? d.FaceReduction,
             ReferenceGradient: OneOf(t, "reference_gradient", "max-order", "sum") ?? d.ReferenceGradient,
             LbfgsIterations: NonNegative(t, "lbfgs_iterations") ?? d.LbfgsIterations,
-            LbfgsPoints: NonNegative(t, "lbfgs_points") ?? d.LbfgsPoints,
+            LbfgsPoints: InRange(t, "lbfgs_points", 0, MaxPoints) ?? d.LbfgsPoints,
             LbfgsResample: NonNegative(t, "lbfgs_resample") ?? d.LbfgsResample,
             LbfgsRestart: NonNegative(t, "lbfgs_restart") ?? d.LbfgsRestart,
             LbfgsSampling: OneOf(t, "lbfgs_sampling", "uniform", "residual") ?? d.LbfgsSampling,
             LbfgsWeightScale: Positive(t, "lbfgs_weight_scale") ?? d.LbfgsWeightScale,
             LbfgsKeepBest: NonNegative(t, "lbfgs_keep_best") ?? d.LbfgsKeepBest,
             AdamKeepBest: NonNegative(t, "adam_keep_best") ?? d.AdamKeepBest,
-            CausalChunks: NonNegative(t, "causal_chunks") ?? d.CausalChunks,
+            CausalChunks: CausalChunkCount(t) ?? d.CausalChunks,
             CausalTolerance: Positive(t, "causal_tol") ?? d.CausalTolerance,
-            PeriodicInputs: t.Has("periodic_inputs") ? t.Strings("periodic_inputs").Select(s => s.Text).ToArray() : d.PeriodicInputs);
+            PeriodicInputs: t.Has("periodic_inputs") ? t.Strings("periodic_inputs").Select(s => s.Text).ToArray() : d.PeriodicInputs,
+            WarmupSteps: NonNegative(t, "warmup_steps") ?? d.WarmupSteps);
     }
 
     // A choice is checked here, where the file's line and column are known, not later by the training config.
@@ -297,6 +299,27 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         t.Number(key) is not { } value ? null
         : value > 0 && double.IsFinite(value) ? value
         : throw t.Where(key).Error($"'{t.Name(key)}' must be a positive number, got {value}");
+
+    /// <summary>Points one term may hold (the training config's limit: beyond it the tapes cannot fit in memory).</summary>
+    private const int MaxPoints = 1_000_000;
+
+    private static int? InRange(DocTable t, string key, int min, int max) =>
+        t.Integer(key) is not { } value ? null
+        : value >= min && value <= max ? value
+        : throw t.Where(key).Error($"'{t.Name(key)}' must be {min}..{max:N0}, got {value}");
+
+    private static int? CausalChunkCount(DocTable t) =>
+        NonNegative(t, "causal_chunks") is not { } value ? null
+        : value != 1 && value <= 10_000 ? value
+        : throw t.Where("causal_chunks").Error($"'{t.Name("causal_chunks")}' must be 0 (off) or 2..10,000, got {value}");
+
+    private static string? NetworkLayers(DocTable t)
+    {
+        if (t.String("layers") is not { } layers) return null;
+        try { Nn.NetworkShape.Parse(layers); }
+        catch (FormatException e) { throw t.Where("layers").Error($"'{t.Name("layers")}': {e.Message.TrimEnd('.')}"); }
+        return layers;
+    }
 
     private static int? NonNegative(DocTable t, string key) =>
         t.Integer(key) is not { } value ? null

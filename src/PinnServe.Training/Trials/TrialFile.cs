@@ -1,0 +1,165 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using PinnServe.Physics;
+using PinnServe.Physics.Files;
+
+namespace PinnServe.Training.Trials;
+
+/// <summary>
+/// The problem a trial trains: a catalog problem by name, or a problem file embedded as its text (so the trial file
+/// is self-contained and can be copied to another machine).
+/// </summary>
+public sealed record TrialProblem
+{
+    /// <summary>A catalog problem's name (`pinn problems`); null when the problem is embedded.</summary>
+    public string? Catalog { get; init; }
+    /// <summary>The embedded problem file's name; its extension (.toml, .yaml, .json) picks the syntax.</summary>
+    public string? FileName { get; init; }
+    /// <summary>The embedded problem file's text.</summary>
+    public string? Text { get; init; }
+    /// <summary>Problem parameters (as `--param name=value`).</summary>
+    public Dictionary<string, double>? Parameters { get; init; }
+
+    public static TrialProblem FromCatalog(string name, IReadOnlyDictionary<string, double>? parameters = null) =>
+        new() { Catalog = name, Parameters = parameters is { Count: > 0 } ? new(parameters) : null };
+
+    public static TrialProblem FromFile(string path, IReadOnlyDictionary<string, double>? parameters = null) =>
+        new() { FileName = Path.GetFileName(path), Text = File.ReadAllText(path), Parameters = parameters is { Count: > 0 } ? new(parameters) : null };
+}
+
+/// <summary>
+/// One trial as one self-contained, versioned file: the problem, the recipe (overrides of the problem's defaults,
+/// in the JSON of a run's config.json), the seed and the run directory. `pinn run-trial TRIAL.json` trains it into
+/// the run directory, resuming if it holds a checkpoint; it is the unit a sweep, a reproduction table or a cluster
+/// scheduler hands out.
+/// <code>
+/// {"format": "pinnserve-trial", "version": 1, "name": "burgers-DN-s1",
+///  "problem": {"catalog": "burgers"}, "recipe": {"model": "DN", "iterations": 30000}, "seed": 1, "run_dir": "burgers-dn-s1"}
+/// </code>
+/// </summary>
+public sealed record TrialFile
+{
+    public const string Format = "pinnserve-trial";
+    /// <summary>The version this build writes and the newest it reads.</summary>
+    public const int CurrentVersion = 1;
+    /// <summary>Where a trial's own copy is kept in its run directory (a resumed run must be the same trial).</summary>
+    public const string CopyInRunDirectory = "trial.json";
+
+    [JsonPropertyName("format")] public string FormatName { get; init; } = Format;
+    public int Version { get; init; } = CurrentVersion;
+    public required string Name { get; init; }
+    public required TrialProblem Problem { get; init; }
+    /// <summary>Overrides of the problem's defaults, keyed as in config.json ("model", "iterations", "weighting": {"beta": …}); empty: the defaults.</summary>
+    public JsonObject Recipe { get; init; } = new();
+    public ulong Seed { get; init; } = 1;
+    /// <summary>The run directory; a relative path resolves against the run root (`--run-root`), else the trial file's folder.</summary>
+    public required string RunDir { get; init; }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Recipe keys that belong to the trial itself, not to its recipe.</summary>
+    private static readonly string[] TrialOwnedKeys = ["problem", "problem_file", "problem_directory", "parameters", "seed"];
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public static TrialFile Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Trial file '{path}' does not exist.");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Reads a trial, refusing another format, a newer version, unknown keys and missing fields by name.</summary>
+    public static TrialFile Parse(string json, string source)
+    {
+        JsonObject root;
+        try { root = JsonNode.Parse(json) as JsonObject ?? throw new InvalidDataException($"{source}: a trial file is a JSON object."); }
+        catch (JsonException e) { throw new InvalidDataException($"{source}: not valid JSON ({e.Message})."); }
+        string? format = root["format"] is JsonValue f && f.TryGetValue(out string? s) ? s : null;
+        if (format != Format) throw new InvalidDataException($"{source}: not a trial file (\"format\" must be \"{Format}\", got {(format is null ? "nothing" : $"\"{format}\"")}).");
+        int version = root["version"] is JsonValue v && v.TryGetValue(out int n) ? n : throw new InvalidDataException($"{source}: \"version\" must be an integer.");
+        if (version > CurrentVersion)
+            throw new InvalidDataException($"{source}: trial file version {version} is newer than this pinn reads (up to {CurrentVersion}); run it with a newer pinn.");
+        if (version < 1) throw new InvalidDataException($"{source}: \"version\" must be ≥ 1, got {version}.");
+        TrialFile trial;
+        try { trial = root.Deserialize<TrialFile>(JsonOptions) ?? throw new InvalidDataException($"{source}: empty trial."); }
+        catch (JsonException e) { throw new InvalidDataException($"{source}: {Describe(e)}"); }
+        trial.Check(source);
+        return trial;
+    }
+
+    private void Check(string source)
+    {
+        if (string.IsNullOrWhiteSpace(Name)) throw new InvalidDataException($"{source}: \"name\" must not be empty.");
+        if (string.IsNullOrWhiteSpace(RunDir)) throw new InvalidDataException($"{source}: \"run_dir\" must not be empty.");
+        bool catalog = Problem.Catalog is not null, embedded = Problem.FileName is not null || Problem.Text is not null;
+        if (catalog == embedded)
+            throw new InvalidDataException($"{source}: \"problem\" must hold either \"catalog\" (a problem name) or \"file_name\" and \"text\" (an embedded problem file).");
+        if (embedded && (string.IsNullOrWhiteSpace(Problem.FileName) || Problem.Text is null))
+            throw new InvalidDataException($"{source}: an embedded problem needs both \"problem.file_name\" and \"problem.text\".");
+        if (embedded && !ProblemDocument.IsProblemFile(Problem.FileName!))
+            throw new InvalidDataException($"{source}: \"problem.file_name\" must end in .toml, .yaml, .yml or .json, got '{Problem.FileName}'.");
+        if (embedded && Path.GetFileName(Problem.FileName) != Problem.FileName)
+            throw new InvalidDataException($"{source}: \"problem.file_name\" is a file name, not a path: '{Problem.FileName}'.");
+        foreach (var key in TrialOwnedKeys)
+            if (Recipe.ContainsKey(key)) throw new InvalidDataException($"{source}: recipe.{key} belongs to the trial itself (its \"problem\" and \"seed\"), not to the recipe.");
+    }
+
+    private static string Describe(JsonException e) =>
+        e.Path is { Length: > 1 } path ? $"at {path.TrimStart('$', '.')}: {e.Message}" : e.Message;
+
+    /// <summary>The run directory: absolute as given, else under <paramref name="runRoot"/>.</summary>
+    public string ResolveRunDir(string runRoot) => Path.GetFullPath(Path.IsPathRooted(RunDir) ? RunDir : Path.Combine(runRoot, RunDir));
+
+    /// <summary>
+    /// The training config: the problem's defaults (with the recipe's model preset), the recipe's keys over them, the
+    /// trial's seed. An embedded problem file is written to <paramref name="problemPath"/> first (the run keeps it).
+    /// </summary>
+    public TrainingConfig ToConfig(string problemPath, string dataDirectory)
+    {
+        var parameters = Problem.Parameters ?? new();
+        Problem problem;
+        string? problemFile = null;
+        if (Problem.Catalog is { } name) problem = ProblemCatalog.Create(name, parameters);
+        else
+        {
+            problemFile = problemPath + Path.GetExtension(Problem.FileName!).ToLowerInvariant();
+            Directory.CreateDirectory(Path.GetDirectoryName(problemFile)!);
+            File.WriteAllText(problemFile, Problem.Text);
+            problem = ProblemFiles.Load(problemFile, parameters, dataDirectory);
+        }
+        string? model = Recipe["model"] is JsonValue m && m.TryGetValue(out string? preset) && ModelPresets.Names.Contains(preset) ? preset : null;
+        var defaults = TrainingConfig.Defaults(problem, model);
+        var merged = JsonNode.Parse(defaults.ToJson())!.AsObject();
+        Overlay(merged, Recipe, "recipe");
+        TrainingConfig config;
+        try { config = merged.Deserialize<TrainingConfig>(RecipeJson) ?? throw new InvalidDataException("recipe: empty."); }
+        catch (JsonException e) { throw new InvalidDataException($"recipe: {Describe(e)}"); }
+        config = config with { Seed = Seed, Parameters = new(problem.Parameters) };
+        if (problemFile is not null) config = config with { ProblemFile = problemFile, ProblemDirectory = dataDirectory };
+        // Data files named by the recipe resolve like the embedded problem's own: against the trial file's folder.
+        if (config.ReferenceFile is { } reference) config = config with { ReferenceFile = Path.GetFullPath(reference, dataDirectory) };
+        if (config.ObservationFile is { } observations) config = config with { ObservationFile = Path.GetFullPath(observations, dataDirectory) };
+        return config;
+    }
+
+    private static readonly JsonSerializerOptions RecipeJson = new(TrainingConfig.Json) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
+    /// <summary>Each key of <paramref name="overrides"/> replaces the one in <paramref name="target"/>; objects merge key by key, except maps of names (weights, term points).</summary>
+    private static void Overlay(JsonObject target, JsonObject overrides, string path)
+    {
+        foreach (var (key, value) in overrides)
+        {
+            if (value is JsonObject inner && target[key] is JsonObject existing && key is not ("weights" or "term_points" or "learn"))
+                Overlay(existing, inner, $"{path}.{key}");
+            else
+                target[key] = value?.DeepClone();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+using PinnServe.Training.Trials;
+
+namespace PinnServe.Training.Tests.Trials;
+
+public sealed class TrialFileTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pinn-trial-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string Trial(string problem = """{"catalog": "poisson-1d"}""", string recipe = """{"layers": "2x8", "iterations": 120, "checkpoint_every": 50}""", int version = 1) =>
+        $$"""{"format": "pinnserve-trial", "version": {{version}}, "name": "p1", "problem": {{problem}}, "recipe": {{recipe}}, "seed": 3, "run_dir": "runs/p1"}""";
+
+    [Fact]
+    public void A_newer_version_is_refused_with_a_message_that_says_so()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => TrialFile.Parse(Trial(version: 2), "t.json"));
+        Assert.Contains("version 2 is newer", e.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"format": "other", "version": 1}""", "not a trial file")]
+    [InlineData("""{"format": "pinnserve-trial", "version": 1, "name": "a", "problem": {"catalog": "burgers"}, "seed": 1, "run_dir": "r", "budget": 3}""", "budget")]
+    [InlineData("""{"format": "pinnserve-trial", "version": 1, "name": "a", "problem": {}, "seed": 1, "run_dir": "r"}""", "either \"catalog\"")]
+    [InlineData("""{"format": "pinnserve-trial", "version": 1, "name": "a", "problem": {"file_name": "../x.toml", "text": ""}, "seed": 1, "run_dir": "r"}""", "not a path")]
+    [InlineData("""{"format": "pinnserve-trial", "version": 1, "name": "a", "problem": {"catalog": "burgers"}, "recipe": {"seed": 4}, "seed": 1, "run_dir": "r"}""", "recipe.seed")]
+    [InlineData("""{"format": "pinnserve-trial", "version": 1, "name": "a", "problem": {"catalog": "burgers"}, "seed": 1}""", "run_dir")]
+    [InlineData("""[1]""", "JSON object")]
+    public void Malformed_trials_are_refused_by_name(string json, string expected)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => TrialFile.Parse(json, "t.json"));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void The_recipe_overrides_the_problem_defaults_and_the_model_preset()
+    {
+        var trial = TrialFile.Parse(Trial(recipe: """{"model": "M4", "iterations": 7, "weighting": {"beta": 0.5}}"""), "t.json");
+        var config = trial.ToConfig(Path.Combine(_dir, "problem"), _dir);
+        Assert.Equal((7, "modified-mlp", "annealing", 0.5, 3UL), (config.Iterations, config.Architecture, config.Weighting.Scheme, config.Weighting.Beta, config.Seed));
+        Assert.Equal(10, config.Weighting.Interval); // the rest of the weighting group stays as the preset set it
+    }
+
+    [Fact]
+    public void An_unknown_recipe_key_is_refused_with_its_path()
+    {
+        var trial = TrialFile.Parse(Trial(recipe: """{"weighting": {"betta": 0.5}}"""), "t.json");
+        var e = Assert.Throws<InvalidDataException>(() => trial.ToConfig(Path.Combine(_dir, "problem"), _dir));
+        Assert.Contains("betta", e.Message);
+    }
+
+    [Fact]
+    public void A_trial_trains_resumes_and_then_reports_itself_complete()
+    {
+        var trial = TrialFile.Parse(Trial(), "t.json");
+        // Stopped after the first checkpoint, like a preempted job.
+        using (var cancel = new CancellationTokenSource())
+        {
+            var stopAtTen = new SynchronousProgress(p => { if (p.Step >= 50) cancel.Cancel(); });
+            var first = TrialRunner.Run(trial, _dir, _dir, progress: stopAtTen, cancel: cancel.Token);
+            Assert.Equal("interrupted", first.Status);
+        }
+        var resumed = TrialRunner.Run(trial, _dir, _dir);
+        Assert.Equal("completed", resumed.Status);
+        Assert.Equal(120, resumed.Summary!["iterations"]!.GetValue<int>());
+
+        // The same trial run straight through: bit for bit the same network.
+        string other = Path.Combine(_dir, "straight");
+        var straight = TrialRunner.Run(trial with { RunDir = other }, _dir, _dir);
+        Assert.Equal(File.ReadAllText(Path.Combine(other, TrainingRun.NetworkFileName)).Replace(other, ""),
+            File.ReadAllText(Path.Combine(resumed.RunDir, TrainingRun.NetworkFileName)).Replace(resumed.RunDir, ""));
+
+        var again = TrialRunner.Run(trial, _dir, _dir);
+        Assert.Equal(TrialOutcome.AlreadyComplete, again.Status);
+    }
+
+    [Fact]
+    public void A_run_directory_holding_another_trial_is_refused()
+    {
+        var trial = TrialFile.Parse(Trial(recipe: """{"layers": "2x8", "iterations": 2}"""), "t.json");
+        TrialRunner.Run(trial, _dir, _dir);
+        var e = Assert.Throws<InvalidDataException>(() => TrialRunner.Run(trial with { Seed = 4 }, _dir, _dir));
+        Assert.Contains("holds another trial", e.Message);
+    }
+
+    [Fact]
+    public void An_embedded_problem_file_trains_from_its_text()
+    {
+        string text = File.ReadAllText(FileProblems.Repository.Example("poisson-1d.toml"));
+        var trial = new TrialFile
+        {
+            Name = "embedded", Problem = TrialProblem.FromFile(FileProblems.Repository.Example("poisson-1d.toml")),
+            Recipe = new JsonObject { ["layers"] = "2x8", ["iterations"] = 3 }, RunDir = "embedded",
+        };
+        var reread = TrialFile.Parse(trial.ToJson(), "t.json");
+        Assert.Equal(text, reread.Problem.Text);
+        var outcome = TrialRunner.Run(reread, _dir, _dir);
+        Assert.Equal("completed", outcome.Status);
+        Assert.True(File.Exists(Path.Combine(outcome.RunDir, "problem.toml")));
+    }
+
+    private sealed class SynchronousProgress(Action<ProgressInfo> report) : IProgress<ProgressInfo>
+    {
+        public void Report(ProgressInfo value) => report(value);
+    }
+}
