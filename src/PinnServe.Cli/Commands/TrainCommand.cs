@@ -1,3 +1,4 @@
+using PinnServe.Contracts;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using PinnServe.Training;
@@ -12,10 +13,12 @@ internal static class TrainCommand
         var options = new TrainOptions();
         var output = new Option<string?>("--out") { Description = "Run directory (default runs/<problem>-<model>-s<seed>)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory exactly where its last checkpoint left off." };
+        var writeTrial = new Option<string?>("--write-trial") { Description = "Write this training as a trial file (for `pinn run-trial`, a scheduler or another machine) instead of running it; its run_dir is --out." };
         var command = new Command("train", "Train a PINN on a problem; writes a run directory with config, metrics, checkpoints, network and summary.");
         options.AddTo(command);
         command.Options.Add(output);
         command.Options.Add(resume);
+        command.Options.Add(writeTrial);
         command.SetAction(parse =>
         {
             TrainingRun run;
@@ -30,6 +33,13 @@ internal static class TrainCommand
                 {
                     var config = options.Build(parse);
                     string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Problem}-{config.Model.ToLowerInvariant()}-s{config.Seed}");
+                    if (parse.GetValue(writeTrial) is { } trialPath)
+                    {
+                        var trial = Training.Trials.TrialFile.FromConfig(config, Path.GetFileName(outDir), outDir);
+                        AtomicFile.WriteAllText(trialPath, trial.ToJson());
+                        Console.WriteLine($"trial '{trial.Name}' -> {trialPath} (run it with: pinn run-trial {trialPath})");
+                        return 0;
+                    }
                     run = TrainingRun.Create(config, outDir, ThreadCount(parse, options));
                 }
             }

@@ -69,6 +69,45 @@ public sealed record TrialFile
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
+    /// <summary>
+    /// The trial of a training config: its problem (catalog name, or the problem file's text embedded), its seed, and as
+    /// recipe only the settings that differ from the problem's defaults under the config's model, so
+    /// <see cref="ToConfig"/> gives the config back.
+    /// </summary>
+    public static TrialFile FromConfig(TrainingConfig config, string name, string runDir)
+    {
+        var problem = config.ProblemFile is { } file
+            ? TrialProblem.FromFile(file, config.Parameters)
+            : TrialProblem.FromCatalog(config.Problem, config.Parameters);
+        var created = config.CreateProblem();
+        string? model = ModelPresets.Names.Contains(config.Model) ? config.Model : null;
+        var defaults = JsonNode.Parse(TrainingConfig.Defaults(created, model).ToJson())!.AsObject();
+        var wanted = JsonNode.Parse(config.ToJson())!.AsObject();
+        foreach (var key in TrialOwnedKeys) wanted.Remove(key);
+        var recipe = Difference(wanted, defaults);
+        if (model is not null) recipe["model"] = model;   // the preset the differences are relative to
+        return new TrialFile { Name = name, Problem = problem, Recipe = recipe, Seed = config.Seed, RunDir = runDir };
+    }
+
+    /// <summary>The keys of <paramref name="wanted"/> whose values differ from <paramref name="baseline"/>'s (objects key by key, except maps of names).</summary>
+    private static JsonObject Difference(JsonObject wanted, JsonObject baseline)
+    {
+        var result = new JsonObject();
+        foreach (var (key, value) in wanted)
+        {
+            var before = baseline[key];
+            if (value is JsonObject inner && before is JsonObject innerBefore && key is not ("weights" or "term_points" or "learn"))
+            {
+                var nested = Difference(inner, innerBefore);
+                if (nested.Count > 0) result[key] = nested;
+            }
+            else if (!JsonNode.DeepEquals(value, before)) result[key] = value?.DeepClone();
+        }
+        foreach (var (key, _) in baseline)
+            if (!wanted.ContainsKey(key) && !TrialOwnedKeys.Contains(key)) result[key] = null; // a default the config leaves unset (null)
+        return result;
+    }
+
     public static TrialFile Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Trial file '{path}' does not exist.");

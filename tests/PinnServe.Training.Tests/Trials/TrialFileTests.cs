@@ -105,3 +105,46 @@ public sealed class TrialFileTests : IDisposable
         public void Report(ProgressInfo value) => report(value);
     }
 }
+
+/// <summary>A config written as a trial and read back is the same config: the recipe holds exactly its differences from the defaults.</summary>
+public sealed class TrialFromConfigTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pinn-trial-config-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    public static TheoryData<string> Configs() => ["klein-gordon M4 overrides", "burgers DN defaults", "allen-cahn custom", "problem file"];
+
+    private static TrainingConfig Config(string name)
+    {
+        switch (name)
+        {
+            case "klein-gordon M4 overrides":
+                var kg = TrainingConfig.Defaults(Physics.ProblemCatalog.Create("klein-gordon", new Dictionary<string, double> { ["gamma"] = 2 }), "M4");
+                return kg with { Iterations = 123, Seed = 9, WarmupSteps = 10, Weighting = kg.Weighting with { Beta = 0.5, Weights = new() { ["ic"] = 3 } } };
+            case "burgers DN defaults":
+                return TrainingConfig.Defaults(Physics.ProblemCatalog.Create("burgers"), "DN");
+            case "allen-cahn custom":
+                var ac = TrainingConfig.Defaults(Physics.ProblemCatalog.Create("allen-cahn"), "MA");
+                return ac with { Model = "custom", Architecture = "modified-mlp", Weighting = ac.Weighting with { Aggregation = null }, PeriodicInputs = ["x"], TermPoints = new() { ["ic"] = 7 } };
+            default:
+                string path = FileProblems.Repository.Example("heat-2d.toml");
+                return TrainingConfig.Defaults(Physics.Files.ProblemFiles.Load(path)) with
+                {
+                    ProblemFile = path, ProblemDirectory = Path.GetDirectoryName(path), LbfgsIterations = 5, Seed = 2,
+                };
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void A_config_round_trips_through_a_trial_file(string name)
+    {
+        var config = Config(name);
+        var trial = TrialFile.Parse(TrialFile.FromConfig(config, "t", "run").ToJson(), "t.json");
+        var back = trial.ToConfig(Path.Combine(_dir, "problem"), Path.GetDirectoryName(config.ProblemFile) ?? _dir);
+        string Normalized(TrainingConfig c) => (c with { ProblemFile = null, ProblemDirectory = null }).ToJson();
+        Assert.Equal(Normalized(config), Normalized(back));
+        if (config.ProblemFile is { } file) Assert.Equal(File.ReadAllText(file), File.ReadAllText(back.ProblemFile!));
+    }
+}
