@@ -14,18 +14,28 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
 
     private readonly JetNode<T> _input;
     private readonly IActivation _activation;
-    private readonly T[][] _sigma;
-    private readonly T[][] _buffers;
+    private readonly int _sigmaCount;
+    // The CPU runs the plans chunk by chunk: σ⁽ᵐ⁾ of one chunk lives in small scratch arrays (stride 0) while the
+    // jets are addressed in place (stride = block length), so each layer's jet makes one pass over memory.
+    private readonly T[][] _chunkBuffers;
+    private readonly int[] _chunkStrides;
+    private readonly T[][] _sigmaScratch;
+    private T[][]? _planBuffers;
     private readonly ProductPlan<T> _forward = new(), _backward = new();
+
+    /// <summary>Elements per chunk: 4 KB per array, so z, y and σ of a chunk stay in L1/L2 across all the terms.</summary>
+    internal static int ChunkLength => 4096 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 
     public JetActivationNode(JetNode<T> input, IActivation activation)
         : base(input.Set, input.Points, input.Width, input.RequiresGrad)
     {
         _input = input;
         _activation = activation;
-        int maxOrder = Set.MaxOrder + (RequiresGrad ? 1 : 0);
-        _sigma = Enumerable.Range(0, maxOrder + 1).Select(_ => new T[BlockLength]).ToArray();
-        _buffers = [input.Value, input.Grad, Value, Grad, .. _sigma];
+        _sigmaCount = Set.MaxOrder + (RequiresGrad ? 1 : 0) + 1;
+        int chunk = Math.Min(ChunkLength, BlockLength);
+        _chunkBuffers = [input.Value, input.Grad, Value, Grad, .. Enumerable.Range(0, _sigmaCount).Select(_ => new T[chunk])];
+        _chunkStrides = [BlockLength, BlockLength, BlockLength, BlockLength, .. new int[_sigmaCount]];
+        _sigmaScratch = _chunkBuffers[Sigma..];
         var rules = TaylorRules.For(Set);
         for (int alpha = 0; alpha < Set.Count; alpha++)
         {
@@ -47,20 +57,35 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
     public IActivation Activation => _activation;
     public override IReadOnlyList<Node<T>>? Inputs => [_input];
     public JetNode<T> Input => _input;
-    /// <summary>The buffers the plans' slices index: z, ∂z, y, ∂y, then σ⁽ᵐ⁾(z) for m = 0, 1, ….</summary>
-    public IReadOnlyList<T[]> PlanBuffers => _buffers;
+    /// <summary>
+    /// The buffers the plans' slices index, for device backends that run the plans block by block: z, ∂z, y, ∂y,
+    /// then block-sized σ⁽ᵐ⁾(z) for m = 0, 1, … (allocated on first use; the CPU path never fills them).
+    /// </summary>
+    public IReadOnlyList<T[]> PlanBuffers => _planBuffers ??= [_input.Value, _input.Grad, Value, Grad, .. Enumerable.Range(0, _sigmaCount).Select(_ => new T[BlockLength])];
     public ProductPlan<T> ForwardPlan => _forward;
     public ProductPlan<T> BackwardPlan => _backward;
 
     public override void Forward()
     {
-        _activation.Evaluate<T>(_input.Component(0), _sigma, _sigma.Length - 1);
-        Array.Clear(Value);
-        _forward.Execute(_buffers, BlockLength);
+        for (int offset = 0; offset < BlockLength; offset += ChunkLength)
+        {
+            int count = Math.Min(ChunkLength, BlockLength - offset);
+            _activation.Evaluate<T>(_input.Value.AsSpan(offset, count), _sigmaScratch, Set.MaxOrder);
+            for (int alpha = 0; alpha < Set.Count; alpha++) Value.AsSpan(alpha * BlockLength + offset, count).Clear();
+            _forward.Execute(_chunkBuffers, _chunkStrides, offset, count);
+        }
     }
 
-    public override void Backward(Span<T> parameterGradient) => _backward.Execute(_buffers, BlockLength);
+    public override void Backward(Span<T> parameterGradient)
+    {
+        for (int offset = 0; offset < BlockLength; offset += ChunkLength)
+        {
+            int count = Math.Min(ChunkLength, BlockLength - offset);
+            _activation.EvaluateGivenValue<T>(_input.Value.AsSpan(offset, count), Value.AsSpan(offset, count), _sigmaScratch, _sigmaCount - 1);
+            _backward.Execute(_chunkBuffers, _chunkStrides, offset, count);
+        }
+    }
 
     public override long ForwardFlops => (_forward.FlopsPerElement + 8) * BlockLength;
-    public override long BackwardFlops => _backward.FlopsPerElement * BlockLength;
+    public override long BackwardFlops => (_backward.FlopsPerElement + 6) * BlockLength;
 }

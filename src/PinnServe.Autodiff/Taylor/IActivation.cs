@@ -11,6 +11,14 @@ public interface IActivation
 
     /// <summary>Writes σ⁽ᵐ⁾(z) into <c>derivatives[m][..z.Length]</c> for m = 0..<paramref name="maxOrder"/> (≤ 4).</summary>
     void Evaluate<T>(ReadOnlySpan<T> z, T[][] derivatives, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// The same derivatives when y = σ(z) is already known (the backward pass recomputes them per chunk instead of
+    /// keeping them from the forward pass). By default σ is evaluated from z again; tanh's derivatives are
+    /// polynomials of y.
+    /// </summary>
+    void EvaluateGivenValue<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y, T[][] derivatives, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Evaluate(z, derivatives, maxOrder);
 }
 
 public static class Activations

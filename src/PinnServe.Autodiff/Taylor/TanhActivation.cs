@@ -15,9 +15,20 @@ public sealed class TanhActivation : IActivation
 
     public void Evaluate<T>(ReadOnlySpan<T> z, T[][] derivatives, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int n = z.Length;
+        TensorPrimitives.Tanh(z, derivatives[0].AsSpan(0, z.Length));
+        FromTanh(derivatives, z.Length, maxOrder);
+    }
+
+    public void EvaluateGivenValue<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y, T[][] derivatives, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        y[..z.Length].CopyTo(derivatives[0]);
+        FromTanh(derivatives, z.Length, maxOrder);
+    }
+
+    // σ⁽¹⁾..σ⁽ᵐᵃˣ⁾ from t = derivatives[0][..n].
+    private static void FromTanh<T>(T[][] derivatives, int n, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         var t = derivatives[0].AsSpan(0, n);
-        TensorPrimitives.Tanh(z, t);
         if (maxOrder == 0) return;
         // One fused pass computes every requested derivative from t (the polynomials above).
         var d1 = derivatives[1].AsSpan(0, n);
