@@ -13,12 +13,10 @@ public interface IActivation
     void Evaluate<T>(ReadOnlySpan<T> z, T[][] derivatives, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
     /// <summary>
-    /// The same derivatives when y = σ(z) is already known (the backward pass recomputes them per chunk instead of
-    /// keeping them from the forward pass). By default σ is evaluated from z again; tanh's derivatives are
-    /// polynomials of y.
+    /// The same derivatives into one buffer, σ⁽ᵐ⁾ at <c>sigma[m·stride ..][..z.Length]</c> (the CPU's per-chunk
+    /// scratch); <paramref name="y"/> = σ(z) when it is already known (the backward pass), else empty.
     /// </summary>
-    void EvaluateGivenValue<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y, T[][] derivatives, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => Evaluate(z, derivatives, maxOrder);
+    void Evaluate<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y, Span<T> sigma, int stride, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 }
 
 public static class Activations
