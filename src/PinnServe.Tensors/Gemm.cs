@@ -185,14 +185,14 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>Per-thread scratch buffers (slot 0: packed B, 1: transposed B), grown on first use and then reused, so products allocate nothing in steady state.</summary>
+    /// <summary>Per-thread scratch buffers (slot 0: packed B, 1: transposed B, 2: a packed panel of dY), grown on first use and then reused, so products allocate nothing in steady state.</summary>
     private static class Scratch<T>
     {
-        [ThreadStatic] private static T[]? _slot0, _slot1;
+        [ThreadStatic] private static T[]? _slot0, _slot1, _slot2;
 
         public static T[] Get(int length, int slot)
         {
-            ref T[]? buffer = ref slot == 0 ? ref _slot0 : ref _slot1;
+            ref T[]? buffer = ref slot == 0 ? ref _slot0 : ref slot == 1 ? ref _slot1 : ref _slot2;
             if (buffer is null || buffer.Length < length) buffer = new T[Math.Max(length, 64)];
             return buffer;
         }
@@ -225,12 +225,20 @@ public static partial class Gemm
             int rows = Math.Min(TransposedRowBlock, m - i0);
             ref T Ablock = ref Unsafe.Add(ref A, i0 * k);
             ref T Bblock = ref Unsafe.Add(ref B, i0 * n);
+            // dY's rows of a wide layer are 512 bytes or more apart: a chunk's columns over the block would crowd a few
+            // L1 sets, so they are copied into a contiguous panel first (the sum over rows keeps its order).
+            bool pack = rows >= PackMinRows && k >= PackMinRows;
             for (int v0 = 0; v0 < nv;)
             {
                 int count = ChunkSize(nv - v0);
                 nuint o0 = Offset(v0, 0, count, vl, n), o1 = Offset(v0, 1, count, vl, n);
                 nuint o2 = Offset(v0, 2, count, vl, n), o3 = Offset(v0, 3, count, vl, n);
-                var t = new Tiling<T>(ref Ablock, ref Bblock, ref C, ref C, rows, k, n, o0, o1, o2, o3, Start.Accumulate, n, o0, o1, o2, o3);
+                Span<T> panel = pack ? Scratch<T>.Get(rows * count * vl, 2).AsSpan(0, rows * count * vl) : default;
+                if (pack) PackPanel<T, V>(ref Bblock, rows, n, v0, count, panel);
+                var t = pack
+                    ? new Tiling<T>(ref Ablock, ref panel[0], ref C, ref C, rows, k, n, o0, o1, o2, o3, Start.Accumulate,
+                        count * vl, 0, (nuint)Math.Min(1, count - 1) * (nuint)vl, (nuint)Math.Min(2, count - 1) * (nuint)vl, (nuint)Math.Min(3, count - 1) * (nuint)vl)
+                    : new Tiling<T>(ref Ablock, ref Bblock, ref C, ref C, rows, k, n, o0, o1, o2, o3, Start.Accumulate, n, o0, o1, o2, o3);
                 switch (count)
                 {
                     case 4: t.RowsT<V, Four, Four>(); break;
