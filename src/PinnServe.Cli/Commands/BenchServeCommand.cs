@@ -34,7 +34,7 @@ internal static class BenchServeCommand
         };
         var target = new Option<string>("--target")
         {
-            Description = "--concurrency runs: load a server already running at IP:port (e.g. `pinn serve`) instead of one in this process, so client and server are separate processes.",
+            Description = "--concurrency runs: load a server already running at IP:port (e.g. `pinn serve`) instead of one in this process, so client and server are separate processes; a comma-separated list of replicas is balanced round-robin.",
         };
         var serverPid = new Option<int>("--server-pid") { Description = "With --target: process id of that server, to report its CPU time per call too (read from /proc)." };
         var connectionCount = new Option<int>("--connections")
@@ -59,8 +59,9 @@ internal static class BenchServeCommand
             if (!(warmupSeconds >= 0 && warmupSeconds <= 600)) throw new UsageException($"--warmup-seconds must be between 0 and 600, got {warmupSeconds}.");
             if (parse.GetValue(target) is { } address)
             {
-                try { PinnServer.ParseEndpoint(address); }
-                catch (ArgumentException e) { throw new UsageException($"--target: {e.Message}"); }
+                // One server, or replicas (a comma-separated list or dns:///NAME:PORT) balanced round-robin by the client.
+                try { ServerTarget.Parse(address); }
+                catch (FormatException e) { throw new UsageException($"--target: {e.Message}"); }
                 if (clients == 0) throw new UsageException("--target needs --concurrency (the default benchmark compares against in-process ONNX Runtime).");
             }
             if (parse.GetValue(connectionCount) is < 1 or > 64) throw new UsageException($"--connections must be between 1 and 64, got {parse.GetValue(connectionCount)}.");

@@ -20,14 +20,19 @@ internal static class QueryCommand
     public static Command Create()
     {
         var model = new Argument<string>("model") { Description = "Model name (as listed by the server)." };
-        var address = new Option<string>("--address") { Description = "Server address: IP:port (h2c) or https://host:port.", DefaultValueFactory = _ => "127.0.0.1:50051" };
+        var address = new Option<string>("--address")
+        {
+            Description = "Server address: IP:port (h2c) or https://host:port; several replicas as a comma-separated list, or dns:///NAME:PORT " +
+                          "for every address a name resolves to (calls are balanced round-robin and retried on another replica).",
+            DefaultValueFactory = _ => "127.0.0.1:50051",
+        };
         var points = new Option<FileInfo>("--points") { Description = "CSV of points: a header naming the inputs (any column order), or bare rows in input order." };
         var grid = new Option<string>("--grid") { Description = "Grid spec NAME=MIN:MAX:COUNT per input, e.g. x=0:1:101,y=0:1:101 (first axis slowest)." };
         var fields = new Option<string>("--fields") { Description = "Comma-separated fields (default: all)." };
         var output = new Option<FileInfo>("--out", "-o") { Description = "Output file: .csv or .npy (default: CSV on standard output)." };
         var allowOutside = new Option<bool>("--allow-out-of-domain") { Description = "Evaluate points outside the model's domain instead of failing." };
         var chunk = new Option<int>("--chunk") { Description = "Points per streamed message (0: the server's default)." };
-        var timeout = new Option<double>("--timeout") { Description = "Deadline of the call in seconds (0: none)." };
+        var timeout = new Option<double>("--timeout") { Description = $"Deadline of the call in seconds (0: none; else {MinTimeoutSeconds} to {MaxTimeoutSeconds:F0})." };
         var command = new Command("query", "Query a served model's fields at points (CSV file or grid) over gRPC.");
         command.Arguments.Add(model);
         foreach (var option in new Option[] { address, points, grid, fields, output, allowOutside, chunk, timeout }) command.Options.Add(option);
@@ -38,15 +43,15 @@ internal static class QueryCommand
             string? gridSpec = parse.GetValue(grid);
             if ((pointsFile is null) == (gridSpec is null)) throw new UsageException("Give exactly one of --points FILE.csv and --grid SPEC.");
             if (parse.GetValue(chunk) < 0) throw new UsageException($"--chunk must be 0 or more, got {parse.GetValue(chunk)}.");
-            double seconds = parse.GetValue(timeout);
-            if (seconds < 0 || double.IsNaN(seconds)) throw new UsageException($"--timeout must be 0 or more, got {seconds}.");
+            var deadline = ParseTimeout(parse.GetValue(timeout));
+            var target = ParseTarget(parse.GetValue(address)!);
             var outFile = parse.GetValue(output);
             if (outFile is not null && outFile.Extension.ToLowerInvariant() is not (".csv" or ".npy"))
                 throw new UsageException($"--out: '{outFile.Name}' must end in .csv or .npy.");
 
             var parsedGrid = gridSpec is null ? null : ParseGrid(gridSpec); // bad syntax fails before any connection
 
-            using var client = new PinnClient(parse.GetValue(address)!);
+            using var client = new PinnClient(target);
             var info = Call(() => client.DescribeModelAsync(name));
             if (info.Status != ModelStatus.Serving) throw new UsageException($"Model '{name}' is not serving: {info.Error}");
             var request = new QueryStreamRequest { Model = name, ChunkPoints = (uint)parse.GetValue(chunk), AllowOutOfDomain = parse.GetValue(allowOutside) };
@@ -66,7 +71,7 @@ internal static class QueryCommand
             }
 
             var clock = Stopwatch.StartNew();
-            var result = Call(() => StreamAsync(client, request, inputs, count, outFile?.FullName, seconds > 0 ? TimeSpan.FromSeconds(seconds) : null, !CliOutput.IsJson(parse)));
+            var result = Call(() => StreamAsync(client, request, inputs, count, outFile?.FullName, deadline, !CliOutput.IsJson(parse)));
             double elapsed = clock.Elapsed.TotalSeconds;
             if (outFile is not null && !CliOutput.IsJson(parse))
                 Console.WriteLine($"{result.Points:N0} points x {request.Fields.Count} fields from '{name}' -> {outFile.FullName} ({elapsed:F2} s)");
@@ -80,10 +85,35 @@ internal static class QueryCommand
                 ["out"] = outFile?.FullName,
                 ["seconds"] = elapsed,
                 ["points_per_s"] = result.Points / elapsed,
+                ["address"] = target.Text,
+                ["stream_resumes"] = client.StreamResumes,
             });
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Longest --timeout: one year (TimeSpan and deadlines overflow far beyond; no query needs more).</summary>
+    internal const double MaxTimeoutSeconds = 365 * 24 * 3600;
+
+    /// <summary>Shortest non-zero --timeout: 1 ms, the resolution of gRPC's deadline header.</summary>
+    internal const double MinTimeoutSeconds = 0.001;
+
+    /// <summary>--timeout in seconds as a deadline span: 0 is none; anything else must be finite and in range.</summary>
+    internal static TimeSpan? ParseTimeout(double seconds)
+    {
+        if (seconds == 0) return null;
+        if (!(seconds >= MinTimeoutSeconds && seconds <= MaxTimeoutSeconds))
+            throw new UsageException($"--timeout must be 0 (no deadline) or from {MinTimeoutSeconds} to {MaxTimeoutSeconds:F0} seconds (one year), " +
+                                     $"got {seconds.ToString("R", CultureInfo.InvariantCulture)}.");
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    /// <summary>--address as one server, a list of replicas or a DNS name; malformed text or a port outside 1–65535 is bad input.</summary>
+    internal static ServerTarget ParseTarget(string address)
+    {
+        try { return ServerTarget.Parse(address); }
+        catch (FormatException e) { throw new UsageException($"--address: {e.Message}"); }
     }
 
     private sealed record StreamResult(long Points, long OutOfDomain, string Version);
@@ -146,10 +176,14 @@ internal static class QueryCommand
         }
     }
 
+    /// <summary>Most points a --grid may have (2^53): the product of the counts stays exact, far beyond any server's limit.</summary>
+    internal const long MaxGridPoints = 1L << 53;
+
     /// <summary>Parses NAME=MIN:MAX:COUNT[,NAME=MIN:MAX:COUNT...].</summary>
     internal static GridSpec ParseGrid(string spec)
     {
         var grid = new GridSpec();
+        long total = 1;
         foreach (string part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var nameAndRange = part.Split('=');
@@ -159,6 +193,13 @@ internal static class QueryCommand
                 || !double.TryParse(range[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double max)
                 || !uint.TryParse(range[2], NumberStyles.None, CultureInfo.InvariantCulture, out uint count) || count == 0)
                 throw new UsageException($"--grid: '{part}' is not NAME=MIN:MAX:COUNT (e.g. x=0:1:101).");
+            if (!double.IsFinite(min) || !double.IsFinite(max) || min > max)
+                throw new UsageException($"--grid: '{part}' needs finite bounds with MIN <= MAX.");
+            if (count > 1 && !double.IsFinite(max - min))
+                throw new UsageException($"--grid: '{part}': MAX - MIN overflows a double.");
+            total = total > MaxGridPoints / count ? MaxGridPoints + 1 : total * count;
+            if (total > MaxGridPoints)
+                throw new UsageException($"--grid '{spec}' has more than {MaxGridPoints:N0} points (2^53, the largest count a double holds exactly).");
             grid.Axes.Add(new GridAxis { Input = nameAndRange[0], Min = min, Max = max, Count = count });
         }
         return grid.Axes.Count > 0 ? grid : throw new UsageException("--grid is empty.");
