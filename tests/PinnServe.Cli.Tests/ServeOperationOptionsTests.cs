@@ -10,7 +10,7 @@ public class ServeOperationOptionsTests
     [InlineData("--version-policy", "newest", "--version-policy: Version policy 'newest'")]
     [InlineData("--metrics-address", "localhost:9464", "--metrics-address: Address 'localhost:9464'")]
     [InlineData("--batch-delay", "-1", "--batch-delay must be between 0 and 1000 ms, got -1")]
-    [InlineData("--batch-delay", "1e15", "--batch-delay must be between 0 and 1000 ms, got 1E+15")]
+    [InlineData("--batch-delay", "1e15", "--batch-delay must be between 0 and 1000 ms, got 1000000000000000")]
     [InlineData("--batch-delay", "NaN", "--batch-delay must be between 0 and 1000 ms, got NaN")]
     [InlineData("--threads", "100000", "--threads must be between 0 and 256 (0: one per core), got 100000")]
     [InlineData("--threads", "-1", "--threads must be between 0 and 256 (0: one per core), got -1")]
