@@ -59,7 +59,8 @@ public static partial class CliOutput
         {
             TrainingDivergedException => Diverged,
             UsageException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
-                or JsonException or FormatException or NotSupportedException or OverflowException => BadInput,
+                or JsonException or FormatException or NotSupportedException or OverflowException
+                or PinnServe.Training.Runs.RunDataException => BadInput,
             _ => RunFailed,
         };
         string message = e switch
@@ -67,6 +68,7 @@ public static partial class CliOutput
             ArgumentException { ParamName: { } name } a => a.Message.Replace($" (Parameter '{name}')", ""),
             UsageException or ArgumentException or IOException or InvalidDataException or JsonException or FormatException or NotSupportedException
                 or TrainingDivergedException or InvalidOperationException or UnauthorizedAccessException or OverflowException => e.Message,
+            Grpc.Core.RpcException r => $"the server answered {r.StatusCode}: {r.Status.Detail}",
             OutOfMemoryException => "out of memory: the problem, batch or data is too large for this machine",
             OperationCanceledException => "cancelled",
             // Anything else is a defect of pinn, not of the input: say so without its internal message.

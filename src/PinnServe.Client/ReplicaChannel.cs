@@ -19,7 +19,7 @@ public static class ReplicaChannel
 
     /// <summary>
     /// The calls retried on UNAVAILABLE: pure reads and evaluations, safe to run twice or on another replica.
-    /// Not LoadModel/UnloadModel (they change the one replica they reach) and not Health.Watch (a watch is of one
+    /// Not LoadModel/UnloadModel nor Triton's RepositoryModelLoad/Unload (they change the one replica they reach) and not Health.Watch (a watch is of one
     /// server; a balanced watcher should watch every replica itself).
     /// </summary>
     public static IReadOnlyList<(string Service, string Method)> IdempotentMethods { get; } =
@@ -36,6 +36,9 @@ public static class ReplicaChannel
         (Api.Inference.GRPCInferenceService.Descriptor.FullName, "ServerMetadata"),
         (Api.Inference.GRPCInferenceService.Descriptor.FullName, "ModelMetadata"),
         (Api.Inference.GRPCInferenceService.Descriptor.FullName, "ModelInfer"),
+        (Api.Inference.GRPCInferenceService.Descriptor.FullName, "ModelConfig"),
+        (Api.Inference.GRPCInferenceService.Descriptor.FullName, "ModelStatistics"),
+        (Api.Inference.GRPCInferenceService.Descriptor.FullName, "RepositoryIndex"),
     ];
 
     /// <summary>The service config: round_robin when several servers can answer, the retry policy on <see cref="IdempotentMethods"/>.</summary>

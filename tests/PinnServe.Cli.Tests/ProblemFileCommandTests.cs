@@ -98,7 +98,11 @@ public class ProblemFileCommandTests
     [InlineData("warmup_steps = -1", @"warmup_steps' must be ≥ 0, got -1")]
     public void ProblemsFileRefusesABadTrainingValueAtItsPosition(string line, string expected)
     {
-        string file = Write(Heat + "\n[training]\n" + line + "\n");
+        // Heat ends in its [training] table: the bad line goes there, replacing the key if Heat sets it (TOML refuses a
+        // second [training] table or a duplicate key).
+        string key = line.Split('=')[0].Trim();
+        string text = string.Join("\n", Heat.Split('\n').Where(l => !l.TrimStart().StartsWith(key + " ", StringComparison.Ordinal)));
+        string file = Write(text + "\n" + line + "\n");
         var r = PinnCli.Run("problems", "--file", file);
         Assert.Equal(2, r.ExitCode);
         Assert.Matches(@"\.toml:\d+:\d+: .*(" + expected + ")", r.Stderr);

@@ -87,7 +87,7 @@ public class ServeOperationOptionsTests
 
         foreach (var (args, message) in new[]
         {
-            (new[] { "--concurrency", "4", "--target", "localhost:50051" }, "--target: Address 'localhost:50051' is not of the form IP:port"),
+            (new[] { "--concurrency", "4", "--target", "127.0.0.1:99999" }, "--target: port '99999' in '127.0.0.1:99999' is not a whole number from 1 to 65535"),
             (new[] { "--concurrency", "4", "--server-pid", "1" }, "--server-pid needs --target"),
             (new[] { "--concurrency", "4", "--connections", "0" }, "--connections must be between 1 and 64, got 0"),
             (new[] { "--concurrency", "4", "--warmup-seconds", "-1" }, "--warmup-seconds must be between 0 and 600, got -1"),

@@ -61,7 +61,7 @@ public class ReportPageTests(TinyRun run, ITestOutputHelper output) : IClassFixt
         var error = Assert.Throws<InvalidDataException>(() => RunReportData.Load(corrupt, 8));
         Assert.Contains("metrics.csv", error.Message);
         File.WriteAllText(Path.Combine(corrupt, "config.json"), "{ not json");
-        Assert.Contains("config.json", Assert.Throws<InvalidDataException>(() => RunReportData.Load(corrupt, 8)).Message);
+        Assert.Contains("config.json", Assert.Throws<PinnServe.Training.Runs.RunDataException>(() => RunReportData.Load(corrupt, 8)).Message);
         Directory.Delete(corrupt, recursive: true);
     }
 

@@ -20,7 +20,7 @@ public class RunConfigTests
     }
 
     [Theory]
-    [InlineData("\"iterations\": 10,", "\"iterations\": -1,", "run/config.json: --iters must be ≥ 0, got -1")]
+    [InlineData("\"iterations\": 10,", "\"iterations\": -1,", "run/config.json: adam.iterations must be ≥ 0, got -1")]
     [InlineData("\"layers\": \"2x10\"", "\"layers\": \"zz\"", "run/config.json")]
     [InlineData("\"problem\": \"poisson-1d\"", "\"problem\": \"nope\"", "run/config.json")]
     public void ANonsenseValueInTheConfigIsNamed(string from, string to, string expected)
