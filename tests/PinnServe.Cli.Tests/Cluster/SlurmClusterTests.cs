@@ -50,7 +50,8 @@ public class SlurmClusterTests
         string dir = Directory.CreateTempSubdirectory("pinn-slurm-sweep-").FullName;
         string[] onSlurm = [.. Sweep, "--runs", "slurm-runs", "--executor", "slurm", "--json"];
         string root = Path.Combine(dir, "slurm-runs", "poisson-1d");
-        string Checkpoint(string trial) => Path.Combine(root, trial, "checkpoint.json");
+        // A run writes a step-0 checkpoint when it is created; the test wants one written by training (step ≥ 250).
+        bool Checkpointed(string trial) => CheckpointStep(Path.Combine(root, trial, "checkpoint.json")) > 0;
         string Log(string task) => Path.Combine(root, ".cluster", "logs", $"slurm-{task}.out");
 
         var submitted = ClusterCli.Pinn(dir, env, onSlurm);
@@ -59,11 +60,11 @@ public class SlurmClusterTests
         Assert.Equal(4, submitted.Json["submitted"]!.GetValue<int>());
 
         // Task 0 is requeued once it has checkpointed: Slurm sends SIGTERM and puts it back in the queue.
-        ClusterCli.WaitFor(() => State(env, $"{job}_0") == "RUNNING" && File.Exists(Checkpoint("model-m1/seed-1")), Long,
+        ClusterCli.WaitFor(() => State(env, $"{job}_0") == "RUNNING" && Checkpointed("model-m1/seed-1"), Long,
             () => $"task {job}_0 running with a checkpoint ({State(env, $"{job}_0")}); {Tail(Log($"{job}_0"))}");
         Slurm(env, "scontrol", "requeue", $"{job}_0");
         // Task 1 is killed outright (no SIGTERM, no last checkpoint): Slurm records it as ended, not done.
-        ClusterCli.WaitFor(() => State(env, $"{job}_1") == "RUNNING" && File.Exists(Checkpoint("model-m1/seed-2")), Long,
+        ClusterCli.WaitFor(() => State(env, $"{job}_1") == "RUNNING" && Checkpointed("model-m1/seed-2"), Long,
             () => $"task {job}_1 running with a checkpoint ({State(env, $"{job}_1")})");
         Slurm(env, "scancel", "--signal=KILL", $"{job}_1");
 
@@ -112,6 +113,17 @@ public class SlurmClusterTests
         // Bit for bit: each trial's relative L² (CSV, round-trip format) and each row's mean ± std.
         Assert.Equal(Metrics(Path.Combine(dir, "local-runs", "poisson-1d.csv")), Metrics(Path.Combine(dir, "slurm-runs", "poisson-1d.csv")));
         Assert.Equal(MeanCells(Path.Combine(dir, "local-runs", "poisson-1d.md")), MeanCells(Path.Combine(dir, "slurm-runs", "poisson-1d.md")));
+    }
+
+    /// <summary>The step of a checkpoint file (checksummed wrapper or bare), 0 while it is absent or unreadable.</summary>
+    private static int CheckpointStep(string path)
+    {
+        try
+        {
+            var node = JsonNode.Parse(File.ReadAllText(path));
+            return (node?["payload"] ?? node)?["step"]?.GetValue<int>() ?? 0;
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidOperationException or FormatException) { return 0; }
     }
 
     /// <summary>The first training step the log's progress lines report ("… step N/20000 …"): ≥ 250 (the first checkpoint) after a resume.</summary>
