@@ -30,37 +30,16 @@ public sealed class OpenInferenceClientTests : IAsyncLifetime
     public async Task A_protocol_client_gets_the_fields_of_a_shipped_model(string model)
     {
         string repo = PythonClientTests.RepositoryRoot();
-        var start = new ProcessStartInfo(PythonClientTests.PythonWithGrpc())
-        {
-            ArgumentList =
-            {
-                Path.Combine(AppContext.BaseDirectory, "clients", "python", "oip_client.py"),
-                "--address", $"127.0.0.1:{_server.Port}", "--proto", Path.Combine(repo, "protos", "inference", "grpc_service.proto"),
-                "--model", model, "--reference", Path.Combine(Models, model + ".reference.csv"),
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try { await process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw; }
-        string output = await stdout + "\n" + await stderr;
-        Assert.True(process.ExitCode == 0, $"OIP client failures:\n{output}");
-        var summary = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'))).RootElement;
+        var (exitCode, output) = await PythonClientTests.RunScriptAsync(PythonClientTests.PythonWithGrpc(),
+            [Path.Combine(AppContext.BaseDirectory, "clients", "python", "oip_client.py"),
+             "--address", $"127.0.0.1:{_server.Port}", "--proto", Path.Combine(repo, "protos", "inference", "grpc_service.proto"),
+             "--model", model, "--reference", Path.Combine(Models, model + ".reference.csv")],
+            TimeSpan.FromSeconds(120));
+        Assert.True(exitCode == 0, $"OIP client failures:\n{output}");
+        var summary = PythonClientTests.Summary(output);
         Assert.Equal(7, summary.GetProperty("passed").GetInt32());
 
-        using var client = new PinnClient($"127.0.0.1:{_server.Port}");
-        var validation = await client.ValidateAsync(new ValidateRequest { Model = model, Dataset = "reference" });
-        var measured = summary.GetProperty("rel_l2");
-        Assert.Equal(validation.Fields.Select(f => f.Field).Order(), measured.EnumerateObject().Select(p => p.Name).Order());
-        foreach (var field in validation.Fields)
-        {
-            double python = measured.GetProperty(field.Field).GetDouble();
-            Assert.True(Math.Abs(python - field.RelL2) <= 1e-4 * field.RelL2 + 1e-9, $"{field.Field}: client {python}, Validate {field.RelL2}");
-        }
+        await PythonClientTests.AssertSameAsValidateAsync(_server.Port, model, summary);
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using PinnServe.Api.V1;
+using PinnServe.Client;
 
 namespace PinnServe.Server.Tests.RealClient;
 
@@ -17,29 +19,48 @@ public class PythonClientTests(ServerFixture server) : IClassFixture<ServerFixtu
     {
         string repo = RepositoryRoot();
         string script = Path.Combine(AppContext.BaseDirectory, "clients", "python", "conformance_client.py");
-        var start = new ProcessStartInfo(PythonWithGrpc())
-        {
-            ArgumentList =
-            {
-                script, "--address", server.Address, "--protos", Path.Combine(repo, "protos"),
-                "--models", server.ModelsDirectory, "--tls-address", server.TlsAddress, "--root-cert", server.CertificatePath,
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try { await process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw; }
-        string output = await stdout + "\n" + await stderr;
+        var (exitCode, output) = await RunScriptAsync(PythonWithGrpc(),
+            [script, "--address", server.Address, "--protos", Path.Combine(repo, "protos"),
+             "--models", server.ModelsDirectory, "--tls-address", server.TlsAddress, "--root-cert", server.CertificatePath],
+            TimeSpan.FromSeconds(120));
 
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var failures = lines.Where(l => l.StartsWith("FAIL", StringComparison.Ordinal)).ToArray();
-        Assert.True(failures.Length == 0 && process.ExitCode == 0, $"Python client failures:\n{string.Join("\n", failures)}\n\nFull output:\n{output}");
+        Assert.True(failures.Length == 0 && exitCode == 0, $"Python client failures:\n{string.Join("\n", failures)}\n\nFull output:\n{output}");
         var summary = JsonDocument.Parse(lines.Last(l => l.StartsWith('{'))).RootElement;
         Assert.Equal(ExpectedChecks, summary.GetProperty("passed").GetInt32());
+    }
+
+    /// <summary>Runs a client script to its end (killed after <paramref name="timeout"/>); its exit code and stdout + stderr.</summary>
+    internal static async Task<(int ExitCode, string Output)> RunScriptAsync(string python, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try { await process.WaitForExitAsync(cancel.Token); }
+        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw; }
+        return (process.ExitCode, await stdout + "\n" + await stderr);
+    }
+
+    /// <summary>The JSON summary a client script prints as its last JSON line.</summary>
+    internal static JsonElement Summary(string output) =>
+        JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'))).RootElement;
+
+    /// <summary>The relative L² errors a client measured (summary.rel_l2) are the ones the server's Validate reports.</summary>
+    internal static async Task AssertSameAsValidateAsync(int port, string model, JsonElement summary)
+    {
+        using var client = new PinnClient($"127.0.0.1:{port}");
+        var validation = await client.ValidateAsync(new ValidateRequest { Model = model, Dataset = "reference" });
+        var measured = summary.GetProperty("rel_l2");
+        Assert.Equal(validation.Fields.Select(f => f.Field).Order(), measured.EnumerateObject().Select(p => p.Name).Order());
+        foreach (var field in validation.Fields)
+        {
+            double python = measured.GetProperty(field.Field).GetDouble();
+            Assert.True(Math.Abs(python - field.RelL2) <= 1e-4 * field.RelL2 + 1e-9, $"{field.Field}: client {python}, Validate {field.RelL2}");
+        }
     }
 
     /// <summary>Debian's python3 (where python3-grpcio installs), unless another python3 on PATH has grpc.</summary>

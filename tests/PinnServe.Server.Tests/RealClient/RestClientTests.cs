@@ -29,37 +29,16 @@ public sealed class RestClientTests : IAsyncLifetime
     [InlineData("burgers-dn")]
     public async Task A_rest_client_gets_the_fields_of_a_shipped_model(string model)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3")
-        {
-            ArgumentList =
-            {
-                Path.Combine(AppContext.BaseDirectory, "clients", "python", "rest_client.py"),
-                "--address", $"127.0.0.1:{_server.HttpPort}", "--model", model, "--reference", Path.Combine(Models, model + ".reference.csv"),
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        if (!File.Exists(start.FileName)) start.FileName = "python3";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
-        try { await process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw; }
-        string output = await stdout + "\n" + await stderr;
-        Assert.True(process.ExitCode == 0, $"REST client failures:\n{output}");
-        var summary = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'))).RootElement;
+        string python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+        var (exitCode, output) = await PythonClientTests.RunScriptAsync(python,
+            [Path.Combine(AppContext.BaseDirectory, "clients", "python", "rest_client.py"),
+             "--address", $"127.0.0.1:{_server.HttpPort}", "--model", model, "--reference", Path.Combine(Models, model + ".reference.csv")],
+            TimeSpan.FromSeconds(180));
+        Assert.True(exitCode == 0, $"REST client failures:\n{output}");
+        var summary = PythonClientTests.Summary(output);
         Assert.Equal(10, summary.GetProperty("passed").GetInt32());
 
-        using var client = new PinnClient($"127.0.0.1:{_server.Port}");
-        var validation = await client.ValidateAsync(new ValidateRequest { Model = model, Dataset = "reference" });
-        var measured = summary.GetProperty("rel_l2");
-        Assert.Equal(validation.Fields.Select(f => f.Field).Order(), measured.EnumerateObject().Select(p => p.Name).Order());
-        foreach (var field in validation.Fields)
-        {
-            double python = measured.GetProperty(field.Field).GetDouble();
-            Assert.True(Math.Abs(python - field.RelL2) <= 1e-4 * field.RelL2 + 1e-9, $"{field.Field}: client {python}, Validate {field.RelL2}");
-        }
+        await PythonClientTests.AssertSameAsValidateAsync(_server.Port, model, summary);
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

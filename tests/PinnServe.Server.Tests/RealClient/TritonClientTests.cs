@@ -39,26 +39,13 @@ public sealed class TritonClientTests : IAsyncLifetime
     [Fact]
     public async Task A_triton_client_passes_every_check_of_the_extensions()
     {
-        var start = new ProcessStartInfo(PythonClientTests.PythonWithGrpc())
-        {
-            ArgumentList =
-            {
-                Path.Combine(AppContext.BaseDirectory, "clients", "python", "triton_client.py"),
-                "--address", $"127.0.0.1:{_server.Port}", "--protos", Path.Combine(PythonClientTests.RepositoryRoot(), "protos"),
-                "--model", "cavity", "--broken", "broken",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try { await process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw; }
-        string output = await stdout + "\n" + await stderr;
-        Assert.True(process.ExitCode == 0, $"Triton client failures:\n{output}");
-        var summary = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'))).RootElement;
+        var (exitCode, output) = await PythonClientTests.RunScriptAsync(PythonClientTests.PythonWithGrpc(),
+            [Path.Combine(AppContext.BaseDirectory, "clients", "python", "triton_client.py"),
+             "--address", $"127.0.0.1:{_server.Port}", "--protos", Path.Combine(PythonClientTests.RepositoryRoot(), "protos"),
+             "--model", "cavity", "--broken", "broken"],
+            TimeSpan.FromSeconds(120));
+        Assert.True(exitCode == 0, $"Triton client failures:\n{output}");
+        var summary = PythonClientTests.Summary(output);
         Assert.Equal(9, summary.GetProperty("passed").GetInt32());
     }
 
