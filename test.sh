@@ -30,7 +30,7 @@ status=${PIPESTATUS[0]}
 # The engine and training tests again on the narrower vector paths the kernels pick at start-up: 256-bit (AVX2,
 # no AVX-512) and 128-bit (SSE, the width ARM64 NEON runs).
 for flags in "DOTNET_EnableAVX512F=0" "DOTNET_EnableAVX512F=0 DOTNET_EnableAVX2=0"; do
-  for project in tests/PinnServe.Tensors.Tests tests/PinnServe.Autodiff.Tests tests/PinnServe.Training.Tests; do
+  for project in tests/PinnServe.Tensors.Tests tests/PinnServe.Autodiff.Tests tests/PinnServe.Nn.Tests tests/PinnServe.Engine.Tests tests/PinnServe.Training.Tests; do
     echo "== $project with $flags"
     env $flags dotnet test "$project" --no-build --nologo 2>&1 | tee -a "$log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

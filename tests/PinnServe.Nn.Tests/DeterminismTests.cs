@@ -1,3 +1,4 @@
+using PinnServe.Autodiff;
 using PinnServe.Autodiff.Nodes;
 using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
@@ -5,7 +6,7 @@ using PinnServe.Nn;
 using PinnServe.Tensors;
 using PinnServe.Contracts.Derivatives;
 
-namespace PinnServe.Autodiff.Tests;
+namespace PinnServe.Nn.Tests;
 
 public class DeterminismTests
 {
