@@ -12,7 +12,7 @@ string outDir = Option("--out", Path.Combine("runs", "library-api"));
 if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
 
 var problem = new ReactionDiffusion();
-var result = Pinn.Train(problem, TrainingConfig.Defaults(problem) with { Iterations = Option("--iters", 3000) },
+var result = Pinn.Train(problem, Recipes.For(problem).WithAdam(it => it with { Iterations = Option("--iters", 3000) }),
     progress: new Progress<ProgressInfo>(p => Console.Error.Write($"\rstep {p.Step}/{p.Iterations}  loss {p.Losses.Sum():E2}")),
     runDirectory: outDir);                      // optional: also write a run directory (metrics, network, summary)
 Console.WriteLine($"\n{result.Status} after {result.Steps} steps in {result.Elapsed.TotalSeconds:F1} s: relative L2 of u {result.RelativeL2["u"]:E3}");

@@ -22,12 +22,8 @@ public class ParityTests
         { "allen-cahn", "DN" },
     };
 
-    internal static TrainingConfig Config(string problem, string model, string device) =>
-        TrainingConfig.Defaults(ProblemCatalog.Create(problem), model) with
-        {
-            Layers = "2x10", Batch = 40, EvaluationGrid = 5, Precision = "float32", SlicePoints = 16, TermPoints = new(),
-            FullBatch = false, Device = device,
-        };
+    internal static TrainingRecipe Config(string problem, string model, string device) =>
+        Recipes.For(ProblemCatalog.Create(problem), model).WithNetwork(it => it with { Layers = "2x10" }).WithSampling(it => it with { Batch = 40, SlicePoints = 16, TermPoints = new(), FullBatch = false }).WithLogging(it => it with { EvaluationGrid = 5 }).WithDevice(it => it with { Precision = Precision.Float32, Name = device });
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -39,13 +35,13 @@ public class ParityTests
     [InlineData("mlp")]
     [InlineData("modified-mlp")]
     public void PeriodicInputFeaturesMatchTheCpuEngine(string architecture) =>
-        AssertTermsMatchTheCpuEngine(Config("allen-cahn", "DN", "cpu") with { Architecture = architecture, PeriodicInputs = ["x"] },
+        AssertTermsMatchTheCpuEngine(Config("allen-cahn", "DN", "cpu").WithNetwork(it => it with { Architecture = architecture, PeriodicInputs = ["x"] }),
             $"allen-cahn periodic x {architecture}");
 
-    private static void AssertTermsMatchTheCpuEngine(TrainingConfig config, string label)
+    private static void AssertTermsMatchTheCpuEngine(TrainingRecipe config, string label)
     {
         using var cpu = (Trainer<float>)TrainerFactory.Create(config, 1);
-        using var gpu = (Trainer<float>)TrainerFactory.Create(config with { Device = "ilgpu-cpu" }, 1);
+        using var gpu = (Trainer<float>)TrainerFactory.Create(config.WithDevice(it => it with { Name = "ilgpu-cpu" }), 1);
         Assert.True(gpu.ResidualTerms[0].Shards.Count > 1, "the residual term must span several shards");
         double worstLoss = 0, worstGradient = 0;
         for (int step = 0; step < 3; step++)
@@ -74,9 +70,9 @@ public class ParityTests
     public void CausalWeightsFromTheDevicesResidualsFollowTheCpuRun()
     {
         // The weights come from every point's residual, which the device returns on demand after each step.
-        var config = Config("allen-cahn", "DN", "cpu") with { CausalChunks = 4, CausalTolerance = 10 };
+        var config = Config("allen-cahn", "DN", "cpu").WithCausal(it => it with { Chunks = 4, Tolerance = 10 });
         using var cpu = (Trainer<float>)TrainerFactory.Create(config, 1);
-        using var gpu = (Trainer<float>)TrainerFactory.Create(config with { Device = "ilgpu-cpu" }, 1);
+        using var gpu = (Trainer<float>)TrainerFactory.Create(config.WithDevice(it => it with { Name = "ilgpu-cpu" }), 1);
         for (int step = 0; step < 5; step++)
         {
             cpu.TrainStep();

@@ -28,7 +28,7 @@ internal static class TrialFiles
         options.AddTo(command);
         var parse = command.Parse([.. arguments, "--seed", seedText]);
         if (parse.Errors.Count > 0) throw new UsageException($"row '{row.Label}': {parse.Errors[0].Message}");
-        TrainingConfig config;
+        TrainingRecipe config;
         try { config = options.Build(parse); }
         catch (ArgumentException e) { throw new UsageException($"row '{row.Label}': {e.Message}"); }
         var recipe = JsonNode.Parse(config.ToJson())!.AsObject();

@@ -38,7 +38,7 @@ public sealed class TrialFileTests : IDisposable
     {
         var trial = TrialFile.Parse(Trial(recipe: """{"model": "M4", "iterations": 7, "weighting": {"beta": 0.5}}"""), "t.json");
         var config = trial.ToConfig(Path.Combine(_dir, "problem"), _dir);
-        Assert.Equal((7, "modified-mlp", "annealing", 0.5, 3UL), (config.Iterations, config.Architecture, config.Weighting.Scheme, config.Weighting.Beta, config.Seed));
+        Assert.Equal((7, "modified-mlp", "annealing", 0.5, 3UL), (config.Adam.Iterations, config.Network.Architecture, config.Weighting.Scheme, config.Weighting.Beta, config.Seed));
         Assert.Equal(10, config.Weighting.Interval); // the rest of the weighting group stays as the preset set it
     }
 
@@ -115,24 +115,21 @@ public sealed class TrialFromConfigTests : IDisposable
 
     public static TheoryData<string> Configs() => ["klein-gordon M4 overrides", "burgers DN defaults", "allen-cahn custom", "problem file"];
 
-    private static TrainingConfig Config(string name)
+    private static TrainingRecipe Config(string name)
     {
         switch (name)
         {
             case "klein-gordon M4 overrides":
-                var kg = TrainingConfig.Defaults(Physics.ProblemCatalog.Create("klein-gordon", new Dictionary<string, double> { ["gamma"] = 2 }), "M4");
-                return kg with { Iterations = 123, Seed = 9, WarmupSteps = 10, Weighting = kg.Weighting with { Beta = 0.5, Weights = new() { ["ic"] = 3 } } };
+                var kg = Recipes.For(Physics.ProblemCatalog.Create("klein-gordon", new Dictionary<string, double> { ["gamma"] = 2 }), "M4");
+                return kg.WithAdam(it => it with { Iterations = 123, WarmupSteps = 10 }) with { Seed = 9, Weighting = kg.Weighting with { Beta = 0.5, Weights = new() { ["ic"] = 3 } } };
             case "burgers DN defaults":
-                return TrainingConfig.Defaults(Physics.ProblemCatalog.Create("burgers"), "DN");
+                return Recipes.For(Physics.ProblemCatalog.Create("burgers"), "DN");
             case "allen-cahn custom":
-                var ac = TrainingConfig.Defaults(Physics.ProblemCatalog.Create("allen-cahn"), "MA");
-                return ac with { Model = "custom", Architecture = "modified-mlp", Weighting = ac.Weighting with { Aggregation = null }, PeriodicInputs = ["x"], TermPoints = new() { ["ic"] = 7 } };
+                var ac = Recipes.For(Physics.ProblemCatalog.Create("allen-cahn"), "MA");
+                return ac.WithNetwork(it => it with { Architecture = "modified-mlp", PeriodicInputs = ["x"] }).WithSampling(it => it with { TermPoints = new() { ["ic"] = 7 } }) with { Model = "custom", Weighting = ac.Weighting with { Aggregation = null } };
             default:
                 string path = FileProblems.Repository.Example("heat-2d.toml");
-                return TrainingConfig.Defaults(Physics.Files.ProblemFiles.Load(path)) with
-                {
-                    ProblemFile = path, ProblemDirectory = Path.GetDirectoryName(path), LbfgsIterations = 5, Seed = 2,
-                };
+                return Recipes.For(Physics.Files.ProblemFiles.Load(path)).WithLbfgs(it => it with { Iterations = 5 }) with { ProblemFile = path, ProblemDirectory = Path.GetDirectoryName(path), Seed = 2 };
         }
     }
 
@@ -143,7 +140,7 @@ public sealed class TrialFromConfigTests : IDisposable
         var config = Config(name);
         var trial = TrialFile.Parse(TrialFile.FromConfig(config, "t", "run").ToJson(), "t.json");
         var back = trial.ToConfig(Path.Combine(_dir, "problem"), Path.GetDirectoryName(config.ProblemFile) ?? _dir);
-        string Normalized(TrainingConfig c) => (c with { ProblemFile = null, ProblemDirectory = null }).ToJson();
+        string Normalized(TrainingRecipe c) => (c with { ProblemFile = null, ProblemDirectory = null }).ToJson();
         Assert.Equal(Normalized(config), Normalized(back));
         if (config.ProblemFile is { } file) Assert.Equal(File.ReadAllText(file), File.ReadAllText(back.ProblemFile!));
     }
