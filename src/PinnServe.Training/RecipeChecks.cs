@@ -2,7 +2,7 @@ using PinnServe.Physics;
 
 namespace PinnServe.Training;
 
-/// <summary>The recipe's checks that need the training library: registered names, network shapes, the problem.</summary>
+/// <summary>The recipe's checks that need the training library: registered names, the problem.</summary>
 public static class RecipeChecks
 {
     /// <summary>
@@ -15,19 +15,11 @@ public static class RecipeChecks
         var v = new Names();
         v.OneOf("network.architecture", r.Network.Architecture, Nn.Architectures.Names.Order());
         v.OneOf("weighting.scheme", r.Weighting.Scheme, Weighting.WeightingSchemes.Names.Order());
-        try { Nn.NetworkShape.Parse(r.Network.Layers); }
-        catch (FormatException e) { throw new InvalidSettingException("network.layers", e.Message.TrimEnd('.')); }
         r.Logging.Diagnostics?.Validate();
     }
 
     /// <summary>The checks that need the problem: the evaluation grid's size in its dimension.</summary>
-    public static void ValidateFor(this TrainingRecipe r, Problem problem)
-    {
-        double points = Math.Pow(r.Logging.EvaluationGrid, problem.Domain.Dimension);
-        if (points > TrainingRecipe.MaxEvaluationPoints)
-            throw new InvalidSettingException("logging.eval_grid",
-                $"{r.Logging.EvaluationGrid} per axis in {problem.Domain.Dimension} dimensions is {points:G3} points, over the limit of {TrainingRecipe.MaxEvaluationPoints:N0} (the grid would not fit in memory)");
-    }
+    public static void ValidateFor(this TrainingRecipe r, Problem problem) => r.ValidateForDimension(problem.Domain.Dimension);
 
     /// <summary>The problem this recipe trains: the problem file's, or the catalog's by name.</summary>
     public static Problem CreateProblem(this TrainingRecipe r) => r.ProblemFile is { } file

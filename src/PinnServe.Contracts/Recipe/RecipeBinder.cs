@@ -16,8 +16,13 @@ public sealed record SettingValue(string Path, JsonNode? Value, string? Origin =
 /// </summary>
 public static class RecipeBinder
 {
-    /// <summary>The recipe with the settings applied in order (a later one wins), then range-checked (<see cref="RecipeValidation.ValidateValues"/>).</summary>
-    public static TrainingRecipe Apply(TrainingRecipe recipe, IEnumerable<SettingValue> settings)
+    /// <summary>
+    /// The recipe with the settings applied in order (a later one wins), then range-checked
+    /// (<see cref="RecipeValidation.ValidateValues"/>); <paramref name="partial"/>: skip the checks across settings
+    /// (full_batch needs point counts, …) that a later front end may still complete (a problem file's [training]
+    /// before the command line).
+    /// </summary>
+    public static TrainingRecipe Apply(TrainingRecipe recipe, IEnumerable<SettingValue> settings, bool partial = false)
     {
         var list = settings.ToList();
         var root = RecipeJson.ToNode(recipe);
@@ -29,7 +34,7 @@ public static class RecipeBinder
         try
         {
             var result = Deserialize(root);
-            result.ValidateValues();
+            result.ValidateValues(acrossSettings: !partial);
             return result;
         }
         catch (InvalidSettingException e) when (e.Origin is null && OriginOf(list, e.Setting) is { } origin)
@@ -50,7 +55,7 @@ public static class RecipeBinder
         {
             string path = (e.Path ?? "$").TrimStart('$').TrimStart('.');
             string? member = UnknownMember(e.Message);
-            if (member is not null) throw new InvalidSettingException(path.Length == 0 ? member : $"{path}.{member}", "is not a setting");
+            if (member is not null) throw new InvalidSettingException(path.Length == 0 || path == member || path.EndsWith("." + member, StringComparison.Ordinal) ? (path.Length == 0 ? member : path) : $"{path}.{member}", "is not a setting");
             var node = NodeAt(root, path);
             string got = node is JsonValue value && value.TryGetValue(out string? text) ? $"'{text}'" : node?.ToJsonString() ?? "null";
             throw new InvalidSettingException(path, $"{Expected(TypeAt(path))}, got {got}");

@@ -6,8 +6,8 @@ namespace PinnServe.Training;
 /// </summary>
 public static class RecipeValidation
 {
-    /// <summary>Checks every value and names the first bad one by its setting path.</summary>
-    public static void ValidateValues(this TrainingRecipe r)
+    /// <summary>Checks every value and names the first bad one by its setting path; <paramref name="acrossSettings"/>: also the rules that tie settings together.</summary>
+    public static void ValidateValues(this TrainingRecipe r, bool acrossSettings = true)
     {
         var v = new SettingChecks();
         var (adam, lbfgs, sampling, data, logging) = (r.Adam, r.Lbfgs, r.Sampling, r.Data, r.Logging);
@@ -17,7 +17,7 @@ public static class RecipeValidation
         v.NonNegative("lbfgs.restart", lbfgs.Restart);
         v.NonNegative("adam.keep_best", adam.KeepBest);
         v.NonNegative("lbfgs.keep_best", lbfgs.KeepBest);
-        if (lbfgs.KeepBest > 0 && lbfgs.Iterations == 0)
+        if (acrossSettings && lbfgs.KeepBest > 0 && lbfgs.Iterations == 0)
             throw new InvalidSettingException("lbfgs.keep_best", $"needs an L-BFGS phase (lbfgs.iterations > 0), got keep-best every {lbfgs.KeepBest} with none");
         v.Points("lbfgs.points", lbfgs.Points, allowZero: true);
         v.Positive("lbfgs.weight_scale", lbfgs.WeightScale);
@@ -31,6 +31,8 @@ public static class RecipeValidation
         v.NonNegative("adam.warmup_steps", adam.WarmupSteps);
         if (r.Network.PeriodicInputs.Distinct().Count() != r.Network.PeriodicInputs.Length)
             throw new InvalidSettingException("network.periodic_inputs", $"lists an input twice: {string.Join(",", r.Network.PeriodicInputs)}");
+        try { PinnServe.Contracts.NetworkShape.Parse(r.Network.Layers); }
+        catch (FormatException e) { throw new InvalidSettingException("network.layers", e.Message.TrimEnd('.')); }
         if (!TrainingRecipe.Models.Contains(r.Model) && r.Model != "custom")
             throw new InvalidSettingException("model", $"must be {string.Join(", ", TrainingRecipe.Models)} or custom, got '{r.Model}'");
         var w = r.Weighting;
@@ -42,7 +44,7 @@ public static class RecipeValidation
         if (!(w.Beta >= 0 && w.Beta < 1)) throw new InvalidSettingException("weighting.beta", $"must be in [0, 1), got {w.Beta}");
         foreach (var (term, weight) in w.Weights)
             if (!(weight >= 0) || !double.IsFinite(weight)) throw new InvalidSettingException($"weighting.weights.{term}", $"must be a finite number ≥ 0, got {weight}");
-        if (sampling.FullBatch && (sampling.ResidualPoints < 1 || sampling.ConditionPoints < 1))
+        if (acrossSettings && sampling.FullBatch && (sampling.ResidualPoints < 1 || sampling.ConditionPoints < 1))
             throw new InvalidSettingException("sampling.full_batch", "needs sampling.residual_points and sampling.condition_points");
         v.Points("sampling.residual_points", sampling.ResidualPoints, allowZero: true);
         v.Points("sampling.condition_points", sampling.ConditionPoints, allowZero: true);
@@ -54,12 +56,25 @@ public static class RecipeValidation
         if (string.IsNullOrWhiteSpace(r.Device.Name)) throw new InvalidSettingException("device.name", "must name a backend (e.g. cpu)");
         v.Points("data.observations", data.Observations, allowZero: true);
         if (!(data.Noise >= 0) || !double.IsFinite(data.Noise)) throw new InvalidSettingException("data.noise", $"must be a finite number ≥ 0, got {data.Noise}");
-        if (data.Noise > 0 && data.Observations == 0 && data.ObservationFile is null) throw new InvalidSettingException("data.noise", $"{data.Noise} needs data.observations or data.observation_file");
+        if (acrossSettings && data.Noise > 0 && data.Observations == 0 && data.ObservationFile is null) throw new InvalidSettingException("data.noise", $"{data.Noise} needs data.observations or data.observation_file");
         foreach (var (name, guess) in data.Learn)
             if (guess == 0 || !double.IsFinite(guess)) throw new InvalidSettingException($"data.learn.{name}", $"the initial guess must be finite and non-zero (it sets the coefficient's scale), got {guess}");
         foreach (var (path, every) in new[] { ("logging.log_every", logging.LogEvery), ("logging.eval_every", logging.EvaluateEvery), ("logging.checkpoint_every", logging.CheckpointEvery) })
             if (every < 1) throw new InvalidSettingException(path, $"must be ≥ 1, got {every}");
         if (logging.EvaluationGrid < 1) throw new InvalidSettingException("logging.eval_grid", $"must be ≥ 1, got {logging.EvaluationGrid}");
+    }
+}
+
+/// <summary>The checks that need the problem's dimension.</summary>
+public static class DimensionChecks
+{
+    /// <summary>The evaluation grid's size in the problem's dimension: eval_grid to that power must fit in memory.</summary>
+    public static void ValidateForDimension(this TrainingRecipe r, int dimension)
+    {
+        double points = Math.Pow(r.Logging.EvaluationGrid, dimension);
+        if (points > TrainingRecipe.MaxEvaluationPoints)
+            throw new InvalidSettingException("logging.eval_grid",
+                $"{r.Logging.EvaluationGrid} per axis in {dimension} dimensions is {points:G3} points, over the limit of {TrainingRecipe.MaxEvaluationPoints:N0} (the grid would not fit in memory)");
     }
 }
 

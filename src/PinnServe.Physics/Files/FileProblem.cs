@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
 using PinnServe.Training;
-using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 using PinnServe.Reference;
 using PinnServe.Reference.Files;
+using PinnServe.Contracts.Derivatives;
 
 namespace PinnServe.Physics.Files;
 
@@ -56,7 +56,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         _evaluated = ReadEvaluated(doc);
         CheckReference(doc.Table("reference"));
         _terms = new TermReader(this, Domain, _geometry).Read(doc);
-        _trainingDefaults = ReadDefaults(doc.Table("training"));
+        _trainingDefaults = ReadDefaults(doc.Table("training"), Domain.Dimension);
         _magnitudes = doc.Table("magnitudes") is { } m
             ? m.Values.Keys.Select(k => new MagnitudeMetric(k, m.Strings(k).Select(s => s.Text).ToArray())).ToList()
             : [];
@@ -256,7 +256,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
     /// tables ([training.adam] learning_rate = …), bound by <see cref="RecipeBinder"/> and checked here, where the
     /// file's line and column are known, so `pinn problems --file` refuses what `train` would.
     /// </summary>
-    private static TrainingRecipe ReadDefaults(DocTable? t)
+    private static TrainingRecipe ReadDefaults(DocTable? t, int dimension)
     {
         var recipe = new TrainingRecipe { Model = "M1" };
         if (t is null) return recipe;
@@ -281,14 +281,16 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
                 throw t.Where(key).Error($"unknown key '{t.Name(key)}' (expected a setting such as iterations, batch, layers, model, or a group table [{t.Name("adam")}] with its settings; see docs/options.md)");
             Add(path, t, key);
         }
-        try { recipe = RecipeBinder.Apply(recipe, settings); }
+        try
+        {
+            recipe = RecipeBinder.Apply(recipe, settings, partial: true);
+            recipe.ValidateForDimension(dimension);
+        }
         catch (InvalidSettingException e)
         {
             var (at, key) = Locate(e.Setting);
-            throw at.Error($"'{key}' ({e.Setting}) {e.Problem}");
+            throw at.Error($"'{key}' {e.Problem} ({e.Setting})");
         }
-        try { Nn.NetworkShape.Parse(recipe.Network.Layers); }
-        catch (FormatException e) { var (at, key) = Locate("network.layers"); throw at.Error($"'{key}': {e.Message.TrimEnd('.')}"); }
         return recipe;
 
         void Add(string path, DocTable table, string key)

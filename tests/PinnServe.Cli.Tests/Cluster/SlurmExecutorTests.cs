@@ -54,7 +54,7 @@ public class SlurmExecutorTests
         Assert.Equal("poisson-1d", trial["problem"]!["catalog"]!.GetValue<string>());
         // The recipe is the config `pinn train` binds from the row's arguments (here M2, 20 iterations).
         Assert.Equal("M2", trial["recipe"]!["model"]!.GetValue<string>());
-        Assert.Equal(20, trial["recipe"]!["iterations"]!.GetValue<int>());
+        Assert.Equal(20, trial["recipe"]!["adam"]!["iterations"]!.GetValue<int>());
 
         // Slurm's view: task 0 runs, 1 waits, 2 failed; trial 3 finished.
         slurm.Queue("1001_0|RUNNING|None", "1001_1|PENDING|Priority", "1001_2|FAILED|NonZeroExitCode");
@@ -215,7 +215,7 @@ public class SlurmExecutorTests
         Assert.Equal([Path.Combine(root, "trials", "c-2.seed-2.json"), Path.Combine(root, "trials", "c-16.seed-2.json")], list);
         var trial = JsonNode.Parse(File.ReadAllText(list[1]))!;
         Assert.Equal(16.0, trial["problem"]!["parameters"]!["C"]!.GetValue<double>());
-        Assert.Equal(40000, trial["recipe"]!["iterations"]!.GetValue<int>());
+        Assert.Equal(40000, trial["recipe"]!["adam"]!["iterations"]!.GetValue<int>());
         Assert.False(Directory.Exists(Path.Combine(dir, "results")));
 
         foreach (string run in new[] { "c-2/seed-2", "c-16/seed-2" })

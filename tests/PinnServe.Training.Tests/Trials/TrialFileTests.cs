@@ -15,8 +15,19 @@ public sealed class TrialFileTests : IDisposable
     [Fact]
     public void A_newer_version_is_refused_with_a_message_that_says_so()
     {
-        var e = Assert.Throws<InvalidDataException>(() => TrialFile.Parse(Trial(version: 2), "t.json"));
-        Assert.Contains("version 2 is newer", e.Message);
+        var e = Assert.Throws<InvalidDataException>(() => TrialFile.Parse(Trial(version: 3), "t.json"));
+        Assert.Contains("version 3 is newer", e.Message);
+    }
+
+    [Fact]
+    public void A_version_1_flat_recipe_and_a_version_2_grouped_one_give_the_same_config()
+    {
+        var flat = TrialFile.Parse(Trial(recipe: """{"model": "M2", "layers": "2x8", "iterations": 7, "lbfgs_iterations": 3, "precision": "float64", "weighting": {"beta": 0.5}}"""), "t.json");
+        var grouped = TrialFile.Parse(Trial(version: 2, recipe: """{"model": "M2", "network": {"layers": "2x8"}, "adam": {"iterations": 7}, "lbfgs": {"iterations": 3}, "device": {"precision": "float64"}, "weighting": {"beta": 0.5}}"""), "t.json");
+        Assert.Equal(TrialFile.CurrentVersion, flat.Version);
+        Assert.Equal(grouped.ToJson(), flat.ToJson());
+        var config = flat.ToConfig(Path.Combine(_dir, "problem"), _dir);
+        Assert.Equal((7, 3, Precision.Float64, 0.5), (config.Adam.Iterations, config.Lbfgs.Iterations, config.Device.Precision, config.Weighting.Beta));
     }
 
     [Theory]
@@ -91,7 +102,7 @@ public sealed class TrialFileTests : IDisposable
         var trial = new TrialFile
         {
             Name = "embedded", Problem = TrialProblem.FromFile(FileProblems.Repository.Example("poisson-1d.toml")),
-            Recipe = new JsonObject { ["layers"] = "2x8", ["iterations"] = 3 }, RunDir = "embedded",
+            Recipe = new JsonObject { ["network"] = new JsonObject { ["layers"] = "2x8" }, ["adam"] = new JsonObject { ["iterations"] = 3 } }, RunDir = "embedded",
         };
         var reread = TrialFile.Parse(trial.ToJson(), "t.json");
         Assert.Equal(text, reread.Problem.Text);
