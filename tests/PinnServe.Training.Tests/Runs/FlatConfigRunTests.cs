@@ -63,4 +63,28 @@ public class FlatConfigRunTests
         Assert.Equal(c1, c2);
         Assert.Contains("\"version\": 2", File.ReadAllText(Path.Combine(old, TrainingRun.ConfigFile)));
     }
+
+    [Fact]
+    public void A_grouped_recipe_round_trips_through_its_json_with_every_group_set()
+    {
+        var recipe = Today(20).WithLbfgs(l => l with { Iterations = 4, Sampling = PointSampling.Residual, KeepBest = 2 })
+            .WithAdam(a => a with { Schedule = LearningRateSchedule.Cosine, WarmupSteps = 3 })
+            .WithSampling(s => s with { FaceReduction = FaceReduction.Mean, TermPoints = new() { ["bc"] = 7 } })
+            .WithLogging(l => l with { Diagnostics = new PinnServe.Training.Diagnostics.DiagnosticsConfig { HistogramSteps = [0, 5], HessianEvery = 10 } })
+            .WithData(d => d with { Learn = new() { ["C"] = 0.5 } }) with { Weighting = new() { ReferenceGradient = ReferenceGradient.Sum, Weights = new() { ["bc"] = 2 } } };
+        string json = recipe.ToJson();
+        Assert.Equal(json, TrainingRecipe.FromJson(json, "config.json").ToJson());
+        Assert.Contains("\"reference_gradient\": \"sum\"", json);
+        Assert.Contains("\"face_reduction\": \"mean\"", json);
+    }
+
+    [Fact]
+    public void A_config_json_of_a_newer_version_or_with_an_unknown_setting_is_refused_by_name()
+    {
+        string json = Today(20).ToJson();
+        Assert.Contains("version 3 is not supported", Assert.Throws<InvalidDataException>(() => TrainingRecipe.FromJson(json.Replace("\"version\": 2", "\"version\": 3"), "config.json")).Message);
+        var e = Assert.Throws<InvalidSettingException>(() => TrainingRecipe.FromJson(json.Replace("\"learning_rate\"", "\"learning_rat\""), "config.json"));
+        Assert.Equal("adam.learning_rat", e.Setting);
+        Assert.Contains("unknown setting 'lr'", Assert.Throws<InvalidDataException>(() => TrainingRecipe.FromJson("{\"lr\": 1}", "config.json")).Message);
+    }
 }
