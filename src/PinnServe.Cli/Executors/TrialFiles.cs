@@ -17,7 +17,7 @@ namespace PinnServe.Cli.Executors;
 internal static class TrialFiles
 {
     // Keys of config.json that a trial file carries outside its recipe (TrialFile refuses them in the recipe).
-    private static readonly string[] TrialOwned = ["problem", "problem_file", "problem_directory", "parameters", "seed"];
+    private static readonly string[] TrialOwned = ["problem", "problem_file", "problem_directory", "parameters", "seed", "version"];
 
     public static JsonObject Create(Experiment experiment, ExperimentRow row, IReadOnlyList<string> extra, ulong seed, string runDirectory)
     {
@@ -34,8 +34,9 @@ internal static class TrialFiles
         var recipe = JsonNode.Parse(config.ToJson())!.AsObject();
         foreach (string key in TrialOwned) recipe.Remove(key);
         // Data files named relative to where the sweep runs: absolute, as the nodes see the same paths.
-        foreach (string key in new[] { "reference_file", "observation_file" })
-            if (recipe[key] is JsonValue v && v.TryGetValue(out string? file)) recipe[key] = Path.GetFullPath(file);
+        if (recipe["data"] is JsonObject data)
+            foreach (string key in new[] { "reference_file", "observation_file" })
+                if (data[key] is JsonValue v && v.TryGetValue(out string? file)) data[key] = Path.GetFullPath(file);
         string problem = arguments[0];
         var parameters = config.Parameters;
         TrialProblem trialProblem;

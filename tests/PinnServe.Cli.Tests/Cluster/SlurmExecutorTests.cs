@@ -48,7 +48,7 @@ public class SlurmExecutorTests
         Assert.Equal(4, list.Length);
         var trial = JsonNode.Parse(File.ReadAllText(list[3]))!;
         Assert.Equal("pinnserve-trial", trial["format"]!.GetValue<string>());
-        Assert.Equal(1, trial["version"]!.GetValue<int>());
+        Assert.Equal(2, trial["version"]!.GetValue<int>());
         Assert.Equal("model-m2/seed-2", trial["run_dir"]!.GetValue<string>());
         Assert.Equal(2UL, trial["seed"]!.GetValue<ulong>());
         Assert.Equal("poisson-1d", trial["problem"]!["catalog"]!.GetValue<string>());
