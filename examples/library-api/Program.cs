@@ -12,7 +12,8 @@ string outDir = Option("--out", Path.Combine("runs", "library-api"));
 if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
 
 var problem = new ReactionDiffusion();
-var result = Pinn.Train(problem, TrainingConfig.Defaults(problem) with { Iterations = Option("--iters", 3000) },
+var recipe = Recipes.For(problem).WithAdam(adam => adam with { Iterations = Option("--iters", 3000) });   // the problem's defaults, one change
+var result = Pinn.Train(problem, recipe,
     progress: new Progress<ProgressInfo>(p => Console.Error.Write($"\rstep {p.Step}/{p.Iterations}  loss {p.Losses.Sum():E2}")),
     runDirectory: outDir);                      // optional: also write a run directory (metrics, network, summary)
 Console.WriteLine($"\n{result.Status} after {result.Steps} steps in {result.Elapsed.TotalSeconds:F1} s: relative L2 of u {result.RelativeL2["u"]:E3}");
@@ -51,5 +52,5 @@ sealed class ReactionDiffusion() : Problem(null)
         }
     }
     public override double[]? Exact(double[] point) => [Math.Sin(Math.PI * point[0]) + point[0]];
-    public override TrainingDefaults Defaults => new(Layers: "3x32", Iterations: 3000, Batch: 128);
+    public override TrainingRecipe Defaults => new() { Model = "M1", Network = new() { Layers = "3x32" }, Adam = new() { Iterations = 3000 } };
 }

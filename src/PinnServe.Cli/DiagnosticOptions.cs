@@ -17,17 +17,17 @@ internal sealed class DiagnosticOptions
     public IEnumerable<Symbol> All() => [Histograms, HistogramEvery, Hessian, HessianEvery, HessianIterations];
 
     /// <summary>The config with the diagnostics these options ask for (unchanged when none is given).</summary>
-    public TrainingConfig ApplyTo(TrainingConfig config, ParseResult parse)
+    public TrainingRecipe ApplyTo(TrainingRecipe config, ParseResult parse)
     {
         if (!All().OfType<Option>().Any(o => parse.GetResult(o) is { Implicit: false })) return config;
-        var d = config.Diagnostics ?? new DiagnosticsConfig();
+        var d = config.Logging.Diagnostics ?? new DiagnosticsConfig();
         if (parse.GetValue(Histograms) is { } steps) d = d with { HistogramSteps = ParseSteps(steps) };
         if (parse.GetValue(HistogramEvery) is { } every) d = d with { HistogramEvery = every };
-        if (parse.GetValue(Hessian)) d = d with { HessianEvery = DiagnosticsConfig.DefaultHessianInterval(config.Iterations) };
+        if (parse.GetValue(Hessian)) d = d with { HessianEvery = DiagnosticsConfig.DefaultHessianInterval(config.Adam.Iterations) };
         if (parse.GetValue(HessianEvery) is { } hessianEvery) d = d with { HessianEvery = hessianEvery };
         if (parse.GetValue(HessianIterations) is { } iterations) d = d with { HessianIterations = iterations };
         d.Validate();   // here too: a config that records nothing is dropped below, with its bad values
-        return d.Any ? config with { Diagnostics = d } : config;
+        return d.Any ? config.WithLogging(it => it with { Diagnostics = d }) : config;
     }
 
     private static int[] ParseSteps(string list) =>

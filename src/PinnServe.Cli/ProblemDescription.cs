@@ -38,7 +38,7 @@ internal static class ProblemDescription
             terms.Add(new JsonObject { ["name"] = term.Name, ["role"] = term.Role.ToString().ToLowerInvariant(), ["fixed_weight"] = term.FixedWeight, ["pieces"] = pieces });
         }
         var d = p.Defaults;
-        lines.Add($"training: {d.Model} {d.Layers}, {d.Iterations} iterations, " + (d.FullBatch ? $"full batch {d.ResidualPoints}/{d.ConditionPoints}" : $"batch {d.Batch}"));
+        lines.Add($"training: {d.Model} {d.Network.Layers}, {d.Adam.Iterations} iterations, " + (d.Sampling.FullBatch ? $"full batch {d.Sampling.ResidualPoints}/{d.Sampling.ConditionPoints}" : $"batch {d.Sampling.Batch}"));
 
         var parameters = new JsonObject();
         foreach (var (k, v) in p.Parameters) parameters[k] = v;
@@ -55,7 +55,7 @@ internal static class ProblemDescription
             ["evaluated"] = new JsonArray(p.EvaluatedFields.Select(f => (JsonNode)f).ToArray()),
             ["shapes"] = new JsonArray((p.Geometry?.Steps ?? []).Select(s => (JsonNode)new JsonObject { ["name"] = s.Shape.Name, ["op"] = s.Add ? "add" : "remove" }).ToArray()),
             ["terms"] = terms,
-            ["default_model"] = d.Model, ["default_layers"] = d.Layers, ["default_iterations"] = d.Iterations,
+            ["default_model"] = d.Model, ["default_layers"] = d.Network.Layers, ["default_iterations"] = d.Adam.Iterations,
         };
         return (string.Join("\n", lines), json);
     }

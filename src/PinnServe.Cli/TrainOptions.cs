@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using PinnServe.Physics;
 using PinnServe.Physics.Files;
 using PinnServe.Training;
 
 namespace PinnServe.Cli;
 
-/// <summary>The options shared by `pinn train`, `pinn bench train` and `pinn reproduce`, and how they map onto a config.</summary>
+/// <summary>The options shared by `pinn train`, `pinn bench train` and `pinn reproduce`, and how they map onto a recipe (one row per option in <see cref="Bindings"/>).</summary>
 internal sealed class TrainOptions
 {
     public readonly Argument<string?> Problem = new("problem") { Description = "Problem name (see `pinn problems`) or a problem file (.toml, .yaml, .json; see docs/problem-files.md).", Arity = ArgumentArity.ZeroOrOne };
@@ -43,6 +45,7 @@ internal sealed class TrainOptions
     public readonly Option<double?> Lr = new("--lr") { Description = "Initial learning rate (default 1e-3)." };
     public readonly Option<double?> Decay = new("--decay") { Description = "Exponential decay factor per --decay-steps (1 = constant)." };
     public readonly Option<int?> DecaySteps = new("--decay-steps") { Description = "Steps per decay factor (default 1000)." };
+    public readonly Option<string?> Schedule = new("--schedule") { Description = "Adam's learning-rate schedule: exponential (default; --decay per --decay-steps) or cosine (from --lr down to 0 at the last Adam step)." };
     public readonly Option<int?> WarmupSteps = new("--warmup-steps") { Description = "Adam steps over which the learning rate rises linearly from 0 to its scheduled value (default 0: none)." };
     public readonly Option<string?> Normalization = new("--normalization") { Description = "standardize or unit." };
     public readonly Option<string?> Precision = new("--precision") { Description = "float32 (default) or float64." };
@@ -68,7 +71,7 @@ internal sealed class TrainOptions
     public IEnumerable<Symbol> All() =>
     [
         Problem, Model, Arch, Periodic, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
-        Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, AdamKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, WarmupSteps, Normalization,
+        Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, AdamKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Schedule, Decay, DecaySteps, WarmupSteps, Normalization,
         Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
         SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
     ];
@@ -104,8 +107,46 @@ internal sealed class TrainOptions
         var x => x,
     };
 
-    /// <summary>Problem defaults, then the model preset, then every explicit option.</summary>
-    public TrainingConfig Build(ParseResult parse)
+    /// <summary>An option and the recipe settings it gives (none when it was left out).</summary>
+    private sealed record Binding(Option Option, string Path, Func<ParseResult, IEnumerable<(string Path, JsonNode? Value)>> Read);
+
+    private static Binding Bind<T>(Option<T> option, string path, Func<T, JsonNode?>? convert = null) =>
+        new(option, path, parse => parse.GetValue(option) is { } value ? [(path, convert is null ? JsonSerializer.SerializeToNode(value) : convert(value))] : []);
+
+    private static JsonObject Pairs(Dictionary<string, double> pairs) => new(pairs.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value))));
+
+    /// <summary>Every option that sets a recipe setting, and its path: the one place the command line meets the recipe.</summary>
+    private IEnumerable<Binding> Bindings() =>
+    [
+        Bind(Weighting, "weighting.scheme", s => JsonValue.Create(NormalizeScheme(s!))), Bind(Beta, "weighting.beta"), Bind(Tau, "weighting.interval"),
+        new(BiasCorrection, "weighting.bias_correction", p => p.GetValue(BiasCorrection) ? [("weighting.bias_correction", JsonValue.Create(true))] : []),
+        Bind(P, "weighting.p"), Bind(GradParams, "weighting.gradient_parameters"), Bind(Aggregation, "weighting.aggregation"),
+        Bind(ReferenceGradient, "weighting.reference_gradient"),
+        new(Weight, "weighting.weights", p => ParsePairs(p.GetValue(Weight), "--weight") is { Count: > 0 } w ? [("weighting.weights", Pairs(w))] : []),
+        Bind(Arch, "network.architecture"), Bind(Activation, "network.activation"), Bind(Layers, "network.layers"),
+        Bind(Periodic, "network.periodic_inputs", s => new JsonArray(s!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => (JsonNode?)JsonValue.Create(x)).ToArray())),
+        Bind(Iters, "adam.iterations"), Bind(Lr, "adam.learning_rate"), Bind(Schedule, "adam.schedule"), Bind(Decay, "adam.decay_rate"),
+        Bind(DecaySteps, "adam.decay_steps"), Bind(WarmupSteps, "adam.warmup_steps"), Bind(AdamKeepBest, "adam.keep_best"),
+        Bind(Lbfgs, "lbfgs.iterations"), Bind(LbfgsPoints, "lbfgs.points"), Bind(LbfgsResample, "lbfgs.resample"), Bind(LbfgsRestart, "lbfgs.restart"),
+        Bind(LbfgsSampling, "lbfgs.sampling"), Bind(LbfgsWeightScale, "lbfgs.weight_scale"), Bind(LbfgsKeepBest, "lbfgs.keep_best"),
+        Bind(CausalChunks, "causal.chunks"), Bind(CausalTol, "causal.tolerance"),
+        Bind(Batch, "sampling.batch"), Bind(FullBatch, "sampling.full_batch"), Bind(ResidualPoints, "sampling.residual_points"),
+        // --condition-points replaces the per-term defaults (burgers: ic 100, bc 200); --term-points then adds its own.
+        new(ConditionPoints, "sampling.condition_points", p => p.GetValue(ConditionPoints) is { } cp ? [("sampling.condition_points", JsonValue.Create(cp)), ("sampling.term_points", new JsonObject())] : []),
+        Bind(ResidualBatch, "sampling.residual_batch", rb => rb >= 1 ? JsonValue.Create(rb) : throw new UsageException($"--residual-batch must be ≥ 1, got {rb} (leave it out to use the whole pool).")),
+        new(TermPoints, "sampling.term_points", p => ParsePairs(p.GetValue(TermPoints), "--term-points").Select(t => ($"sampling.term_points.{t.Key}",
+            (JsonNode?)JsonValue.Create(t.Value == Math.Round(t.Value) ? (int)t.Value : throw new UsageException($"--term-points {t.Key}={t.Value}: the count must be an integer."))))),
+        Bind(Normalization, "sampling.normalization"), Bind(SlicePoints, "sampling.slice_points"), Bind(FaceReduction, "sampling.face_reduction"),
+        Bind(Precision, "device.precision"), Bind(Device, "device.name"), Bind(Seed, "seed"),
+        Bind(Reference, "data.reference_file", f => JsonValue.Create(Path.GetFullPath(f!))),
+        new(Learn, "data.learn", p => ParsePairs(p.GetValue(Learn), "--learn") is { Count: > 0 } l ? [("data.learn", Pairs(l))] : []),
+        Bind(ObservationCount, "data.observations"), Bind(Noise, "data.noise"),
+        Bind(ObservationFile, "data.observation_file", f => JsonValue.Create(Path.GetFullPath(f!))),
+        Bind(EvalGrid, "logging.eval_grid"), Bind(LogEvery, "logging.log_every"), Bind(EvalEvery, "logging.eval_every"), Bind(CheckpointEvery, "logging.checkpoint_every"),
+    ];
+
+    /// <summary>Problem defaults, then the model preset, then every explicit option, bound by <see cref="RecipeBinder"/>.</summary>
+    public TrainingRecipe Build(ParseResult parse)
     {
         string name = parse.GetValue(Problem) ?? throw new UsageException("Name a problem (see `pinn problems`) or a problem file (.toml, .yaml, .json).");
         Problem problem;
@@ -119,66 +160,10 @@ internal sealed class TrainOptions
         catch (FileNotFoundException e) { throw new UsageException(e.Message); }
         try
         {
-            var c = TrainingConfig.Defaults(problem, parse.GetValue(Model));
+            var c = Recipes.For(problem, parse.GetValue(Model));
             if (isFile) c = c with { ProblemFile = Path.GetFullPath(name), ProblemDirectory = Path.GetDirectoryName(Path.GetFullPath(name)) };
-            var w = c.Weighting;
-            if (parse.GetValue(Weighting) is { } scheme) w = w with { Scheme = NormalizeScheme(scheme) };
-            if (parse.GetValue(Beta) is { } beta) w = w with { Beta = beta };
-            if (parse.GetValue(Tau) is { } tau) w = w with { Interval = tau };
-            if (parse.GetValue(BiasCorrection)) w = w with { BiasCorrection = true };
-            if (parse.GetValue(P) is { } p) w = w with { P = p };
-            if (parse.GetValue(GradParams) is { } gp) w = w with { GradientParameters = gp };
-            if (parse.GetValue(Aggregation) is { } agg) w = w with { Aggregation = agg };
-            if (parse.GetValue(ReferenceGradient) is { } rg) w = w with { ReferenceGradient = rg };
-            var weights = ParsePairs(parse.GetValue(Weight), "--weight");
-            if (weights.Count > 0) w = w with { Weights = weights };
-            c = c with { Weighting = w };
-            if (parse.GetValue(Arch) is { } arch) c = c with { Architecture = arch };
-            if (parse.GetValue(Periodic) is { } periodic)
-                c = c with { PeriodicInputs = periodic.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
-            if (parse.GetValue(Activation) is { } act) c = c with { Activation = act };
-            if (parse.GetValue(Layers) is { } layers) c = c with { Layers = layers };
-            if (parse.GetValue(Iters) is { } iters) c = c with { Iterations = iters };
-            if (parse.GetValue(Lbfgs) is { } lbfgs) c = c with { LbfgsIterations = lbfgs };
-            if (parse.GetValue(LbfgsPoints) is { } lbfgsPoints) c = c with { LbfgsPoints = lbfgsPoints };
-            if (parse.GetValue(LbfgsResample) is { } lbfgsResample) c = c with { LbfgsResample = lbfgsResample };
-            if (parse.GetValue(LbfgsRestart) is { } lbfgsRestart) c = c with { LbfgsRestart = lbfgsRestart };
-            if (parse.GetValue(LbfgsSampling) is { } lbfgsSampling) c = c with { LbfgsSampling = lbfgsSampling };
-            if (parse.GetValue(LbfgsWeightScale) is { } lbfgsWeightScale) c = c with { LbfgsWeightScale = lbfgsWeightScale };
-            if (parse.GetValue(LbfgsKeepBest) is { } lbfgsKeepBest) c = c with { LbfgsKeepBest = lbfgsKeepBest };
-            if (parse.GetValue(AdamKeepBest) is { } adamKeepBest) c = c with { AdamKeepBest = adamKeepBest };
-            if (parse.GetValue(CausalChunks) is { } causalChunks) c = c with { CausalChunks = causalChunks };
-            if (parse.GetValue(CausalTol) is { } causalTol) c = c with { CausalTolerance = causalTol };
-            if (parse.GetValue(Batch) is { } batch) c = c with { Batch = batch };
-            if (parse.GetValue(FullBatch) is { } fb) c = c with { FullBatch = fb };
-            if (parse.GetValue(ResidualPoints) is { } rp) c = c with { ResidualPoints = rp };
-            if (parse.GetValue(ConditionPoints) is { } cp) c = c with { ConditionPoints = cp, TermPoints = new() }; // replaces per-term defaults (burgers: ic 100, bc 200)
-            if (parse.GetValue(ResidualBatch) is { } rb)
-                c = rb >= 1 ? c with { ResidualBatch = rb } : throw new UsageException($"--residual-batch must be ≥ 1, got {rb} (leave it out to use the whole pool).");
-            if (parse.GetValue(Lr) is { } lr) c = c with { LearningRate = lr };
-            if (parse.GetValue(Decay) is { } decay) c = c with { DecayRate = decay };
-            if (parse.GetValue(DecaySteps) is { } ds) c = c with { DecaySteps = ds };
-            if (parse.GetValue(WarmupSteps) is { } warmup) c = c with { WarmupSteps = warmup };
-            if (parse.GetValue(Normalization) is { } norm) c = c with { Normalization = norm };
-            if (parse.GetValue(Precision) is { } prec) c = c with { Precision = prec };
-            if (parse.GetValue(Seed) is { } seed) c = c with { Seed = seed };
-            if (parse.GetValue(SlicePoints) is { } slice) c = c with { SlicePoints = slice };
-            if (parse.GetValue(FaceReduction) is { } fr) c = c with { FaceReduction = fr };
-            if (parse.GetValue(Device) is { } device) c = c with { Device = device };
-            if (parse.GetValue(Reference) is { } reference) c = c with { ReferenceFile = Path.GetFullPath(reference) };
-            if (parse.GetValue(EvalGrid) is { } grid) c = c with { EvaluationGrid = grid };
-            if (parse.GetValue(LogEvery) is { } le) c = c with { LogEvery = le };
-            if (parse.GetValue(EvalEvery) is { } ee) c = c with { EvaluateEvery = ee };
-            if (parse.GetValue(CheckpointEvery) is { } ce) c = c with { CheckpointEvery = ce };
-            var learn = ParsePairs(parse.GetValue(Learn), "--learn");
-            if (learn.Count > 0) c = c with { Learn = learn };
-            if (parse.GetValue(ObservationCount) is { } observations) c = c with { Observations = observations };
-            if (parse.GetValue(Noise) is { } noise) c = c with { Noise = noise };
-            if (parse.GetValue(ObservationFile) is { } observationFile) c = c with { ObservationFile = Path.GetFullPath(observationFile) };
-            var termPoints = new Dictionary<string, int>(c.TermPoints);
-            foreach (var (term, count) in ParsePairs(parse.GetValue(TermPoints), "--term-points"))
-                termPoints[term] = count == Math.Round(count) ? (int)count : throw new UsageException($"--term-points {term}={count}: the count must be an integer.");
-            c = c with { TermPoints = termPoints };
+            var settings = Bindings().SelectMany(b => b.Read(parse).Select(s => new SettingValue(s.Path, s.Value, b.Option.Name))).ToList();
+            c = RecipeBinder.Apply(c, settings);
             if (c.Model != "custom" && (parse.GetValue(Arch) is not null || parse.GetValue(Weighting) is not null)) c = c with { Model = "custom" };
             c = Diagnostics.ApplyTo(c, parse);
             c.Validate();
@@ -187,7 +172,8 @@ internal sealed class TrainOptions
         }
         catch (InvalidSettingException e)
         {
-            throw new UsageException(FlagOf(e.Setting) is { } flag ? $"{flag} {e.Problem} ({e.Setting})." : e.Message);
+            string? flag = e.Origin is { } origin && origin.StartsWith("--", StringComparison.Ordinal) ? FlagWithKey(origin, e.Setting) : FlagOf(e.Setting);
+            throw new UsageException(flag is not null ? $"{flag} {e.Problem} ({e.Setting})." : e.Message);
         }
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
@@ -195,29 +181,17 @@ internal sealed class TrainOptions
         }
     }
 
+    /// <summary>A repeatable name=value flag names the entry: "--weight ic".</summary>
+    private static string FlagWithKey(string flag, string setting) =>
+        flag is "--weight" or "--term-points" or "--learn" && setting.Count(ch => ch == '.') >= 2 ? $"{flag} {setting[(setting.LastIndexOf('.') + 1)..]}" : flag;
+
     /// <summary>The flag that sets a recipe setting, for messages: "adam.learning_rate" → "--lr", "weighting.weights.ic" → "--weight ic".</summary>
     internal static string? FlagOf(string setting)
     {
         foreach (var (prefix, flag) in new[] { ("weighting.weights.", "--weight "), ("sampling.term_points.", "--term-points "), ("data.learn.", "--learn ") })
             if (setting.StartsWith(prefix, StringComparison.Ordinal)) return flag + setting[prefix.Length..];
-        return Flags.GetValueOrDefault(setting);
+        foreach (var binding in new TrainOptions().Bindings())
+            if (binding.Path == setting) return binding.Option.Name;
+        return null;
     }
-
-    private static readonly Dictionary<string, string> Flags = new()
-    {
-        ["adam.iterations"] = "--iters", ["adam.learning_rate"] = "--lr", ["adam.decay_rate"] = "--decay", ["adam.decay_steps"] = "--decay-steps",
-        ["adam.warmup_steps"] = "--warmup-steps", ["adam.keep_best"] = "--adam-keep-best",
-        ["lbfgs.iterations"] = "--lbfgs", ["lbfgs.points"] = "--lbfgs-points", ["lbfgs.resample"] = "--lbfgs-resample", ["lbfgs.restart"] = "--lbfgs-restart",
-        ["lbfgs.sampling"] = "--lbfgs-sampling", ["lbfgs.weight_scale"] = "--lbfgs-weight-scale", ["lbfgs.keep_best"] = "--lbfgs-keep-best",
-        ["causal.chunks"] = "--causal-chunks", ["causal.tolerance"] = "--causal-tol",
-        ["network.architecture"] = "--arch", ["network.activation"] = "--activation", ["network.layers"] = "--layers", ["network.periodic_inputs"] = "--periodic",
-        ["weighting.scheme"] = "--weighting", ["weighting.beta"] = "--beta", ["weighting.interval"] = "--tau", ["weighting.p"] = "--p",
-        ["weighting.aggregation"] = "--aggregation", ["weighting.gradient_parameters"] = "--grad-params", ["weighting.reference_gradient"] = "--reference-gradient",
-        ["sampling.batch"] = "--batch", ["sampling.full_batch"] = "--full-batch", ["sampling.residual_points"] = "--residual-points",
-        ["sampling.condition_points"] = "--condition-points", ["sampling.residual_batch"] = "--residual-batch", ["sampling.slice_points"] = "--slice-points",
-        ["sampling.face_reduction"] = "--face-reduction", ["sampling.normalization"] = "--normalization",
-        ["device.precision"] = "--precision", ["device.name"] = "--device",
-        ["data.observations"] = "--observations", ["data.noise"] = "--noise",
-        ["logging.log_every"] = "--log-every", ["logging.eval_every"] = "--eval-every", ["logging.checkpoint_every"] = "--checkpoint-every", ["logging.eval_grid"] = "--eval-grid",
-    };
 }

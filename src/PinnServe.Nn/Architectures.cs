@@ -13,7 +13,7 @@ public interface INetworkFactory
 
 /// <summary>
 /// Network architectures by name ("mlp", "modified-mlp"); a library user adds one with <see cref="Register"/> and
-/// selects it with <c>--arch NAME</c> / <c>TrainingConfig.Architecture</c>. (ONNX export knows the built-in two.)
+/// selects it with <c>--arch NAME</c> / <c>TrainingRecipe.Network.Architecture</c>. (ONNX export knows the built-in two.)
 /// </summary>
 public static class Architectures
 {

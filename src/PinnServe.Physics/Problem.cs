@@ -1,41 +1,9 @@
 using PinnServe.Contracts;
+using PinnServe.Training;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 
 namespace PinnServe.Physics;
-
-/// <summary>Defaults for training a problem as its source paper did.</summary>
-public sealed record TrainingDefaults(
-    string Layers = "5x50",
-    int Iterations = 40_000,
-    int Batch = 128,
-    bool FullBatch = false,
-    int ResidualPoints = 0,
-    int ConditionPoints = 0,
-    string Model = "M1",
-    string Normalization = "standardize",
-    bool DecayLearningRate = true,
-    int EvaluationGrid = 100,
-    int ResidualBatch = 0,
-    IReadOnlyDictionary<string, int>? TermPoints = null,
-    string FaceReduction = "sum",
-    string ReferenceGradient = "max-order",
-    int LbfgsIterations = 0,
-    int LbfgsPoints = 0,
-    int LbfgsResample = 0,
-    int LbfgsRestart = 0,
-    string LbfgsSampling = "uniform",
-    double LbfgsWeightScale = 1,
-    int LbfgsKeepBest = 0,
-    int AdamKeepBest = 0,
-    int CausalChunks = 0,
-    double CausalTolerance = 1,
-    IReadOnlyList<string>? PeriodicInputs = null,
-    int WarmupSteps = 0)
-{
-    /// <summary>The papers' model presets a problem (or a problem file's `model`) may name.</summary>
-    public static readonly string[] Models = ["M1", "M2", "M3", "M4", "PINN", "MA", "ID", "DN"];
-}
 
 /// <summary>An extra evaluation figure: the relative L² of the pointwise magnitude of several fields, e.g. |(u, v)|.</summary>
 public sealed record MagnitudeMetric(string Name, string[] Components);
@@ -73,7 +41,8 @@ public abstract class Problem
     /// <summary>Network outputs in column order.</summary>
     public abstract string[] Outputs { get; }
     public abstract IReadOnlyList<LossTerm> Terms { get; }
-    public virtual TrainingDefaults Defaults => new();
+    /// <summary>How the source paper trained it, as a recipe (its model preset in <see cref="TrainingRecipe.Model"/>); unset settings keep the recipe's defaults.</summary>
+    public virtual TrainingRecipe Defaults => new() { Model = "M1" };
 
     /// <summary>Fields with names of their own (the cavity's u = ψ_y); plain outputs need no entry.</summary>
     public virtual IReadOnlyList<FieldDefinition> DerivedFields => [];

@@ -33,13 +33,13 @@ public sealed record Checkpoint
     public required double[] WeightsCurrent { get; init; }
     public required int WeightUpdates { get; init; }
     public required ulong[] RngState { get; init; }
-    /// <summary>The L-BFGS phase's lowest held-out loss so far and its parameters (only with <see cref="TrainingConfig.LbfgsKeepBest"/>).</summary>
+    /// <summary>The L-BFGS phase's lowest held-out loss so far and its parameters (only with <see cref="TrainingRecipe.LbfgsKeepBest"/>).</summary>
     public int? LbfgsBestStep { get; init; }
     public double? LbfgsBestLoss { get; init; }
     public string? LbfgsBestParameters { get; init; }
-    /// <summary>The causal weights the next step applies (only with <see cref="TrainingConfig.CausalChunks"/>).</summary>
+    /// <summary>The causal weights the next step applies (only with <see cref="TrainingRecipe.CausalChunks"/>).</summary>
     public double[]? CausalWeights { get; init; }
-    /// <summary>The Adam phase's lowest held-out loss so far, its step and parameters, and the last measurement (only with <see cref="TrainingConfig.AdamKeepBest"/>).</summary>
+    /// <summary>The Adam phase's lowest held-out loss so far, its step and parameters, and the last measurement (only with <see cref="TrainingRecipe.AdamKeepBest"/>).</summary>
     public int? AdamBestStep { get; init; }
     public double? AdamBestLoss { get; init; }
     public string? AdamBestParameters { get; init; }

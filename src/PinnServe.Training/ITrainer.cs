@@ -7,7 +7,7 @@ namespace PinnServe.Training;
 public interface ITrainer : IDisposable
 {
     Problem Problem { get; }
-    TrainingConfig Config { get; }
+    TrainingRecipe Config { get; }
     int Step { get; }
     /// <summary>Loss term names in order: residual terms first, then weighted terms.</summary>
     IReadOnlyList<string> TermNames { get; }
@@ -18,16 +18,11 @@ public interface ITrainer : IDisposable
     IReadOnlyList<double> Weights { get; }
     double LearningRate { get; }
     int ParameterCount { get; }
-    /// <summary>The L-BFGS phase's loss on held-out points (<see cref="TrainingConfig.LbfgsKeepBest"/>): null until first measured.</summary>
-    HeldOutLoss? LbfgsHeldOut { get; }
-    /// <summary>The Adam phase's unweighted loss on held-out points (<see cref="TrainingConfig.AdamKeepBest"/>): null until first measured.</summary>
-    HeldOutLoss? AdamHeldOut { get; }
-    /// <summary>The step at which the L-BFGS phase stalled (no decrease even from steepest descent), or null.</summary>
-    int? LbfgsStalledAt { get; }
-    /// <summary>The smallest causal weight (1: every time chunk resolved); null without causal training.</summary>
-    double? CausalMinWeight { get; }
-    /// <summary>The residual loss without the causal weights (the logged residual loss carries them); null without causal training.</summary>
-    double? CausalUnweightedResidualLoss { get; }
+    /// <summary>
+    /// The phases and callbacks the recipe turned on (keep-best, causal weights, the L-BFGS phase), each with its metrics
+    /// columns and its status (<see cref="TrainerStatuses.Status{T}"/>): one list, not a property per feature.
+    /// </summary>
+    IReadOnlyList<ITrainingFeature> Features { get; }
     /// <summary>Current values of learned PDE coefficients.</summary>
     IReadOnlyDictionary<string, double> LearnedCoefficients { get; }
 

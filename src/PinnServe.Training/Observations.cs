@@ -38,17 +38,17 @@ public sealed class Observations
     public int Count => Values[0].Length;
 
     /// <summary>The observations a config asks for, or null when it asks for none.</summary>
-    public static Observations? For(Problem problem, TrainingConfig config, EvaluationSet? evaluation)
+    public static Observations? For(Problem problem, TrainingRecipe config, EvaluationSet? evaluation)
     {
         Observations? data = null;
-        if (config.ObservationFile is { } file) data = FromFile(problem, file);
-        else if (config.Observations > 0)
+        if (config.Data.ObservationFile is { } file) data = FromFile(problem, file);
+        else if (config.Data.Observations > 0)
             data = Sample(evaluation ?? throw new ArgumentException(
                 $"--observations needs a reference to draw from, and {problem.Name} has no exact solution, solver or --reference file."),
-                config.Observations, config.Seed);
+                config.Data.Observations, config.Seed);
         if (data is null) return null;
-        if (config.Observations > 0 && config.Observations < data.Count) data = data.Subset(config.Observations, config.Seed);
-        return config.Noise > 0 ? data.WithNoise(config.Noise, config.Seed) : data;
+        if (config.Data.Observations > 0 && config.Data.Observations < data.Count) data = data.Subset(config.Data.Observations, config.Seed);
+        return config.Data.Noise > 0 ? data.WithNoise(config.Data.Noise, config.Seed) : data;
     }
 
     /// <summary><paramref name="count"/> distinct points of the evaluation set, chosen with a seeded RNG.</summary>

@@ -31,13 +31,13 @@ public enum TrainingStatus { Completed, Interrupted, Diverged }
 /// </summary>
 public static class Pinn
 {
-    /// <param name="config">The training setup; null: the problem's defaults (<see cref="TrainingConfig.Defaults"/>).</param>
+    /// <param name="config">The training setup; null: the problem's defaults (<see cref="TrainingRecipe.Defaults"/>).</param>
     /// <param name="progress">Called every <paramref name="progressEvery"/> steps and at the last.</param>
     /// <param name="runDirectory">Where to write a run directory; null: nothing is written.</param>
-    public static TrainingResult Train(Problem problem, TrainingConfig? config = null, IProgress<ProgressInfo>? progress = null,
+    public static TrainingResult Train(Problem problem, TrainingRecipe? config = null, IProgress<ProgressInfo>? progress = null,
         CancellationToken cancel = default, string? runDirectory = null, int threads = 1, int progressEvery = 100)
     {
-        config ??= TrainingConfig.Defaults(problem);
+        config ??= Recipes.For(problem);
         var watch = Stopwatch.StartNew();
         if (runDirectory is not null)
         {
@@ -73,7 +73,7 @@ public static class Pinn
                 {
                     double seconds = watch.Elapsed.TotalSeconds;
                     progress.Report(new ProgressInfo(step, config.TotalIterations, trainer.TermNames, trainer.Losses.ToArray(), trainer.WeightedTerms,
-                        trainer.Weights.ToArray(), (step - lastReport) / Math.Max(1e-9, seconds - lastSeconds), null, step > config.Iterations ? "lbfgs" : "adam"));
+                        trainer.Weights.ToArray(), (step - lastReport) / Math.Max(1e-9, seconds - lastSeconds), null, step > config.Adam.Iterations ? "lbfgs" : "adam"));
                     (lastReport, lastSeconds) = (step, seconds);
                 }
             }

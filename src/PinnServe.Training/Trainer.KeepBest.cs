@@ -9,7 +9,7 @@ namespace PinnServe.Training;
 public sealed partial class Trainer<T>
 {
     /// <summary>
-    /// The Adam phase's keep-best (<see cref="TrainingConfig.AdamKeepBest"/>): every K steps, the unweighted sum of every
+    /// The Adam phase's keep-best (<see cref="TrainingRecipe.AdamKeepBest"/>): every K steps, the unweighted sum of every
     /// term's mean loss — no λ, no causal weights, so values at different steps compare — on a held-out set drawn once
     /// from a seed of its own; at the phase's last step the network goes back to the parameters where it was lowest.
     /// A reference-free guard against ending on an Adam spike at a constant learning rate.
@@ -26,10 +26,10 @@ public sealed partial class Trainer<T>
         {
             _owner = owner;
             var config = owner.Config;
-            _terms = owner._plainTerms.Select(t => owner._compiler.Compile(t, p => owner.FixedPlan(t, p, 8 * config.Batch))).ToArray();
+            _terms = owner._plainTerms.Select(t => owner._compiler.Compile(t, p => owner.FixedPlan(t, p, 8 * config.Sampling.Batch))).ToArray();
             var rng = new Rng(config.Seed ^ 0x6B43A9B5D1UL);
             foreach (var term in _terms) term.Prime(rng);
-            _executor = ComputeBackends.Get(config.Device).CreateExecutor<T>(_terms, owner._threads);
+            _executor = ComputeBackends.Get(config.Device.Name).CreateExecutor<T>(_terms, owner._threads);
             _bestParameters = new T[owner.Network.Parameters.Count];
         }
 
@@ -42,8 +42,8 @@ public sealed partial class Trainer<T>
         {
             var config = _owner.Config;
             int step = _owner.Step;
-            bool last = step == config.Iterations;
-            if (step % config.AdamKeepBest != 0 && !last) return false;
+            bool last = step == config.Adam.Iterations;
+            if (step % config.Adam.KeepBest != 0 && !last) return false;
             var values = _owner.Network.Parameters.Values;
             _executor.Run();
             double loss = 0;

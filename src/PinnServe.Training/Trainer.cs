@@ -16,19 +16,19 @@ namespace PinnServe.Training;
 
 public static class TrainerFactory
 {
-    public static ITrainer Create(TrainingConfig config, int threads = 1)
+    public static ITrainer Create(TrainingRecipe config, int threads = 1)
     {
         config.Validate();
         return Create(config.CreateProblem(), config, threads);
     }
 
     /// <summary>A trainer of a problem object (the C# front door: no registration by name).</summary>
-    public static ITrainer Create(Problem problem, TrainingConfig config, int threads = 1)
+    public static ITrainer Create(Problem problem, TrainingRecipe config, int threads = 1)
     {
         config = config with { Problem = problem.Name };
         config.Validate();
         config.ValidateFor(problem);
-        return config.Precision == "float64" ? new Trainer<double>(problem, config, threads) : new Trainer<float>(problem, config, threads);
+        return config.Device.Precision == Precision.Float64 ? new Trainer<double>(problem, config, threads) : new Trainer<float>(problem, config, threads);
     }
 }
 
@@ -36,7 +36,7 @@ public static class TrainerFactory
 /// Trains a problem's network: every step samples each term's points, runs each term's tape forward and
 /// backward (giving per-term gradients at no extra cost), updates the adaptive weights every τ steps, forms
 /// ∇L = Σ ∇L_r + Σ λᵢ∇Lᵢ and takes an Adam step. The loop allocates nothing. After the Adam steps, an optional
-/// L-BFGS phase (<see cref="TrainingConfig.LbfgsIterations"/>) minimizes the same weighted loss on fixed points
+/// L-BFGS phase (<see cref="LbfgsRecipe.Iterations"/>) minimizes the same weighted loss on fixed points
 /// with the weights frozen.
 /// </summary>
 public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -64,17 +64,17 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     private bool _causalPrimed;
 
     /// <param name="threads">Threads that run the terms' shards in parallel (results do not depend on it).</param>
-    public Trainer(Problem problem, TrainingConfig config, int threads = 1)
+    public Trainer(Problem problem, TrainingRecipe config, int threads = 1)
     {
         Problem = problem;
         Config = config;
         var store = new ParameterStore<T>();
-        var shape = NetworkShape.Parse(config.Layers);
-        Network = Nn.Network<T>.Create(config.Architecture, store, problem.Domain.Dimension, problem.Outputs.Length, shape, Activations.Parse(config.Activation),
-            PeriodicAxes(problem.Domain, config.PeriodicInputs));
+        var shape = NetworkShape.Parse(config.Network.Layers);
+        Network = Nn.Network<T>.Create(config.Network.Architecture, store, problem.Domain.Dimension, problem.Outputs.Length, shape, Activations.Parse(RecipeBinder.NameOf(config.Network.Activation)),
+            PeriodicAxes(problem.Domain, config.Network.PeriodicInputs));
         var initRng = new Rng(config.Seed);
         Network.InitializeGlorotNormal(initRng);
-        foreach (var (name, initial) in config.Learn)
+        foreach (var (name, initial) in config.Data.Learn)
         {
             if (!problem.Parameters.ContainsKey(name))
                 throw new ArgumentException($"Cannot learn '{name}': {problem.Name} has no such parameter (parameters: {string.Join(", ", problem.Parameters.Keys)}).");
@@ -83,20 +83,20 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
             store.Values[info.Offset] = T.One;
             _learned[name] = new LearnedCoefficient(info, initial);
         }
-        (_shift, _scale) = config.Normalization == "unit" ? problem.Domain.UnitCube() : problem.Domain.Standardization();
+        (_shift, _scale) = config.Sampling.Normalization == Normalization.Unit ? problem.Domain.UnitCube() : problem.Domain.Standardization();
 
-        var compiler = new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = config.SlicePoints, MeanOverFaces = config.FaceReduction == "mean" };
+        var compiler = new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = config.Sampling.SlicePoints, MeanOverFaces = config.Sampling.FaceReduction == FaceReduction.Mean };
         _evaluation = CreateEvaluationSet(problem, config);
         Observations = Observations.For(problem, config, _evaluation);
         IReadOnlyList<LossTerm> terms = Observations is null ? problem.Terms : [.. problem.Terms, Observations.ToLossTerm(problem)];
         _plainTerms = terms.ToArray();
-        if (config.CausalChunks > 0)
+        if (config.Causal.Chunks > 0)
         {
-            _causal = new CausalWeights(problem.Domain, config.CausalChunks, config.CausalTolerance);
+            _causal = new CausalWeights(problem.Domain, config.Causal.Chunks, config.Causal.Tolerance);
             terms = terms.Select(_causal.Wrap).ToArray();
         }
         (_compiler, _terms, _threads) = (compiler, terms.ToArray(), threads);
-        foreach (var name in config.TermPoints.Keys)
+        foreach (var name in config.Sampling.TermPoints.Keys)
             if (!terms.Any(t => t.Name == name))
                 throw new ArgumentException($"--term-points names unknown term '{name}' (terms: {string.Join(", ", terms.Select(t => t.Name))}).");
         (_residuals, _weighted) = CompileTerms(Plan);
@@ -106,9 +106,8 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
 
         _referenceResidual = config.Weighting.ReferenceGradient switch
         {
-            "sum" => -1,
-            "max-order" => Enumerable.Range(0, _residuals.Length).MaxBy(i => MaxOrder(_residuals[i].Term)),
-            var other => throw new ArgumentException($"Unknown reference gradient '{other}' (expected max-order or sum)."),
+            ReferenceGradient.Sum => -1,
+            _ => Enumerable.Range(0, _residuals.Length).MaxBy(i => MaxOrder(_residuals[i].Term)),
         };
         _gradient = new T[store.Count];
         _reference = new T[store.Count];
@@ -119,13 +118,9 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         _weights = new LossWeights(WeightedTerms, CreateEstimator(config.Weighting, store), config.Weighting.Interval,
             config.Weighting.Beta, config.Weighting.BiasCorrection, config.Weighting.Weights,
             _weighted.Where(t => t.Term.FixedWeight).Select(t => t.Name).ToArray());
-        ILearningRateSchedule schedule = config.DecayRate < 1
-            ? new ExponentialDecay(config.LearningRate, config.DecayRate, config.DecaySteps)
-            : new ConstantLearningRate(config.LearningRate);
-        if (config.WarmupSteps > 0) schedule = new LinearWarmup(schedule, config.WarmupSteps);
-        _adam = new Adam<T>(store.Count, schedule);
-        _executor = ComputeBackends.Get(config.Device).CreateExecutor<T>([.. _residuals, .. _weighted], threads);
-        if (config.AdamKeepBest > 0) _adamKeepBest = new AdamKeepBest(this);
+        _adam = new Adam<T>(store.Count, LearningRates.For(config.Adam));
+        _executor = ComputeBackends.Get(config.Device.Name).CreateExecutor<T>([.. _residuals, .. _weighted], threads);
+        if (config.Adam.KeepBest > 0) _adamKeepBest = new AdamKeepBest(this);
     }
 
     public int Threads => _executor.Threads;
@@ -138,37 +133,40 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     }
 
     /// <summary>Reference data for the relative L²: a given file, else the exact solution, else the problem's solver.</summary>
-    private static EvaluationSet? CreateEvaluationSet(Problem problem, TrainingConfig config)
+    private static EvaluationSet? CreateEvaluationSet(Problem problem, TrainingRecipe config)
     {
-        if (config.ReferenceFile is { } file)
+        if (config.Data.ReferenceFile is { } file)
         {
             if (!File.Exists(file)) throw new FileNotFoundException($"Reference file '{file}' does not exist.");
             return EvaluationSet.FromReference(problem, PinnServe.Reference.Files.ReferenceFiles.Read(file), file);
         }
         if (problem.Exact(problem.Domain.Axes.Select(a => a.Center).ToArray()) is not null)
-            return EvaluationSet.FromExactSolution(problem, config.EvaluationGrid);
+            return EvaluationSet.FromExactSolution(problem, config.Logging.EvaluationGrid);
         return problem.ComputeReference() is { } reference ? EvaluationSet.FromReference(problem, reference, $"{reference.Problem} reference solver") : null;
     }
 
     public Problem Problem { get; }
-    public TrainingConfig Config { get; }
+    public TrainingRecipe Config { get; }
     public Network<T> Network { get; }
     public int Step { get; private set; }
     public IReadOnlyList<string> TermNames { get; }
     public IReadOnlyList<double> Losses => _losses;
     public IReadOnlyList<string> WeightedTerms { get; }
-    /// <summary>The weights the current phase applies: λ, or in the L-BFGS phase s·λ (s: <see cref="TrainingConfig.LbfgsWeightScale"/>), so logs show what is minimized.</summary>
+    /// <summary>The weights the current phase applies: λ, or in the L-BFGS phase s·λ (s: <see cref="LbfgsRecipe.WeightScale"/>), so logs show what is minimized.</summary>
     public IReadOnlyList<double> Weights => ActiveLbfgs?.Lambdas ?? _weights.Current;
     public LossWeights LossWeights => _weights;
     /// <summary>Adam's learning rate; in the L-BFGS phase, the last accepted step length.</summary>
     public double LearningRate => ActiveLbfgs?.LastStepLength ?? _adam.CurrentLearningRate;
     /// <summary>The L-BFGS phase once it has taken a step; null while Adam runs.</summary>
-    private LbfgsPhase? ActiveLbfgs => Step > Config.Iterations ? _lbfgs : null;
+    private LbfgsPhase? ActiveLbfgs => Step > Config.Adam.Iterations ? _lbfgs : null;
     public HeldOutLoss? LbfgsHeldOut => _lbfgs?.HeldOut;
     public HeldOutLoss? AdamHeldOut => _adamKeepBest?.HeldOut;
     public int? LbfgsStalledAt => _lbfgs?.StalledAt;
     public double? CausalMinWeight => _causal?.MinWeight;
     public double? CausalUnweightedResidualLoss => _causal?.UnweightedLoss;
+    public IReadOnlyList<ITrainingFeature> Features => _features ??= TrainingFeatures.For(Config, () => LbfgsHeldOut, () => AdamHeldOut,
+        () => _causal is { } c ? new CausalStatus(c.MinWeight, c.UnweightedLoss) : null, () => LbfgsStalledAt);
+    private IReadOnlyList<ITrainingFeature>? _features;
     /// <summary>Each periodic input's axis and period: the domain's extent along it.</summary>
     private static (int Axis, double Period)[] PeriodicAxes(Box domain, IReadOnlyList<string> names) =>
         names.Select(name =>
@@ -178,7 +176,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
             return (axis, domain.Axes[axis].Max - domain.Axes[axis].Min);
         }).ToArray();
 
-    /// <summary>The causal weights by time chunk (null without <see cref="TrainingConfig.CausalChunks"/>).</summary>
+    /// <summary>The causal weights by time chunk (null without <see cref="CausalRecipe.Chunks"/>).</summary>
     public CausalWeights? Causal => _causal;
     /// <summary>Loss-and-gradient evaluations the L-BFGS phase has made (line-search trials included).</summary>
     public long LbfgsEvaluations => _lbfgs?.Evaluations ?? 0;
@@ -202,12 +200,12 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     private SamplingPlan Plan(LossTerm term, Piece piece)
     {
         if (piece.Region is DataPoints data) return SamplingPlan.Fixed(data.Count);
-        if (!Config.FullBatch) return SamplingPlan.Fresh(Config.Batch);
+        if (!Config.Sampling.FullBatch) return SamplingPlan.Fresh(Config.Sampling.Batch);
         if (term.Role == TermRole.Residual)
-            return Config.ResidualBatch > 0 && Config.ResidualBatch < Config.ResidualPoints
-                ? SamplingPlan.MiniBatch(Config.ResidualPoints, Config.ResidualBatch)
-                : SamplingPlan.Fixed(Config.ResidualPoints);
-        int points = Config.TermPoints.TryGetValue(term.Name, out int given) ? given : Config.ConditionPoints;
+            return Config.Sampling.ResidualBatch > 0 && Config.Sampling.ResidualBatch < Config.Sampling.ResidualPoints
+                ? SamplingPlan.MiniBatch(Config.Sampling.ResidualPoints, Config.Sampling.ResidualBatch)
+                : SamplingPlan.Fixed(Config.Sampling.ResidualPoints);
+        int points = Config.Sampling.TermPoints.TryGetValue(term.Name, out int given) ? given : Config.Sampling.ConditionPoints;
         return SamplingPlan.Fixed(Math.Max(1, points / term.Pieces.Count));
     }
 
@@ -253,7 +251,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
 
     public void TrainStep()
     {
-        if (Step >= Config.Iterations && Config.LbfgsIterations > 0)
+        if (Step >= Config.Adam.Iterations && Config.Lbfgs.Iterations > 0)
         {
             (_lbfgs ??= new LbfgsPhase(this)).Iterate();
             Step++;
@@ -326,7 +324,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         var best = _lbfgs is null ? _resumedBest : _lbfgs.Best;  // a resumed run keeps its best before the phase restarts
         var checkpoint = new Checkpoint
         {
-            Precision = Config.Precision,
+            Precision = RecipeBinder.NameOf(Config.Device.Precision),
             Step = Step,
             Parameters = Checkpoint.Encode<T>(Network.Parameters.Values),
             AdamStep = adamStep,
@@ -355,7 +353,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     /// <summary>Continues from <paramref name="c"/>; the checkpoint is checked against this run (precision, sizes) before anything is changed.</summary>
     public void LoadCheckpoint(Checkpoint c)
     {
-        if (c.Precision != Config.Precision) throw new InvalidDataException($"The checkpoint is {c.Precision}, the run is {Config.Precision}.");
+        if (c.Precision != RecipeBinder.NameOf(Config.Device.Precision)) throw new InvalidDataException($"The checkpoint is {c.Precision}, the run is {RecipeBinder.NameOf(Config.Device.Precision)}.");
         var theta = Checkpoint.Decode<T>(c.Parameters);
         if (theta.Length != Network.Parameters.Count)
             throw new InvalidDataException($"The checkpoint has {theta.Length} parameters, the network has {Network.Parameters.Count}.");
@@ -377,7 +375,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         _resumedBest = c is { LbfgsBestStep: { } bestStep, LbfgsBestLoss: { } bestLoss, LbfgsBestParameters: { } bestParameters }
             ? (bestStep, bestLoss, Checkpoint.Decode<T>(bestParameters)) : null;
         // Inside the L-BFGS phase the checkpoint carries its optimizer state; the phase is (re)built on the next step.
-        _resumedLbfgs = Step > Config.Iterations ? c.Lbfgs : null;
+        _resumedLbfgs = Step > Config.Adam.Iterations ? c.Lbfgs : null;
         _lbfgs?.Dispose();
         _lbfgs = null;
     }
@@ -387,7 +385,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
 
     /// <summary>
     /// The L-BFGS phase: its own compiled terms on fixed points (drawn from seeds of their own, once or every
-    /// <see cref="TrainingConfig.LbfgsResample"/> iterations, so a resumed run rebuilds them), the loss Σ L_r + Σ s·λᵢLᵢ with λ frozen at their last values (s: <see cref="TrainingConfig.LbfgsWeightScale"/>), and the optimizer's
+    /// <see cref="LbfgsRecipe.Resample"/> iterations, so a resumed run rebuilds them), the loss Σ L_r + Σ s·λᵢLᵢ with λ frozen at their last values (s: <see cref="LbfgsRecipe.WeightScale"/>), and the optimizer's
     /// float64 copy of θ. Its curvature history, point set and counters travel in the checkpoint (<see cref="LbfgsCheckpoint"/>),
     /// so a run resumed inside the phase continues it exactly (residual-adaptive point sets excepted: see <see cref="Draw"/>).
     /// </summary>
@@ -409,23 +407,23 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         {
             _owner = owner;
             var config = owner.Config;
-            int points = config.LbfgsPoints > 0 ? config.LbfgsPoints : 8 * config.Batch;
+            int points = config.Lbfgs.Points > 0 ? config.Lbfgs.Points : 8 * config.Sampling.Batch;
             SamplingPlan Plan(LossTerm term, Piece piece) => owner.FixedPlan(term, piece, points);
             (_residuals, _weighted) = owner.CompileTerms(Plan);
             _drawn = CurrentSet();
             Draw(_drawn);
-            _executor = ComputeBackends.Get(config.Device).CreateExecutor<T>([.. _residuals, .. _weighted], owner._threads);
+            _executor = ComputeBackends.Get(config.Device.Name).CreateExecutor<T>([.. _residuals, .. _weighted], owner._threads);
             int n = owner.Network.Parameters.Count;
             _optimizer = new Lbfgs(n);
             _theta = new double[n];
             _gradient = new T[n];
-            _lambdas = owner._weights.Current.Select(l => l * config.LbfgsWeightScale).ToArray();
-            if (config.LbfgsKeepBest > 0)
+            _lambdas = owner._weights.Current.Select(l => l * config.Lbfgs.WeightScale).ToArray();
+            if (config.Lbfgs.KeepBest > 0)
             {
                 (_heldResiduals, _heldWeighted) = owner.CompileTerms(Plan);
                 var rng = new Rng(config.Seed ^ 0x4E1DBE57UL);
                 foreach (var term in _heldResiduals.Concat(_heldWeighted)) term.Prime(rng);
-                _heldExecutor = ComputeBackends.Get(config.Device).CreateExecutor<T>([.. _heldResiduals, .. _heldWeighted], owner._threads);
+                _heldExecutor = ComputeBackends.Get(config.Device.Name).CreateExecutor<T>([.. _heldResiduals, .. _heldWeighted], owner._threads);
                 Best = owner._resumedBest;
             }
             if (owner._resumedLbfgs is { } resumed) Restore(resumed);
@@ -471,7 +469,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
             var config = _owner.Config;
             int step = _owner.Step;
             bool last = step >= config.TotalIterations;
-            if ((step - config.Iterations) % config.LbfgsKeepBest != 0 && !last) return;
+            if ((step - config.Adam.Iterations) % config.Lbfgs.KeepBest != 0 && !last) return;
             var values = _owner.Network.Parameters.Values;
             _heldExecutor.Run();
             double loss = PhaseLoss(_heldResiduals, _heldWeighted);
@@ -499,15 +497,15 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         {
             var rng = new Rng(_owner.Config.Seed ^ 0x1BF65UL ^ ((ulong)k * 0x9E3779B97F4A7C15UL));
             foreach (var term in _residuals.Concat(_weighted)) term.Prime(rng);
-            if (_owner.Config.LbfgsSampling == "residual")
+            if (_owner.Config.Lbfgs.Sampling == PointSampling.Residual)
                 foreach (var term in _residuals.Concat(_weighted)) ResidualAdaptiveSampling.Redraw(term, _owner._compiler, _owner.Problem.Domain, rng);
         }
 
         // Which fixed set the current step uses: a new one every LbfgsResample iterations (0: one for the whole phase).
-        private int CurrentSet() => _owner.Config.LbfgsResample > 0 ? PhaseIteration / _owner.Config.LbfgsResample : 0;
+        private int CurrentSet() => _owner.Config.Lbfgs.Resample > 0 ? PhaseIteration / _owner.Config.Lbfgs.Resample : 0;
 
         // L-BFGS iterations done so far in this phase.
-        private int PhaseIteration => _owner.Step - _owner.Config.Iterations;
+        private int PhaseIteration => _owner.Step - _owner.Config.Adam.Iterations;
 
         public void Iterate()
         {
@@ -519,7 +517,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
                 _optimizer.Reset();
                 StalledAt = null;
             }
-            else if (_owner.Config.LbfgsRestart > 0 && PhaseIteration > 0 && PhaseIteration % _owner.Config.LbfgsRestart == 0)
+            else if (_owner.Config.Lbfgs.Restart > 0 && PhaseIteration > 0 && PhaseIteration % _owner.Config.Lbfgs.Restart == 0)
             {
                 _optimizer.Reset(); // as a run resumed here would (a fresh optimizer), so both give the same iterates
             }

@@ -33,10 +33,10 @@ public sealed partial class TrainingRun
                 if (extended != recorded)
                 {
                     AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), extended.ToJson());
-                    config = config with { Iterations = extended.Iterations, LbfgsIterations = extended.LbfgsIterations };
+                    config = config.WithAdam(it => it with { Iterations = extended.Adam.Iterations }).WithLbfgs(it => it with { Iterations = extended.Lbfgs.Iterations });
                 }
             }
-            var runConfig = device is null ? config : config with { Device = device };
+            var runConfig = device is null ? config : config.WithDevice(it => it with { Name = device });
             trainer = RunReader.CreateTrainer(runConfig, dir, threads);
             double elapsed = 0;
             if (found is { } f)
@@ -66,7 +66,7 @@ public sealed partial class TrainingRun
     private void DropFinalOnlyMetrics(int finalStep)
     {
         var c = _trainer.Config;
-        bool logged = finalStep % c.LogEvery == 0, evaluated = finalStep % c.EvaluateEvery == 0;
+        bool logged = finalStep % c.Logging.LogEvery == 0, evaluated = finalStep % c.Logging.EvaluateEvery == 0;
         if (evaluated) return;
         string path = Path.Combine(_dir, MetricsFile);
         var lines = File.ReadAllLines(path).ToList();

@@ -47,17 +47,17 @@ public sealed partial class TrainingRun : IDisposable
         _lock.Release();
     }
 
-    public static TrainingRun Create(TrainingConfig config, string dir, int threads = 1) =>
+    public static TrainingRun Create(TrainingRecipe config, string dir, int threads = 1) =>
         Create(dir, () => TrainerFactory.Create(config, threads), config);
 
     /// <summary>
     /// A run of a problem object (no registration): the same files, but `--resume` and `eval` can rebuild the problem
-    /// only if it is a catalog problem or <see cref="TrainingConfig.ProblemFile"/> names its file.
+    /// only if it is a catalog problem or <see cref="TrainingRecipe.ProblemFile"/> names its file.
     /// </summary>
-    public static TrainingRun Create(Problem problem, TrainingConfig config, string dir, int threads = 1) =>
+    public static TrainingRun Create(Problem problem, TrainingRecipe config, string dir, int threads = 1) =>
         Create(dir, () => TrainerFactory.Create(problem, config, threads), config with { Problem = problem.Name });
 
-    private static TrainingRun Create(string dir, Func<ITrainer> createTrainer, TrainingConfig config)
+    private static TrainingRun Create(string dir, Func<ITrainer> createTrainer, TrainingRecipe config)
     {
         System.IO.Directory.CreateDirectory(dir);
         var runLock = RunLock.Acquire(dir);  // one writer per run directory
@@ -109,20 +109,20 @@ public sealed partial class TrainingRun : IDisposable
                     _trainer.TrainStep();
                     diagnostics?.AfterStep();
                     int step = _trainer.Step;
-                    bool evaluate = step % config.EvaluateEvery == 0 || step == config.TotalIterations;
+                    bool evaluate = step % config.Logging.EvaluateEvery == 0 || step == config.TotalIterations;
                     if (evaluate) relL2 = _trainer.RelativeL2();
-                    if (step % config.LogEvery == 0 || evaluate)
+                    if (step % config.Logging.LogEvery == 0 || evaluate)
                     {
                         metrics.WriteLine(MetricsRow(step, _elapsedBefore + watch.Elapsed.TotalSeconds, evaluate ? relL2 : null));
                         metrics.Flush();
                     }
-                    if (step % config.CheckpointEvery == 0) SaveCheckpoint(watch);
+                    if (step % config.Logging.CheckpointEvery == 0) SaveCheckpoint(watch);
                     if (progress is not null && (step - lastReport >= progressEvery || step == config.TotalIterations))
                     {
                         long ticks = watch.ElapsedTicks;
                         double rate = (step - lastReport) / Math.Max(1e-9, (ticks - lastTicks) / (double)Stopwatch.Frequency);
                         progress.Report(new ProgressInfo(step, config.TotalIterations, _trainer.TermNames, _trainer.Losses.ToArray(),
-                            _trainer.WeightedTerms, _trainer.Weights.ToArray(), rate, relL2?.FirstOrDefault(), step > config.Iterations ? "lbfgs" : "adam"));
+                            _trainer.WeightedTerms, _trainer.Weights.ToArray(), rate, relL2?.FirstOrDefault(), step > config.Adam.Iterations ? "lbfgs" : "adam"));
                         (lastReport, lastTicks) = (step, ticks);
                     }
                 }
@@ -187,9 +187,9 @@ public sealed partial class TrainingRun : IDisposable
             ["status"] = status,
             ["problem"] = t.Config.Problem,
             ["model"] = t.Config.Model,
-            ["architecture"] = t.Config.Architecture,
+            ["architecture"] = t.Config.Network.Architecture,
             ["weighting"] = t.Config.Weighting.Scheme,
-            ["layers"] = t.Config.Layers,
+            ["layers"] = t.Config.Network.Layers,
             ["seed"] = t.Config.Seed,
             ["iterations"] = t.Step,
             ["parameters"] = t.ParameterCount,
@@ -200,11 +200,8 @@ public sealed partial class TrainingRun : IDisposable
             ["run_dir"] = Path.GetFullPath(_dir),
         };
         if (message is not null) summary["message"] = message;
-        if (t.AdamHeldOut is { } adamHeldOut) summary["adam_keep_best"] = KeepBest(t.Config.AdamKeepBest, adamHeldOut);
-        if (t.LbfgsHeldOut is { } heldOut) summary["lbfgs_keep_best"] = KeepBest(t.Config.LbfgsKeepBest, heldOut);
-        if (t.LbfgsStalledAt is { } stalled) summary["lbfgs_stalled_at"] = stalled;
-        if (t.CausalMinWeight is { } causal) summary["causal_min_weight"] = causal;
-        if (t.CausalUnweightedResidualLoss is { } unweighted) summary["causal_unweighted_residual_loss"] = Finite(unweighted);
+        foreach (var feature in t.Statuses())
+            foreach (var (key, value) in feature.SummaryEntries()) summary[key] = value;
         if (relL2 is not null)
         {
             var rel = new JsonObject();
@@ -230,14 +227,6 @@ public sealed partial class TrainingRun : IDisposable
         return summary;
     }
 
-    private static JsonObject KeepBest(int every, HeldOutLoss heldOut) => new()
-    {
-        ["every"] = every,
-        ["best_step"] = heldOut.BestStep,
-        ["best_heldout_loss"] = heldOut.BestLoss,
-        ["last_heldout_loss"] = heldOut.Loss,
-    };
-
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
     private string MetricsHeader()
@@ -247,10 +236,8 @@ public sealed partial class TrainingRun : IDisposable
         cols.AddRange(t.TermNames.Select(n => $"loss_{n}"));
         cols.AddRange(t.WeightedTerms.Select(n => $"lambda_{n}"));
         cols.AddRange(t.EvaluatedFields.Select(f => $"rel_l2_{f}"));
-        cols.AddRange(t.Config.Learn.Keys.Select(k => $"learned_{k}"));
-        if (t.Config.LbfgsKeepBest > 0) cols.Add("heldout_loss");
-        if (t.Config.AdamKeepBest > 0) cols.Add("adam_heldout_loss");
-        if (t.Config.CausalChunks > 0) cols.AddRange(["causal_min_weight", "causal_unweighted_residual_loss"]);
+        cols.AddRange(t.Config.Data.Learn.Keys.Select(k => $"learned_{k}"));
+        foreach (var feature in t.Features) cols.AddRange(feature.MetricColumns);
         return string.Join(",", cols);
     }
 
@@ -263,11 +250,9 @@ public sealed partial class TrainingRun : IDisposable
         foreach (var l in t.Losses) sb.Append(',').Append(l.ToString("G6", inv));
         foreach (var w in t.Weights) sb.Append(',').Append(w.ToString("G6", inv));
         for (int i = 0; i < t.EvaluatedFields.Length; i++) sb.Append(',').Append(relL2 is null ? "" : relL2[i].ToString("G6", inv));
-        foreach (var key in t.Config.Learn.Keys) sb.Append(',').Append(t.LearnedCoefficients[key].ToString("G8", inv));
-        if (t.Config.LbfgsKeepBest > 0) sb.Append(',').Append(t.LbfgsHeldOut is { } h && h.Step == step ? h.Loss.ToString("G6", inv) : "");
-        if (t.Config.AdamKeepBest > 0) sb.Append(',').Append(t.AdamHeldOut is { } a && a.Step == step ? a.Loss.ToString("G6", inv) : "");
-        if (t.Config.CausalChunks > 0)
-            sb.Append(',').Append((t.CausalMinWeight ?? 1).ToString("G6", inv)).Append(',').Append((t.CausalUnweightedResidualLoss ?? 0).ToString("G6", inv));
+        foreach (var key in t.Config.Data.Learn.Keys) sb.Append(',').Append(t.LearnedCoefficients[key].ToString("G8", inv));
+        foreach (var feature in t.Features)
+            foreach (var value in feature.MetricValues(step)) sb.Append(',').Append(value);
         return sb.ToString();
     }
 

@@ -28,12 +28,8 @@ public class ParityTests
     // The training runs: the modified MLP with adaptive (annealing) weights, and a plain MLP on a point pool.
     public static IEnumerable<object[]> TrainingCases => [["klein-gordon", "M4"], ["allen-cahn", "DN"]];
 
-    internal static TrainingConfig Config(string problem, string model, string device) =>
-        TrainingConfig.Defaults(ProblemCatalog.Create(problem), model) with
-        {
-            Layers = "2x10", Batch = 40, EvaluationGrid = 5, Precision = "float32", SlicePoints = 16, TermPoints = new(),
-            FullBatch = false, Device = device,
-        };
+    internal static TrainingRecipe Config(string problem, string model, string device) =>
+        Recipes.For(ProblemCatalog.Create(problem), model).WithNetwork(it => it with { Layers = "2x10" }).WithSampling(it => it with { Batch = 40, SlicePoints = 16, TermPoints = new(), FullBatch = false }).WithLogging(it => it with { EvaluationGrid = 5 }).WithDevice(it => it with { Precision = Precision.Float32, Name = device });
 
     [Theory]
     [OnDevice(Devices.IlgpuCpu, nameof(Cases))]
@@ -46,13 +42,13 @@ public class ParityTests
     [OnDevice(Devices.IlgpuCpu, nameof(Architectures))]
     [OnDevice(Devices.Cuda, nameof(Architectures))]
     public void PeriodicInputFeaturesMatchTheCpuEngine(string device, string architecture) =>
-        AssertTermsMatchTheCpuEngine(Config("allen-cahn", "DN", "cpu") with { Architecture = architecture, PeriodicInputs = ["x"] },
+        AssertTermsMatchTheCpuEngine(Config("allen-cahn", "DN", "cpu").WithNetwork(it => it with { Architecture = architecture, PeriodicInputs = ["x"] }),
             device, $"{device} allen-cahn periodic x {architecture}");
 
-    private static void AssertTermsMatchTheCpuEngine(TrainingConfig config, string device, string label)
+    private static void AssertTermsMatchTheCpuEngine(TrainingRecipe config, string device, string label)
     {
         using var cpu = (Trainer<float>)TrainerFactory.Create(config, 1);
-        using var gpu = (Trainer<float>)TrainerFactory.Create(config with { Device = device }, 1);
+        using var gpu = (Trainer<float>)TrainerFactory.Create(config.WithDevice(it => it with { Name = device }), 1);
         Assert.True(gpu.ResidualTerms[0].Shards.Count > 1, "the residual term must span several shards");
         double worstLoss = 0, worstGradient = 0;
         for (int step = 0; step < 3; step++)
@@ -83,9 +79,9 @@ public class ParityTests
     public void CausalWeightsFromTheDevicesResidualsFollowTheCpuRun(string device)
     {
         // The weights come from every point's residual, which the device returns on demand after each step.
-        var config = Config("allen-cahn", "DN", "cpu") with { CausalChunks = 4, CausalTolerance = 10 };
+        var config = Config("allen-cahn", "DN", "cpu").WithCausal(it => it with { Chunks = 4, Tolerance = 10 });
         using var cpu = (Trainer<float>)TrainerFactory.Create(config, 1);
-        using var gpu = (Trainer<float>)TrainerFactory.Create(config with { Device = device }, 1);
+        using var gpu = (Trainer<float>)TrainerFactory.Create(config.WithDevice(it => it with { Name = device }), 1);
         for (int step = 0; step < 5; step++)
         {
             cpu.TrainStep();
@@ -126,7 +122,7 @@ public class ParityTests
     {
         // Smaller than the per-step cases (one hidden layer of 8, 24 points in two shards per term): ILGPU's CPU
         // accelerator pays per kernel launch, and 200 steps must stay a few seconds in CI.
-        TrainingConfig Small(string d) => Config(problem, model, d) with { Layers = "1x8", Batch = 24, SlicePoints = 12 };
+        TrainingRecipe Small(string d) => Config(problem, model, d).WithNetwork(it => it with { Layers = "1x8" }).WithSampling(it => it with { Batch = 24, SlicePoints = 12 });
         using var cpu = (Trainer<float>)TrainerFactory.Create(Small("cpu"), 1);
         using var gpu = (Trainer<float>)TrainerFactory.Create(Small(device), 1);
         Assert.True(gpu.ResidualTerms[0].Shards.Count > 1, "the residual term must span several shards");

@@ -13,7 +13,7 @@ public class PortabilityTests
         string dir = Path.Combine(Path.GetTempPath(), $"pinn-portable-{Guid.NewGuid():N}");
         try
         {
-            var config = ParityTests.Config("klein-gordon", "M1", "ilgpu-cpu") with { Iterations = 4, CheckpointEvery = 2 };
+            var config = ParityTests.Config("klein-gordon", "M1", "ilgpu-cpu").WithAdam(it => it with { Iterations = 4 }).WithLogging(it => it with { CheckpointEvery = 2 });
             float[] theta;
             using (var run = TrainingRun.Create(config, dir, 1))
             {
@@ -22,7 +22,7 @@ public class PortabilityTests
             }
             using var resumed = TrainingRun.Resume(dir, 1, device: "cpu");
             var trainer = (Trainer<float>)resumed.Trainer;
-            Assert.Equal("cpu", trainer.Config.Device);
+            Assert.Equal("cpu", trainer.Config.Device.Name);
             Assert.Equal(4, trainer.Step);
             Assert.Equal(theta, trainer.Network.Parameters.Values);
         }

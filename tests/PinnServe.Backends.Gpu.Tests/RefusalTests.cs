@@ -25,7 +25,7 @@ public class RefusalTests
     [Fact]
     public void Float64IsRefusedWithTheFlagToUse()
     {
-        var config = ParityTests.Config("klein-gordon", "M1", "ilgpu-cpu") with { Precision = "float64" };
+        var config = ParityTests.Config("klein-gordon", "M1", "ilgpu-cpu").WithDevice(it => it with { Precision = Precision.Float64 });
         var e = Assert.Throws<NotSupportedException>(() => TrainerFactory.Create(config, 1));
         Assert.Contains("float32", e.Message);
     }

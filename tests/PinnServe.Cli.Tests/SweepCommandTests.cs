@@ -40,7 +40,7 @@ public class SweepCommandTests
         Assert.True(File.Exists(Path.Combine(trial, "problem.toml")));
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(trial, "config.json")))!;
         Assert.Equal(2UL, config["seed"]!.GetValue<ulong>());
-        Assert.Equal(60, config["iterations"]!.GetValue<int>());
+        Assert.Equal(60, config["adam"]!["iterations"]!.GetValue<int>());
 
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(trial, "summary.json"));
         var again = PinnCli.RunIn(dir, args);

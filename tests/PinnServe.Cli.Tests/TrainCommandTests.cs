@@ -91,12 +91,8 @@ public class TrainCommandTests
         var (r, dir) = TrainWithLbfgs("--lbfgs-points", "64", "--lbfgs-resample", "10", "--lbfgs-restart", "15", "--lbfgs-sampling", "residual");
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(130, r.Json["iterations"]!.GetValue<int>());
-        string config = File.ReadAllText(Path.Combine(dir, "config.json"));
-        Assert.Contains("\"lbfgs_iterations\": 30", config);
-        Assert.Contains("\"lbfgs_points\": 64", config);
-        Assert.Contains("\"lbfgs_resample\": 10", config);
-        Assert.Contains("\"lbfgs_restart\": 15", config);
-        Assert.Contains("\"lbfgs_sampling\": \"residual\"", config);
+        var lbfgs = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!["lbfgs"]!;
+        Assert.Equal((30, 64, 10, 15, "residual"), ((int)lbfgs["iterations"]!, (int)lbfgs["points"]!, (int)lbfgs["resample"]!, (int)lbfgs["restart"]!, (string)lbfgs["sampling"]!));
     }
 
     [Fact]
@@ -106,9 +102,8 @@ public class TrainCommandTests
         var r = PinnCli.Run("train", "allen-cahn", "--model", "DN", "--layers", "2x8", "--iters", "20", "--residual-points", "128",
             "--residual-batch", "64", "--causal-chunks", "8", "--causal-tol", "20", "--log-every", "10", "--eval-every", "20", "--out", dir, "--json");
         Assert.Equal(0, r.ExitCode);
-        string config = File.ReadAllText(Path.Combine(dir, "config.json"));
-        Assert.Contains("\"causal_chunks\": 8", config);
-        Assert.Contains("\"causal_tolerance\": 20", config);
+        var causal = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!["causal"]!;
+        Assert.Equal((8, 20.0), ((int)causal["chunks"]!, (double)causal["tolerance"]!));
         var rows = File.ReadAllLines(Path.Combine(dir, "metrics.csv"));
         Assert.EndsWith(",causal_min_weight,causal_unweighted_residual_loss", rows[0]);
         var last = rows[^1].Split(',');
@@ -129,7 +124,7 @@ public class TrainCommandTests
             "--residual-batch", "64", "--periodic", "x", "--log-every", "5", "--eval-every", "20", "--out", dir, "--json");
         Assert.True(r.ExitCode == 0, r.Stderr);
         var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
-        Assert.Equal(["x"], config["periodic_inputs"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(["x"], config["network"]!["periodic_inputs"]!.AsArray().Select(n => n!.GetValue<string>()));
         var network = PinnServe.Contracts.NetworkFile.Load(Path.Combine(dir, "network.json"));
         Assert.Equal([new PinnServe.Contracts.PeriodicInput("x", 2.0)], network.PeriodicInputs!);
         Assert.Equal(3, network.Layers[0].In);   // t, cos πx, sin πx

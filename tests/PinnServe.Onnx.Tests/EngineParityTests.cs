@@ -28,10 +28,15 @@ public sealed class EngineParityTests(ITestOutputHelper log) : IDisposable
     [Theory]
     [MemberData(nameof(Architectures))]
     public void Trained_klein_gordon_network_matches_the_trainer(string architecture) =>
-        AssertTrainedNetworkMatchesTheTrainer(new TrainingConfig
+        AssertTrainedNetworkMatchesTheTrainer(new TrainingRecipe
         {
-            Problem = "klein-gordon", Architecture = architecture, Layers = "3x16", Weighting = new WeightingConfig { Scheme = "annealing" },
-            Iterations = 30, Batch = 32, EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000, Seed = 5,
+            Problem = "klein-gordon",
+            Weighting = new WeightingConfig { Scheme = "annealing" },
+            Seed = 5,
+            Network = new() { Architecture = architecture, Layers = "3x16" },
+            Adam = new() { Iterations = 30 },
+            Sampling = new() { Batch = 32 },
+            Logging = new() { EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000 },
         }, ["u", "u_t", "u_x", "u_tt", "u_xx", "u_xt"], pointSeed: 77);
 
     // Periodic input features: the exporter's folded first layer against the engine's feature node.
@@ -39,20 +44,25 @@ public sealed class EngineParityTests(ITestOutputHelper log) : IDisposable
     [MemberData(nameof(Architectures))]
     public void Trained_allen_cahn_network_with_periodic_x_matches_the_trainer(string architecture)
     {
-        var network = AssertTrainedNetworkMatchesTheTrainer(new TrainingConfig
+        var network = AssertTrainedNetworkMatchesTheTrainer(new TrainingRecipe
         {
-            Problem = "allen-cahn", Architecture = architecture, Layers = "3x16", PeriodicInputs = ["x"], Weighting = new WeightingConfig { Scheme = "grad-norm" },
-            Iterations = 30, Batch = 32, EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000, Seed = 5,
+            Problem = "allen-cahn",
+            Weighting = new WeightingConfig { Scheme = "grad-norm" },
+            Seed = 5,
+            Network = new() { Architecture = architecture, Layers = "3x16", PeriodicInputs = ["x"] },
+            Adam = new() { Iterations = 30 },
+            Sampling = new() { Batch = 32 },
+            Logging = new() { EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000 },
         }, ["u", "u_t", "u_x", "u_xx", "u_tx", "u_tt"], pointSeed: 78);
         Assert.Equal([new PeriodicInput("x", 2.0)], network.PeriodicInputs!);
     }
 
     /// <summary>A few real training steps (so biases and weights are no longer at their zero-bias initialization), then
     /// the exported fields against the trainer's own evaluation.</summary>
-    private NetworkFile AssertTrainedNetworkMatchesTheTrainer(TrainingConfig config, string[] names, int pointSeed)
+    private NetworkFile AssertTrainedNetworkMatchesTheTrainer(TrainingRecipe config, string[] names, int pointSeed)
     {
         using var trainer = TrainerFactory.Create(config);
-        for (int i = 0; i < config.Iterations; i++) trainer.TrainStep();
+        for (int i = 0; i < config.Adam.Iterations; i++) trainer.TrainStep();
 
         var network = trainer.ToNetworkFile(new Dictionary<string, string> { ["problem"] = config.Problem });
         var fields = names.Select(n => FieldDefinition.Resolve(n, network.Inputs, network.Outputs, [])).ToList();
@@ -60,8 +70,8 @@ public sealed class EngineParityTests(ITestOutputHelper log) : IDisposable
         var engine = trainer.EvaluateFields(names, ToDoubles(points));
 
         var errors = CompareWithOnnx(network, fields, points, engine);
-        string features = config.PeriodicInputs.Length > 0 ? $" periodic {string.Join(",", config.PeriodicInputs)}" : "";
-        Report($"{config.Problem}{features} {config.Architecture} {config.Layers} after {config.Iterations} steps", errors);
+        string features = config.Network.PeriodicInputs.Length > 0 ? $" periodic {string.Join(",", config.Network.PeriodicInputs)}" : "";
+        Report($"{config.Problem}{features} {config.Network.Architecture} {config.Network.Layers} after {config.Adam.Iterations} steps", errors);
         AssertWithinTolerance(errors);
         return network;
     }

@@ -10,17 +10,13 @@ public sealed class TinyRun : IDisposable
     public TinyRun()
     {
         var problem = ProblemCatalog.Create("klein-gordon");
-        Config = TrainingConfig.Defaults(problem, "M4") with
-        {
-            Layers = "2x10", Iterations = 30, Batch = 16, EvaluationGrid = 12, LogEvery = 5, EvaluateEvery = 10, CheckpointEvery = 100,
-            Diagnostics = new DiagnosticsConfig { HistogramSteps = [0, 29], HessianEvery = 15, HessianIterations = 6 },
-        };
+        Config = Recipes.For(problem, "M4").WithNetwork(it => it with { Layers = "2x10" }).WithAdam(it => it with { Iterations = 30 }).WithSampling(it => it with { Batch = 16 }).WithLogging(it => it with { EvaluationGrid = 12, LogEvery = 5, EvaluateEvery = 10, CheckpointEvery = 100, Diagnostics = new DiagnosticsConfig { HistogramSteps = [0, 29], HessianEvery = 15, HessianIterations = 6 } });
         Directory = System.IO.Directory.CreateTempSubdirectory("pinn-report-").FullName;
         using var run = TrainingRun.Create(Config, Directory);
         run.Run();
     }
 
-    public TrainingConfig Config { get; }
+    public TrainingRecipe Config { get; }
     public string Directory { get; }
 
     public void Dispose()

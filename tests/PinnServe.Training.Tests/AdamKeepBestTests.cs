@@ -6,18 +6,14 @@ namespace PinnServe.Training.Tests;
 public class AdamKeepBestTests
 {
     // A learning rate far above the problem's, so Adam's iterates (and the held-out loss) jump around.
-    private static TrainingConfig Poisson(int keepBest, int iterations = 40) =>
-        TrainingConfig.Defaults(ProblemCatalog.Create("poisson-1d"), "DN") with
-        {
-            Layers = "2x16", Iterations = iterations, Batch = 16, EvaluationGrid = 50, LearningRate = 0.05,
-            Precision = "float64", AdamKeepBest = keepBest, CheckpointEvery = 1000,
-        };
+    private static TrainingRecipe Poisson(int keepBest, int iterations = 40) =>
+        Recipes.For(ProblemCatalog.Create("poisson-1d"), "DN").WithNetwork(it => it with { Layers = "2x16" }).WithAdam(it => it with { Iterations = iterations, LearningRate = 0.05, KeepBest = keepBest }).WithSampling(it => it with { Batch = 16 }).WithLogging(it => it with { EvaluationGrid = 50, CheckpointEvery = 1000 }).WithDevice(it => it with { Precision = Precision.Float64 });
 
-    private static (Dictionary<int, double[]> Iterates, Dictionary<int, double[]> Losses) PlainRun(TrainingConfig config)
+    private static (Dictionary<int, double[]> Iterates, Dictionary<int, double[]> Losses) PlainRun(TrainingRecipe config)
     {
         var iterates = new Dictionary<int, double[]>();
         var losses = new Dictionary<int, double[]>();
-        using var plain = (Trainer<double>)TrainerFactory.Create(config with { AdamKeepBest = 0 });
+        using var plain = (Trainer<double>)TrainerFactory.Create(config.WithAdam(it => it with { KeepBest = 0 }));
         while (plain.Step < config.TotalIterations)
         {
             plain.TrainStep();
@@ -40,13 +36,13 @@ public class AdamKeepBestTests
             var h = trainer.AdamHeldOut!;
             heldOut[h.Step] = h.Loss;
             // Until the last step the run is the plain run, step for step: measuring changes nothing.
-            if (trainer.Step < config.Iterations) Assert.Equal(iterates[trainer.Step], trainer.Network.Parameters.Values);
+            if (trainer.Step < config.Adam.Iterations) Assert.Equal(iterates[trainer.Step], trainer.Network.Parameters.Values);
         }
-        Assert.Equal(Enumerable.Range(1, config.Iterations), heldOut.Keys.Order());
+        Assert.Equal(Enumerable.Range(1, config.Adam.Iterations), heldOut.Keys.Order());
         var best = heldOut.MinBy(kv => kv.Value);
         Assert.Equal((best.Key, best.Value), (trainer.AdamHeldOut!.BestStep, trainer.AdamHeldOut.BestLoss));
         Assert.Equal(iterates[best.Key], trainer.Network.Parameters.Values);
-        Assert.True(best.Key < config.Iterations, $"held-out loss fell to the end ({string.Join(", ", heldOut.Values.Select(v => v.ToString("E2")))})");
+        Assert.True(best.Key < config.Adam.Iterations, $"held-out loss fell to the end ({string.Join(", ", heldOut.Values.Select(v => v.ToString("E2")))})");
     }
 
     [Fact]
@@ -54,7 +50,7 @@ public class AdamKeepBestTests
     {
         // With a fixed weight of 1000 on the boundary, the training objective and the held-out loss part ways:
         // the held-out loss must read the boundary term at weight 1.
-        var plain = Poisson(keepBest: 1, iterations: 1) with { LearningRate = 1e-12 };
+        var plain = Poisson(keepBest: 1, iterations: 1).WithAdam(it => it with { LearningRate = 1e-12 });
         var config = plain with { Weighting = plain.Weighting with { Scheme = "fixed", Weights = new() { ["bc"] = 1000 } } };
         using var trainer = (Trainer<double>)TrainerFactory.Create(config);
         trainer.TrainStep();
@@ -71,18 +67,14 @@ public class AdamKeepBestTests
     {
         // One step at a negligible learning rate: with and without causal weights the parameters are (almost) the
         // same, so the held-out loss must be too; a causally weighted one would drop the late chunks' residual.
-        var plain = TrainingConfig.Defaults(ProblemCatalog.Create("allen-cahn"), "DN") with
-        {
-            Layers = "2x16", Iterations = 1, ResidualPoints = 256, ResidualBatch = 64, ConditionPoints = 64, LearningRate = 1e-12,
-            Precision = "float64", AdamKeepBest = 1, CheckpointEvery = 1000, EvaluationGrid = 16,
-        };
-        double HeldOut(TrainingConfig config)
+        var plain = Recipes.For(ProblemCatalog.Create("allen-cahn"), "DN").WithNetwork(it => it with { Layers = "2x16" }).WithAdam(it => it with { Iterations = 1, LearningRate = 1e-12, KeepBest = 1 }).WithSampling(it => it with { ResidualPoints = 256, ResidualBatch = 64, ConditionPoints = 64 }).WithDevice(it => it with { Precision = Precision.Float64 }).WithLogging(it => it with { CheckpointEvery = 1000, EvaluationGrid = 16 });
+        double HeldOut(TrainingRecipe config)
         {
             using var trainer = (Trainer<double>)TrainerFactory.Create(config);
             trainer.TrainStep();
             return trainer.AdamHeldOut!.Loss;
         }
-        double withoutCausal = HeldOut(plain), withCausal = HeldOut(plain with { CausalChunks = 8, CausalTolerance = 1e4 });
+        double withoutCausal = HeldOut(plain), withCausal = HeldOut(plain.WithCausal(it => it with { Chunks = 8, Tolerance = 1e4 }));
         Assert.Equal(withoutCausal, withCausal, withoutCausal * 1e-6);
     }
 
@@ -115,7 +107,7 @@ public class AdamKeepBestTests
         }
         using (var first = (Trainer<double>)TrainerFactory.Create(config))
         {
-            while (first.Step < config.Iterations / 2) first.TrainStep();
+            while (first.Step < config.Adam.Iterations / 2) first.TrainStep();
             first.SaveCheckpoint(path);
         }
         using var resumed = (Trainer<double>)TrainerFactory.Create(config);

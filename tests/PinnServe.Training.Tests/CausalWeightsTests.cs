@@ -38,12 +38,12 @@ public class CausalWeightsTests
     public void AProblemWithoutTimeOrOnADeviceIsRefusedWithTheReason()
     {
         var poisson = ProblemCatalog.Create("poisson-2d");
-        var e = Assert.Throws<ArgumentException>(() => new Trainer<double>(poisson, TrainingConfig.Defaults(poisson, "M1") with { Layers = "1x4", CausalChunks = 4 }));
+        var e = Assert.Throws<ArgumentException>(() => new Trainer<double>(poisson, Recipes.For(poisson, "M1").WithNetwork(it => it with { Layers = "1x4" }).WithCausal(it => it with { Chunks = 4 })));
         Assert.Contains("time axis named 't'", e.Message);
         Assert.Contains("x, y", e.Message);
 
         var allenCahn = ProblemCatalog.Create("allen-cahn");
-        var config = TrainingConfig.Defaults(allenCahn, "DN") with { CausalChunks = 1 };
+        var config = Recipes.For(allenCahn, "DN").WithCausal(it => it with { Chunks = 1 });
         Assert.Contains("causal.chunks must be 0 (off) or 2..10,000", Assert.ThrowsAny<ArgumentException>(config.Validate).Message);
     }
 
@@ -51,7 +51,7 @@ public class CausalWeightsTests
     public void TheWeightedLossIsTheMeanOfWeightTimesSquaredResidualAndItsGradientIsExact()
     {
         var problem = ProblemCatalog.Create("allen-cahn");
-        using var trainer = new Trainer<double>(problem, TrainingConfig.Defaults(problem, "PINN") with { Layers = "2x8", Precision = "float64" });
+        using var trainer = new Trainer<double>(problem, Recipes.For(problem, "PINN").WithNetwork(it => it with { Layers = "2x8" }).WithDevice(it => it with { Precision = Precision.Float64 }));
         var (shift, scale) = problem.Domain.UnitCube();
         var compiler = new TermCompiler<double>(trainer.Network, problem.Domain, problem.Outputs, shift, scale, problem.Parameters) { SlicePoints = 24 };
         var residual = problem.Terms.Single(t => t.Role == TermRole.Residual);
@@ -112,15 +112,10 @@ public class CausalWeightsTests
         }
     }
 
-    private static TrainingConfig AllenCahn(int chunks) =>
-        TrainingConfig.Defaults(ProblemCatalog.Create("allen-cahn"), "DN") with
-        {
-            Layers = "2x8", Iterations = 24, ResidualPoints = 256, ResidualBatch = 64, ConditionPoints = 16,
-            TermPoints = new() { ["ic"] = 16, ["bc"] = 8 }, Precision = "float64", CausalChunks = chunks, CausalTolerance = 50,
-            CheckpointEvery = 1000,
-        };
+    private static TrainingRecipe AllenCahn(int chunks) =>
+        Recipes.For(ProblemCatalog.Create("allen-cahn"), "DN").WithNetwork(it => it with { Layers = "2x8" }).WithAdam(it => it with { Iterations = 24 }).WithSampling(it => it with { ResidualPoints = 256, ResidualBatch = 64, ConditionPoints = 16, TermPoints = new() { ["ic"] = 16, ["bc"] = 8 } }).WithDevice(it => it with { Precision = Precision.Float64 }).WithCausal(it => it with { Chunks = chunks, Tolerance = 50 }).WithLogging(it => it with { CheckpointEvery = 1000 });
 
-    private static (double[] Theta, double[] Weights) Train(TrainingConfig config, string? resumeFrom = null)
+    private static (double[] Theta, double[] Weights) Train(TrainingRecipe config, string? resumeFrom = null)
     {
         using var trainer = (Trainer<double>)TrainerFactory.Create(config);
         if (resumeFrom is not null) trainer.LoadCheckpoint(resumeFrom);

@@ -9,10 +9,7 @@ namespace PinnServe.Training.Tests;
 public class FaceReductionTests
 {
     private static Trainer<double> Cavity(string reduction) => (Trainer<double>)TrainerFactory.Create(
-        TrainingConfig.Defaults(ProblemCatalog.Create("cavity"), "M4") with
-        {
-            Layers = "2x10", Batch = 40, EvaluationGrid = 9, Precision = "float64", FaceReduction = reduction, Seed = 3,
-        }, 1);
+        Recipes.For(ProblemCatalog.Create("cavity"), "M4").WithNetwork(it => it with { Layers = "2x10" }).WithSampling(it => it with { Batch = 40, FaceReduction = RecipeBinder.ParseName<FaceReduction>(reduction) }).WithLogging(it => it with { EvaluationGrid = 9 }).WithDevice(it => it with { Precision = Precision.Float64 }) with { Seed = 3 }, 1);
 
     [Fact]
     public void MeanOverFourWallsIsAQuarterOfTheSumOfTheWallMeans()
@@ -72,17 +69,17 @@ public class FaceReductionTests
             causal_tol = 5
             periodic_inputs = ["x"]
             """);
-        var config = TrainingConfig.Defaults(PinnServe.Physics.Files.ProblemFiles.Load(file));
-        Assert.Equal("mean", config.FaceReduction);
-        Assert.Equal("sum", config.Weighting.ReferenceGradient);
+        var config = Recipes.For(PinnServe.Physics.Files.ProblemFiles.Load(file));
+        Assert.Equal(FaceReduction.Mean, config.Sampling.FaceReduction);
+        Assert.Equal(ReferenceGradient.Sum, config.Weighting.ReferenceGradient);
         Assert.Equal("annealing", config.Weighting.Scheme);
-        Assert.Equal((500, 2048, 0, "residual", 0.5, 100), (config.LbfgsIterations, config.LbfgsPoints, config.LbfgsResample, config.LbfgsSampling, config.LbfgsWeightScale, config.LbfgsKeepBest));
-        Assert.Equal(250, config.LbfgsRestart);
-        Assert.Equal(500, config.AdamKeepBest);
-        Assert.Equal((16, 5.0), (config.CausalChunks, config.CausalTolerance));
-        Assert.Equal(["x"], config.PeriodicInputs);
-        var plain = TrainingConfig.Defaults(ProblemCatalog.Create("helmholtz"));
-        Assert.Equal(("sum", "max-order"), (plain.FaceReduction, plain.Weighting.ReferenceGradient));
+        Assert.Equal((500, 2048, 0, PointSampling.Residual, 0.5, 100), (config.Lbfgs.Iterations, config.Lbfgs.Points, config.Lbfgs.Resample, config.Lbfgs.Sampling, config.Lbfgs.WeightScale, config.Lbfgs.KeepBest));
+        Assert.Equal(250, config.Lbfgs.Restart);
+        Assert.Equal(500, config.Adam.KeepBest);
+        Assert.Equal((16, 5.0), (config.Causal.Chunks, config.Causal.Tolerance));
+        Assert.Equal(["x"], config.Network.PeriodicInputs);
+        var plain = Recipes.For(ProblemCatalog.Create("helmholtz"));
+        Assert.Equal((FaceReduction.Sum, ReferenceGradient.MaxOrder), (plain.Sampling.FaceReduction, plain.Weighting.ReferenceGradient));
     }
 
     [Theory]

@@ -5,12 +5,16 @@ namespace PinnServe.Training.Tests;
 /// <summary>--lbfgs-keep-best: the L-BFGS phase's loss on held-out points, and the run ending on its minimum.</summary>
 public class LbfgsKeepBestTests
 {
-    private static TrainingConfig Poisson(int keepBest, int lbfgs = 30) =>
-        TrainingConfig.Defaults(ProblemCatalog.Create("poisson-1d"), "M1") with
+    private static TrainingRecipe Poisson(int keepBest, int lbfgs = 30) =>
+        // Few fixed points and many parameters, so the held-out loss parts from the training loss.
+        Recipes.For(ProblemCatalog.Create("poisson-1d"), "M1") with
         {
-            // Few fixed points and many parameters, so the held-out loss parts from the training loss.
-            Layers = "3x20", Iterations = 50, LbfgsIterations = lbfgs, LbfgsPoints = 6, Batch = 16, EvaluationGrid = 50,
-            Precision = "float64", LbfgsKeepBest = keepBest, CheckpointEvery = 1000,
+            Network = new() { Layers = "3x20" },
+            Adam = new() { Iterations = 50 },
+            Lbfgs = new() { Iterations = lbfgs, Points = 6, KeepBest = keepBest },
+            Sampling = new() { Batch = 16 },
+            Logging = new() { EvaluationGrid = 50, CheckpointEvery = 1000 },
+            Device = new() { Precision = Precision.Float64 },
         };
 
     [Fact]
@@ -20,7 +24,7 @@ public class LbfgsKeepBestTests
         // The same run without keep-best follows the same iterates; keep each one to compare with.
         var iterates = new Dictionary<int, double[]>();
         var losses = new Dictionary<int, double[]>();
-        using (var plain = (Trainer<double>)TrainerFactory.Create(config with { LbfgsKeepBest = 0 }))
+        using (var plain = (Trainer<double>)TrainerFactory.Create(config.WithLbfgs(it => it with { KeepBest = 0 })))
             while (plain.Step < config.TotalIterations)
             {
                 plain.TrainStep();
@@ -35,7 +39,7 @@ public class LbfgsKeepBestTests
             trainer.TrainStep();
             if (trainer.LbfgsHeldOut is { } h) heldOut[h.Step] = h.Loss;
         }
-        Assert.Equal(Enumerable.Range(config.Iterations + 1, config.LbfgsIterations), heldOut.Keys.Order());
+        Assert.Equal(Enumerable.Range(config.Adam.Iterations + 1, config.Lbfgs.Iterations), heldOut.Keys.Order());
         var best = heldOut.MinBy(kv => kv.Value);
         var selection = trainer.LbfgsHeldOut!;
         Assert.Equal((best.Key, best.Value), (selection.BestStep, selection.BestLoss));
@@ -68,7 +72,7 @@ public class LbfgsKeepBestTests
         HeldOutLoss before;
         using (var first = (Trainer<double>)TrainerFactory.Create(config))
         {
-            while (first.Step < config.Iterations + 20) first.TrainStep();
+            while (first.Step < config.Adam.Iterations + 20) first.TrainStep();
             before = first.LbfgsHeldOut!;
             first.SaveCheckpoint(path);
         }

@@ -5,15 +5,11 @@ namespace PinnServe.Training.Tests;
 /// <summary>--lbfgs-restart: the L-BFGS phase restarts its curvature history every K iterations (a resumed run continues it).</summary>
 public class LbfgsRestartTests
 {
-    private static TrainingConfig Poisson(int restart) =>
-        TrainingConfig.Defaults(ProblemCatalog.Create("poisson-1d"), "M1") with
-        {
-            Layers = "3x20", Iterations = 50, LbfgsIterations = 20, LbfgsPoints = 32, Batch = 16, EvaluationGrid = 50,
-            Precision = "float64", LbfgsRestart = restart, CheckpointEvery = 1000,
-        };
+    private static TrainingRecipe Poisson(int restart) =>
+        Recipes.For(ProblemCatalog.Create("poisson-1d"), "M1").WithNetwork(it => it with { Layers = "3x20" }).WithAdam(it => it with { Iterations = 50 }).WithLbfgs(it => it with { Iterations = 20, Points = 32, Restart = restart }).WithSampling(it => it with { Batch = 16 }).WithLogging(it => it with { EvaluationGrid = 50, CheckpointEvery = 1000 }).WithDevice(it => it with { Precision = Precision.Float64 });
 
     // Trains to the end of the phase, from the start or from a checkpoint.
-    private static double[] Train(TrainingConfig config, string? resumeFrom = null)
+    private static double[] Train(TrainingRecipe config, string? resumeFrom = null)
     {
         using var trainer = (Trainer<double>)TrainerFactory.Create(config);
         if (resumeFrom is not null) trainer.LoadCheckpoint(resumeFrom);
@@ -30,7 +26,7 @@ public class LbfgsRestartTests
         var plain = Poisson(restart: 0);
         using (var first = (Trainer<double>)TrainerFactory.Create(plain))
         {
-            while (first.Step < plain.Iterations + k) first.TrainStep();
+            while (first.Step < plain.Adam.Iterations + k) first.TrainStep();
             first.SaveCheckpoint(path);
         }
         double[] resumed = Train(plain, resumeFrom: path);
@@ -46,7 +42,7 @@ public class LbfgsRestartTests
     public void APhaseThatCannotDecreaseFromSteepestDescentStopsEvaluatingAndKeepsItsIterate()
     {
         // float32 on few points: L-BFGS reaches the precision floor well within the budget.
-        var config = Poisson(restart: 0) with { Precision = "float32", LbfgsIterations = 3000, LbfgsPoints = 4 };
+        var config = Poisson(restart: 0).WithDevice(it => it with { Precision = Precision.Float32 }).WithLbfgs(it => it with { Iterations = 3000, Points = 4 });
         using var trainer = (Trainer<float>)TrainerFactory.Create(config);
         float[]? atStall = null;
         long evaluationsAtStall = 0;

@@ -80,19 +80,15 @@ public class LbfgsTests
         Assert.Throws<ArithmeticException>(() => lbfgs.Step(new double[3], (_, _) => double.NaN));
     }
 
-    private static TrainingConfig Poisson(int adam, int lbfgs) =>
-        TrainingConfig.Defaults(ProblemCatalog.Create("poisson-1d"), "M1") with
-        {
-            Layers = "2x12", Iterations = adam, LbfgsIterations = lbfgs, Batch = 32, EvaluationGrid = 50, Precision = "float64",
-            LogEvery = 1, EvaluateEvery = 10, CheckpointEvery = 1000,
-        };
+    private static TrainingRecipe Poisson(int adam, int lbfgs) =>
+        Recipes.For(ProblemCatalog.Create("poisson-1d"), "M1").WithNetwork(it => it with { Layers = "2x12" }).WithAdam(it => it with { Iterations = adam }).WithLbfgs(it => it with { Iterations = lbfgs }).WithSampling(it => it with { Batch = 32 }).WithLogging(it => it with { EvaluationGrid = 50, LogEvery = 1, EvaluateEvery = 10, CheckpointEvery = 1000 }).WithDevice(it => it with { Precision = Precision.Float64 });
 
     [Theory]
     [InlineData("uniform")]
     [InlineData("residual")]
     public void PhaseAfterAdamLowersTheWeightedLossMonotonicallyAndTheError(string sampling)
     {
-        using var trainer = (Trainer<double>)TrainerFactory.Create(Poisson(200, 60) with { LbfgsSampling = sampling });
+        using var trainer = (Trainer<double>)TrainerFactory.Create(Poisson(200, 60).WithLbfgs(it => it with { Sampling = RecipeBinder.ParseName<PointSampling>(sampling) }));
         for (int i = 0; i < 200; i++) trainer.TrainStep();
         double adamError = trainer.RelativeL2()![0];
         double previous = double.PositiveInfinity, first = double.NaN;
@@ -120,7 +116,7 @@ public class LbfgsTests
         double[] lastWeights = [];
         double[] Run(double weight, double scale)
         {
-            var config = Poisson(0, 25) with { LbfgsWeightScale = scale };
+            var config = Poisson(0, 25).WithLbfgs(it => it with { WeightScale = scale });
             config = config with { Weighting = config.Weighting with { Scheme = "fixed", Weights = new() { [condition] = weight } } };
             using var trainer = (Trainer<double>)TrainerFactory.Create(config);
             while (trainer.Step < config.TotalIterations) trainer.TrainStep();
@@ -141,7 +137,7 @@ public class LbfgsTests
     [InlineData(double.PositiveInfinity)]
     public void RejectsAWeightScaleThatIsNotPositiveAndFinite(double scale)
     {
-        var e = Assert.ThrowsAny<ArgumentException>(() => (Poisson(10, 10) with { LbfgsWeightScale = scale }).Validate());
+        var e = Assert.ThrowsAny<ArgumentException>(() => (Poisson(10, 10).WithLbfgs(it => it with { WeightScale = scale })).Validate());
         Assert.Contains("lbfgs.weight_scale must be a positive number", e.Message);
     }
 
@@ -194,7 +190,7 @@ public class LbfgsTests
     [InlineData(5, -2, "lbfgs.points")]
     public void BadSettingsAreNamed(int iterations, int points, string flag)
     {
-        var e = Assert.ThrowsAny<ArgumentException>(() => (Poisson(10, 0) with { LbfgsIterations = iterations, LbfgsPoints = points }).Validate());
+        var e = Assert.ThrowsAny<ArgumentException>(() => (Poisson(10, 0).WithLbfgs(it => it with { Iterations = iterations, Points = points })).Validate());
         Assert.Contains(flag, e.Message);
     }
 
@@ -203,12 +199,9 @@ public class LbfgsTests
     {
         // A run with --lbfgs continues from exactly where the same run without it ends (reproduce reuses those checkpoints).
         string plain = Directory.CreateTempSubdirectory("pinn-adam-").FullName, planned = Directory.CreateTempSubdirectory("pinn-adam-").FullName;
-        var cavity = TrainingConfig.Defaults(ProblemCatalog.Create("cavity"), "M4") with
-        {
-            Layers = "2x10", Iterations = 25, Batch = 16, EvaluationGrid = 9, LogEvery = 5, EvaluateEvery = 25, CheckpointEvery = 1000,
-        };
+        var cavity = Recipes.For(ProblemCatalog.Create("cavity"), "M4").WithNetwork(it => it with { Layers = "2x10" }).WithAdam(it => it with { Iterations = 25 }).WithSampling(it => it with { Batch = 16 }).WithLogging(it => it with { EvaluationGrid = 9, LogEvery = 5, EvaluateEvery = 25, CheckpointEvery = 1000 });
         using (var run = TrainingRun.Create(cavity, plain)) run.Run();
-        using (var run = TrainingRun.Create(cavity with { LbfgsIterations = 10 }, planned))
+        using (var run = TrainingRun.Create(cavity.WithLbfgs(it => it with { Iterations = 10 }), planned))
         {
             using var cancel = new CancellationTokenSource();
             run.Run(new StopAt(25, cancel), cancel.Token, progressEvery: 1);

@@ -10,17 +10,13 @@ namespace PinnServe.Training.Tests;
 /// <summary>Observation data terms, learned coefficients, periodic partners and fixed weights.</summary>
 public class ObservationTests
 {
-    private static TrainingConfig Tiny(string problem, string model = "PINN") =>
-        TrainingConfig.Defaults(ProblemCatalog.Create(problem), model) with
-        {
-            Layers = "2x8", Iterations = 10, Batch = 16, FullBatch = true, ResidualPoints = 64, ResidualBatch = 0, ConditionPoints = 16,
-            TermPoints = new(), EvaluationGrid = 9, Precision = "float64",
-        };
+    private static TrainingRecipe Tiny(string problem, string model = "PINN") =>
+        Recipes.For(ProblemCatalog.Create(problem), model).WithNetwork(it => it with { Layers = "2x8" }).WithAdam(it => it with { Iterations = 10 }).WithSampling(it => it with { Batch = 16, FullBatch = true, ResidualPoints = 64, ResidualBatch = 0, ConditionPoints = 16, TermPoints = new() }).WithLogging(it => it with { EvaluationGrid = 9 }).WithDevice(it => it with { Precision = Precision.Float64 });
 
     [Fact]
     public void DataTermAlignsEachValueWithItsPoint()
     {
-        using var trainer = new Trainer<double>(ProblemCatalog.Create("burgers-2d"), Tiny("burgers-2d") with { Observations = 40 });
+        using var trainer = new Trainer<double>(ProblemCatalog.Create("burgers-2d"), Tiny("burgers-2d").WithData(it => it with { Observations = 40 }));
         var data = trainer.Observations!;
         Assert.Equal(40, data.Count);
         Assert.Equal(["u", "v"], data.Fields);
@@ -71,7 +67,7 @@ public class ObservationTests
         Assert.Equal(6, fromGrid.Count);
         Assert.Equal([1, -1], fromGrid.Points.AsSpan(6, 2).ToArray()); // point 3 of the row-major grid: t slowest
         Assert.Equal(4.0, fromGrid.Values[0][3]);
-        var subset = Observations.For(problem, TrainingConfig.Defaults(problem) with { ObservationFile = npz, Observations = 4 }, null)!;
+        var subset = Observations.For(problem, Recipes.For(problem).WithData(it => it with { ObservationFile = npz, Observations = 4 }), null)!;
         Assert.Equal(4, subset.Count);
         Directory.Delete(dir, recursive: true);
     }
@@ -127,9 +123,9 @@ public class ObservationTests
     [Fact]
     public void AdaptiveWeightsLeaveAFixedWeightTermAtOne()
     {
-        var config = Tiny("allen-cahn", "DN") with { Iterations = 25, Weighting = Tiny("allen-cahn", "DN").Weighting with { Interval = 5, Beta = 0.5 } };
+        var config = Tiny("allen-cahn", "DN").WithAdam(it => it with { Iterations = 25 }) with { Weighting = Tiny("allen-cahn", "DN").Weighting with { Interval = 5, Beta = 0.5 } };
         using var trainer = new Trainer<double>(ProblemCatalog.Create("allen-cahn"), config);
-        for (int i = 0; i < config.Iterations; i++) trainer.TrainStep();
+        for (int i = 0; i < config.Adam.Iterations; i++) trainer.TrainStep();
         int ic = trainer.WeightedTerms.ToList().IndexOf("ic"), bc = trainer.WeightedTerms.ToList().IndexOf("bc");
         Assert.NotEqual(1.0, trainer.Weights[ic]);
         Assert.Equal(1.0, trainer.Weights[bc]);
@@ -141,13 +137,9 @@ public class ObservationTests
     {
         // 2D Burgers with a smooth front (ν = 0.1) learned from a start of 0.2 with 1% noise, dense observations.
         var problem = ProblemCatalog.Create("burgers-2d", new Dictionary<string, double> { ["nu"] = 0.1 });
-        var config = TrainingConfig.Defaults(problem, "PINN") with
-        {
-            Layers = "2x16", Iterations = 300, Batch = 32, EvaluationGrid = 9, LearningRate = 1e-2, DecayRate = 1,
-            Observations = 300, Noise = 0.01, Learn = new() { ["nu"] = 0.2 }, Precision = "float64",
-        };
+        var config = Recipes.For(problem, "PINN").WithNetwork(it => it with { Layers = "2x16" }).WithAdam(it => it with { Iterations = 300, LearningRate = 1e-2, DecayRate = 1 }).WithSampling(it => it with { Batch = 32 }).WithLogging(it => it with { EvaluationGrid = 9 }).WithData(it => it with { Observations = 300, Noise = 0.01, Learn = new() { ["nu"] = 0.2 } }).WithDevice(it => it with { Precision = Precision.Float64 });
         using var trainer = new Trainer<double>(problem, config);
-        for (int i = 0; i < config.Iterations; i++) trainer.TrainStep();
+        for (int i = 0; i < config.Adam.Iterations; i++) trainer.TrainStep();
         double learned = trainer.LearnedCoefficients["nu"];
         Assert.InRange(learned, 0.0, 0.17);
     }

@@ -25,7 +25,7 @@ public sealed class PinnFrontDoorTests
             }
         }
         public override double[]? Exact(double[] p) => [Math.Sin(Math.PI * p[0])];
-        public override TrainingDefaults Defaults => new(Layers: "2x16", Iterations: 40, Batch: 32);
+        public override TrainingRecipe Defaults => new() { Model = "M1", Network = new() { Layers = "2x16" }, Adam = new() { Iterations = 40 }, Sampling = new() { Batch = 32 } };
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class PinnFrontDoorTests
     public void The_result_is_the_run_the_engine_would_make_and_cancellation_stops_it()
     {
         var problem = new Sine();
-        var config = TrainingConfig.Defaults(problem) with { Seed = 5 };
+        var config = Recipes.For(problem) with { Seed = 5 };
         var result = Pinn.Train(problem, config);
         using var trainer = TrainerFactory.Create(problem, config);
         while (trainer.Step < config.TotalIterations) trainer.TrainStep();

@@ -37,10 +37,7 @@ public class RegistryTests
         L1RatioEstimator? created = null;
         WeightingSchemes.Register("l1-ratio-test", c => created = new L1RatioEstimator(c.Parameters("all")));
         var problem = ProblemCatalog.Create("poisson-1d");
-        var config = TrainingConfig.Defaults(problem) with
-        {
-            Layers = "2x10", Iterations = 50, Weighting = new WeightingConfig { Scheme = "l1-ratio-test", Interval = 10 },
-        };
+        var config = Recipes.For(problem).WithNetwork(it => it with { Layers = "2x10" }).WithAdam(it => it with { Iterations = 50 }) with { Weighting = new WeightingConfig { Scheme = "l1-ratio-test", Interval = 10 } };
         config.Validate();
         using var trainer = new Trainer<double>(problem, config);
         for (int i = 0; i < 50; i++) trainer.TrainStep();
@@ -86,7 +83,7 @@ public class RegistryTests
         var factory = new CountedMlpFactory();
         Architectures.Register("counted-mlp-test", factory);
         var problem = ProblemCatalog.Create("poisson-1d");
-        var config = TrainingConfig.Defaults(problem) with { Layers = "2x10", Iterations = 20, Architecture = "counted-mlp-test" };
+        var config = Recipes.For(problem).WithNetwork(it => it with { Layers = "2x10", Architecture = "counted-mlp-test" }).WithAdam(it => it with { Iterations = 20 });
         config.Validate();
         using var trainer = new Trainer<double>(problem, config);
         for (int i = 0; i < 20; i++) trainer.TrainStep();

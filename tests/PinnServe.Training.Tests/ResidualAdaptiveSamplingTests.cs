@@ -49,7 +49,7 @@ public class ResidualAdaptiveSamplingTests
             kind = "residual"
             expr = "0*u + exp(-400*(x - 0.8)^2)"
             """, "bump.toml");
-        var config = TrainingConfig.Defaults(problem, "M1") with { Layers = "1x4", Precision = "float64" };
+        var config = Recipes.For(problem, "M1").WithNetwork(it => it with { Layers = "1x4" }).WithDevice(it => it with { Precision = Precision.Float64 });
         using var trainer = new Trainer<double>(problem, config);
         var (shift, scale) = problem.Domain.Standardization();
         var compiler = new TermCompiler<double>(trainer.Network, problem.Domain, problem.Outputs, shift, scale, problem.Parameters);
@@ -76,7 +76,7 @@ public class ResidualAdaptiveSamplingTests
     public void OnlyFixedSetsCanBeReplaced()
     {
         var problem = ProblemCatalog.Create("poisson-1d");
-        using var trainer = new Trainer<double>(problem, TrainingConfig.Defaults(problem, "M1") with { Layers = "1x4", Precision = "float64" });
+        using var trainer = new Trainer<double>(problem, Recipes.For(problem, "M1").WithNetwork(it => it with { Layers = "1x4" }).WithDevice(it => it with { Precision = Precision.Float64 }));
         var (shift, scale) = problem.Domain.Standardization();
         var compiler = new TermCompiler<double>(trainer.Network, problem.Domain, problem.Outputs, shift, scale, problem.Parameters);
         var fresh = compiler.Compile(problem.Terms[0], _ => SamplingPlan.Fresh(8));
@@ -88,7 +88,8 @@ public class ResidualAdaptiveSamplingTests
     [Fact]
     public void TheSettingIsChecked()
     {
-        var config = TrainingConfig.Defaults(ProblemCatalog.Create("poisson-1d"), "M1") with { LbfgsSampling = "adaptive" };
-        Assert.Contains("lbfgs.sampling must be uniform or residual", Assert.ThrowsAny<ArgumentException>(config.Validate).Message);
+        var config = Recipes.For(ProblemCatalog.Create("poisson-1d"), "M1");
+        Assert.Contains("lbfgs.sampling must be uniform or residual, got 'adaptive'",
+            Assert.ThrowsAny<ArgumentException>(() => RecipeBinder.Set(config, "lbfgs.sampling", "adaptive")).Message);
     }
 }

@@ -18,19 +18,16 @@ public class ShardingTests
         { "burgers-2d", "PINN", "data" },
     };
 
-    private static TrainingConfig Config(string problem, string model, string sampling, string precision, int slice)
+    private static TrainingRecipe Config(string problem, string model, string sampling, string precision, int slice)
     {
-        var c = TrainingConfig.Defaults(ProblemCatalog.Create(problem), model) with
-        {
-            Layers = "2x12", Batch = 70, EvaluationGrid = 9, Precision = precision, SlicePoints = slice, TermPoints = new(),
-        };
+        var c = Recipes.For(ProblemCatalog.Create(problem), model).WithNetwork(it => it with { Layers = "2x12" }).WithSampling(it => it with { Batch = 70, SlicePoints = slice, TermPoints = new() }).WithLogging(it => it with { EvaluationGrid = 9 }).WithDevice(it => it with { Precision = RecipeBinder.ParseName<Precision>(precision) });
         c = c with { Weighting = c.Weighting with { Interval = 2 } };
         return sampling switch
         {
-            "full" => c with { FullBatch = true, ResidualPoints = 150, ResidualBatch = 0, ConditionPoints = 44 },
-            "pool" => c with { FullBatch = true, ResidualPoints = 300, ResidualBatch = 110, ConditionPoints = 30 },
-            "data" => c with { FullBatch = true, ResidualPoints = 90, ResidualBatch = 0, ConditionPoints = 24, Observations = 57 },
-            _ => c with { FullBatch = false },
+            "full" => c.WithSampling(it => it with { FullBatch = true, ResidualPoints = 150, ResidualBatch = 0, ConditionPoints = 44 }),
+            "pool" => c.WithSampling(it => it with { FullBatch = true, ResidualPoints = 300, ResidualBatch = 110, ConditionPoints = 30 }),
+            "data" => c.WithSampling(it => it with { FullBatch = true, ResidualPoints = 90, ResidualBatch = 0, ConditionPoints = 24 }).WithData(it => it with { Observations = 57 }),
+            _ => c.WithSampling(it => it with { FullBatch = false }),
         };
     }
 
@@ -92,7 +89,7 @@ public class ShardingTests
     [Fact]
     public void UnknownDeviceNamesTheKnownOnes()
     {
-        var config = Config("poisson-2d", "PINN", "full", "float32", 16) with { Device = "tpu" };
+        var config = Config("poisson-2d", "PINN", "full", "float32", 16).WithDevice(it => it with { Name = "tpu" });
         var e = Assert.ThrowsAny<ArgumentException>(() => TrainerFactory.Create(config, 1));
         Assert.Contains("tpu", e.Message);
         Assert.Contains("cpu", e.Message);

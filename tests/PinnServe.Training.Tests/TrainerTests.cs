@@ -4,12 +4,8 @@ namespace PinnServe.Training.Tests;
 
 public class TrainerTests
 {
-    private static TrainingConfig Small(string problem, string model, int iterations) =>
-        TrainingConfig.Defaults(ProblemCatalog.Create(problem), model) with
-        {
-            Layers = "2x12", Iterations = iterations, Batch = 32, EvaluationGrid = 20, LogEvery = 5, EvaluateEvery = 10, CheckpointEvery = 1000,
-            Weighting = (TrainingConfig.Defaults(ProblemCatalog.Create(problem), model).Weighting) with { Interval = 3 },
-        };
+    private static TrainingRecipe Small(string problem, string model, int iterations) =>
+        Recipes.For(ProblemCatalog.Create(problem), model).WithNetwork(it => it with { Layers = "2x12" }).WithAdam(it => it with { Iterations = iterations }).WithSampling(it => it with { Batch = 32 }).WithLogging(it => it with { EvaluationGrid = 20, LogEvery = 5, EvaluateEvery = 10, CheckpointEvery = 1000 }) with { Weighting = (Recipes.For(ProblemCatalog.Create(problem), model).Weighting) with { Interval = 3 } };
 
     private static string TempDir() => Directory.CreateTempSubdirectory("pinn-test-").FullName;
 
@@ -18,10 +14,10 @@ public class TrainerTests
     [InlineData("poisson-2d", "DN", true)]
     public void ResumeContinuesExactlyAsIfNeverStopped(string problem, string model, bool fullBatch)
     {
-        var config = Small(problem, model, 40) with { FullBatch = fullBatch, ResidualPoints = 64, ConditionPoints = 16 };
+        var config = Small(problem, model, 40).WithSampling(it => it with { FullBatch = fullBatch, ResidualPoints = 64, ConditionPoints = 16 });
         string straight = TempDir(), split = TempDir();
         using (var run = TrainingRun.Create(config, straight)) run.Run();
-        using (var run = TrainingRun.Create(config with { Iterations = 40 }, split))
+        using (var run = TrainingRun.Create(config.WithAdam(it => it with { Iterations = 40 }), split))
         {
             // Stop at step 17 (not a multiple of τ or of the log interval) through cancellation.
             using var cancel = new CancellationTokenSource();
@@ -78,7 +74,7 @@ public class TrainerTests
     [Fact]
     public void DivergenceStopsWithAClearMessageAndKeepsTheCheckpoint()
     {
-        var config = Small("klein-gordon", "M1", 200) with { LearningRate = 1e6, DecayRate = 1, CheckpointEvery = 1 };
+        var config = Small("klein-gordon", "M1", 200).WithAdam(it => it with { LearningRate = 1e6, DecayRate = 1 }).WithLogging(it => it with { CheckpointEvery = 1 });
         string dir = TempDir();
         using var run = TrainingRun.Create(config, dir);
         var summary = run.Run();
@@ -92,10 +88,10 @@ public class TrainerTests
     [Fact]
     public void PlainPinnLearnsPoisson1D()
     {
-        var config = TrainingConfig.Defaults(ProblemCatalog.Create("poisson-1d"), "M1") with { Layers = "3x20", Iterations = 1500, EvaluationGrid = 200 };
+        var config = Recipes.For(ProblemCatalog.Create("poisson-1d"), "M1").WithNetwork(it => it with { Layers = "3x20" }).WithAdam(it => it with { Iterations = 1500 }).WithLogging(it => it with { EvaluationGrid = 200 });
         using var trainer = TrainerFactory.Create(config);
         double before = trainer.RelativeL2()![0];
-        for (int i = 0; i < config.Iterations; i++) trainer.TrainStep();
+        for (int i = 0; i < config.Adam.Iterations; i++) trainer.TrainStep();
         double after = trainer.RelativeL2()![0];
         Assert.True(after < 2e-2 && after < before / 20, $"relative L2 {before:E2} -> {after:E2}");
     }
@@ -104,7 +100,7 @@ public class TrainerTests
     public void AnnealingRaisesTheBoundaryWeightOnStiffHelmholtz()
     {
         // Seed 000's pathology: the residual gradient dwarfs the boundary's, so λ_bc grows well above 1.
-        var config = Small("helmholtz", "M2", 60) with { Layers = "3x30", Batch = 64 };
+        var config = Small("helmholtz", "M2", 60).WithNetwork(it => it with { Layers = "3x30" }).WithSampling(it => it with { Batch = 64 });
         using var trainer = TrainerFactory.Create(config);
         for (int i = 0; i < 60; i++) trainer.TrainStep();
         Assert.True(trainer.Weights[0] > 5, $"λ_bc = {trainer.Weights[0]}");
@@ -119,8 +115,8 @@ public class TrainerTests
         Assert.Contains("corrupt", e.Message);
         var bad = Small("poisson-1d", "M1", 10) with { Weighting = new WeightingConfig { Scheme = "magic" } };
         Assert.Contains("'magic'", Assert.ThrowsAny<ArgumentException>(bad.Validate).Message);
-        Assert.Contains("'3by5'", Assert.Throws<InvalidSettingException>(() => (Small("poisson-1d", "M1", 10) with { Layers = "3by5" }).Validate()).Message);
-        Assert.Contains("'M9'", Assert.Throws<ArgumentException>(() => TrainingConfig.Defaults(ProblemCatalog.Create("helmholtz"), "M9")).Message);
+        Assert.Contains("'3by5'", Assert.Throws<InvalidSettingException>(() => (Small("poisson-1d", "M1", 10).WithNetwork(it => it with { Layers = "3by5" })).Validate()).Message);
+        Assert.Contains("'M9'", Assert.Throws<ArgumentException>(() => Recipes.For(ProblemCatalog.Create("helmholtz"), "M9")).Message);
         var unknownWeight = Small("poisson-1d", "M1", 10) with { Weighting = new WeightingConfig { Weights = new() { ["ic"] = 2 } } };
         Assert.Contains("'ic'", Assert.ThrowsAny<ArgumentException>(() => TrainerFactory.Create(unknownWeight)).Message);
     }
@@ -131,10 +127,7 @@ public class HeadlineMetricTests
     [Fact]
     public void CavityHeadlineIsTheVelocityMagnitudeError()
     {
-        var config = TrainingConfig.Defaults(ProblemCatalog.Create("cavity"), "M1") with
-        {
-            Layers = "1x8", Iterations = 2, Batch = 8, EvaluationGrid = 9, LogEvery = 1, EvaluateEvery = 1, CheckpointEvery = 10,
-        };
+        var config = Recipes.For(ProblemCatalog.Create("cavity"), "M1").WithNetwork(it => it with { Layers = "1x8" }).WithAdam(it => it with { Iterations = 2 }).WithSampling(it => it with { Batch = 8 }).WithLogging(it => it with { EvaluationGrid = 9, LogEvery = 1, EvaluateEvery = 1, CheckpointEvery = 10 });
         string dir = Directory.CreateTempSubdirectory("pinn-test-").FullName;
         using (var run = TrainingRun.Create(config, dir)) run.Run();
         var summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, TrainingRun.SummaryFile)))!;

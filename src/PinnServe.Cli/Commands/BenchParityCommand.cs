@@ -24,10 +24,10 @@ internal static class BenchParityCommand
             int n = parse.GetValue(steps);
             if (n < 1) throw new UsageException($"--steps must be at least 1, got {n}.");
             var config = options.Build(parse);
-            if (config.Device == "cpu") throw new UsageException("--device must name a device backend to compare with the CPU engine (e.g. cuda).");
-            if (config.Precision != "float32") throw new UsageException("parity is checked in float32 (--precision float32).");
+            if (config.Device.Name == "cpu") throw new UsageException("--device must name a device backend to compare with the CPU engine (e.g. cuda).");
+            if (config.Device.Precision != Precision.Float32) throw new UsageException("parity is checked in float32 (--precision float32).");
             int threads = TrainCommand.ThreadCount(parse, options);
-            using var cpu = (Trainer<float>)TrainCommand.CreateTrainer(config with { Device = "cpu" }, threads);
+            using var cpu = (Trainer<float>)TrainCommand.CreateTrainer(config.WithDevice(it => it with { Name = "cpu" }), threads);
             using var device = (Trainer<float>)TrainCommand.CreateTrainer(config, threads);
             double worstLoss = 0, worstGradient = 0;
             for (int step = 0; step < n; step++)
@@ -43,10 +43,10 @@ internal static class BenchParityCommand
             }
             double theta = Relative(cpu.Network.Parameters.Values, device.Network.Parameters.Values);
             bool ok = worstLoss <= 1e-4 && worstGradient <= 1e-4 && theta <= 1e-4;
-            Console.WriteLine($"{config.Problem} {config.Model} on {config.Device} vs cpu over {n} steps: worst loss {worstLoss:E2}, worst ∇θ {worstGradient:E2} (of the largest entry), θ {theta:E2} — {(ok ? "ok" : "MISMATCH")}");
+            Console.WriteLine($"{config.Problem} {config.Model} on {config.Device.Name} vs cpu over {n} steps: worst loss {worstLoss:E2}, worst ∇θ {worstGradient:E2} (of the largest entry), θ {theta:E2} — {(ok ? "ok" : "MISMATCH")}");
             CliOutput.WriteResult(parse, new JsonObject
             {
-                ["benchmark"] = "parity", ["problem"] = config.Problem, ["model"] = config.Model, ["layers"] = config.Layers, ["device"] = config.Device,
+                ["benchmark"] = "parity", ["problem"] = config.Problem, ["model"] = config.Model, ["layers"] = config.Network.Layers, ["device"] = config.Device.Name,
                 ["steps"] = n, ["worst_loss_relative"] = worstLoss, ["worst_gradient_relative"] = worstGradient, ["theta_relative"] = theta, ["ok"] = ok,
             });
             return ok ? 0 : 1;

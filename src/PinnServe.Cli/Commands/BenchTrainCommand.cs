@@ -63,7 +63,7 @@ internal static class BenchTrainCommand
             int cores = Environment.ProcessorCount;
             foreach (var problem in ProblemCatalog.Names.Order())
             {
-                var config = TrainingConfig.Defaults(ProblemCatalog.Create(problem));
+                var config = Recipes.For(ProblemCatalog.Create(problem));
                 foreach (int threads in cores > 1 ? new[] { 1, cores } : [1])
                 {
                     var row = Measure(config, threads, plan, peak);
@@ -94,9 +94,9 @@ internal static class BenchTrainCommand
     private static JsonObject PeakJson(Peak peak) =>
         new(peak.ByWidth.Select(kv => KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)Math.Round(kv.Value, 1))));
 
-    private static JsonObject Measure(TrainingConfig config, int threads, Plan plan, Peak peak)
+    private static JsonObject Measure(TrainingRecipe config, int threads, Plan plan, Peak peak)
     {
-        using var trainer = TrainCommand.CreateTrainer(config with { Iterations = int.MaxValue / 2 }, threads);
+        using var trainer = TrainCommand.CreateTrainer(config.WithAdam(it => it with { Iterations = int.MaxValue / 2 }), threads);
         var times = new List<double>();
         var cpuTimes = new List<double>();
         long allocated = 0, steps = 0;
@@ -126,8 +126,8 @@ internal static class BenchTrainCommand
         double peakGflops = peak.OneCore * cores;
         return new JsonObject
         {
-            ["benchmark"] = "train", ["problem"] = config.Problem, ["model"] = config.Model, ["layers"] = config.Layers,
-            ["points_per_step"] = PointsPerStep(trainer), ["precision"] = config.Precision, ["device"] = config.Device, ["threads"] = trainer.Threads,
+            ["benchmark"] = "train", ["problem"] = config.Problem, ["model"] = config.Model, ["layers"] = config.Network.Layers,
+            ["points_per_step"] = PointsPerStep(trainer), ["precision"] = RecipeBinder.NameOf(config.Device.Precision), ["device"] = config.Device.Name, ["threads"] = trainer.Threads,
             ["ms_per_iter"] = Math.Round(ms, 4), ["ms_per_iter_min"] = Math.Round(times[0], 4), ["ms_per_iter_max"] = Math.Round(times[^1], 4),
             ["cpu_ms_per_iter"] = Math.Round(cpuTimes[cpuTimes.Count / 2], 4),
             ["allocated_bytes_per_iter"] = Math.Round((double)allocated / steps, 2),

@@ -36,7 +36,7 @@ internal static class ProblemsCommand
                 var d = p.Defaults;
                 string parameters = string.Join(", ", p.Parameters.Select(kv => $"{kv.Key}={kv.Value:G6}"));
                 string terms = string.Join(", ", p.Terms.Select(t => $"{t.Name} ({t.Role.ToString().ToLowerInvariant()})"));
-                string defaults = $"{d.Model} {d.Layers}, {d.Iterations} iters, " + (d.FullBatch ? $"full batch {d.ResidualPoints}/{d.ConditionPoints}" : $"batch {d.Batch}");
+                string defaults = $"{d.Model} {d.Network.Layers}, {d.Adam.Iterations} iters, " + (d.Sampling.FullBatch ? $"full batch {d.Sampling.ResidualPoints}/{d.Sampling.ConditionPoints}" : $"batch {d.Sampling.Batch}");
                 table.AddRow(Markup.Escape(p.Name), Markup.Escape(p.Title), string.Join(",", p.Domain.Names), string.Join(",", p.Outputs),
                     Markup.Escape(parameters), Markup.Escape(terms), Markup.Escape(defaults));
                 var paramsJson = new JsonObject();
@@ -48,7 +48,7 @@ internal static class ProblemsCommand
                     ["outputs"] = new JsonArray(p.Outputs.Select(o => (JsonNode)o).ToArray()),
                     ["parameters"] = paramsJson,
                     ["terms"] = new JsonArray(p.Terms.Select(t => (JsonNode)new JsonObject { ["name"] = t.Name, ["role"] = t.Role.ToString().ToLowerInvariant() }).ToArray()),
-                    ["default_model"] = d.Model, ["default_layers"] = d.Layers, ["default_iterations"] = d.Iterations,
+                    ["default_model"] = d.Model, ["default_layers"] = d.Network.Layers, ["default_iterations"] = d.Adam.Iterations,
                 });
             }
             if (!CliOutput.IsJson(parse)) AnsiConsole.Write(table);

@@ -72,7 +72,7 @@ internal static class TrainCommand
     }
 
     /// <summary>A trainer, or a usage error (exit 2) naming what is wrong with the configuration or the device.</summary>
-    internal static ITrainer CreateTrainer(TrainingConfig config, int threads)
+    internal static ITrainer CreateTrainer(TrainingRecipe config, int threads)
     {
         try { return TrainerFactory.Create(config, threads); }
         catch (Exception e) when (e is ArgumentException or NotSupportedException) { throw new UsageException(e.Message); }

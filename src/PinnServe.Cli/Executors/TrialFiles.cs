@@ -17,7 +17,7 @@ namespace PinnServe.Cli.Executors;
 internal static class TrialFiles
 {
     // Keys of config.json that a trial file carries outside its recipe (TrialFile refuses them in the recipe).
-    private static readonly string[] TrialOwned = ["problem", "problem_file", "problem_directory", "parameters", "seed"];
+    private static readonly string[] TrialOwned = ["problem", "problem_file", "problem_directory", "parameters", "seed", "version"];
 
     public static JsonObject Create(Experiment experiment, ExperimentRow row, IReadOnlyList<string> extra, ulong seed, string runDirectory)
     {
@@ -28,14 +28,15 @@ internal static class TrialFiles
         options.AddTo(command);
         var parse = command.Parse([.. arguments, "--seed", seedText]);
         if (parse.Errors.Count > 0) throw new UsageException($"row '{row.Label}': {parse.Errors[0].Message}");
-        TrainingConfig config;
+        TrainingRecipe config;
         try { config = options.Build(parse); }
         catch (ArgumentException e) { throw new UsageException($"row '{row.Label}': {e.Message}"); }
         var recipe = JsonNode.Parse(config.ToJson())!.AsObject();
         foreach (string key in TrialOwned) recipe.Remove(key);
         // Data files named relative to where the sweep runs: absolute, as the nodes see the same paths.
-        foreach (string key in new[] { "reference_file", "observation_file" })
-            if (recipe[key] is JsonValue v && v.TryGetValue(out string? file)) recipe[key] = Path.GetFullPath(file);
+        if (recipe["data"] is JsonObject data)
+            foreach (string key in new[] { "reference_file", "observation_file" })
+                if (data[key] is JsonValue v && v.TryGetValue(out string? file)) data[key] = Path.GetFullPath(file);
         string problem = arguments[0];
         var parameters = config.Parameters;
         TrialProblem trialProblem;

@@ -1,3 +1,4 @@
+using PinnServe.Training;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 using PinnServe.Reference;
@@ -39,7 +40,15 @@ public sealed class AllenCahn(IReadOnlyDictionary<string, double>? overrides = n
             new Dictionary<string, double> { ["diffusion"] = P("diffusion"), ["reaction"] = P("reaction") });
 
     // Seed 002: L = 5 layers of 128, residual mini-batches of 4,096 from a pool of 20,000, N_IC 512, N_BC 200, 50,000 epochs.
-    public override TrainingDefaults Defaults => new(
-        Layers: "5x128", Iterations: 50_000, FullBatch: true, ResidualPoints: 20_000, ResidualBatch: 4096, ConditionPoints: 200,
-        Model: "PINN", Normalization: "unit", DecayLearningRate: false, TermPoints: new Dictionary<string, int> { ["ic"] = 512, ["bc"] = 200 });
+    public override TrainingRecipe Defaults => new()
+    {
+        Model = "PINN",
+        Network = new() { Layers = "5x128" },
+        Adam = new() { Iterations = 50_000, DecayRate = 1 },
+        Sampling = new()
+        {
+            FullBatch = true, ResidualPoints = 20_000, ResidualBatch = 4096, ConditionPoints = 200, Normalization = Normalization.Unit,
+            TermPoints = new() { ["ic"] = 512, ["bc"] = 200 },
+        },
+    };
 }

@@ -1,3 +1,4 @@
+using PinnServe.Training;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 using PinnServe.Reference;
@@ -35,7 +36,15 @@ public sealed class Burgers(IReadOnlyDictionary<string, double>? overrides = nul
         ReferenceSolutions.Compute(ReferenceSolutions.Burgers, new Dictionary<string, double> { ["nu"] = P("nu") });
 
     // Seed 002: L = 9 layers of 20, full batch N_PDE 10,000, N_IC 100, N_BC 200, 30,000 epochs, constant rate.
-    public override TrainingDefaults Defaults => new(
-        Layers: "9x20", Iterations: 30_000, FullBatch: true, ResidualPoints: 10_000, ConditionPoints: 200,
-        Model: "PINN", Normalization: "unit", DecayLearningRate: false, TermPoints: new Dictionary<string, int> { ["ic"] = 100, ["bc"] = 200 });
+    public override TrainingRecipe Defaults => new()
+    {
+        Model = "PINN",
+        Network = new() { Layers = "9x20" },
+        Adam = new() { Iterations = 30_000, DecayRate = 1 },
+        Sampling = new()
+        {
+            FullBatch = true, ResidualPoints = 10_000, ConditionPoints = 200, Normalization = Normalization.Unit,
+            TermPoints = new() { ["ic"] = 100, ["bc"] = 200 },
+        },
+    };
 }

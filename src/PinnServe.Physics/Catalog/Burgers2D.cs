@@ -1,3 +1,4 @@
+using PinnServe.Training;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 
@@ -41,5 +42,8 @@ public sealed class Burgers2D(IReadOnlyDictionary<string, double>? overrides = n
 
     public override double[]? Exact(double[] point) => [0.75 - Front(point), 0.75 + Front(point)];
 
-    public override TrainingDefaults Defaults => new(Layers: "5x50", Iterations: 20_000, Batch: 256, Model: "M2", EvaluationGrid: 41);
+    public override TrainingRecipe Defaults => new()
+    {
+        Model = "M2", Adam = new() { Iterations = 20_000 }, Sampling = new() { Batch = 256 }, Logging = new() { EvaluationGrid = 41 },
+    };
 }

@@ -1,3 +1,4 @@
+using PinnServe.Training;
 using PinnServe.Contracts;
 using PinnServe.Physics.Geometry;
 using PinnServe.Reference;
@@ -54,6 +55,8 @@ public sealed class Cavity(IReadOnlyDictionary<string, double>? overrides = null
     // Each wall condition is one mean over its 4 × 128 points and annealing's reference gradient is that of the two
     // momentum residuals summed: over 3 seeds this beat the sum of per-wall means with the x-momentum reference
     // (`pinn reproduce cavity-choices`, docs/results.md).
-    public override TrainingDefaults Defaults => new(Layers: "5x50", Iterations: 40_000, Batch: 128, Model: "M4",
-        FaceReduction: "mean", ReferenceGradient: "sum");
+    public override TrainingRecipe Defaults => new()
+    {
+        Model = "M4", Sampling = new() { FaceReduction = FaceReduction.Mean }, Weighting = new() { ReferenceGradient = ReferenceGradient.Sum },
+    };
 }

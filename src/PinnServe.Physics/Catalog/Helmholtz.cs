@@ -1,3 +1,4 @@
+using PinnServe.Training;
 using PinnServe.Physics.Geometry;
 
 namespace PinnServe.Physics.Catalog;
@@ -34,5 +35,5 @@ public sealed class Helmholtz(IReadOnlyDictionary<string, double>? overrides = n
     }
 
     public override double[]? Exact(double[] point) => [U(point[0], point[1])];
-    public override TrainingDefaults Defaults => new(Layers: "4x50", Iterations: 40_000, Batch: 128);
+    public override TrainingRecipe Defaults => new() { Model = "M1", Network = new() { Layers = "4x50" } };
 }

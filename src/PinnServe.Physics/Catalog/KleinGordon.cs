@@ -1,3 +1,4 @@
+using PinnServe.Training;
 using PinnServe.Physics.Geometry;
 
 namespace PinnServe.Physics.Catalog;
@@ -39,5 +40,5 @@ public sealed class KleinGordon(IReadOnlyDictionary<string, double>? overrides =
     }
 
     public override double[]? Exact(double[] point) => [U(point[0], point[1])];
-    public override TrainingDefaults Defaults => new(Layers: "5x50", Iterations: 40_000, Batch: 128);
+    public override TrainingRecipe Defaults => new() { Model = "M1" };
 }

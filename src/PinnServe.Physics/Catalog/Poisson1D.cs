@@ -1,3 +1,4 @@
+using PinnServe.Training;
 using PinnServe.Physics.Geometry;
 
 namespace PinnServe.Physics.Catalog;
@@ -29,5 +30,5 @@ public sealed class Poisson1D(IReadOnlyDictionary<string, double>? overrides = n
     }
 
     public override double[]? Exact(double[] point) => [Math.Sin(P("C") * point[0])];
-    public override TrainingDefaults Defaults => new(Layers: "5x50", Iterations: 40_000, Batch: 128, EvaluationGrid: 1000);
+    public override TrainingRecipe Defaults => new() { Model = "M1", Logging = new() { EvaluationGrid = 1000 } };
 }

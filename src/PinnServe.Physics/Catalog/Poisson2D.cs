@@ -1,3 +1,4 @@
+using PinnServe.Training;
 using PinnServe.Physics.Geometry;
 
 namespace PinnServe.Physics.Catalog;
@@ -33,7 +34,10 @@ public sealed class Poisson2D(IReadOnlyDictionary<string, double>? overrides = n
     }
 
     public override double[]? Exact(double[] point) => [U(point[0], point[1])];
-    public override TrainingDefaults Defaults => new(
-        Layers: "5x50", Iterations: 30_000, FullBatch: true, ResidualPoints: 2500, ConditionPoints: 400,
-        Model: "PINN", Normalization: "unit", DecayLearningRate: false);
+    public override TrainingRecipe Defaults => new()
+    {
+        Model = "PINN",
+        Adam = new() { Iterations = 30_000, DecayRate = 1 },
+        Sampling = new() { FullBatch = true, ResidualPoints = 2500, ConditionPoints = 400, Normalization = Normalization.Unit },
+    };
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using PinnServe.Training;
 using PinnServe.Contracts;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
@@ -54,7 +56,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         _evaluated = ReadEvaluated(doc);
         CheckReference(doc.Table("reference"));
         _terms = new TermReader(this, Domain, _geometry).Read(doc);
-        _trainingDefaults = ReadDefaults(doc.Table("training"));
+        _trainingDefaults = ReadDefaults(doc.Table("training"), Domain.Dimension);
         _magnitudes = doc.Table("magnitudes") is { } m
             ? m.Values.Keys.Select(k => new MagnitudeMetric(k, m.Strings(k).Select(s => s.Text).ToArray())).ToList()
             : [];
@@ -77,8 +79,8 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
     private string[] _outputs = [];
     public override IReadOnlyList<LossTerm> Terms => _terms;
     private IReadOnlyList<LossTerm> _terms = [];
-    public override TrainingDefaults Defaults => _trainingDefaults;
-    private TrainingDefaults _trainingDefaults = new();
+    public override TrainingRecipe Defaults => _trainingDefaults;
+    private TrainingRecipe _trainingDefaults = new() { Model = "M1" };
     public override IReadOnlyList<FieldDefinition> DerivedFields => _derivedFields;
     private IReadOnlyList<FieldDefinition> _derivedFields = [];
     public override IReadOnlyList<MagnitudeMetric> MagnitudeMetrics => _magnitudes;
@@ -249,80 +251,84 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         return Outputs;
     }
 
-    private static TrainingDefaults ReadDefaults(DocTable? t)
+    /// <summary>
+    /// The [training] table as a recipe: flat keys (iterations, lbfgs_iterations, … as before the recipe) or grouped
+    /// tables ([training.adam] learning_rate = …), bound by <see cref="RecipeBinder"/> and checked here, where the
+    /// file's line and column are known, so `pinn problems --file` refuses what `train` would.
+    /// </summary>
+    private static TrainingRecipe ReadDefaults(DocTable? t, int dimension)
     {
-        var d = new TrainingDefaults();
-        if (t is null) return d;
-        t.OnlyKeys("layers", "iterations", "batch", "full_batch", "residual_points", "condition_points", "residual_batch", "model",
-            "normalization", "decay", "eval_grid", "term_points", "face_reduction", "reference_gradient", "lbfgs_iterations", "lbfgs_points", "lbfgs_resample", "lbfgs_restart", "lbfgs_sampling", "lbfgs_weight_scale", "lbfgs_keep_best", "adam_keep_best",
-            "causal_chunks", "causal_tol", "periodic_inputs", "warmup_steps");
-        // Ranges are checked here, where the file's line and column are known, so `pinn problems --file` refuses what `train` would.
-        var termPoints = t.Table("term_points") is { } tp
-            ? tp.Values.Keys.ToDictionary(k => k, k => InRange(tp, k, 1, MaxPoints)!.Value)
-            : null;
-        return new TrainingDefaults(
-            Layers: NetworkLayers(t) ?? d.Layers,
-            Iterations: NonNegative(t, "iterations") ?? d.Iterations,
-            Batch: InRange(t, "batch", 1, MaxPoints) ?? d.Batch,
-            FullBatch: t.Bool("full_batch") ?? d.FullBatch,
-            ResidualPoints: InRange(t, "residual_points", 1, MaxPoints) ?? d.ResidualPoints,
-            ConditionPoints: InRange(t, "condition_points", 1, MaxPoints) ?? d.ConditionPoints,
-            Model: OneOf(t, "model", TrainingDefaults.Models) ?? d.Model,
-            Normalization: OneOf(t, "normalization", "standardize", "unit") ?? d.Normalization,
-            DecayLearningRate: t.Bool("decay") ?? d.DecayLearningRate,
-            EvaluationGrid: InRange(t, "eval_grid", 1, 100_000) ?? d.EvaluationGrid,
-            ResidualBatch: InRange(t, "residual_batch", 1, MaxPoints) ?? d.ResidualBatch,
-            TermPoints: termPoints,
-            FaceReduction: OneOf(t, "face_reduction", "sum", "mean") ?? d.FaceReduction,
-            ReferenceGradient: OneOf(t, "reference_gradient", "max-order", "sum") ?? d.ReferenceGradient,
-            LbfgsIterations: NonNegative(t, "lbfgs_iterations") ?? d.LbfgsIterations,
-            LbfgsPoints: InRange(t, "lbfgs_points", 0, MaxPoints) ?? d.LbfgsPoints,
-            LbfgsResample: NonNegative(t, "lbfgs_resample") ?? d.LbfgsResample,
-            LbfgsRestart: NonNegative(t, "lbfgs_restart") ?? d.LbfgsRestart,
-            LbfgsSampling: OneOf(t, "lbfgs_sampling", "uniform", "residual") ?? d.LbfgsSampling,
-            LbfgsWeightScale: Positive(t, "lbfgs_weight_scale") ?? d.LbfgsWeightScale,
-            LbfgsKeepBest: NonNegative(t, "lbfgs_keep_best") ?? d.LbfgsKeepBest,
-            AdamKeepBest: NonNegative(t, "adam_keep_best") ?? d.AdamKeepBest,
-            CausalChunks: CausalChunkCount(t) ?? d.CausalChunks,
-            CausalTolerance: Positive(t, "causal_tol") ?? d.CausalTolerance,
-            PeriodicInputs: t.Has("periodic_inputs") ? t.Strings("periodic_inputs").Select(s => s.Text).ToArray() : d.PeriodicInputs,
-            WarmupSteps: NonNegative(t, "warmup_steps") ?? d.WarmupSteps);
+        var recipe = new TrainingRecipe { Model = "M1" };
+        if (t is null) return recipe;
+        var settings = new List<SettingValue>();
+        var where = new Dictionary<string, (SourceLocation At, string Key)>();
+        foreach (var key in t.Values.Keys)
+        {
+            if (Groups.Contains(key) && t.Values[key] is DocTable group)
+            {
+                foreach (var leaf in group.Values.Keys) Add($"{key}.{leaf}", group, leaf);
+                continue;
+            }
+            if (key == "decay") // a switch in files: the papers' 0.9 per 1,000 steps, or a constant rate
+            {
+                bool decay = t.Bool("decay")!.Value;
+                settings.Add(new SettingValue("adam.decay_rate", decay ? 0.9 : 1.0));
+                where["adam.decay_rate"] = (t.Where(key), t.Name(key));
+                continue;
+            }
+            string? path = FileOnlyNames.GetValueOrDefault(key) ?? (RecipeJson.LegacyFlatNames.TryGetValue(key, out var p) && !NotInFiles.Contains(key) ? p : null);
+            if (path is null)
+                throw t.Where(key).Error($"unknown key '{t.Name(key)}' (expected a setting such as iterations, batch, layers, model, or a group table [{t.Name("adam")}] with its settings; see docs/options.md)");
+            Add(path, t, key);
+        }
+        try
+        {
+            recipe = RecipeBinder.Apply(recipe, settings, partial: true);
+            recipe.ValidateForDimension(dimension);
+        }
+        catch (InvalidSettingException e)
+        {
+            var (at, key) = Locate(e.Setting);
+            throw at.Error($"'{key}' {e.Problem} ({e.Setting})");
+        }
+        return recipe;
+
+        void Add(string path, DocTable table, string key)
+        {
+            if (RecipeBinder.TypeAt(path) is null) throw table.Where(key).Error($"unknown key '{table.Name(key)}' ('{path}' is not a setting; see docs/options.md)");
+            settings.Add(new SettingValue(path, ToJson(table, key, table.Values[key])));
+            where[path] = (table.Where(key), table.Name(key));
+            if (table.Values[key] is DocTable sub)
+                foreach (var entry in sub.Values.Keys) where[$"{path}.{entry}"] = (sub.Where(entry), sub.Name(entry));
+        }
+
+        (SourceLocation, string) Locate(string setting)
+        {
+            for (string? p = setting; p is not null; p = p.Contains('.') ? p[..p.LastIndexOf('.')] : null)
+                if (where.TryGetValue(p, out var found)) return found;
+            return (t.Location, t.Path);
+        }
     }
 
-    // A choice is checked here, where the file's line and column are known, not later by the training config.
-    private static string? OneOf(DocTable t, string key, params string[] allowed) =>
-        t.String(key) is not { } value ? null
-        : allowed.Contains(value) ? value
-        : throw t.Where(key).Error($"'{t.Name(key)}' must be {string.Join(" or ", allowed)}, got '{value}'");
-
-    private static double? Positive(DocTable t, string key) =>
-        t.Number(key) is not { } value ? null
-        : value > 0 && double.IsFinite(value) ? value
-        : throw t.Where(key).Error($"'{t.Name(key)}' must be a positive number, got {value}");
-
-    /// <summary>Points one term may hold (the training config's limit: beyond it the tapes cannot fit in memory).</summary>
-    private const int MaxPoints = 1_000_000;
-
-    private static int? InRange(DocTable t, string key, int min, int max) =>
-        t.Integer(key) is not { } value ? null
-        : value >= min && value <= max ? value
-        : throw t.Where(key).Error($"'{t.Name(key)}' must be {min}..{max:N0}, got {value}");
-
-    private static int? CausalChunkCount(DocTable t) =>
-        NonNegative(t, "causal_chunks") is not { } value ? null
-        : value != 1 && value <= 10_000 ? value
-        : throw t.Where("causal_chunks").Error($"'{t.Name("causal_chunks")}' must be 0 (off) or 2..10,000, got {value}");
-
-    private static string? NetworkLayers(DocTable t)
+    private static readonly string[] Groups = ["network", "adam", "lbfgs", "weighting", "sampling", "causal", "data", "logging", "device"];
+    /// <summary>Settings a problem file names differently from config.json (kept from before the recipe).</summary>
+    private static readonly Dictionary<string, string> FileOnlyNames = new()
     {
-        if (t.String("layers") is not { } layers) return null;
-        try { NetworkShape.Parse(layers); }
-        catch (FormatException e) { throw t.Where("layers").Error($"'{t.Name("layers")}': {e.Message.TrimEnd('.')}"); }
-        return layers;
-    }
+        ["eval_grid"] = "logging.eval_grid", ["causal_tol"] = "causal.tolerance", ["reference_gradient"] = "weighting.reference_gradient",
+    };
+    /// <summary>What a problem file declares elsewhere (its name, [parameters]) or a run decides (the seed, the file itself).</summary>
+    private static readonly string[] NotInFiles = ["problem", "problem_file", "problem_directory", "parameters", "seed", "weighting"];
 
-    private static int? NonNegative(DocTable t, string key) =>
-        t.Integer(key) is not { } value ? null
-        : value >= 0 ? value
-        : throw t.Where(key).Error($"'{t.Name(key)}' must be ≥ 0, got {value}");
+    private static JsonNode? ToJson(DocTable table, string key, object? value) => value switch
+    {
+        null => null,
+        string s => JsonValue.Create(s),
+        bool b => JsonValue.Create(b),
+        long l => JsonValue.Create(l),
+        double d when double.IsFinite(d) => JsonValue.Create(d),
+        double d => throw table.Where(key).Error($"'{table.Name(key)}' must be a finite number, got {DocTable.Text(d)}"),
+        List<object?> list => new JsonArray(list.Select(item => ToJson(table, key, item)).ToArray()),
+        DocTable sub => new JsonObject(sub.Values.Select(kv => KeyValuePair.Create(kv.Key, ToJson(sub, kv.Key, kv.Value)))),
+        _ => throw table.Where(key).Error($"'{table.Name(key)}' has a value of an unexpected kind"),
+    };
 }

@@ -30,7 +30,7 @@ public sealed class HessianSpectrum : IDisposable
     /// <param name="trainer">The run being diagnosed (float32 or float64); only its problem and config are used here.</param>
     public HessianSpectrum(ITrainer trainer, int maxLanczosSteps)
     {
-        var config = trainer.Config with { Precision = "float64", Diagnostics = null };
+        var config = trainer.Config.WithDevice(it => it with { Precision = Precision.Float64 }).WithLogging(it => it with { Diagnostics = null });
         _copy = new Trainer<double>(DrawsObservationsFromReference(config) ? trainer.Problem : new ProblemWithoutReference(trainer.Problem), config);
         _terms = _copy.ResidualTerms.Select(t => new TermTape(t, true, -1))
             .Concat(_copy.WeightedTermTapes.Select((t, i) => new TermTape(t, false, i))).ToArray();
@@ -46,8 +46,8 @@ public sealed class HessianSpectrum : IDisposable
     /// Whether the copy must build the evaluation set: observations drawn from it are part of the loss. Else a
     /// problem whose reference comes from a solver is wrapped so that the solver does not run a second time.
     /// </summary>
-    private static bool DrawsObservationsFromReference(TrainingConfig config) =>
-        config.Observations > 0 && config.ObservationFile is null;
+    private static bool DrawsObservationsFromReference(TrainingRecipe config) =>
+        config.Data.Observations > 0 && config.Data.ObservationFile is null;
 
     /// <summary>Names of the eigenvalues <see cref="Estimate"/> returns, in order: L, L_r, then L_&lt;term&gt;.</summary>
     public IReadOnlyList<string> Targets { get; }

@@ -16,7 +16,7 @@ internal sealed class ProblemWithoutReference(Problem inner) : Problem(inner.Par
     public override Box Domain => inner.Domain;
     public override string[] Outputs => inner.Outputs;
     public override IReadOnlyList<LossTerm> Terms => inner.Terms;
-    public override TrainingDefaults Defaults => inner.Defaults;
+    public override TrainingRecipe Defaults => inner.Defaults;
     public override IReadOnlyList<FieldDefinition> DerivedFields => inner.DerivedFields;
     public override string[] EvaluatedFields => inner.EvaluatedFields;
 }

@@ -45,7 +45,7 @@ public sealed class TrainingDiagnostics : IDisposable
     /// <summary>Diagnostics for a run whose config enables any, else null. Evaluates the Hessian at the current step.</summary>
     public static TrainingDiagnostics? Create(ITrainer trainer, string dir)
     {
-        if (trainer.Config.Diagnostics is not { Any: true } config) return null;
+        if (trainer.Config.Logging.Diagnostics is not { Any: true } config) return null;
         var diagnostics = new TrainingDiagnostics(trainer, config, dir);
         if (diagnostics._hessian is not null && trainer.Step % config.HessianEvery == 0) diagnostics.RecordHessian();
         return diagnostics;

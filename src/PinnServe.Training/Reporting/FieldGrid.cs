@@ -67,7 +67,7 @@ public sealed class FieldGrid
             }
             return (values, "exact solution");
         }
-        var (reference, source) = trainer.Config.ReferenceFile is { } file
+        var (reference, source) = trainer.Config.Data.ReferenceFile is { } file
             ? (ReferenceFiles.Read(file), $"reference file {Path.GetFileName(file)}")
             : (problem.ComputeReference(), "reference solver");
         if (reference is null) return (fields.Select(_ => (double[]?)null).ToArray(), "none");

@@ -53,9 +53,9 @@ public static class ReportHtml
         ["step"] = run.Step,
         ["config"] = new JsonObject
         {
-            ["problem"] = run.Config.Problem, ["model"] = run.Config.Model, ["architecture"] = run.Config.Architecture,
-            ["weighting"] = run.Config.Weighting.Scheme, ["layers"] = run.Config.Layers, ["iterations"] = run.Config.Iterations,
-            ["seed"] = run.Config.Seed, ["precision"] = run.Config.Precision,
+            ["problem"] = run.Config.Problem, ["model"] = run.Config.Model, ["architecture"] = run.Config.Network.Architecture,
+            ["weighting"] = run.Config.Weighting.Scheme, ["layers"] = run.Config.Network.Layers, ["iterations"] = run.Config.Adam.Iterations,
+            ["seed"] = run.Config.Seed, ["precision"] = RecipeBinder.NameOf(run.Config.Device.Precision),
         },
         ["summary"] = run.Summary?.DeepClone(),
         ["metrics"] = Columns(run.Metrics),

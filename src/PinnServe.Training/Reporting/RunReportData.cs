@@ -13,7 +13,7 @@ public sealed class RunReportData
 {
     public required string Label { get; init; }
     public required string Directory { get; init; }
-    public required TrainingConfig Config { get; init; }
+    public required TrainingRecipe Config { get; init; }
     public required JsonObject? Summary { get; init; }
     public required Dictionary<string, double?[]> Metrics { get; init; }
     public required Dictionary<string, double?[]>? Hessian { get; init; }
@@ -26,7 +26,7 @@ public sealed class RunReportData
         if (!System.IO.Directory.Exists(dir)) throw new DirectoryNotFoundException($"Run directory '{dir}' does not exist.");
         FieldGrid fields;
         int step;
-        TrainingConfig config;
+        TrainingRecipe config;
         // Read-only: the newest intact checkpoint; nothing in the run is written (a training may be running in it).
         using (var trainer = Runs.RunReader.OpenCheckpoint(dir))
         {

@@ -12,26 +12,26 @@ namespace PinnServe.Training.Runs;
 public sealed record RunBudget(int? Iterations, int? LbfgsIterations)
 {
     /// <summary>The recorded config with the larger budgets, or an <see cref="ArgumentException"/> naming the option that cannot apply.</summary>
-    public TrainingConfig ApplyTo(TrainingConfig recorded, int step, Action<string>? notes = null)
+    public TrainingRecipe ApplyTo(TrainingRecipe recorded, int step, Action<string>? notes = null)
     {
         var config = recorded;
-        if (Iterations is { } iterations && iterations != recorded.Iterations)
+        if (Iterations is { } iterations && iterations != recorded.Adam.Iterations)
         {
-            if (iterations < recorded.Iterations)
-                throw new ArgumentException($"--iters {iterations} is below the run's budget of {recorded.Iterations} Adam steps: a resumed run can only be extended.");
-            if (recorded.LbfgsIterations > 0 && step > recorded.Iterations)
-                throw new ArgumentException($"--iters {iterations}: the run is past its Adam phase (step {step}, Adam ended at {recorded.Iterations}, then L-BFGS), so that phase cannot grow; extend the L-BFGS phase with --lbfgs instead.");
-            if (recorded.AdamKeepBest > 0 && step >= recorded.Iterations)
-                notes?.Invoke($"the Adam phase ended at step {recorded.Iterations} on its kept-best parameters (--adam-keep-best); the extended run continues from those, so it is not the run a budget of {iterations} steps from the start would give.");
-            config = config with { Iterations = iterations };
+            if (iterations < recorded.Adam.Iterations)
+                throw new ArgumentException($"--iters {iterations} is below the run's budget of {recorded.Adam.Iterations} Adam steps: a resumed run can only be extended.");
+            if (recorded.Lbfgs.Iterations > 0 && step > recorded.Adam.Iterations)
+                throw new ArgumentException($"--iters {iterations}: the run is past its Adam phase (step {step}, Adam ended at {recorded.Adam.Iterations}, then L-BFGS), so that phase cannot grow; extend the L-BFGS phase with --lbfgs instead.");
+            if (recorded.Adam.KeepBest > 0 && step >= recorded.Adam.Iterations)
+                notes?.Invoke($"the Adam phase ended at step {recorded.Adam.Iterations} on its kept-best parameters (--adam-keep-best); the extended run continues from those, so it is not the run a budget of {iterations} steps from the start would give.");
+            config = config.WithAdam(it => it with { Iterations = iterations });
         }
-        if (LbfgsIterations is { } lbfgs && lbfgs != recorded.LbfgsIterations)
+        if (LbfgsIterations is { } lbfgs && lbfgs != recorded.Lbfgs.Iterations)
         {
-            if (lbfgs < recorded.LbfgsIterations)
-                throw new ArgumentException($"--lbfgs {lbfgs} is below the run's budget of {recorded.LbfgsIterations} L-BFGS iterations: a resumed run can only be extended.");
-            if (recorded.LbfgsKeepBest > 0 && step >= recorded.TotalIterations && recorded.LbfgsIterations > 0)
+            if (lbfgs < recorded.Lbfgs.Iterations)
+                throw new ArgumentException($"--lbfgs {lbfgs} is below the run's budget of {recorded.Lbfgs.Iterations} L-BFGS iterations: a resumed run can only be extended.");
+            if (recorded.Lbfgs.KeepBest > 0 && step >= recorded.TotalIterations && recorded.Lbfgs.Iterations > 0)
                 notes?.Invoke($"the L-BFGS phase ended at step {recorded.TotalIterations} on its kept-best parameters (--lbfgs-keep-best); the extended run continues from those, so it is not the run a budget of {lbfgs} iterations from the start would give.");
-            config = config with { LbfgsIterations = lbfgs };
+            config = config.WithLbfgs(it => it with { Iterations = lbfgs });
         }
         config.Validate();
         return config;

@@ -25,17 +25,17 @@ public static class RunReader
     }
 
     /// <summary>config.json as recorded, and as used (relative problem-file paths resolved against the run directory).</summary>
-    public static (TrainingConfig Recorded, TrainingConfig InRun) ReadConfig(string dir)
+    public static (TrainingRecipe Recorded, TrainingRecipe InRun) ReadConfig(string dir)
     {
         string path = Path.Combine(dir, TrainingRun.ConfigFile), name = RunPaths.Display(dir, TrainingRun.ConfigFile);
         if (!Directory.Exists(dir)) throw new RunDataException($"'{RunPaths.Display(dir)}' is not a directory.");
         if (!File.Exists(path)) throw new RunDataException($"'{RunPaths.Display(dir)}' is not a run directory (no {TrainingRun.ConfigFile}).");
-        TrainingConfig recorded;
+        TrainingRecipe recorded;
         try
         {
             string text = File.ReadAllText(path);
             if (string.IsNullOrWhiteSpace(text)) throw new RunDataException($"{name} is empty.");
-            recorded = TrainingConfig.FromJson(text, name);
+            recorded = TrainingRecipe.FromJson(text, name);
             recorded.Validate();
         }
         catch (RunDataException) { throw; }
@@ -48,7 +48,7 @@ public static class RunReader
     }
 
     /// <summary>The run's trainer; a recorded setting the trainer refuses (a damaged problem-file copy, malformed layers) names config.json.</summary>
-    public static ITrainer CreateTrainer(TrainingConfig config, string dir, int threads)
+    public static ITrainer CreateTrainer(TrainingRecipe config, string dir, int threads)
     {
         try { return TrainerFactory.Create(config, threads); }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or FormatException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or JsonException)

@@ -34,15 +34,16 @@ public sealed record TrialProblem
 /// the run directory, resuming if it holds a checkpoint; it is the unit a sweep, a reproduction table or a cluster
 /// scheduler hands out.
 /// <code>
-/// {"format": "pinnserve-trial", "version": 1, "name": "burgers-DN-s1",
-///  "problem": {"catalog": "burgers"}, "recipe": {"model": "DN", "iterations": 30000}, "seed": 1, "run_dir": "burgers-dn-s1"}
+/// {"format": "pinnserve-trial", "version": 2, "name": "burgers-DN-s1",
+///  "problem": {"catalog": "burgers"}, "recipe": {"model": "DN", "adam": {"iterations": 30000}}, "seed": 1, "run_dir": "burgers-dn-s1"}
 /// </code>
+/// Version 1 held the flat recipe of the config.json before the grouped one ("iterations": 30000); it is still read.
 /// </summary>
 public sealed record TrialFile
 {
     public const string Format = "pinnserve-trial";
-    /// <summary>The version this build writes and the newest it reads.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>The version this build writes and the newest it reads (2: the grouped recipe; 1: the flat one, still read).</summary>
+    public const int CurrentVersion = 2;
     /// <summary>Where a trial's own copy is kept in its run directory (a resumed run must be the same trial).</summary>
     public const string CopyInRunDirectory = "trial.json";
 
@@ -50,7 +51,7 @@ public sealed record TrialFile
     public int Version { get; init; } = CurrentVersion;
     public required string Name { get; init; }
     public required TrialProblem Problem { get; init; }
-    /// <summary>Overrides of the problem's defaults, keyed as in config.json ("model", "iterations", "weighting": {"beta": …}); empty: the defaults.</summary>
+    /// <summary>Overrides of the problem's defaults, grouped as in config.json ("model", "adam": {"iterations": …}); empty: the defaults.</summary>
     public JsonObject Recipe { get; init; } = new();
     public ulong Seed { get; init; } = 1;
     /// <summary>The run directory; a relative path resolves against the run root (`--run-root`), else the trial file's folder.</summary>
@@ -65,7 +66,7 @@ public sealed record TrialFile
     };
 
     /// <summary>Recipe keys that belong to the trial itself, not to its recipe.</summary>
-    private static readonly string[] TrialOwnedKeys = ["problem", "problem_file", "problem_directory", "parameters", "seed"];
+    private static readonly string[] TrialOwnedKeys = ["problem", "problem_file", "problem_directory", "parameters", "seed", "version"];
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
@@ -74,14 +75,14 @@ public sealed record TrialFile
     /// recipe only the settings that differ from the problem's defaults under the config's model, so
     /// <see cref="ToConfig"/> gives the config back.
     /// </summary>
-    public static TrialFile FromConfig(TrainingConfig config, string name, string runDir)
+    public static TrialFile FromConfig(TrainingRecipe config, string name, string runDir)
     {
         var problem = config.ProblemFile is { } file
             ? TrialProblem.FromFile(file, config.Parameters)
             : TrialProblem.FromCatalog(config.Problem, config.Parameters);
         var created = config.CreateProblem();
         string? model = ModelPresets.Names.Contains(config.Model) ? config.Model : null;
-        var defaults = JsonNode.Parse(TrainingConfig.Defaults(created, model).ToJson())!.AsObject();
+        var defaults = JsonNode.Parse(Recipes.For(created, model).ToJson())!.AsObject();
         var wanted = JsonNode.Parse(config.ToJson())!.AsObject();
         foreach (var key in TrialOwnedKeys) wanted.Remove(key);
         var recipe = Difference(wanted, defaults);
@@ -130,7 +131,20 @@ public sealed record TrialFile
         try { trial = root.Deserialize<TrialFile>(JsonOptions) ?? throw new InvalidDataException($"{source}: empty trial."); }
         catch (JsonException e) { throw new InvalidDataException($"{source}: {Describe(e)}"); }
         trial.Check(source);
+        if (version == 1) trial = trial with { Version = CurrentVersion, Recipe = Regroup(trial.Recipe, source) };
         return trial;
+    }
+
+    /// <summary>A version-1 recipe (flat keys of the config.json before the grouped recipe) as grouped overrides.</summary>
+    private static JsonObject Regroup(JsonObject flat, string source)
+    {
+        try
+        {
+            var grouped = RecipeJson.FromFlat(flat, $"{source}: recipe");
+            grouped.Remove("version");
+            return grouped;
+        }
+        catch (InvalidDataException e) { throw new InvalidDataException(e.Message); }
     }
 
     private void Check(string source)
@@ -160,7 +174,7 @@ public sealed record TrialFile
     /// The training config: the problem's defaults (with the recipe's model preset), the recipe's keys over them, the
     /// trial's seed. An embedded problem file is written to <paramref name="problemPath"/> first (the run keeps it).
     /// </summary>
-    public TrainingConfig ToConfig(string problemPath, string dataDirectory)
+    public TrainingRecipe ToConfig(string problemPath, string dataDirectory)
     {
         var parameters = Problem.Parameters ?? new();
         Problem problem;
@@ -174,21 +188,19 @@ public sealed record TrialFile
             problem = ProblemFiles.Load(problemFile, parameters, dataDirectory);
         }
         string? model = Recipe["model"] is JsonValue m && m.TryGetValue(out string? preset) && ModelPresets.Names.Contains(preset) ? preset : null;
-        var defaults = TrainingConfig.Defaults(problem, model);
+        var defaults = Recipes.For(problem, model);
         var merged = JsonNode.Parse(defaults.ToJson())!.AsObject();
         Overlay(merged, Recipe, "recipe");
-        TrainingConfig config;
-        try { config = merged.Deserialize<TrainingConfig>(RecipeJson) ?? throw new InvalidDataException("recipe: empty."); }
-        catch (JsonException e) { throw new InvalidDataException($"recipe: {Describe(e)}"); }
+        TrainingRecipe config;
+        try { config = RecipeBinder.Deserialize(merged); }
+        catch (InvalidSettingException e) { throw new InvalidDataException($"recipe: {e.Message}"); }
         config = config with { Seed = Seed, Parameters = new(problem.Parameters) };
         if (problemFile is not null) config = config with { ProblemFile = problemFile, ProblemDirectory = dataDirectory };
         // Data files named by the recipe resolve like the embedded problem's own: against the trial file's folder.
-        if (config.ReferenceFile is { } reference) config = config with { ReferenceFile = Path.GetFullPath(reference, dataDirectory) };
-        if (config.ObservationFile is { } observations) config = config with { ObservationFile = Path.GetFullPath(observations, dataDirectory) };
+        if (config.Data.ReferenceFile is { } reference) config = config.WithData(it => it with { ReferenceFile = Path.GetFullPath(reference, dataDirectory) });
+        if (config.Data.ObservationFile is { } observations) config = config.WithData(it => it with { ObservationFile = Path.GetFullPath(observations, dataDirectory) });
         return config;
     }
-
-    private static readonly JsonSerializerOptions RecipeJson = new(TrainingConfig.Json) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 
     /// <summary>Each key of <paramref name="overrides"/> replaces the one in <paramref name="target"/>; objects merge key by key, except maps of names (weights, term points).</summary>
     private static void Overlay(JsonObject target, JsonObject overrides, string path)

@@ -65,7 +65,7 @@ public static class TrialRunner
         try
         {
             var summary = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
-            var config = TrainingConfig.FromJson(File.ReadAllText(Path.Combine(dir, TrainingRun.ConfigFile)), TrainingRun.ConfigFile);
+            var config = TrainingRecipe.FromJson(File.ReadAllText(Path.Combine(dir, TrainingRun.ConfigFile)), TrainingRun.ConfigFile);
             return summary?["status"]?.GetValue<string>() == "completed" && summary["iterations"]?.GetValue<int>() >= config.TotalIterations ? summary : null;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException) { return null; }

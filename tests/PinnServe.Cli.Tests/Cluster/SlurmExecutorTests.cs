@@ -48,13 +48,13 @@ public class SlurmExecutorTests
         Assert.Equal(4, list.Length);
         var trial = JsonNode.Parse(File.ReadAllText(list[3]))!;
         Assert.Equal("pinnserve-trial", trial["format"]!.GetValue<string>());
-        Assert.Equal(1, trial["version"]!.GetValue<int>());
+        Assert.Equal(2, trial["version"]!.GetValue<int>());
         Assert.Equal("model-m2/seed-2", trial["run_dir"]!.GetValue<string>());
         Assert.Equal(2UL, trial["seed"]!.GetValue<ulong>());
         Assert.Equal("poisson-1d", trial["problem"]!["catalog"]!.GetValue<string>());
         // The recipe is the config `pinn train` binds from the row's arguments (here M2, 20 iterations).
         Assert.Equal("M2", trial["recipe"]!["model"]!.GetValue<string>());
-        Assert.Equal(20, trial["recipe"]!["iterations"]!.GetValue<int>());
+        Assert.Equal(20, trial["recipe"]!["adam"]!["iterations"]!.GetValue<int>());
 
         // Slurm's view: task 0 runs, 1 waits, 2 failed; trial 3 finished.
         slurm.Queue("1001_0|RUNNING|None", "1001_1|PENDING|Priority", "1001_2|FAILED|NonZeroExitCode");
@@ -215,7 +215,7 @@ public class SlurmExecutorTests
         Assert.Equal([Path.Combine(root, "trials", "c-2.seed-2.json"), Path.Combine(root, "trials", "c-16.seed-2.json")], list);
         var trial = JsonNode.Parse(File.ReadAllText(list[1]))!;
         Assert.Equal(16.0, trial["problem"]!["parameters"]!["C"]!.GetValue<double>());
-        Assert.Equal(40000, trial["recipe"]!["iterations"]!.GetValue<int>());
+        Assert.Equal(40000, trial["recipe"]!["adam"]!["iterations"]!.GetValue<int>());
         Assert.False(Directory.Exists(Path.Combine(dir, "results")));
 
         foreach (string run in new[] { "c-2/seed-2", "c-16/seed-2" })

@@ -9,11 +9,7 @@ public class GradientHistogramTests
     public void RunRecordsHistogramsAndHessianRowsAtTheChosenSteps()
     {
         var problem = ProblemCatalog.Create("klein-gordon");
-        var config = TrainingConfig.Defaults(problem, "M2") with
-        {
-            Layers = "2x8", Iterations = 12, Batch = 16, EvaluationGrid = 10, LogEvery = 4, EvaluateEvery = 6, CheckpointEvery = 100,
-            Diagnostics = new DiagnosticsConfig { HistogramSteps = [0, 11], HistogramEvery = 5, HessianEvery = 5, HessianIterations = 6 },
-        };
+        var config = Recipes.For(problem, "M2").WithNetwork(it => it with { Layers = "2x8" }).WithAdam(it => it with { Iterations = 12 }).WithSampling(it => it with { Batch = 16 }).WithLogging(it => it with { EvaluationGrid = 10, LogEvery = 4, EvaluateEvery = 6, CheckpointEvery = 100, Diagnostics = new DiagnosticsConfig { HistogramSteps = [0, 11], HistogramEvery = 5, HessianEvery = 5, HessianIterations = 6 } });
         string dir = Directory.CreateTempSubdirectory("pinn-diag-").FullName;
         using (var run = TrainingRun.Create(config, dir)) run.Run();
 
@@ -23,7 +19,7 @@ public class GradientHistogramTests
         Assert.Equal(["residual", "ic", "bc"], layer.Unweighted.Select(t => t.Term));
         foreach (var term in layer.Unweighted.Concat(layer.Weighted))
         {
-            Assert.Equal(config.Diagnostics.HistogramBins, term.Counts.Length);
+            Assert.Equal(config.Logging.Diagnostics.HistogramBins, term.Counts.Length);
             Assert.Equal(2 * 8, term.Counts.Sum());   // first weight matrix: 2 inputs × 8 units
         }
         // Weighted = λ · unweighted, so the statistics scale by λ.
@@ -41,11 +37,7 @@ public class GradientHistogramTests
     public void ResumedRunRecordsTheSameDiagnosticsAsAnUninterruptedOne()
     {
         var problem = ProblemCatalog.Create("klein-gordon");
-        var config = TrainingConfig.Defaults(problem, "M2") with
-        {
-            Layers = "2x8", Iterations = 12, Batch = 16, EvaluationGrid = 10, LogEvery = 4, EvaluateEvery = 6, CheckpointEvery = 3,
-            Diagnostics = new DiagnosticsConfig { HistogramEvery = 2, HessianEvery = 4, HessianIterations = 6 },
-        };
+        var config = Recipes.For(problem, "M2").WithNetwork(it => it with { Layers = "2x8" }).WithAdam(it => it with { Iterations = 12 }).WithSampling(it => it with { Batch = 16 }).WithLogging(it => it with { EvaluationGrid = 10, LogEvery = 4, EvaluateEvery = 6, CheckpointEvery = 3, Diagnostics = new DiagnosticsConfig { HistogramEvery = 2, HessianEvery = 4, HessianIterations = 6 } });
         string straight = Directory.CreateTempSubdirectory("pinn-diag-").FullName, split = Directory.CreateTempSubdirectory("pinn-diag-").FullName;
         using (var run = TrainingRun.Create(config, straight)) run.Run();
         using (var run = TrainingRun.Create(config, split))

@@ -42,10 +42,7 @@ public class HessianSpectrumTests(ITestOutputHelper output)
     public void LargestEigenvaluesMatchADenseHessian(string model)
     {
         var problem = ProblemCatalog.Create("klein-gordon");
-        var config = TrainingConfig.Defaults(problem, model) with
-        {
-            Layers = model == "M3" ? "1x3" : "1x5", Precision = "float64", FullBatch = true, ResidualPoints = 24, ConditionPoints = 12, EvaluationGrid = 4,
-        };
+        var config = Recipes.For(problem, model).WithNetwork(it => it with { Layers = model == "M3" ? "1x3" : "1x5" }).WithDevice(it => it with { Precision = Precision.Float64 }).WithSampling(it => it with { FullBatch = true, ResidualPoints = 24, ConditionPoints = 12 }).WithLogging(it => it with { EvaluationGrid = 4 });
         config = config with { Weighting = config.Weighting with { Weights = new() { ["ic"] = 7, ["bc"] = 0.5 } } };
         using var trainer = new Trainer<double>(problem, config);
         for (int i = 0; i < 3; i++) trainer.TrainStep();   // away from the initialization

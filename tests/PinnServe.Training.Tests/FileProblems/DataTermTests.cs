@@ -47,7 +47,7 @@ public class DataTermTests
         var observed = data.Pieces[0].Errors[0].Walk().OfType<Observed>().Single();
         Assert.Equal(Math.Sin(Math.PI / 7), observed.Values[1], 12);
 
-        var config = TrainingConfig.Defaults(problem) with { Iterations = 30, Learn = new() { ["kappa"] = 0.1 }, Precision = "float64" };
+        var config = Recipes.For(problem).WithAdam(it => it with { Iterations = 30 }).WithData(it => it with { Learn = new() { ["kappa"] = 0.1 } }).WithDevice(it => it with { Precision = Precision.Float64 });
         using var trainer = new Trainer<double>(problem, config);
         for (int i = 0; i < 30; i++) trainer.TrainStep();
         Assert.NotEqual(0.1, trainer.LearnedCoefficients["kappa"]);

@@ -13,8 +13,8 @@ public class ReproductionTests
 {
     private static void AssertSameTraining(Problem builtIn, Problem fromFile, string model, string? referenceFile = null)
     {
-        var config = TrainingConfig.Defaults(builtIn, model) with { Precision = "float64", Iterations = 100, ReferenceFile = referenceFile };
-        var fileConfig = TrainingConfig.Defaults(fromFile, model) with { Precision = "float64", Iterations = 100, ReferenceFile = referenceFile };
+        var config = Recipes.For(builtIn, model).WithDevice(it => it with { Precision = Precision.Float64 }).WithAdam(it => it with { Iterations = 100 }).WithData(it => it with { ReferenceFile = referenceFile });
+        var fileConfig = Recipes.For(fromFile, model).WithDevice(it => it with { Precision = Precision.Float64 }).WithAdam(it => it with { Iterations = 100 }).WithData(it => it with { ReferenceFile = referenceFile });
         Assert.Equal(config with { Problem = "", Parameters = new() }, fileConfig with { Problem = "", Parameters = new() }, new ConfigComparer());
         using var a = new Trainer<double>(builtIn, config);
         using var b = new Trainer<double>(fromFile, fileConfig);
@@ -61,9 +61,9 @@ public class ReproductionTests
         finally { File.Delete(reference); }
     }
 
-    private sealed class ConfigComparer : IEqualityComparer<TrainingConfig>
+    private sealed class ConfigComparer : IEqualityComparer<TrainingRecipe>
     {
-        public bool Equals(TrainingConfig? x, TrainingConfig? y) => x!.ToJson() == y!.ToJson();
-        public int GetHashCode(TrainingConfig obj) => 0;
+        public bool Equals(TrainingRecipe? x, TrainingRecipe? y) => x!.ToJson() == y!.ToJson();
+        public int GetHashCode(TrainingRecipe obj) => 0;
     }
 }

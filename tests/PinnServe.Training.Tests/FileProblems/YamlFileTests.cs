@@ -39,8 +39,8 @@ public class YamlFileTests
         Assert.Equal(toml.Title, yaml.Title);
         Assert.Equal(toml.Domain.Names, yaml.Domain.Names);
         Assert.Equal(toml.Terms.Select(t => (t.Name, t.Role)), yaml.Terms.Select(t => (t.Name, t.Role)));
-        var config = TrainingConfig.Defaults(toml) with { Precision = "float64", Iterations = 20 };
-        Assert.Equal(config.ToJson(), (TrainingConfig.Defaults(yaml) with { Precision = "float64", Iterations = 20 }).ToJson());
+        var config = Recipes.For(toml).WithDevice(it => it with { Precision = Precision.Float64 }).WithAdam(it => it with { Iterations = 20 });
+        Assert.Equal(config.ToJson(), (Recipes.For(yaml).WithDevice(it => it with { Precision = Precision.Float64 }).WithAdam(it => it with { Iterations = 20 })).ToJson());
         // Same geometry, point sets and expressions: the same losses step by step (seeded sampling included).
         using var a = new Trainer<double>(toml, config);
         using var b = new Trainer<double>(yaml, config);
@@ -60,10 +60,10 @@ public class YamlFileTests
         Assert.Equal(0.1, p.Parameters["kappa"]);
         Assert.Equal(["residual", "ic"], p.Terms.Select(t => t.Name));
         Assert.Equal(TermRole.Initial, p.Terms[1].Role);
-        var c = TrainingConfig.Defaults(p);
-        Assert.True(c.FullBatch);
-        Assert.Equal("2x8", c.Layers);
-        Assert.Equal(50, c.TermPoints["ic"]);
+        var c = Recipes.For(p);
+        Assert.True(c.Sampling.FullBatch);
+        Assert.Equal("2x8", c.Network.Layers);
+        Assert.Equal(50, c.Sampling.TermPoints["ic"]);
         // A quoted number is a string, where the schema wants a number.
         Assert.Contains("'parameters.kappa' must be a number", Fails(Heat.Replace("kappa: 0.1", "kappa: \"0.1\"")).Message);
     }

@@ -43,7 +43,7 @@ public sealed class FingerprintTests(ITestOutputHelper output)
     [MemberData(nameof(Runs))]
     public void Short_run_matches_its_recorded_fingerprint(string name, string precision, int threads)
     {
-        var config = FingerprintCases.All.Single(c => c.Name == name).Config() with { Precision = precision };
+        var config = FingerprintCases.All.Single(c => c.Name == name).Config().WithDevice(it => it with { Precision = RecipeBinder.ParseName<Precision>(precision) });
         var actual = Fingerprint.Of(config, threads);
         string key = $"{name}/{precision}/{Width}";
         if (Environment.GetEnvironmentVariable("PINNSERVE_WRITE_FINGERPRINTS") == "1")
@@ -93,7 +93,7 @@ public sealed class FingerprintTests(ITestOutputHelper output)
 /// <summary>What a short run leaves: the step, every loss and λ as exact bit patterns, and θ as a SHA-256 plus a few values.</summary>
 public sealed record Fingerprint(int Step, string Losses, string Weights, string LearningRate, string Theta, string ThetaSample)
 {
-    public static Fingerprint Of(TrainingConfig config, int threads)
+    public static Fingerprint Of(TrainingRecipe config, int threads)
     {
         using var trainer = TrainerFactory.Create(config, threads);
         while (trainer.Step < config.TotalIterations) trainer.TrainStep();

@@ -16,10 +16,10 @@ public class LbfgsResumeTests
         var config = RunFixtures.Poisson(30, lbfgs: 18);
         config = variant switch
         {
-            "float64" => config with { Precision = "float64" },
-            "resample" => config with { LbfgsResample = 6 },
-            "keep-best" => config with { LbfgsKeepBest = 4 },
-            "adam-keep-best" => config with { AdamKeepBest = 4 },
+            "float64" => config.WithDevice(it => it with { Precision = Precision.Float64 }),
+            "resample" => config.WithLbfgs(it => it with { Resample = 6 }),
+            "keep-best" => config.WithLbfgs(it => it with { KeepBest = 4 }),
+            "adam-keep-best" => config.WithAdam(it => it with { KeepBest = 4 }),
             _ => config,
         };
         string straight = RunFixtures.Train(config);
@@ -32,7 +32,7 @@ public class LbfgsResumeTests
     public void ARestartingPhaseDiffersFromAPlainOneSoTheComparisonAboveCanFail()
     {
         var plain = RunFixtures.Poisson(30, lbfgs: 18);
-        string a = RunFixtures.Train(plain), b = RunFixtures.Train(plain with { LbfgsRestart = 5 });
+        string a = RunFixtures.Train(plain), b = RunFixtures.Train(plain.WithLbfgs(it => it with { Restart = 5 }));
         Assert.NotEqual(File.ReadAllText(Path.Combine(a, TrainingRun.NetworkFileName)), File.ReadAllText(Path.Combine(b, TrainingRun.NetworkFileName)));
     }
 }

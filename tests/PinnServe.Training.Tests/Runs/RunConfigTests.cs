@@ -53,10 +53,7 @@ public class RunConfigTests
             on = ["x = 0", "x = 1"]
             value = "0"
             """);
-        var config = TrainingConfig.Defaults(ProblemFiles.Load(file, new Dictionary<string, double>()), "M1") with
-        {
-            ProblemFile = file, Layers = "2x8", Iterations = 5, Batch = 8, EvaluationGrid = 10,
-        };
+        var config = Recipes.For(ProblemFiles.Load(file, new Dictionary<string, double>()), "M1").WithNetwork(it => it with { Layers = "2x8" }).WithAdam(it => it with { Iterations = 5 }).WithSampling(it => it with { Batch = 8 }).WithLogging(it => it with { EvaluationGrid = 10 }) with { ProblemFile = file };
         string dir = RunFixtures.Train(config);
         File.WriteAllText(Path.Combine(dir, "problem.toml"), "name = \"p\"\noutputs = [\"u\"\n[inputs");
         var e = AssertRefused(dir, "problem.toml");

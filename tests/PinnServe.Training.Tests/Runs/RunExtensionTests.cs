@@ -22,11 +22,11 @@ public class RunExtensionTests
     [InlineData(31, 0, null, 50, 0, "causal")]    // causal weights (Allen–Cahn)
     public void AnExtendedRunIsTheRunStartedWithTheLargerBudget(int iters, int lbfgs, int? stopAt, int newIters, int newLbfgs, string variant)
     {
-        TrainingConfig Config(int i, int l) => variant switch
+        TrainingRecipe Config(int i, int l) => variant switch
         {
-            "constant" => RunFixtures.Poisson(i, l) with { DecayRate = 1 },
+            "constant" => RunFixtures.Poisson(i, l).WithAdam(it => it with { DecayRate = 1 }),
             "causal" => Causal(i),
-            _ => RunFixtures.Poisson(i, l) with { DecayRate = 0.5, DecaySteps = 10 },
+            _ => RunFixtures.Poisson(i, l).WithAdam(it => it with { DecayRate = 0.5, DecaySteps = 10 }),
         };
         string straight = RunFixtures.Train(Config(newIters, newLbfgs));
         string extended = RunFixtures.Train(Config(iters, lbfgs), stopAt);
@@ -40,15 +40,11 @@ public class RunExtensionTests
         RunFixtures.AssertSameOutcome(straight, extended);
         // config.json records the new budget, so a later plain resume keeps it.
         var config = RunReader.ReadConfig(extended).Recorded;
-        Assert.Equal((newIters, newLbfgs), (config.Iterations, config.LbfgsIterations));
+        Assert.Equal((newIters, newLbfgs), (config.Adam.Iterations, config.Lbfgs.Iterations));
     }
 
-    private static TrainingConfig Causal(int iterations) =>
-        TrainingConfig.Defaults(Physics.ProblemCatalog.Create("allen-cahn"), "DN") with
-        {
-            Layers = "2x8", Iterations = iterations, Batch = 16, FullBatch = true, ResidualPoints = 32, ConditionPoints = 16, EvaluationGrid = 12,
-            CausalChunks = 4, LogEvery = 3, EvaluateEvery = 7, CheckpointEvery = 5, Seed = 2,
-        };
+    private static TrainingRecipe Causal(int iterations) =>
+        Recipes.For(Physics.ProblemCatalog.Create("allen-cahn"), "DN").WithNetwork(it => it with { Layers = "2x8" }).WithAdam(it => it with { Iterations = iterations }).WithSampling(it => it with { Batch = 16, FullBatch = true, ResidualPoints = 32, ConditionPoints = 16 }).WithLogging(it => it with { EvaluationGrid = 12, LogEvery = 3, EvaluateEvery = 7, CheckpointEvery = 5 }).WithCausal(it => it with { Chunks = 4 }) with { Seed = 2 };
 
     [Fact]
     public void ShrinkingAndGrowingAPhaseAlreadyLeftAreRefused()
@@ -60,13 +56,13 @@ public class RunExtensionTests
             Assert.Throws<ArgumentException>(() => TrainingRun.Resume(dir, budget: new RunBudget(null, 5))).Message);
         Assert.Contains("the run is past its Adam phase (step 34",
             Assert.Throws<ArgumentException>(() => TrainingRun.Resume(dir, budget: new RunBudget(40, null))).Message);
-        Assert.Equal(30, RunReader.ReadConfig(dir).Recorded.Iterations);   // nothing changed
+        Assert.Equal(30, RunReader.ReadConfig(dir).Recorded.Adam.Iterations);   // nothing changed
     }
 
     [Fact]
     public void ExtendingAPhaseThatEndedOnItsKeptBestParametersSaysItIsNotTheLongerRun()
     {
-        string dir = RunFixtures.Train(RunFixtures.Poisson(30) with { AdamKeepBest = 4 });
+        string dir = RunFixtures.Train(RunFixtures.Poisson(30).WithAdam(it => it with { KeepBest = 4 }));
         var notes = new List<string>();
         using (TrainingRun.Resume(dir, budget: new RunBudget(40, null), notes: notes.Add)) { }
         Assert.Contains("ended at step 30 on its kept-best parameters", Assert.Single(notes));
@@ -95,10 +91,7 @@ public class RunExtensionTests
             on = ["x = 0", "x = 1"]
             value = "0"
             """);
-        var config = TrainingConfig.Defaults(ProblemFiles.Load(file), "M1") with
-        {
-            ProblemFile = file, Layers = "2x8", Iterations = 6, Batch = 8, EvaluationGrid = 10,
-        };
+        var config = Recipes.For(ProblemFiles.Load(file), "M1").WithNetwork(it => it with { Layers = "2x8" }).WithAdam(it => it with { Iterations = 6 }).WithSampling(it => it with { Batch = 8 }).WithLogging(it => it with { EvaluationGrid = 10 }) with { ProblemFile = file };
         string dir = RunFixtures.TempDir();
         JsonObject summary;
         using (var run = TrainingRun.Create(config, dir)) summary = run.Run();

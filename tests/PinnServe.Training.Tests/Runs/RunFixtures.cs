@@ -5,17 +5,13 @@ namespace PinnServe.Training.Tests.Runs;
 /// <summary>Small runs of Poisson 1D and what the run-directory tests compare.</summary>
 internal static class RunFixtures
 {
-    public static TrainingConfig Poisson(int iterations, int lbfgs = 0) =>
-        TrainingConfig.Defaults(ProblemCatalog.Create("poisson-1d"), "M1") with
-        {
-            Layers = "2x10", Iterations = iterations, LbfgsIterations = lbfgs, LbfgsPoints = 24, Batch = 16, EvaluationGrid = 30,
-            LogEvery = 3, EvaluateEvery = 7, CheckpointEvery = 5, Seed = 3,
-        };
+    public static TrainingRecipe Poisson(int iterations, int lbfgs = 0) =>
+        Recipes.For(ProblemCatalog.Create("poisson-1d"), "M1").WithNetwork(it => it with { Layers = "2x10" }).WithAdam(it => it with { Iterations = iterations }).WithLbfgs(it => it with { Iterations = lbfgs, Points = 24 }).WithSampling(it => it with { Batch = 16 }).WithLogging(it => it with { EvaluationGrid = 30, LogEvery = 3, EvaluateEvery = 7, CheckpointEvery = 5 }) with { Seed = 3 };
 
     public static string TempDir() => Path.Combine(Directory.CreateTempSubdirectory("pinn-rundir-").FullName, "run");
 
     /// <summary>Trains in a new run directory, stopping (as an interrupted run does) once step <paramref name="stopAt"/> is done.</summary>
-    public static string Train(TrainingConfig config, int? stopAt = null, string? dir = null)
+    public static string Train(TrainingRecipe config, int? stopAt = null, string? dir = null)
     {
         dir ??= TempDir();
         using var run = TrainingRun.Create(config, dir);

@@ -6,7 +6,7 @@ namespace PinnServe.Training.Tests.Settings;
 /// <summary>Every training setting is checked for range and finiteness, and the message names its path in the recipe.</summary>
 public sealed class SettingValidationTests
 {
-    private static TrainingConfig Helmholtz(string model = "M1") => TrainingConfig.Defaults(ProblemCatalog.Create("helmholtz"), model);
+    private static TrainingRecipe Helmholtz(string model = "M1") => Recipes.For(ProblemCatalog.Create("helmholtz"), model);
 
     public static TheoryData<string, string> BadSettings() => new()
     {
@@ -25,24 +25,24 @@ public sealed class SettingValidationTests
         { "layers overflow", "network.layers Layers '99999999999x5' out of range" },
     };
 
-    private static TrainingConfig Bad(string name)
+    private static TrainingRecipe Bad(string name)
     {
         var c = Helmholtz();
         return name switch
         {
             "weight ic = -1" => c with { Weighting = c.Weighting with { Weights = new() { ["bc"] = -1 } } },
             "weight ic = NaN" => c with { Weighting = c.Weighting with { Weights = new() { ["bc"] = double.NaN } } },
-            "decay steps -1" => c with { DecaySteps = -1 },
-            "residual batch -1" => c with { ResidualBatch = -1 },
+            "decay steps -1" => c.WithAdam(it => it with { DecaySteps = -1 }),
+            "residual batch -1" => c.WithSampling(it => it with { ResidualBatch = -1 }),
             "aggregation under fixed" => c with { Weighting = c.Weighting with { Scheme = "fixed", Aggregation = "nope" } },
             "p under annealing" => Helmholtz("M2") with { Weighting = Helmholtz("M2").Weighting with { P = "3" } },
-            "lbfgs keep-best without lbfgs" => c with { LbfgsKeepBest = 5, LbfgsIterations = 0 },
-            "batch int.MaxValue" => c with { Batch = int.MaxValue },
-            "causal chunks int.MaxValue" => c with { CausalChunks = int.MaxValue },
-            "warm-up -1" => c with { WarmupSteps = -1 },
+            "lbfgs keep-best without lbfgs" => c.WithLbfgs(it => it with { KeepBest = 5, Iterations = 0 }),
+            "batch int.MaxValue" => c.WithSampling(it => it with { Batch = int.MaxValue }),
+            "causal chunks int.MaxValue" => c.WithCausal(it => it with { Chunks = int.MaxValue }),
+            "warm-up -1" => c.WithAdam(it => it with { WarmupSteps = -1 }),
             "beta 1" => c with { Weighting = c.Weighting with { Beta = 1 } },
-            "layers 5x" => c with { Layers = "5x" },
-            "layers overflow" => c with { Layers = "99999999999x5" },
+            "layers 5x" => c.WithNetwork(it => it with { Layers = "5x" }),
+            "layers overflow" => c.WithNetwork(it => it with { Layers = "99999999999x5" }),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
     }
@@ -59,7 +59,7 @@ public sealed class SettingValidationTests
     [Fact]
     public void An_evaluation_grid_that_cannot_fit_in_memory_is_refused_for_the_problem()
     {
-        var config = Helmholtz() with { EvaluationGrid = int.MaxValue };
+        var config = Helmholtz().WithLogging(it => it with { EvaluationGrid = int.MaxValue });
         config.Validate(); // fine on its own: the size depends on the problem's dimension
         var e = Assert.Throws<InvalidSettingException>(() => TrainerFactory.Create(config));
         Assert.Equal("logging.eval_grid", e.Setting);
@@ -72,7 +72,7 @@ public sealed class SettingValidationTests
         foreach (var problem in ProblemCatalog.All())
             foreach (var model in ModelPresets.Names)
             {
-                var config = TrainingConfig.Defaults(problem, model);
+                var config = Recipes.For(problem, model);
                 config.Validate();
                 config.ValidateFor(problem);
             }
@@ -95,8 +95,8 @@ public sealed class WarmupTests
     public void A_trainer_with_warm_up_takes_its_first_steps_at_the_reduced_rate_and_then_trains_as_without()
     {
         var problem = ProblemCatalog.Create("poisson-1d");
-        var plain = TrainingConfig.Defaults(problem) with { Layers = "2x8", Iterations = 20, DecayRate = 1, LearningRate = 1e-2 };
-        using var warm = TrainerFactory.Create(plain with { WarmupSteps = 10 });
+        var plain = Recipes.For(problem).WithNetwork(it => it with { Layers = "2x8" }).WithAdam(it => it with { Iterations = 20, DecayRate = 1, LearningRate = 1e-2 });
+        using var warm = TrainerFactory.Create(plain.WithAdam(it => it with { WarmupSteps = 10 }));
         using var cold = TrainerFactory.Create(plain);
         Assert.Equal(1e-3, warm.LearningRate, 15);
         Assert.Equal(1e-2, cold.LearningRate);
@@ -111,6 +111,6 @@ public sealed class WarmupTests
         string file = File.ReadAllText(FileProblems.Repository.Example("poisson-1d.toml"));
         string text = file[..file.IndexOf("[training]", StringComparison.Ordinal)] + "[training]\nwarmup_steps = 250\n";
         var problem = Physics.Files.ProblemFiles.Parse(text, "p.toml");
-        Assert.Equal(250, TrainingConfig.Defaults(problem).WarmupSteps);
+        Assert.Equal(250, Recipes.For(problem).Adam.WarmupSteps);
     }
 }

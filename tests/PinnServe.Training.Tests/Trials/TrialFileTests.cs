@@ -15,8 +15,19 @@ public sealed class TrialFileTests : IDisposable
     [Fact]
     public void A_newer_version_is_refused_with_a_message_that_says_so()
     {
-        var e = Assert.Throws<InvalidDataException>(() => TrialFile.Parse(Trial(version: 2), "t.json"));
-        Assert.Contains("version 2 is newer", e.Message);
+        var e = Assert.Throws<InvalidDataException>(() => TrialFile.Parse(Trial(version: 3), "t.json"));
+        Assert.Contains("version 3 is newer", e.Message);
+    }
+
+    [Fact]
+    public void A_version_1_flat_recipe_and_a_version_2_grouped_one_give_the_same_config()
+    {
+        var flat = TrialFile.Parse(Trial(recipe: """{"model": "M2", "layers": "2x8", "iterations": 7, "lbfgs_iterations": 3, "precision": "float64", "weighting": {"beta": 0.5}}"""), "t.json");
+        var grouped = TrialFile.Parse(Trial(version: 2, recipe: """{"model": "M2", "network": {"layers": "2x8"}, "adam": {"iterations": 7}, "lbfgs": {"iterations": 3}, "device": {"precision": "float64"}, "weighting": {"beta": 0.5}}"""), "t.json");
+        Assert.Equal(TrialFile.CurrentVersion, flat.Version);
+        Assert.Equal(grouped.ToJson(), flat.ToJson());
+        var config = flat.ToConfig(Path.Combine(_dir, "problem"), _dir);
+        Assert.Equal((7, 3, Precision.Float64, 0.5), (config.Adam.Iterations, config.Lbfgs.Iterations, config.Device.Precision, config.Weighting.Beta));
     }
 
     [Theory]
@@ -38,7 +49,7 @@ public sealed class TrialFileTests : IDisposable
     {
         var trial = TrialFile.Parse(Trial(recipe: """{"model": "M4", "iterations": 7, "weighting": {"beta": 0.5}}"""), "t.json");
         var config = trial.ToConfig(Path.Combine(_dir, "problem"), _dir);
-        Assert.Equal((7, "modified-mlp", "annealing", 0.5, 3UL), (config.Iterations, config.Architecture, config.Weighting.Scheme, config.Weighting.Beta, config.Seed));
+        Assert.Equal((7, "modified-mlp", "annealing", 0.5, 3UL), (config.Adam.Iterations, config.Network.Architecture, config.Weighting.Scheme, config.Weighting.Beta, config.Seed));
         Assert.Equal(10, config.Weighting.Interval); // the rest of the weighting group stays as the preset set it
     }
 
@@ -91,7 +102,7 @@ public sealed class TrialFileTests : IDisposable
         var trial = new TrialFile
         {
             Name = "embedded", Problem = TrialProblem.FromFile(FileProblems.Repository.Example("poisson-1d.toml")),
-            Recipe = new JsonObject { ["layers"] = "2x8", ["iterations"] = 3 }, RunDir = "embedded",
+            Recipe = new JsonObject { ["network"] = new JsonObject { ["layers"] = "2x8" }, ["adam"] = new JsonObject { ["iterations"] = 3 } }, RunDir = "embedded",
         };
         var reread = TrialFile.Parse(trial.ToJson(), "t.json");
         Assert.Equal(text, reread.Problem.Text);
@@ -115,24 +126,21 @@ public sealed class TrialFromConfigTests : IDisposable
 
     public static TheoryData<string> Configs() => ["klein-gordon M4 overrides", "burgers DN defaults", "allen-cahn custom", "problem file"];
 
-    private static TrainingConfig Config(string name)
+    private static TrainingRecipe Config(string name)
     {
         switch (name)
         {
             case "klein-gordon M4 overrides":
-                var kg = TrainingConfig.Defaults(Physics.ProblemCatalog.Create("klein-gordon", new Dictionary<string, double> { ["gamma"] = 2 }), "M4");
-                return kg with { Iterations = 123, Seed = 9, WarmupSteps = 10, Weighting = kg.Weighting with { Beta = 0.5, Weights = new() { ["ic"] = 3 } } };
+                var kg = Recipes.For(Physics.ProblemCatalog.Create("klein-gordon", new Dictionary<string, double> { ["gamma"] = 2 }), "M4");
+                return kg.WithAdam(it => it with { Iterations = 123, WarmupSteps = 10 }) with { Seed = 9, Weighting = kg.Weighting with { Beta = 0.5, Weights = new() { ["ic"] = 3 } } };
             case "burgers DN defaults":
-                return TrainingConfig.Defaults(Physics.ProblemCatalog.Create("burgers"), "DN");
+                return Recipes.For(Physics.ProblemCatalog.Create("burgers"), "DN");
             case "allen-cahn custom":
-                var ac = TrainingConfig.Defaults(Physics.ProblemCatalog.Create("allen-cahn"), "MA");
-                return ac with { Model = "custom", Architecture = "modified-mlp", Weighting = ac.Weighting with { Aggregation = null }, PeriodicInputs = ["x"], TermPoints = new() { ["ic"] = 7 } };
+                var ac = Recipes.For(Physics.ProblemCatalog.Create("allen-cahn"), "MA");
+                return ac.WithNetwork(it => it with { Architecture = "modified-mlp", PeriodicInputs = ["x"] }).WithSampling(it => it with { TermPoints = new() { ["ic"] = 7 } }) with { Model = "custom", Weighting = ac.Weighting with { Aggregation = null } };
             default:
                 string path = FileProblems.Repository.Example("heat-2d.toml");
-                return TrainingConfig.Defaults(Physics.Files.ProblemFiles.Load(path)) with
-                {
-                    ProblemFile = path, ProblemDirectory = Path.GetDirectoryName(path), LbfgsIterations = 5, Seed = 2,
-                };
+                return Recipes.For(Physics.Files.ProblemFiles.Load(path)).WithLbfgs(it => it with { Iterations = 5 }) with { ProblemFile = path, ProblemDirectory = Path.GetDirectoryName(path), Seed = 2 };
         }
     }
 
@@ -143,7 +151,7 @@ public sealed class TrialFromConfigTests : IDisposable
         var config = Config(name);
         var trial = TrialFile.Parse(TrialFile.FromConfig(config, "t", "run").ToJson(), "t.json");
         var back = trial.ToConfig(Path.Combine(_dir, "problem"), Path.GetDirectoryName(config.ProblemFile) ?? _dir);
-        string Normalized(TrainingConfig c) => (c with { ProblemFile = null, ProblemDirectory = null }).ToJson();
+        string Normalized(TrainingRecipe c) => (c with { ProblemFile = null, ProblemDirectory = null }).ToJson();
         Assert.Equal(Normalized(config), Normalized(back));
         if (config.ProblemFile is { } file) Assert.Equal(File.ReadAllText(file), File.ReadAllText(back.ProblemFile!));
     }
