@@ -19,4 +19,16 @@ public sealed class SineActivation : IActivation
         if (maxOrder >= 3) TensorPrimitives.Negate(cos, derivatives[3].AsSpan(0, n));
         if (maxOrder >= 4) sin.CopyTo(derivatives[4].AsSpan(0, n));
     }
+
+    public void Evaluate<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y, Span<T> sigma, int stride, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = z.Length;
+        var sin = sigma[..n];
+        if (maxOrder == 0) { TensorPrimitives.Sin(z, sin); return; }
+        var cos = sigma.Slice(stride, n);
+        TensorPrimitives.SinCos(z, sin, cos);   // y is not used: SinCos gives both, exactly as the block-wise path does
+        if (maxOrder >= 2) TensorPrimitives.Negate(sin, sigma.Slice(2 * stride, n));
+        if (maxOrder >= 3) TensorPrimitives.Negate(cos, sigma.Slice(3 * stride, n));
+        if (maxOrder >= 4) sin.CopyTo(sigma.Slice(4 * stride, n));
+    }
 }
