@@ -12,7 +12,7 @@ loss, one backward); the faster of the two is the peer. With --rounds R everythi
 configuration keeps its fastest round (on a shared machine the fastest is the least disturbed).
 
 Build first: dotnet build src/PinnServe.Cli -c Release.
-Usage: python3 benchmarks/compare_engine.py [--seconds 6] [--rounds 2] [--problems allen-cahn burgers]
+Usage: python3 benchmarks/compare_engine.py [--seconds 6] [--rounds 2] [--problems allen-cahn burgers] [--per-core-only]
 """
 import argparse, datetime, json, os, platform, shlex, subprocess, sys
 
@@ -49,6 +49,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=6)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--problems", nargs="+", default=[p for p, _ in CASES])
+    ap.add_argument("--per-core-only", action="store_true",
+                    help="only the 1-thread runs of both sides (and float64 at 1 thread): the per-core table, in a fraction of the time")
     a = ap.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
     cores = os.cpu_count()
@@ -73,13 +75,15 @@ def main():
                 return json_lines(cmd, dict(base_env, **env))[-1]
 
             keep((problem, "one"), ours(1))
-            keep((problem, "all"), ours(cores))
-            keep((problem, "no512"), ours(cores, DOTNET_EnableAVX512F="0"))
-            keep((problem, "no256"), ours(cores, DOTNET_EnableAVX512F="0", DOTNET_EnableAVX2="0"))
+            if not a.per_core_only:
+                keep((problem, "all"), ours(cores))
+                keep((problem, "no512"), ours(cores, DOTNET_EnableAVX512F="0"))
+                keep((problem, "no256"), ours(cores, DOTNET_EnableAVX512F="0", DOTNET_EnableAVX2="0"))
             if problem in FLOAT64:
                 keep((problem, "f64 one"), ours(1, "float64"))
-                keep((problem, "f64 all"), ours(cores, "float64"))
-            for t in sorted({1, cores}):
+                if not a.per_core_only:
+                    keep((problem, "f64 all"), ours(cores, "float64"))
+            for t in ([1] if a.per_core_only else sorted({1, cores})):
                 env = dict(base_env, OMP_NUM_THREADS=str(t), OPENBLAS_NUM_THREADS=str(t))
                 if problem == "klein-gordon":   # M1 has no adaptive weights: the method is the plain loop
                     cmd = [a.python, os.path.join(here, "pytorch_klein_gordon.py"), "--model", model, "--threads", str(t), "--warmup", "100", "--measure", "500"]
@@ -97,7 +101,8 @@ def main():
     print(f"Measured {started:%Y-%m-%d %H:%M} UTC on {model_name} ({cores} logical CPUs; vector extensions: "
           f"{first.get('cpu_flags', '?')}; the engine ran {first['simd_bits']}-bit kernels), PyTorch {torch_version} with OpenBLAS; "
           f"measured one-core float32 FMA peak {first['peak_gflops_one_core']:.0f} GFLOP/s; load average {load_start:.1f} at the start, "
-          f"{os.getloadavg()[0]:.1f} at the end; command: `python3 benchmarks/compare_engine.py --seconds {a.seconds:g} --rounds {a.rounds}`.\n")
+          f"{os.getloadavg()[0]:.1f} at the end; command: `python3 benchmarks/compare_engine.py --seconds {a.seconds:g} --rounds {a.rounds}"
+          f"{' --per-core-only' if a.per_core_only else ''}`.\n")
 
     print("Per core (1 thread each; PyTorch: the faster of the method and a plain autograd.grad loop):\n")
     print("| problem | PinnServe ms/step | PyTorch ms/step (variant) | per-core lead | lead by CPU time | PinnServe GFLOP/s | % of 1-core peak |")
@@ -108,6 +113,9 @@ def main():
         print(f"| {p} {m} ({one['layers']}, {one['points_per_step']} points) | {one['ms_per_iter']:.2f} | {peer['ms_per_iter']:.2f} ({peer.get('variant', '?')}) | "
               f"**{peer['ms_per_iter'] / one['ms_per_iter']:.2f}x** | {cpu_lead} | {one['gflops']:.0f} | {100 * one['fraction_of_peak']:.0f}% |")
 
+    if a.per_core_only:
+        print_float64(best, problems, cores, one_thread_only=True)
+        return
     print(f"\nBest against best (each side at its faster thread count, 1 or {cores}):\n")
     print(f"| problem | PinnServe {cores} threads ms/step | scaling | GFLOP/s | % of {cores}-core peak | PinnServe best | PyTorch best (threads, variant) | "
           f"lead | AVX-512 off | AVX2 off too | alloc B/step |")
@@ -124,15 +132,26 @@ def main():
               f"{peer['ms_per_iter']:.2f} ({peer['threads']}, {peer.get('variant', '?')}) | **{peer['ms_per_iter'] / ours_best['ms_per_iter']:.2f}x** | "
               f"{no512} | {no256['ms_per_iter']:.2f} ({every['ms_per_iter'] / no256['ms_per_iter']:.2f}x) | {every['allocated_bytes_per_iter']:.0f} |")
 
+    print_float64(best, problems, cores, one_thread_only=False)
+
+
+def print_float64(best, problems, cores, one_thread_only):
     f64 = [p for p, _ in problems if (p, "f64 one") in best]
     if f64:
         print("\nfloat64 (`--precision float64`; the peak is a float64 FMA loop):\n")
-        print(f"| problem | 1 thread ms/step | GFLOP/s | % of 1-core float64 peak | {cores} threads ms/step | GFLOP/s | % of {cores}-core float64 peak |")
-        print("| --- | --- | --- | --- | --- | --- | --- |")
+        if one_thread_only:
+            print("| problem | 1 thread ms/step | GFLOP/s | % of 1-core float64 peak |")
+            print("| --- | --- | --- | --- |")
+        else:
+            print(f"| problem | 1 thread ms/step | GFLOP/s | % of 1-core float64 peak | {cores} threads ms/step | GFLOP/s | % of {cores}-core float64 peak |")
+            print("| --- | --- | --- | --- | --- | --- | --- |")
         for p in f64:
-            o, e = best[(p, "f64 one")], best[(p, "f64 all")]
-            print(f"| {p} | {o['ms_per_iter']:.2f} | {o['gflops']:.0f} | {100 * o['fraction_of_peak']:.0f}% | {e['ms_per_iter']:.2f} | {e['gflops']:.0f} | "
-                  f"{100 * e['fraction_of_peak']:.0f}% |")
+            o = best[(p, "f64 one")]
+            row = f"| {p} | {o['ms_per_iter']:.2f} | {o['gflops']:.0f} | {100 * o['fraction_of_peak']:.0f}% |"
+            if not one_thread_only:
+                e = best[(p, "f64 all")]
+                row += f" {e['ms_per_iter']:.2f} | {e['gflops']:.0f} | {100 * e['fraction_of_peak']:.0f}% |"
+            print(row)
     print()
     print(json.dumps({"rows": {f"{k[0]} {k[1]}": v for k, v in best.items()}}), file=sys.stderr)
 

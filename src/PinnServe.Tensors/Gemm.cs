@@ -220,9 +220,10 @@ public static partial class Gemm
         int nv = (n + vl - 1) / vl;
         // Rows are processed in blocks that stay in L2 while every (row-of-C × vector) tile sweeps over them;
         // C itself is small and is re-read per block (the kernels always accumulate into it).
-        for (int i0 = 0; i0 < m; i0 += TransposedRowBlock)
+        int rowBlock = TransposedRowBlock<T>();
+        for (int i0 = 0; i0 < m; i0 += rowBlock)
         {
-            int rows = Math.Min(TransposedRowBlock, m - i0);
+            int rows = Math.Min(rowBlock, m - i0);
             ref T Ablock = ref Unsafe.Add(ref A, i0 * k);
             ref T Bblock = ref Unsafe.Add(ref B, i0 * n);
             // dY's rows of a wide layer are 512 bytes or more apart: a chunk's columns over the block would crowd a few
@@ -251,8 +252,13 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>Rows of A and B per block in <see cref="MultiplyTransposedA{T}"/> (2 × 256 rows × 50 floats ≈ 100 KB).</summary>
-    private const int TransposedRowBlock = 256;
+    /// <summary>
+    /// Rows of A and B per block in <see cref="MultiplyTransposedA{T}"/>: 256 floats' worth (2 × 256 rows × 50 floats
+    /// ≈ 100 KB; 256-wide: 512 KB), so 128 doubles, whose 256-row blocks of a 256-wide layer overflowed L2. The tiles
+    /// reload C per block and continue each element's FMA chain where the last block left it, so the block size never
+    /// changes a bit of the result.
+    /// </summary>
+    private static int TransposedRowBlock<T>() => 1024 / Unsafe.SizeOf<T>();
 
     /// <summary>sums[j] += Σ_i a[i, j] for a[rows×n] (a dense layer's bias gradient: column sums of dY).</summary>
     public static void AddColumnSums<T>(ReadOnlySpan<T> a, int rows, int n, Span<T> sums) where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -39,7 +39,7 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
         // straight from z ran 5–7× slower.
         _slot = Math.Min(ChunkLength, BlockLength) + 512 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         _scratch = new T[_slot * (_sigmaCount + 1)];
-        _valueScratch = new T[BlockLength + 4096 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>()];
+        _valueScratch = activation.DerivativesFromValue ? new T[BlockLength + 4096 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>()] : [];
         _chunkBuffers = [input.Value, input.Grad, Value, Grad, .. Enumerable.Repeat(_scratch, _sigmaCount)];
         _chunkStrides = [BlockLength, BlockLength, BlockLength, BlockLength, .. new int[_sigmaCount]];
         _chunkBases = [0, 0, 0, 0, .. Enumerable.Range(0, _sigmaCount).Select(m => m * _slot)];
@@ -77,12 +77,13 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
         // σ(z) over the whole block in one streaming pass (a vectorized tanh runs best on long spans), then per chunk
         // the derivatives from it and every term.
         if (BlockLength == 0) return;
-        var sigma0 = ValueScratch();
-        _activation.Evaluate<T>(_input.Component(0), default, sigma0, BlockLength, 0);
+        bool fromValue = _activation.DerivativesFromValue;
+        var sigma0 = fromValue ? ValueScratch() : default;
+        if (fromValue) _activation.Evaluate<T>(_input.Component(0), default, sigma0, BlockLength, 0);
         for (int offset = 0; offset < BlockLength; offset += ChunkLength)
         {
             int count = Math.Min(ChunkLength, BlockLength - offset);
-            _activation.Evaluate<T>(CopyChunk(offset, count), sigma0.Slice(offset, count), _scratch, _slot, Set.MaxOrder);
+            _activation.Evaluate<T>(CopyChunk(offset, count), fromValue ? sigma0.Slice(offset, count) : default, _scratch, _slot, Set.MaxOrder);
             for (int alpha = 0; alpha < Set.Count; alpha++) Value.AsSpan(alpha * BlockLength + offset, count).Clear();
             _forward.Execute(_chunkBuffers, _chunkStrides, _chunkBases, offset, count);
         }
@@ -94,13 +95,16 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
         for (int offset = 0; offset < BlockLength; offset += ChunkLength)
         {
             int count = Math.Min(ChunkLength, BlockLength - offset);
-            _activation.Evaluate<T>(CopyChunk(offset, count), Value.AsSpan(offset, count), _scratch, _slot, _sigmaCount - 1);
+            _activation.Evaluate<T>(CopyChunk(offset, count), _activation.DerivativesFromValue ? Value.AsSpan(offset, count) : default, _scratch, _slot, _sigmaCount - 1);
             _backward.Execute(_chunkBuffers, _chunkStrides, _chunkBases, offset, count);
         }
     }
 
     // A block of σ(z) that starts 2 KB away, modulo 4 KB, from z₀: writing σ(z) to an address that agrees with z's in
-    // its low 12 bits (as the jets' back-to-back arrays do) made the tanh pass 5–10× slower (4K aliasing).
+    // its low 12 bits (as the jets' back-to-back arrays do) made the tanh pass 5–10× slower (4K aliasing). The
+    // addresses only choose where σ(z) is written, never a bit of it: the activations' element-wise functions depend
+    // on the element alone (AddressIndependenceTests). The arrays are not pinned, so a GC move between here and the
+    // write costs speed only.
     private unsafe Span<T> ValueScratch()
     {
         int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();

@@ -17,6 +17,9 @@ public interface IActivation
     /// scratch); <paramref name="y"/> = σ(z) when it is already known (the backward pass), else empty.
     /// </summary>
     void Evaluate<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y, Span<T> sigma, int stride, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+
+    /// <summary>Whether the derivatives are computed faster from y = σ(z) than from z alone (tanh: polynomials of y).</summary>
+    bool DerivativesFromValue => false;
 }
 
 public static class Activations

@@ -12,6 +12,7 @@ public sealed class TanhActivation : IActivation
 {
     public static readonly TanhActivation Instance = new();
     public string Name => "tanh";
+    public bool DerivativesFromValue => true;
 
     public void Evaluate<T>(ReadOnlySpan<T> z, T[][] derivatives, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
