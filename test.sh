@@ -30,7 +30,7 @@ status=${PIPESTATUS[0]}
 # The engine and training tests again on the narrower vector paths the kernels pick at start-up: 256-bit (AVX2,
 # no AVX-512) and 128-bit (SSE, the width ARM64 NEON runs).
 for flags in "DOTNET_EnableAVX512F=0" "DOTNET_EnableAVX512F=0 DOTNET_EnableAVX2=0"; do
-  for project in tests/PinnServe.Tensors.Tests tests/PinnServe.Autodiff.Tests tests/PinnServe.Training.Tests; do
+  for project in tests/PinnServe.Tensors.Tests tests/PinnServe.Autodiff.Tests tests/PinnServe.Nn.Tests tests/PinnServe.Engine.Tests tests/PinnServe.Training.Tests; do
     echo "== $project with $flags"
     env $flags dotnet test "$project" --no-build --nologo 2>&1 | tee -a "$log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
@@ -42,10 +42,18 @@ done
 # quality targets is `examples/run-examples.sh`).
 echo "== examples/run-examples.sh --quick"
 if examples/run-examples.sh --quick --no-build 2>&1; then examples="examples: passed"; else examples="examples: FAILED (see above)"; status=1; fi
+# The GPU parity suite runs once per device (tests/PinnServe.Backends.Gpu.Tests, OnDeviceAttribute): a device this
+# machine lacks (cuda without a GPU) is skipped with its reason, never silently; name the reason in the summary.
+devices_not_run=$(grep -cE '^ +Skipped .*\(device: "' "$log")
+if [ "$devices_not_run" -gt 0 ]; then
+  reasons=$(dotnet test tests/PinnServe.Backends.Gpu.Tests --no-build --nologo --filter "DisplayName~cuda" \
+    --logger "console;verbosity=normal" 2>&1 | grep -oE 'not run: .*' | sort -u | head -3)
+fi
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 rm -f "$log"
 echo "$examples"
+[ "$devices_not_run" -gt 0 ] && echo "device tests not run here: $devices_not_run (${reasons:-see the [SKIP] lines above})"
 if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
 exit "$status"

@@ -8,6 +8,7 @@ using PinnServe.Autodiff;
 using PinnServe.Autodiff.Nodes;
 using PinnServe.Autodiff.Taylor;
 using PinnServe.Tensors;
+using PinnServe.Contracts.Derivatives;
 
 Console.WriteLine($"{Simd.Bits}-bit kernels; one-core float32 FMA peak {PeakFlops.MeasureOneCore<float>(TimeSpan.FromMilliseconds(300)).Values.Max():F0} GFLOP/s, " +
                   $"float64 {PeakFlops.MeasureOneCore<double>(TimeSpan.FromMilliseconds(300)).Values.Max():F0} GFLOP/s");

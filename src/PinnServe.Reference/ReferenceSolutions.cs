@@ -10,26 +10,44 @@ namespace PinnServe.Reference;
 public sealed record ReferenceParameter(string Name, double Default, string Description, bool IsInteger = false);
 
 /// <summary>
+/// A reference solver, found by name: a problem names its solver (<c>"burgers"</c>, a problem file's
+/// <c>[reference] solver</c>) and whoever evaluates it resolves the name here (<see cref="ReferenceSolutions.Register"/>).
+/// </summary>
+public interface IReferenceSolver
+{
+    /// <summary>The name problems use (lower case, words joined by '-').</summary>
+    string Name { get; }
+
+    /// <summary>The settable parameters with their defaults.</summary>
+    IReadOnlyList<ReferenceParameter> Parameters { get; }
+
+    /// <summary>Maps a grid shape in axis order to the parameters that give it (<c>pinn reference --grid</c>).</summary>
+    Dictionary<string, double> GridParameters(IReadOnlyList<int> shape);
+
+    /// <summary>The solution on its grid, from every parameter's value (defaults filled in, names canonical).</summary>
+    ReferenceSolution Solve(Dictionary<string, double> values, IProgress<string>? progress);
+}
+
+/// <summary>
 /// Front door to the reference solvers: <c>Compute("burgers" | "allen-cahn" | "cavity", parameters)</c> returns the
 /// solution on its default grid (SPEC §3). Parameter names are case-insensitive; omitted ones take the defaults.
+/// More solvers register by name (<see cref="Register"/>).
 /// </summary>
 public static class ReferenceSolutions
 {
     public const string Burgers = "burgers", AllenCahn = "allen-cahn", Cavity = "cavity";
-    public static IReadOnlyList<string> Problems { get; } = [Burgers, AllenCahn, Cavity];
 
-    /// <summary>The parameters of a problem with their defaults.</summary>
-    public static IReadOnlyList<ReferenceParameter> Parameters(string problem) => Normalize(problem) switch
-    {
-        Burgers =>
+    private static readonly List<IReferenceSolver> Solvers =
+    [
+        new BuiltIn(Burgers,
         [
             new("nu", 0.01 / Math.PI, "viscosity ν"),
             new("nt", 100, "time points on [0, 1], t = 0 included", true),
             new("nx", 256, "x points on [−1, 1], both ends included", true),
             new("panels", 200, "Gauss–Legendre panels of the Cole–Hopf quadrature", true),
             new("nodes_per_panel", 8, "Gauss–Legendre nodes per panel", true),
-        ],
-        AllenCahn =>
+        ], TimeSpaceGrid, ComputeBurgers),
+        new BuiltIn(AllenCahn,
         [
             new("diffusion", 1e-4, "coefficient of u_xx"),
             new("reaction", 5, "coefficient of u − u³"),
@@ -37,43 +55,79 @@ public static class ReferenceSolutions
             new("nx", 512, "x points −1 + 2j/nx (periodic, x = 1 omitted); must divide modes", true),
             new("modes", 1024, "Fourier modes of the solver (power of two)", true),
             new("dt", 5e-4, "largest ETDRK4 time step"),
-        ],
-        Cavity =>
+        ], TimeSpaceGrid, ComputeAllenCahn),
+        new BuiltIn(Cavity,
         [
             new("re", 100, "Reynolds number"),
             new("n", 128, "grid intervals per side (power of two); the grid has (n+1)² nodes", true),
             new("lid_velocity", 1, "lid speed U (the lid moves in +x)"),
             new("tolerance", 1e-7, "steady-state tolerance on max|Δω|/Δt"),
-        ],
-        _ => throw UnknownProblem(problem),
-    };
+        ], SquareGrid, ComputeCavity),
+    ];
+
+    /// <summary>The registered solvers' names, built-in ones first.</summary>
+    public static IReadOnlyList<string> Problems { get { lock (Solvers) return Solvers.Select(r => r.Name).ToArray(); } }
+
+    /// <summary>Adds a solver (or replaces the one of the same name).</summary>
+    public static void Register(IReferenceSolver solver)
+    {
+        ArgumentNullException.ThrowIfNull(solver);
+        string name = solver.Name.Trim().ToLowerInvariant().Replace('_', '-');
+        if (name.Length == 0 || name != solver.Name) throw new ArgumentException($"A reference solver's name must be lower case with '-' between words; got '{solver.Name}'.");
+        lock (Solvers)
+        {
+            Solvers.RemoveAll(r => r.Name == name);
+            Solvers.Add(solver);
+        }
+    }
+
+    /// <summary>The solver named <paramref name="problem"/> (case and '_' vs '-' ignored), or an error listing the known ones.</summary>
+    public static IReferenceSolver Get(string problem)
+    {
+        string name = problem.Trim().ToLowerInvariant().Replace('_', '-');
+        if (name == "allencahn") name = AllenCahn;
+        lock (Solvers) return Solvers.FirstOrDefault(r => r.Name == name) ?? throw UnknownProblem(problem);
+    }
+
+    /// <summary>The parameters of a problem with their defaults.</summary>
+    public static IReadOnlyList<ReferenceParameter> Parameters(string problem) => Get(problem).Parameters;
 
     /// <summary>Maps a grid shape in axis order (burgers, allen-cahn: nt×nx; cavity: (n+1)×(n+1)) to parameters.</summary>
-    public static Dictionary<string, double> GridParameters(string problem, IReadOnlyList<int> shape)
-    {
-        string name = Normalize(problem);
-        if (shape.Count != 2) throw new ArgumentException($"{name} grids have two axes; got {shape.Count} sizes.");
-        if (name == Cavity)
-        {
-            if (shape[0] != shape[1]) throw new ArgumentException($"The cavity grid must be square (n+1)×(n+1); got {shape[0]}×{shape[1]}.");
-            return new() { ["n"] = shape[0] - 1 };
-        }
-        return new() { ["nt"] = shape[0], ["nx"] = shape[1] };
-    }
+    public static Dictionary<string, double> GridParameters(string problem, IReadOnlyList<int> shape) => Get(problem).GridParameters(shape);
 
     public static ReferenceSolution Compute(string problem, IReadOnlyDictionary<string, double>? parameters = null, IProgress<string>? progress = null)
     {
-        string name = Normalize(problem);
-        var values = Resolve(name, parameters ?? new Dictionary<string, double>());
+        var solver = Get(problem);
+        var values = Resolve(solver, parameters ?? new Dictionary<string, double>());
         var clock = Stopwatch.StartNew();
-        var solution = name switch
-        {
-            Burgers => ComputeBurgers(values, progress),
-            AllenCahn => ComputeAllenCahn(values, progress),
-            _ => ComputeCavity(values, progress),
-        };
-        progress?.Report($"{name}: done in {clock.Elapsed.TotalSeconds:F1} s");
+        var solution = solver.Solve(values, progress);
+        progress?.Report($"{solver.Name}: done in {clock.Elapsed.TotalSeconds:F1} s");
         return solution;
+    }
+
+    private sealed class BuiltIn(string name, IReadOnlyList<ReferenceParameter> parameters,
+        Func<string, IReadOnlyList<int>, Dictionary<string, double>> grid,
+        Func<Dictionary<string, double>, IProgress<string>?, ReferenceSolution> solve) : IReferenceSolver
+    {
+        public string Name => name;
+        public IReadOnlyList<ReferenceParameter> Parameters => parameters;
+        public Dictionary<string, double> GridParameters(IReadOnlyList<int> shape) => grid(name, shape);
+        public ReferenceSolution Solve(Dictionary<string, double> values, IProgress<string>? progress) => solve(values, progress);
+    }
+
+    /// <summary>burgers, allen-cahn: nt × nx.</summary>
+    private static Dictionary<string, double> TimeSpaceGrid(string name, IReadOnlyList<int> shape)
+    {
+        if (shape.Count != 2) throw new ArgumentException($"{name} grids have two axes; got {shape.Count} sizes.");
+        return new() { ["nt"] = shape[0], ["nx"] = shape[1] };
+    }
+
+    /// <summary>cavity: (n+1) × (n+1).</summary>
+    private static Dictionary<string, double> SquareGrid(string name, IReadOnlyList<int> shape)
+    {
+        if (shape.Count != 2) throw new ArgumentException($"{name} grids have two axes; got {shape.Count} sizes.");
+        if (shape[0] != shape[1]) throw new ArgumentException($"The cavity grid must be square (n+1)×(n+1); got {shape[0]}×{shape[1]}.");
+        return new() { ["n"] = shape[0] - 1 };
     }
 
     private static ReferenceSolution ComputeBurgers(Dictionary<string, double> p, IProgress<string>? progress)
@@ -138,14 +192,14 @@ public static class ReferenceSolutions
             });
     }
 
-    private static Dictionary<string, double> Resolve(string problem, IReadOnlyDictionary<string, double> given)
+    private static Dictionary<string, double> Resolve(IReferenceSolver solver, IReadOnlyDictionary<string, double> given)
     {
-        var known = Parameters(problem);
+        var known = solver.Parameters;
         var values = known.ToDictionary(k => k.Name, k => k.Default);
         foreach (var (key, value) in given)
         {
             var parameter = known.FirstOrDefault(k => string.Equals(k.Name, key, StringComparison.OrdinalIgnoreCase))
-                ?? throw new ArgumentException($"Unknown parameter '{key}' for {problem}; known: {string.Join(", ", known.Select(k => k.Name))}.");
+                ?? throw new ArgumentException($"Unknown parameter '{key}' for {solver.Name}; known: {string.Join(", ", known.Select(k => k.Name))}.");
             if (!double.IsFinite(value)) throw new ArgumentException($"Parameter {parameter.Name} = {value} is not a finite number.");
             if (parameter.IsInteger && value != Math.Round(value))
                 throw new ArgumentException($"Parameter {parameter.Name} must be an integer; got {Format(value)}.");
@@ -165,13 +219,6 @@ public static class ReferenceSolutions
 
     private static double[] Linspace(double first, double last, int count) =>
         count == 1 ? [first] : Enumerable.Range(0, count).Select(i => i == count - 1 ? last : first + (last - first) * i / (count - 1)).ToArray();
-
-    private static string Normalize(string problem)
-    {
-        string name = problem.Trim().ToLowerInvariant().Replace('_', '-');
-        if (name == "allencahn") name = AllenCahn;
-        return Problems.Contains(name) ? name : throw UnknownProblem(problem);
-    }
 
     private static ArgumentException UnknownProblem(string problem) =>
         new($"Unknown reference problem '{problem}'; known: {string.Join(", ", Problems)}.");

@@ -1,12 +1,13 @@
 using PinnServe.Physics;
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 using PinnServe.Training;
 
 namespace PinnServe.Backends.Gpu.Tests;
 
 /// <summary>
-/// The ILGPU kernels, run on ILGPU's CPU accelerator (the same kernels "cuda" compiles to PTX), against the CPU
-/// engine: every term's loss and ∇θ at the same θ and points, and whole training runs.
+/// The ILGPU kernels against the CPU engine, one suite run per device (<see cref="OnDeviceAttribute"/>): on
+/// "ilgpu-cpu" (ILGPU's CPU accelerator, the very kernels "cuda" compiles to PTX) everywhere, on "cuda" where a GPU
+/// is present. Every term's loss and ∇θ at the same θ and points, and whole training runs.
 /// </summary>
 public class ParityTests
 {
@@ -14,13 +15,18 @@ public class ParityTests
 
     // Klein–Gordon with the modified MLP (gates), the cavity (third derivatives of ψ), Allen–Cahn with a plain
     // MLP and a point pool; small nets and batches, several shards per term so the on-device accumulation is used.
-    public static TheoryData<string, string> Cases => new()
-    {
-        { "klein-gordon", "M4" },
-        { "klein-gordon", "M1" },
-        { "cavity", "M4" },
-        { "allen-cahn", "DN" },
-    };
+    public static IEnumerable<object[]> Cases =>
+    [
+        ["klein-gordon", "M4"],
+        ["klein-gordon", "M1"],
+        ["cavity", "M4"],
+        ["allen-cahn", "DN"],
+    ];
+
+    public static IEnumerable<object[]> Architectures => [["mlp"], ["modified-mlp"]];
+
+    // The training runs: the modified MLP with adaptive (annealing) weights, and a plain MLP on a point pool.
+    public static IEnumerable<object[]> TrainingCases => [["klein-gordon", "M4"], ["allen-cahn", "DN"]];
 
     internal static TrainingConfig Config(string problem, string model, string device) =>
         TrainingConfig.Defaults(ProblemCatalog.Create(problem), model) with
@@ -30,22 +36,23 @@ public class ParityTests
         };
 
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void LossesAndGradientsOfEveryTermMatchTheCpuEngine(string problem, string model) =>
-        AssertTermsMatchTheCpuEngine(Config(problem, model, "cpu"), $"{problem} {model}");
+    [OnDevice(Devices.IlgpuCpu, nameof(Cases))]
+    [OnDevice(Devices.Cuda, nameof(Cases))]
+    public void LossesAndGradientsOfEveryTermMatchTheCpuEngine(string device, string problem, string model) =>
+        AssertTermsMatchTheCpuEngine(Config(problem, model, "cpu"), device, $"{device} {problem} {model}");
 
     // Periodic input features are computed on the host and uploaded: the device must see every component of them.
     [Theory]
-    [InlineData("mlp")]
-    [InlineData("modified-mlp")]
-    public void PeriodicInputFeaturesMatchTheCpuEngine(string architecture) =>
+    [OnDevice(Devices.IlgpuCpu, nameof(Architectures))]
+    [OnDevice(Devices.Cuda, nameof(Architectures))]
+    public void PeriodicInputFeaturesMatchTheCpuEngine(string device, string architecture) =>
         AssertTermsMatchTheCpuEngine(Config("allen-cahn", "DN", "cpu") with { Architecture = architecture, PeriodicInputs = ["x"] },
-            $"allen-cahn periodic x {architecture}");
+            device, $"{device} allen-cahn periodic x {architecture}");
 
-    private static void AssertTermsMatchTheCpuEngine(TrainingConfig config, string label)
+    private static void AssertTermsMatchTheCpuEngine(TrainingConfig config, string device, string label)
     {
         using var cpu = (Trainer<float>)TrainerFactory.Create(config, 1);
-        using var gpu = (Trainer<float>)TrainerFactory.Create(config with { Device = "ilgpu-cpu" }, 1);
+        using var gpu = (Trainer<float>)TrainerFactory.Create(config with { Device = device }, 1);
         Assert.True(gpu.ResidualTerms[0].Shards.Count > 1, "the residual term must span several shards");
         double worstLoss = 0, worstGradient = 0;
         for (int step = 0; step < 3; step++)
@@ -60,7 +67,7 @@ public class ParityTests
             {
                 double la = a[i].Loss, lb = b[i].Loss;
                 double lossError = Math.Abs(la - lb) / Math.Max(Math.Abs(la), 1e-30);
-                Assert.True(lossError <= 1e-5, $"{label} step {step}: loss '{a[i].Name}' cpu {la:R}, ilgpu {lb:R} (relative {lossError:E2})");
+                Assert.True(lossError <= 1e-5, $"{label} step {step}: loss '{a[i].Name}' cpu {la:R}, {device} {lb:R} (relative {lossError:E2})");
                 worstLoss = Math.Max(worstLoss, lossError);
                 double error = RelativeDifference(a[i].Gradient, b[i].Gradient);
                 Assert.True(error <= 1e-5, $"{label} step {step}: ∇θ of '{a[i].Name}' differs by {error:E2} of its largest entry");
@@ -70,13 +77,15 @@ public class ParityTests
         Console.WriteLine($"parity {label}: worst loss {worstLoss:E2}, worst ∇θ {worstGradient:E2} (relative)");
     }
 
-    [Fact]
-    public void CausalWeightsFromTheDevicesResidualsFollowTheCpuRun()
+    [Theory]
+    [OnDevice(Devices.IlgpuCpu)]
+    [OnDevice(Devices.Cuda)]
+    public void CausalWeightsFromTheDevicesResidualsFollowTheCpuRun(string device)
     {
         // The weights come from every point's residual, which the device returns on demand after each step.
         var config = Config("allen-cahn", "DN", "cpu") with { CausalChunks = 4, CausalTolerance = 10 };
         using var cpu = (Trainer<float>)TrainerFactory.Create(config, 1);
-        using var gpu = (Trainer<float>)TrainerFactory.Create(config with { Device = "ilgpu-cpu" }, 1);
+        using var gpu = (Trainer<float>)TrainerFactory.Create(config with { Device = device }, 1);
         for (int step = 0; step < 5; step++)
         {
             cpu.TrainStep();
@@ -84,35 +93,59 @@ public class ParityTests
             double[] a = cpu.Causal!.Weights, b = gpu.Causal!.Weights;
             Assert.True(a.Min() < 0.99, $"step {step}: the later chunks must carry weights below 1 for the check to mean anything (min {a.Min():R})");
             for (int i = 0; i < a.Length; i++)
-                Assert.True(Math.Abs(a[i] - b[i]) <= 1e-4 * Math.Max(a[i], 1e-30) + 1e-12, $"step {step}, chunk {i}: cpu weight {a[i]:R}, ilgpu {b[i]:R}");
+                Assert.True(Math.Abs(a[i] - b[i]) <= 1e-4 * Math.Max(a[i], 1e-30) + 1e-12, $"step {step}, chunk {i}: cpu weight {a[i]:R}, {device} {b[i]:R}");
             double ua = cpu.CausalUnweightedResidualLoss!.Value, ub = gpu.CausalUnweightedResidualLoss!.Value;
-            Assert.True(Math.Abs(ua - ub) <= 1e-4 * ua, $"step {step}: unweighted residual loss cpu {ua:R}, ilgpu {ub:R}");
+            Assert.True(Math.Abs(ua - ub) <= 1e-4 * ua, $"step {step}: unweighted residual loss cpu {ua:R}, {device} {ub:R}");
         }
         double theta = RelativeDifference(cpu.Network.Parameters.Values, gpu.Network.Parameters.Values);
         Assert.True(theta <= 1e-4, $"θ after 5 causal steps differs by {theta:E2} of its largest entry");
     }
 
+    /// <summary>Steps of the training-run comparison.</summary>
+    private const int RunSteps = 200;
+
+    /// <summary>
+    /// Bound on max |θ_cpu − θ_device| / max |θ_cpu| after <see cref="RunSteps"/> steps. Both runs sample the same
+    /// points; each step's float32 loss and ∇θ agree to ~1e-6 relative (different summation order and
+    /// transcendental implementations; the per-step tests above bound them by 1e-5). Adam's step is
+    /// lr·m̂/(√v̂ + ε), so a relative gradient error δ moves an entry by at most ~lr·δ per step as long as |g| ≫ ε:
+    /// after N = 200 steps at lr = 1e-3 that is ≤ 200·1e-3·1e-5 = 2e-6 absolute on θ of order 1, and the error
+    /// does not grow exponentially over so few steps at this learning rate. The bound keeps a 50× margin over that
+    /// estimate for entries whose gradient is near ε (where Adam's normalisation amplifies a relative error) and
+    /// for the adaptive weights' feedback; a wrong kernel (a sign, a missing term, a wrong index) moves θ by
+    /// ~lr per step, i.e. ≥ 1e-2 after 200 steps, far above it. Measured on ilgpu-cpu (2026-12-07): 3.1e-8
+    /// (klein-gordon M4) and 6.4e-8 (allen-cahn DN); each run prints its value. The same bound holds for cuda, whose
+    /// PTX may contract a·b + c into FMAs and use other sin/exp approximations: still ~1e-6 per step.
+    /// </summary>
+    private const double ThetaTolerance = 1e-4;
+
     [Theory]
-    [InlineData("klein-gordon", "M4")]
-    [InlineData("allen-cahn", "DN")]
-    public void FiftyTrainingStepsStayWithin1eMinus4OfTheCpuRun(string problem, string model)
+    [OnDevice(Devices.IlgpuCpu, nameof(TrainingCases))]
+    [OnDevice(Devices.Cuda, nameof(TrainingCases))]
+    public void TwoHundredTrainingStepsStayCloseToTheCpuRun(string device, string problem, string model)
     {
-        using var cpu = (Trainer<float>)TrainerFactory.Create(Config(problem, model, "cpu"), 1);
-        using var gpu = (Trainer<float>)TrainerFactory.Create(Config(problem, model, "ilgpu-cpu"), 1);
-        for (int step = 0; step < 50; step++)
+        // Smaller than the per-step cases (one hidden layer of 8, 24 points in two shards per term): ILGPU's CPU
+        // accelerator pays per kernel launch, and 200 steps must stay a few seconds in CI.
+        TrainingConfig Small(string d) => Config(problem, model, d) with { Layers = "1x8", Batch = 24, SlicePoints = 12 };
+        using var cpu = (Trainer<float>)TrainerFactory.Create(Small("cpu"), 1);
+        using var gpu = (Trainer<float>)TrainerFactory.Create(Small(device), 1);
+        Assert.True(gpu.ResidualTerms[0].Shards.Count > 1, "the residual term must span several shards");
+        double worst = 0;
+        for (int step = 0; step < RunSteps; step++)
         {
             cpu.TrainStep();
             gpu.TrainStep();
+            worst = Math.Max(worst, RelativeDifference(cpu.Network.Parameters.Values, gpu.Network.Parameters.Values));
         }
         double theta = RelativeDifference(cpu.Network.Parameters.Values, gpu.Network.Parameters.Values);
-        Assert.True(theta <= 1e-4, $"θ after 50 steps differs by {theta:E2} of its largest entry");
+        Console.WriteLine($"training {device} {problem} {model}: θ after {RunSteps} steps within {theta:E2} (worst on the way {worst:E2}), relative to max |θ|");
+        Assert.True(theta <= ThetaTolerance, $"{device}: θ after {RunSteps} steps differs by {theta:E2} of its largest entry (bound {ThetaTolerance:E0})");
         for (int i = 0; i < cpu.Losses.Count; i++)
         {
             double error = Math.Abs(cpu.Losses[i] - gpu.Losses[i]) / Math.Max(Math.Abs(cpu.Losses[i]), 1e-30);
-            Assert.True(error <= 1e-4, $"loss '{cpu.TermNames[i]}' after 50 steps: cpu {cpu.Losses[i]:R}, ilgpu {gpu.Losses[i]:R}");
+            Assert.True(error <= 10 * ThetaTolerance, $"{device}: loss '{cpu.TermNames[i]}' after {RunSteps} steps: cpu {cpu.Losses[i]:R}, {device} {gpu.Losses[i]:R}");
         }
-        Assert.Equal(cpu.Weights, gpu.Weights, (x, y) => Math.Abs(x - y) <= 1e-4 * Math.Max(1, Math.Abs(x)));
-        Console.WriteLine($"training {problem} {model}: θ after 50 steps within {theta:E2} (relative to max |θ|)");
+        Assert.Equal(cpu.Weights, gpu.Weights, (x, y) => Math.Abs(x - y) <= ThetaTolerance * Math.Max(1, Math.Abs(x)));
     }
 
     private static CompiledTerm<float>[] Terms(Trainer<float> t) => [.. t.ResidualTerms, .. t.WeightedTermTapes];

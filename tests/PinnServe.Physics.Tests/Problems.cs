@@ -62,4 +62,9 @@ internal static class Problems
         if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
         return result;
     }
+
+    /// <summary>A problem file of the repository's examples/problems.</summary>
+    public static string Example(string name) =>
+        Path.Combine(Fuzzing.Targets.FindRepository(AppContext.BaseDirectory) ?? throw new DirectoryNotFoundException("PinnServe.sln not found above the test binaries."),
+            "examples", "problems", name);
 }

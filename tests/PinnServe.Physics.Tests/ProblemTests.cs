@@ -1,9 +1,9 @@
 using PinnServe.Physics;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
-using PinnServe.Tensors;
+using PinnServe.Contracts;
 
-namespace PinnServe.Training.Tests;
+namespace PinnServe.Physics.Tests;
 
 /// <summary>Every catalog problem's exact solution satisfies its own residuals and conditions.</summary>
 public class ProblemTests

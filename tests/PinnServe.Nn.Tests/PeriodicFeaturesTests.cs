@@ -1,10 +1,13 @@
+using PinnServe.Autodiff.Tests;
+using PinnServe.Autodiff;
 using PinnServe.Autodiff.Nodes;
 using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
 using PinnServe.Nn;
 using PinnServe.Tensors;
+using PinnServe.Contracts.Derivatives;
 
-namespace PinnServe.Autodiff.Tests;
+namespace PinnServe.Nn.Tests;
 
 /// <summary>Periodic input features (cos 2πx/P, sin 2πx/P): their jets, and the network's exact periodicity.</summary>
 public class PeriodicFeaturesTests

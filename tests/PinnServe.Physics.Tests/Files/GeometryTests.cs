@@ -2,9 +2,9 @@ using PinnServe.Physics;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Files;
 using PinnServe.Physics.Geometry;
-using PinnServe.Tensors;
+using PinnServe.Contracts;
 
-namespace PinnServe.Training.Tests.FileProblems;
+namespace PinnServe.Physics.Tests.Files;
 
 /// <summary>Constructive geometry: membership, uniform interior and boundary sampling, named boundary parts, masked evaluation.</summary>
 public class GeometryTests
@@ -155,7 +155,7 @@ public class GeometryTests
             Assert.Equal(0, ic[i]);
             Assert.True(p.Contains([ic[i], ic[i + 1], ic[i + 2]]));
         }
-        var e = Assert.Throws<ProblemFileException>(() => ProblemFiles.Parse(File.ReadAllText(Repository.Example("poisson-hole.toml")).Replace("on = \"circle 1\"", "on = \"circle 2\""), "hole.toml"));
+        var e = Assert.Throws<ProblemFileException>(() => ProblemFiles.Parse(File.ReadAllText(Problems.Example("poisson-hole.toml")).Replace("on = \"circle 1\"", "on = \"circle 2\""), "hole.toml"));
         Assert.Contains("unknown region 'circle 2'", e.Message);
         Assert.Contains("\"circle 1\"", e.Message);
     }
@@ -163,8 +163,8 @@ public class GeometryTests
     [Fact]
     public void EvaluationGridIsMaskedToTheDomain()
     {
-        var problem = ProblemFiles.Load(Repository.Example("poisson-hole.toml"));
-        var set = Evaluation.EvaluationSet.FromExactSolution(problem, 51);
+        var problem = ProblemFiles.Load(Problems.Example("poisson-hole.toml"));
+        var set = PinnServe.Training.Evaluation.EvaluationSet.FromExactSolution(problem, 51);
         Assert.InRange(set.Count, (int)(51 * 51 * (1 - Math.PI * 0.04)) - 60, (int)(51 * 51 * (1 - Math.PI * 0.04)) + 60);
         for (int i = 0; i < set.Count; i++) Assert.True(problem.Contains([set.Points[2 * i], set.Points[2 * i + 1]]));
     }
@@ -175,7 +175,7 @@ public class GeometryTests
     [InlineData("klein-gordon.toml")]
     public void ExampleExactSolutionsSatisfyEveryTermIncludingNeumannOnTheHole(string file)
     {
-        var problem = ProblemFiles.Load(Repository.Example(file));
+        var problem = ProblemFiles.Load(Problems.Example(file));
         var box = problem.Domain;
         var rng = new Rng(11);
         const double h = 2e-4;
@@ -215,7 +215,7 @@ public class GeometryTests
         // The check can fail: a wrong sign of the hole's normal leaves a Neumann error.
         if (file == "poisson-hole.toml")
         {
-            var wrong = ProblemFiles.Parse(File.ReadAllText(Repository.Example(file)).Replace("g = \"-((x", "g = \"((x"), file);
+            var wrong = ProblemFiles.Parse(File.ReadAllText(Problems.Example(file)).Replace("g = \"-((x", "g = \"((x"), file);
             var hole = wrong.Terms.Single(t => t.Name == "hole").Pieces[0];
             var pts = new double[2];
             hole.Region.Sample(box, rng, pts);

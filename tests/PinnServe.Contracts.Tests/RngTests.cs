@@ -1,6 +1,6 @@
-using PinnServe.Tensors;
+using PinnServe.Contracts;
 
-namespace PinnServe.Tensors.Tests;
+namespace PinnServe.Contracts.Tests;
 
 public class RngTests
 {

@@ -1,10 +1,12 @@
+using PinnServe.Autodiff;
 using PinnServe.Autodiff.Nodes;
 using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
 using PinnServe.Nn;
 using PinnServe.Tensors;
+using PinnServe.Contracts.Derivatives;
 
-namespace PinnServe.Autodiff.Tests;
+namespace PinnServe.Nn.Tests;
 
 public class DeterminismTests
 {

@@ -3,12 +3,12 @@ using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
 using PinnServe.Nn;
 using PinnServe.Physics;
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 using PinnServe.Tensors;
 
-namespace PinnServe.Training.Tests.Expressions;
+namespace PinnServe.Engine.Tests.Expressions;
 
 /// <summary>
 /// sin, cos, exp, log, tanh, sqrt and division of any sub-expression, in float64: ∇θ of a loss against central

@@ -1,6 +1,6 @@
 using PinnServe.Contracts;
 
-namespace PinnServe.Onnx.Tests;
+namespace PinnServe.Contracts.Tests;
 
 public sealed class FieldDefinitionTests
 {

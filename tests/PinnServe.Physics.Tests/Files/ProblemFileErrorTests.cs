@@ -2,7 +2,7 @@ using PinnServe.Physics;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Files;
 
-namespace PinnServe.Training.Tests.FileProblems;
+namespace PinnServe.Physics.Tests.Files;
 
 /// <summary>Bad problem files are rejected with the file name, line and column of the fault, and what was expected.</summary>
 public class ProblemFileErrorTests

@@ -1,10 +1,13 @@
+using PinnServe.Autodiff.Tests;
+using PinnServe.Autodiff;
 using PinnServe.Autodiff.Nodes;
 using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
 using PinnServe.Nn;
 using PinnServe.Tensors;
+using PinnServe.Contracts.Derivatives;
 
-namespace PinnServe.Autodiff.Tests;
+namespace PinnServe.Nn.Tests;
 
 /// <summary>∇θ of PINN losses from the tape against central finite differences in float64.</summary>
 public class GradientCheckTests
