@@ -90,13 +90,15 @@ def run(model, threads, warmup, measure, batch, device="cpu"):
     for i in range(warmup):
         step(i)
     sync()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for i in range(warmup, warmup + measure):
         step(i)
     sync()
     ms = 1000 * (time.perf_counter() - start) / measure
+    cpu_ms = 1000 * (time.process_time() - cpu_start) / measure
     return {"peer": "pytorch", "torch": torch.__version__, "blas": torch.__config__.show().count("openblas") > 0 and "openblas" or "other",
-            "model": model, "device": device, "threads": threads, "batch": batch, "ms_per_iter": round(ms, 4)}
+            "model": model, "device": device, "threads": threads, "batch": batch,
+            "variant": "method" if annealing else "plain", "ms_per_iter": round(ms, 4), "cpu_ms_per_iter": round(cpu_ms, 4)}
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

@@ -55,17 +55,25 @@ public static partial class Gemm
     /// <summary>C[m×n] = A[m×k]·B[k×n] + 1·biasᵀ: a dense layer's value rows with the bias added inside the product.</summary>
     public static void MultiplyAddBias<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> bias, Span<T> c, int m, int k, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => MultiplyAddBias(a, b, bias, c, m, k, n, biasRows: m);
+
+    /// <summary>
+    /// C[m×n] = A·B, plus biasᵀ on the first <paramref name="biasRows"/> rows only: a dense layer on a whole jet in one
+    /// product (the value rows get the bias, the derivative rows do not), so B is packed once for all of them.
+    /// </summary>
+    public static void MultiplyAddBias<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> bias, Span<T> c, int m, int k, int n, int biasRows)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (bias.Length < n) throw new ArgumentException($"GEMM: bias has {bias.Length} elements, needs {n}.");
         switch (Simd.Bits)
         {
-            case 512: Multiply<T, Lane512<T>>(a, b, c, m, k, n, Start.Bias, bias); break;
-            case 256: Multiply<T, Lane256<T>>(a, b, c, m, k, n, Start.Bias, bias); break;
-            default: Multiply<T, Lane128<T>>(a, b, c, m, k, n, Start.Bias, bias); break;
+            case 512: Multiply<T, Lane512<T>>(a, b, c, m, k, n, Start.Bias, bias, biasRows); break;
+            case 256: Multiply<T, Lane256<T>>(a, b, c, m, k, n, Start.Bias, bias, biasRows); break;
+            default: Multiply<T, Lane128<T>>(a, b, c, m, k, n, Start.Bias, bias, biasRows); break;
         }
     }
 
-    internal static void Multiply<T, V>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, Start start, ReadOnlySpan<T> bias)
+    internal static void Multiply<T, V>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, Start start, ReadOnlySpan<T> bias, int biasRows = int.MaxValue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
         CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
@@ -75,28 +83,118 @@ public static partial class Gemm
         {
             MultiplyNarrow(a, b, c, m, k, n, start == Start.Accumulate);
             if (start == Start.Bias)
-                for (int i = 0; i < m; i++) TensorPrimitives.Add(c.Slice(i * n, n), bias[..n], c.Slice(i * n, n));
+                for (int i = 0; i < Math.Min(m, biasRows); i++) TensorPrimitives.Add(c.Slice(i * n, n), bias[..n], c.Slice(i * n, n));
             return;
         }
+        Product<T, V>(a, b, c, m, k, n, start, bias, biasRows);
+    }
+
+    /// <summary>C[m×n] += A[m×k]·Bᵀ for B[n×k] (a layer's input gradient dY·Wᵀ), or C = A·Bᵀ; B is read in place, not transposed.</summary>
+    public static void MultiplyTransposedB<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        switch (Simd.Bits)
+        {
+            case 512: MultiplyTransposedB<T, Lane512<T>>(a, b, c, m, k, n, accumulate); break;
+            case 256: MultiplyTransposedB<T, Lane256<T>>(a, b, c, m, k, n, accumulate); break;
+            default: MultiplyTransposedB<T, Lane128<T>>(a, b, c, m, k, n, accumulate); break;
+        }
+    }
+
+    internal static void MultiplyTransposedB<T, V>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
+        CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
+        if (m == 0 || n == 0) return;
+        // Transposing B (k·n copies) into scratch and packing it contiguously measured faster than packing B's
+        // columns with strided reads.
+        var bt = Scratch<T>.Get(k * n, 1).AsSpan(0, k * n);
+        Transpose<T>(b, n, k, bt);
+        Multiply<T, V>(a, bt, c, m, k, n, accumulate ? Start.Accumulate : Start.Zero, default);
+    }
+
+    /// <summary>Below this many rows of A the product reads B in place; from it on, B is packed into panels first.</summary>
+    private const int PackMinRows = 32;
+
+    /// <summary>
+    /// C = A·B (+ C or bias). From <see cref="PackMinRows"/> rows on,
+    /// B is copied once per call into contiguous column panels (k × chunk width: they fit L1 with no cache-set
+    /// conflicts, unlike a 128-wide row-major B whose rows are 512 bytes apart), and the rows of A are taken in
+    /// blocks that stay in L2 while every panel sweeps over them. Every element of C is still one FMA chain over
+    /// p = 0..k−1, so neither the packing nor the blocking changes a single bit of the result.
+    /// </summary>
+    private static void Product<T, V>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, Start start, ReadOnlySpan<T> bias, int biasRows)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
         ref T A = ref MemoryMarshal.GetReference(a);
         ref T B = ref MemoryMarshal.GetReference(b);
         ref T C = ref MemoryMarshal.GetReference(c);
         ref T Bias = ref start == Start.Bias ? ref MemoryMarshal.GetReference(bias) : ref C;
-        int nv = (n + vl - 1) / vl;
-        for (int v0 = 0; v0 < nv;)
+        int vl = V.Count, nv = (n + vl - 1) / vl;
+        bool pack = m >= PackMinRows;
+        Span<T> packed = pack ? Scratch<T>.Get(k * nv * vl, 0).AsSpan(0, k * nv * vl) : default;
+        if (pack)
+            for (int v0 = 0, at = 0; v0 < nv; at += k * ChunkSize(nv - v0) * vl, v0 += ChunkSize(nv - v0))
+                PackPanel<T, V>(ref B, k, n, v0, ChunkSize(nv - v0), packed.Slice(at));
+        int rowBlock = pack ? RowBlock(k, Unsafe.SizeOf<T>()) : m;
+        for (int i0 = 0; i0 < m;)
         {
-            int count = ChunkSize(nv - v0);
-            nuint o0 = Offset(v0, 0, count, vl, n), o1 = Offset(v0, 1, count, vl, n);
-            nuint o2 = Offset(v0, 2, count, vl, n), o3 = Offset(v0, 3, count, vl, n);
-            var t = new Tiling<T>(ref A, ref B, ref C, ref Bias, m, k, n, o0, o1, o2, o3, start);
-            switch (count)
+            // Rows below biasRows start from the bias (a jet's value rows), the others from zero (its derivative rows).
+            int rows = Math.Min(rowBlock, m - i0);
+            var rowStart = start;
+            if (start == Start.Bias && i0 >= biasRows) rowStart = Start.Zero;
+            else if (start == Start.Bias && i0 + rows > biasRows) rows = biasRows - i0;
+            ref T Ablock = ref Unsafe.Add(ref A, i0 * k);
+            ref T Cblock = ref Unsafe.Add(ref C, i0 * n);
+            for (int v0 = 0, at = 0; v0 < nv;)
             {
-                case 4: if (Wide) t.Rows<V, Four, Four>(); else t.Rows<V, Two, Four>(); break;
-                case 3: if (Wide) t.Rows<V, Eight, Three>(); else t.Rows<V, Four, Three>(); break;
-                case 2: if (Wide) t.Rows<V, Eight, Two>(); else t.Rows<V, Four, Two>(); break;
-                default: t.Rows<V, Eight, One>(); break;
+                int count = ChunkSize(nv - v0);
+                nuint o0 = Offset(v0, 0, count, vl, n), o1 = Offset(v0, 1, count, vl, n);
+                nuint o2 = Offset(v0, 2, count, vl, n), o3 = Offset(v0, 3, count, vl, n);
+                var t = pack
+                    ? new Tiling<T>(ref Ablock, ref packed[at], ref Cblock, ref Bias, rows, k, n, o0, o1, o2, o3, rowStart,
+                        count * vl, 0, (nuint)Math.Min(1, count - 1) * (nuint)vl, (nuint)Math.Min(2, count - 1) * (nuint)vl, (nuint)Math.Min(3, count - 1) * (nuint)vl)
+                    : new Tiling<T>(ref Ablock, ref B, ref Cblock, ref Bias, rows, k, n, o0, o1, o2, o3, rowStart, n, o0, o1, o2, o3);
+                switch (count)
+                {
+                    case 4: t.Rows<V, Four, Four>(); break;
+                    case 3: if (Wide) t.Rows<V, Eight, Three>(); else t.Rows<V, Four, Three>(); break;
+                    case 2: if (Wide) t.Rows<V, Eight, Two>(); else t.Rows<V, Six, Two>(); break;
+                    default: t.Rows<V, Eight, One>(); break;
+                }
+                at += k * count * vl;
+                v0 += count;
             }
-            v0 += count;
+            i0 += rows;
+        }
+    }
+
+    /// <summary>Rows of A per block: as many as keep the block within ~128 KB (L2), a multiple of 24 (every tile height).</summary>
+    private static int RowBlock(int k, int elementSize) => Math.Max(24, 128 * 1024 / Math.Max(1, k * elementSize) / 24 * 24);
+
+    /// <summary>Copies the chunk's vectors (C offsets o_j) of every row of B[k×n] into panel[p·count·VL + j·VL + l].</summary>
+    private static void PackPanel<T, V>(ref T B, int k, int n, int v0, int count, Span<T> panel)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
+        int vl = V.Count, width = count * vl;
+        ref T P = ref MemoryMarshal.GetReference(panel);
+        for (int j = 0; j < count; j++)
+        {
+            int column = (int)Offset(v0, j, count, vl, n);
+            for (int p = 0; p < k; p++) V.Load(ref B, (nuint)(p * n + column)).Store(ref P, (nuint)(p * width + j * vl));
+        }
+    }
+
+    /// <summary>Per-thread scratch buffers (slot 0: packed B, 1: transposed B, 2: a packed panel of dY), grown on first use and then reused, so products allocate nothing in steady state.</summary>
+    private static class Scratch<T>
+    {
+        [ThreadStatic] private static T[]? _slot0, _slot1, _slot2;
+
+        public static T[] Get(int length, int slot)
+        {
+            ref T[]? buffer = ref slot == 0 ? ref _slot0 : ref slot == 1 ? ref _slot1 : ref _slot2;
+            if (buffer is null || buffer.Length < length) buffer = new T[Math.Max(length, 64)];
+            return buffer;
         }
     }
 
@@ -122,22 +220,31 @@ public static partial class Gemm
         int nv = (n + vl - 1) / vl;
         // Rows are processed in blocks that stay in L2 while every (row-of-C × vector) tile sweeps over them;
         // C itself is small and is re-read per block (the kernels always accumulate into it).
-        for (int i0 = 0; i0 < m; i0 += TransposedRowBlock)
+        int rowBlock = TransposedRowBlock<T>();
+        for (int i0 = 0; i0 < m; i0 += rowBlock)
         {
-            int rows = Math.Min(TransposedRowBlock, m - i0);
+            int rows = Math.Min(rowBlock, m - i0);
             ref T Ablock = ref Unsafe.Add(ref A, i0 * k);
             ref T Bblock = ref Unsafe.Add(ref B, i0 * n);
+            // dY's rows of a wide layer are 512 bytes or more apart: a chunk's columns over the block would crowd a few
+            // L1 sets, so they are copied into a contiguous panel first (the sum over rows keeps its order).
+            bool pack = rows >= PackMinRows && k >= PackMinRows;
             for (int v0 = 0; v0 < nv;)
             {
                 int count = ChunkSize(nv - v0);
                 nuint o0 = Offset(v0, 0, count, vl, n), o1 = Offset(v0, 1, count, vl, n);
                 nuint o2 = Offset(v0, 2, count, vl, n), o3 = Offset(v0, 3, count, vl, n);
-                var t = new Tiling<T>(ref Ablock, ref Bblock, ref C, ref C, rows, k, n, o0, o1, o2, o3, Start.Accumulate);
+                Span<T> panel = pack ? Scratch<T>.Get(rows * count * vl, 2).AsSpan(0, rows * count * vl) : default;
+                if (pack) PackPanel<T, V>(ref Bblock, rows, n, v0, count, panel);
+                var t = pack
+                    ? new Tiling<T>(ref Ablock, ref panel[0], ref C, ref C, rows, k, n, o0, o1, o2, o3, Start.Accumulate,
+                        count * vl, 0, (nuint)Math.Min(1, count - 1) * (nuint)vl, (nuint)Math.Min(2, count - 1) * (nuint)vl, (nuint)Math.Min(3, count - 1) * (nuint)vl)
+                    : new Tiling<T>(ref Ablock, ref Bblock, ref C, ref C, rows, k, n, o0, o1, o2, o3, Start.Accumulate, n, o0, o1, o2, o3);
                 switch (count)
                 {
-                    case 4: if (Wide) t.RowsT<V, Four, Four>(); else t.RowsT<V, Two, Four>(); break;
+                    case 4: t.RowsT<V, Four, Four>(); break;
                     case 3: if (Wide) t.RowsT<V, Eight, Three>(); else t.RowsT<V, Four, Three>(); break;
-                    case 2: if (Wide) t.RowsT<V, Eight, Two>(); else t.RowsT<V, Four, Two>(); break;
+                    case 2: if (Wide) t.RowsT<V, Eight, Two>(); else t.RowsT<V, Six, Two>(); break;
                     default: t.RowsT<V, Eight, One>(); break;
                 }
                 v0 += count;
@@ -145,8 +252,13 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>Rows of A and B per block in <see cref="MultiplyTransposedA{T}"/> (2 × 256 rows × 50 floats ≈ 100 KB).</summary>
-    private const int TransposedRowBlock = 256;
+    /// <summary>
+    /// Rows of A and B per block in <see cref="MultiplyTransposedA{T}"/>: 256 floats' worth (2 × 256 rows × 50 floats
+    /// ≈ 100 KB; 256-wide: 512 KB), so 128 doubles, whose 256-row blocks of a 256-wide layer overflowed L2. The tiles
+    /// reload C per block and continue each element's FMA chain where the last block left it, so the block size never
+    /// changes a bit of the result.
+    /// </summary>
+    private static int TransposedRowBlock<T>() => 1024 / Unsafe.SizeOf<T>();
 
     /// <summary>sums[j] += Σ_i a[i, j] for a[rows×n] (a dense layer's bias gradient: column sums of dY).</summary>
     public static void AddColumnSums<T>(ReadOnlySpan<T> a, int rows, int n, Span<T> sums) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -195,7 +307,10 @@ public static partial class Gemm
 
     // Vectors per tile: 4, except that a remainder of 5 is split 3 + 2 so the overlapping tail vector never
     // sits alone in a tile after the one holding its neighbour.
-    private static int ChunkSize(int remaining) => remaining == 5 ? 3 : Math.Min(4, remaining);
+    // With 16 vector registers (AVX2, SSE) chunks are 2 vectors (6 × 2 tiles: 12 accumulators), a remainder of 3
+    // stays whole (4 × 3).
+    private static int ChunkSize(int remaining) =>
+        Wide ? (remaining == 5 ? 3 : Math.Min(4, remaining)) : (remaining == 3 ? 3 : Math.Min(2, remaining));
 
     private static nuint Offset(int v0, int j, int count, int vl, int n) =>
         (nuint)Math.Min((v0 + Math.Min(j, count - 1)) * vl, n - vl);

@@ -10,6 +10,7 @@ internal readonly struct One : IConstant { public static int Value => 1; }
 internal readonly struct Two : IConstant { public static int Value => 2; }
 internal readonly struct Three : IConstant { public static int Value => 3; }
 internal readonly struct Four : IConstant { public static int Value => 4; }
+internal readonly struct Six : IConstant { public static int Value => 6; }
 internal readonly struct Eight : IConstant { public static int Value => 8; }
 
 /// <summary>What a product tile starts from: zero, the current C (C += A·B), or a bias row (C = A·B + 1·bᵀ).</summary>
@@ -21,34 +22,37 @@ public static partial class Gemm
     private readonly ref struct Tiling<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         private readonly ref T _a, _b, _c, _bias;
-        private readonly int _m, _k, _n;
-        private readonly nuint _o0, _o1, _o2, _o3;
+        private readonly int _m, _k, _n, _ldb;
+        private readonly nuint _o0, _o1, _o2, _o3, _q0, _q1, _q2, _q3;
         private readonly Start _start;
 
-        public Tiling(ref T a, ref T b, ref T c, ref T bias, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, Start start)
+        /// <summary>o0..o3: the chunk's vector offsets in a row of C; B's rows are <paramref name="ldb"/> apart, its vectors at q0..q3.</summary>
+        public Tiling(ref T a, ref T b, ref T c, ref T bias, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, Start start,
+            int ldb, nuint q0, nuint q1, nuint q2, nuint q3)
         {
             _a = ref a; _b = ref b; _c = ref c; _bias = ref bias;
             (_m, _k, _n, _o0, _o1, _o2, _o3, _start) = (m, k, n, o0, o1, o2, o3, start);
+            (_ldb, _q0, _q1, _q2, _q3) = (ldb, q0, q1, q2, q3);
         }
 
         /// <summary>C = A·B over the chunk: rows of C (= rows of A) in tiles of TR, then 4, 2, 1.</summary>
         public void Rows<V, TR, TC>() where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
         {
             int i = 0;
-            for (; i + TR.Value <= _m; i += TR.Value) Tile<T, V, TR, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start);
-            if (TR.Value > 4) for (; i + 4 <= _m; i += 4) Tile<T, V, Four, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start);
-            if (TR.Value > 2) for (; i + 2 <= _m; i += 2) Tile<T, V, Two, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start);
-            for (; i < _m; i++) Tile<T, V, One, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start);
+            for (; i + TR.Value <= _m; i += TR.Value) Tile<T, V, TR, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start, _ldb, _q0, _q1, _q2, _q3);
+            if (TR.Value > 4) for (; i + 4 <= _m; i += 4) Tile<T, V, Four, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start, _ldb, _q0, _q1, _q2, _q3);
+            if (TR.Value > 2) for (; i + 2 <= _m; i += 2) Tile<T, V, Two, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start, _ldb, _q0, _q1, _q2, _q3);
+            for (; i < _m; i++) Tile<T, V, One, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start, _ldb, _q0, _q1, _q2, _q3);
         }
 
         /// <summary>C += Aᵀ·B over the chunk: rows of C (= columns of A) in tiles of TR, then 4, 2, 1.</summary>
         public void RowsT<V, TR, TC>() where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
         {
             int r = 0;
-            for (; r + TR.Value <= _k; r += TR.Value) TileT<T, V, TR, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3);
-            if (TR.Value > 4) for (; r + 4 <= _k; r += 4) TileT<T, V, Four, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3);
-            if (TR.Value > 2) for (; r + 2 <= _k; r += 2) TileT<T, V, Two, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3);
-            for (; r < _k; r++) TileT<T, V, One, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3);
+            for (; r + TR.Value <= _k; r += TR.Value) TileT<T, V, TR, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3, _ldb, _q0, _q1, _q2, _q3);
+            if (TR.Value > 4) for (; r + 4 <= _k; r += 4) TileT<T, V, Four, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3, _ldb, _q0, _q1, _q2, _q3);
+            if (TR.Value > 2) for (; r + 2 <= _k; r += 2) TileT<T, V, Two, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3, _ldb, _q0, _q1, _q2, _q3);
+            for (; r < _k; r++) TileT<T, V, One, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3, _ldb, _q0, _q1, _q2, _q3);
         }
     }
 
@@ -58,7 +62,8 @@ public static partial class Gemm
     /// code with only its R·C accumulators live.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<T, V, TR, TC>(ref T A, ref T B, ref T C, ref T bias, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, Start start)
+    private static void Tile<T, V, TR, TC>(ref T A, ref T B, ref T C, ref T bias, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, Start start,
+        int ldb, nuint q0, nuint q1, nuint q2, nuint q3)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
     {
         int rows = TR.Value, cols = TC.Value;
@@ -100,12 +105,12 @@ public static partial class Gemm
         }
         ref T a0 = ref Unsafe.Add(ref A, i * k);
         nuint row = 0;
-        for (int p = 0; p < k; p++, row += (nuint)n)
+        for (int p = 0; p < k; p++, row += (nuint)ldb)
         {
-            var b0 = V.Load(ref B, row + o0);
-            var b1 = cols > 1 ? V.Load(ref B, row + o1) : default;
-            var b2 = cols > 2 ? V.Load(ref B, row + o2) : default;
-            var b3 = cols > 3 ? V.Load(ref B, row + o3) : default;
+            var b0 = V.Load(ref B, row + q0);
+            var b1 = cols > 1 ? V.Load(ref B, row + q1) : default;
+            var b2 = cols > 2 ? V.Load(ref B, row + q2) : default;
+            var b3 = cols > 3 ? V.Load(ref B, row + q3) : default;
             { var x = V.Broadcast(Unsafe.Add(ref a0, p)); c00 = V.MultiplyAdd(x, b0, c00); if (cols > 1) c01 = V.MultiplyAdd(x, b1, c01); if (cols > 2) c02 = V.MultiplyAdd(x, b2, c02); if (cols > 3) c03 = V.MultiplyAdd(x, b3, c03); }
             if (rows > 1) { var x = V.Broadcast(Unsafe.Add(ref a0, 1 * k + p)); c10 = V.MultiplyAdd(x, b0, c10); if (cols > 1) c11 = V.MultiplyAdd(x, b1, c11); if (cols > 2) c12 = V.MultiplyAdd(x, b2, c12); if (cols > 3) c13 = V.MultiplyAdd(x, b3, c13); }
             if (rows > 2) { var x = V.Broadcast(Unsafe.Add(ref a0, 2 * k + p)); c20 = V.MultiplyAdd(x, b0, c20); if (cols > 1) c21 = V.MultiplyAdd(x, b1, c21); if (cols > 2) c22 = V.MultiplyAdd(x, b2, c22); if (cols > 3) c23 = V.MultiplyAdd(x, b3, c23); }
@@ -130,7 +135,8 @@ public static partial class Gemm
     /// of A and B.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TileT<T, V, TR, TC>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3)
+    private static void TileT<T, V, TR, TC>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3,
+        int ldb, nuint q0, nuint q1, nuint q2, nuint q3)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
     {
         int rows = TR.Value, cols = TC.Value;
@@ -154,12 +160,12 @@ public static partial class Gemm
         if (rows > 7) { c70 = V.Load(ref C, r7 + o0); if (cols > 1) c71 = V.Load(ref C, r7 + o1); if (cols > 2) c72 = V.Load(ref C, r7 + o2); if (cols > 3) c73 = V.Load(ref C, r7 + o3); }
         ref T aCol = ref Unsafe.Add(ref A, r);
         nuint bRow = 0;
-        for (int i = 0; i < m; i++, bRow += (nuint)n)
+        for (int i = 0; i < m; i++, bRow += (nuint)ldb)
         {
-            var b0 = V.Load(ref B, bRow + o0);
-            var b1 = cols > 1 ? V.Load(ref B, bRow + o1) : default;
-            var b2 = cols > 2 ? V.Load(ref B, bRow + o2) : default;
-            var b3 = cols > 3 ? V.Load(ref B, bRow + o3) : default;
+            var b0 = V.Load(ref B, bRow + q0);
+            var b1 = cols > 1 ? V.Load(ref B, bRow + q1) : default;
+            var b2 = cols > 2 ? V.Load(ref B, bRow + q2) : default;
+            var b3 = cols > 3 ? V.Load(ref B, bRow + q3) : default;
             ref T ai = ref Unsafe.Add(ref aCol, i * k);
             { var x = V.Broadcast(ai); c00 = V.MultiplyAdd(x, b0, c00); if (cols > 1) c01 = V.MultiplyAdd(x, b1, c01); if (cols > 2) c02 = V.MultiplyAdd(x, b2, c02); if (cols > 3) c03 = V.MultiplyAdd(x, b3, c03); }
             if (rows > 1) { var x = V.Broadcast(Unsafe.Add(ref ai, 1)); c10 = V.MultiplyAdd(x, b0, c10); if (cols > 1) c11 = V.MultiplyAdd(x, b1, c11); if (cols > 2) c12 = V.MultiplyAdd(x, b2, c12); if (cols > 3) c13 = V.MultiplyAdd(x, b3, c13); }

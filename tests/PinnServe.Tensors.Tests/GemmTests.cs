@@ -116,6 +116,83 @@ public class GemmTests
     }
 
     [Theory]
+    [InlineData(40, 3, 20, 12)]     // packed, bias rows end inside the first row block
+    [InlineData(130, 300, 17, 50)]  // several row blocks (k·size > the block budget), the bias boundary in between
+    [InlineData(600, 50, 130, 600)] // every row biased
+    [InlineData(64, 50, 50, 0)]     // no row biased
+    [InlineData(9, 2, 7, 4)]        // narrow: the scalar path
+    public void BiasOnTheFirstRowsOnly(int m, int k, int n, int biasRows)
+    {
+        var rng = new Rng((ulong)(m + 7 * k + 131 * n + biasRows));
+        BiasRows<float, Lane512<float>>(rng, m, k, n, biasRows, 1e-6); BiasRows<float, Lane256<float>>(rng, m, k, n, biasRows, 1e-6);
+        BiasRows<float, Lane128<float>>(rng, m, k, n, biasRows, 1e-6); BiasRows<double, Lane256<double>>(rng, m, k, n, biasRows, 1e-14);
+    }
+
+    private static void BiasRows<T, V>(Rng rng, int m, int k, int n, int biasRows, double eps) where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
+        var a = Random<T>(rng, m * k);
+        var b = Random<T>(rng, k * n);
+        var bias = Random<T>(rng, n);
+        var c = Random<T>(rng, m * n);   // overwritten
+        Gemm.Multiply<T, V>(a, b, c, m, k, n, Start.Bias, bias, biasRows);
+        var expected = Reference(a, b, null, m, k, n, false);
+        for (int i = 0; i < Math.Min(m, biasRows); i++)
+            for (int j = 0; j < n; j++) expected[i * n + j] += double.CreateTruncating(bias[j]);
+        AssertClose(expected, c, k, eps);
+    }
+
+    [Theory]
+    [InlineData(1, 5, 20)]
+    [InlineData(31, 50, 50)]
+    [InlineData(200, 128, 128)]
+    [InlineData(97, 20, 33)]
+    [InlineData(40, 7, 3)]
+    public void TransposedBMatchesTransposeThenMultiply(int m, int k, int n)
+    {
+        var rng = new Rng((ulong)(3 * m + 17 * k + n));
+        TransposedB<float, Lane512<float>>(rng, m, k, n); TransposedB<float, Lane256<float>>(rng, m, k, n); TransposedB<float, Lane128<float>>(rng, m, k, n);
+        TransposedB<double, Lane256<double>>(rng, m, k, n);
+    }
+
+    // Bit for bit: reading Bᵀ through the packed panels must give exactly the product with an explicit transpose.
+    private static void TransposedB<T, V>(Rng rng, int m, int k, int n) where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
+        var a = Random<T>(rng, m * k);
+        var b = Random<T>(rng, n * k);
+        var c0 = Random<T>(rng, m * n);
+        var bt = new T[k * n];
+        Gemm.Transpose<T>(b, n, k, bt);
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var expected = (T[])c0.Clone();
+            Gemm.Multiply<T, V>(a, bt, expected, m, k, n, accumulate);
+            var actual = (T[])c0.Clone();
+            Gemm.MultiplyTransposedB<T, V>(a, b, actual, m, k, n, accumulate);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void PackedProductIsBitIdenticalToTheUnpackedOne()
+    {
+        // Packing and row blocking keep every element's FMA chain over p = 0..k−1, so rows computed with (m ≥ 32)
+        // and without packing (one row at a time) agree exactly.
+        var rng = new Rng(11);
+        int m = 130, k = 300, n = 70;
+        var a = Random<double>(rng, m * k);
+        var b = Random<double>(rng, k * n);
+        var bias = Random<double>(rng, n);
+        var packed = new double[m * n];
+        Gemm.Multiply<double, Lane256<double>>(a, b, packed, m, k, n, Start.Bias, bias);
+        for (int i = 0; i < m; i++)
+        {
+            var row = new double[n];
+            Gemm.Multiply<double, Lane256<double>>(a.AsSpan(i * k, k), b, row, 1, k, n, Start.Bias, bias);
+            Assert.Equal(row, packed.AsSpan(i * n, n).ToArray());
+        }
+    }
+
+    [Theory]
     [InlineData(0, 20)]
     [InlineData(1, 1)]
     [InlineData(300, 20)]

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts.Derivatives;
+using PinnServe.Tensors;
 
 namespace PinnServe.Autodiff.Nodes;
 
@@ -15,8 +16,9 @@ public sealed class ElementaryNode<T>(Node<T> a, ElementaryFunction function)
         var x = a.Value;
         switch (function)
         {
-            case ElementaryFunction.Sin: TensorPrimitives.Sin<T>(x, Value); break;
-            case ElementaryFunction.Cos: TensorPrimitives.Cos<T>(x, Value); break;
+            // Not TensorPrimitives.Sin/Cos: for double their bits depend on the span's address and length (StableMath).
+            case ElementaryFunction.Sin: StableMath.Sin<T>(x, Value); break;
+            case ElementaryFunction.Cos: StableMath.Cos<T>(x, Value); break;
             case ElementaryFunction.Exp: TensorPrimitives.Exp<T>(x, Value); break;
             case ElementaryFunction.Log: TensorPrimitives.Log<T>(x, Value); break;
             case ElementaryFunction.Tanh: TensorPrimitives.Tanh<T>(x, Value); break;

@@ -14,18 +14,35 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
 
     private readonly JetNode<T> _input;
     private readonly IActivation _activation;
-    private readonly T[][] _sigma;
-    private readonly T[][] _buffers;
+    private readonly int _sigmaCount;
+    // The CPU runs the plans chunk by chunk over the jets in place (stride = block length); σ⁽ᵐ⁾ of the chunk and a
+    // copy of its z₀ live in one scratch array, slot m at m·_slot (stride 0, base m·_slot).
+    private readonly T[][] _chunkBuffers;
+    private readonly int[] _chunkStrides, _chunkBases;
+    private readonly T[] _scratch, _valueScratch;
+    private readonly int _slot;
+    private T[][]? _planBuffers;
     private readonly ProductPlan<T> _forward = new(), _backward = new();
+
+    /// <summary>Elements per chunk: 4 KB per array, so z, y and σ of a chunk stay in L1/L2 across all the terms.</summary>
+    internal static int ChunkLength => 4096 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 
     public JetActivationNode(JetNode<T> input, IActivation activation)
         : base(input.Set, input.Points, input.Width, input.RequiresGrad)
     {
         _input = input;
         _activation = activation;
-        int maxOrder = Set.MaxOrder + (RequiresGrad ? 1 : 0);
-        _sigma = Enumerable.Range(0, maxOrder + 1).Select(_ => new T[BlockLength]).ToArray();
-        _buffers = [input.Value, input.Grad, Value, Grad, .. _sigma];
+        _sigmaCount = Set.MaxOrder + (RequiresGrad ? 1 : 0) + 1;
+        // Slots are 4 KB + 512 bytes apart, so σ⁽ᵐ⁾, σ⁽ᵐ⁺¹⁾ and the z copy (slot _sigmaCount, ≥ 2 KB from σ⁽⁰⁾) never
+        // agree in their low 12 address bits: loads and stores that do stall on each other (4K aliasing). The jets
+        // themselves are large arrays allocated back to back, whose starts agree to within a vector, and σ written
+        // straight from z ran 5–7× slower.
+        _slot = Math.Min(ChunkLength, BlockLength) + 512 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        _scratch = new T[_slot * (_sigmaCount + 1)];
+        _valueScratch = activation.DerivativesFromValue ? new T[BlockLength + 4096 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>()] : [];
+        _chunkBuffers = [input.Value, input.Grad, Value, Grad, .. Enumerable.Repeat(_scratch, _sigmaCount)];
+        _chunkStrides = [BlockLength, BlockLength, BlockLength, BlockLength, .. new int[_sigmaCount]];
+        _chunkBases = [0, 0, 0, 0, .. Enumerable.Range(0, _sigmaCount).Select(m => m * _slot)];
         var rules = TaylorRules.For(Set);
         for (int alpha = 0; alpha < Set.Count; alpha++)
         {
@@ -47,20 +64,63 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
     public IActivation Activation => _activation;
     public override IReadOnlyList<Node<T>>? Inputs => [_input];
     public JetNode<T> Input => _input;
-    /// <summary>The buffers the plans' slices index: z, ∂z, y, ∂y, then σ⁽ᵐ⁾(z) for m = 0, 1, ….</summary>
-    public IReadOnlyList<T[]> PlanBuffers => _buffers;
+    /// <summary>
+    /// The buffers the plans' slices index, for device backends that run the plans block by block: z, ∂z, y, ∂y,
+    /// then block-sized σ⁽ᵐ⁾(z) for m = 0, 1, … (allocated on first use; the CPU path never fills them).
+    /// </summary>
+    public IReadOnlyList<T[]> PlanBuffers => _planBuffers ??= [_input.Value, _input.Grad, Value, Grad, .. Enumerable.Range(0, _sigmaCount).Select(_ => new T[BlockLength])];
     public ProductPlan<T> ForwardPlan => _forward;
     public ProductPlan<T> BackwardPlan => _backward;
 
     public override void Forward()
     {
-        _activation.Evaluate<T>(_input.Component(0), _sigma, _sigma.Length - 1);
-        Array.Clear(Value);
-        _forward.Execute(_buffers, BlockLength);
+        // σ(z) over the whole block in one streaming pass (a vectorized tanh runs best on long spans), then per chunk
+        // the derivatives from it and every term.
+        if (BlockLength == 0) return;
+        bool fromValue = _activation.DerivativesFromValue;
+        var sigma0 = fromValue ? ValueScratch() : default;
+        if (fromValue) _activation.Evaluate<T>(_input.Component(0), default, sigma0, BlockLength, 0);
+        for (int offset = 0; offset < BlockLength; offset += ChunkLength)
+        {
+            int count = Math.Min(ChunkLength, BlockLength - offset);
+            _activation.Evaluate<T>(CopyChunk(offset, count), fromValue ? sigma0.Slice(offset, count) : default, _scratch, _slot, Set.MaxOrder);
+            for (int alpha = 0; alpha < Set.Count; alpha++) Value.AsSpan(alpha * BlockLength + offset, count).Clear();
+            _forward.Execute(_chunkBuffers, _chunkStrides, _chunkBases, offset, count);
+        }
     }
 
-    public override void Backward(Span<T> parameterGradient) => _backward.Execute(_buffers, BlockLength);
+    public override void Backward(Span<T> parameterGradient)
+    {
+        // σ⁽ᵐ⁾ again per chunk (tanh: polynomials of y, no second tanh), instead of block-sized buffers from the forward pass.
+        for (int offset = 0; offset < BlockLength; offset += ChunkLength)
+        {
+            int count = Math.Min(ChunkLength, BlockLength - offset);
+            _activation.Evaluate<T>(CopyChunk(offset, count), _activation.DerivativesFromValue ? Value.AsSpan(offset, count) : default, _scratch, _slot, _sigmaCount - 1);
+            _backward.Execute(_chunkBuffers, _chunkStrides, _chunkBases, offset, count);
+        }
+    }
+
+    // A block of σ(z) that starts 2 KB away, modulo 4 KB, from z₀: writing σ(z) to an address that agrees with z's in
+    // its low 12 bits (as the jets' back-to-back arrays do) made the tanh pass 5–10× slower (4K aliasing). The
+    // addresses only choose where σ(z) is written, never a bit of it: the activations' element-wise functions depend
+    // on the element alone (AddressIndependenceTests). The arrays are not pinned, so a GC move between here and the
+    // write costs speed only.
+    private unsafe Span<T> ValueScratch()
+    {
+        int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        long z = (long)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _input.Value[0]);
+        long v = (long)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _valueScratch[0]);
+        long shift = ((z + 2048 - v) % 4096 + 4096) % 4096;
+        return _valueScratch.AsSpan((int)(shift / size), BlockLength);
+    }
+
+    private Span<T> CopyChunk(int offset, int count)
+    {
+        var z = _scratch.AsSpan(_sigmaCount * _slot, count);
+        _input.Value.AsSpan(offset, count).CopyTo(z);
+        return z;
+    }
 
     public override long ForwardFlops => (_forward.FlopsPerElement + 8) * BlockLength;
-    public override long BackwardFlops => _backward.FlopsPerElement * BlockLength;
+    public override long BackwardFlops => (_backward.FlopsPerElement + 6) * BlockLength;
 }

@@ -12,7 +12,6 @@ public sealed class JetLinearNode<T> : JetNode<T> where T : unmanaged, IBinaryFl
     private readonly JetNode<T> _input;
     private readonly ParameterStore<T> _store;
     private readonly ParameterInfo _weight, _bias;
-    private readonly T[] _weightTransposed;
 
     public JetLinearNode(JetNode<T> input, ParameterStore<T> store, ParameterInfo weight, ParameterInfo bias)
         : base(input.Set, input.Points, weight.Cols, requiresGrad: true)
@@ -23,7 +22,6 @@ public sealed class JetLinearNode<T> : JetNode<T> where T : unmanaged, IBinaryFl
         _store = store;
         _weight = weight;
         _bias = bias;
-        _weightTransposed = new T[weight.Length];
     }
 
     public override IReadOnlyList<Node<T>>? Inputs => [_input];
@@ -33,12 +31,9 @@ public sealed class JetLinearNode<T> : JetNode<T> where T : unmanaged, IBinaryFl
 
     public override void Forward()
     {
-        int inWidth = _input.Width, outWidth = Width;
-        // The value rows get the bias inside the product; derivative components are linear in the input only.
-        int valueIn = Points * inWidth, valueOut = BlockLength;
-        Gemm.MultiplyAddBias<T>(_input.Value.AsSpan(0, valueIn), _store.Slice(_weight), _store.Slice(_bias), Value.AsSpan(0, valueOut), Points, inWidth, outWidth);
-        if (Set.Count > 1)
-            Gemm.Multiply<T>(_input.Value.AsSpan(valueIn), _store.Slice(_weight), Value.AsSpan(valueOut), Rows - Points, inWidth, outWidth, accumulate: false);
+        // One product over every stacked component: the value rows (the first Points) get the bias inside it, the
+        // derivative components are linear in the input only.
+        Gemm.MultiplyAddBias<T>(_input.Value, _store.Slice(_weight), _store.Slice(_bias), Value, Rows, _input.Width, Width, biasRows: Points);
     }
 
     public override void Backward(Span<T> parameterGradient)
@@ -49,8 +44,7 @@ public sealed class JetLinearNode<T> : JetNode<T> where T : unmanaged, IBinaryFl
         Gemm.AddColumnSums<T>(GradComponent(0), Points, outWidth, parameterGradient.Slice(_bias.Offset, _bias.Length));
         if (!_input.RequiresGrad) return;
         // dX += dY·Wᵀ.
-        Gemm.Transpose<T>(_store.Slice(_weight), inWidth, outWidth, _weightTransposed);
-        Gemm.Multiply<T>(Grad, _weightTransposed, _input.Grad, Rows, outWidth, inWidth, accumulate: true);
+        Gemm.MultiplyTransposedB<T>(Grad, _store.Slice(_weight), _input.Grad, Rows, outWidth, inWidth, accumulate: true);
     }
 
     public override long ForwardFlops => Gemm.Flops(Rows, _input.Width, Width) + BlockLength;

@@ -28,6 +28,37 @@ public sealed class ProductPlan<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <summary>Multiplies and adds per element, summed over terms.</summary>
     public long FlopsPerElement => _terms.Sum(t => (long)t.Factors.Length + 1);
 
+    /// <summary>
+    /// Runs every term on elements [offset, offset + count) of each block only, so a node can apply its whole plan to
+    /// one cache-sized chunk at a time (one pass over memory instead of one per term). A buffer with stride s has
+    /// block b at b·s; a buffer with stride 0 is scratch whose block b starts at its base + b·count.
+    /// </summary>
+    public void Execute(T[][] buffers, ReadOnlySpan<int> strides, ReadOnlySpan<int> bases, int offset, int count)
+    {
+        foreach (var term in _terms)
+        {
+            var f = term.Factors;
+            var dst = Chunk(buffers, strides, bases, term.Destination, offset, count);
+            switch (f.Length)
+            {
+                case 1: ProductAccumulate.Apply(dst, term.Coefficient, Chunk(buffers, strides, bases, f[0], offset, count)); break;
+                case 2: ProductAccumulate.Apply(dst, term.Coefficient, Chunk(buffers, strides, bases, f[0], offset, count), Chunk(buffers, strides, bases, f[1], offset, count)); break;
+                case 3: ProductAccumulate.Apply(dst, term.Coefficient, Chunk(buffers, strides, bases, f[0], offset, count), Chunk(buffers, strides, bases, f[1], offset, count),
+                    Chunk(buffers, strides, bases, f[2], offset, count)); break;
+                case 4: ProductAccumulate.Apply(dst, term.Coefficient, Chunk(buffers, strides, bases, f[0], offset, count), Chunk(buffers, strides, bases, f[1], offset, count),
+                    Chunk(buffers, strides, bases, f[2], offset, count), Chunk(buffers, strides, bases, f[3], offset, count)); break;
+                default: ProductAccumulate.Apply(dst, term.Coefficient, Chunk(buffers, strides, bases, f[0], offset, count), Chunk(buffers, strides, bases, f[1], offset, count),
+                    Chunk(buffers, strides, bases, f[2], offset, count), Chunk(buffers, strides, bases, f[3], offset, count), Chunk(buffers, strides, bases, f[4], offset, count)); break;
+            }
+        }
+    }
+
+    private static Span<T> Chunk(T[][] buffers, ReadOnlySpan<int> strides, ReadOnlySpan<int> bases, Slice slice, int offset, int count)
+    {
+        int stride = strides[slice.Buffer];
+        return buffers[slice.Buffer].AsSpan(stride == 0 ? bases[slice.Buffer] + slice.Block * count : slice.Block * stride + offset, count);
+    }
+
     public void Execute(T[][] buffers, int length)
     {
         foreach (var term in _terms)

@@ -11,6 +11,15 @@ public interface IActivation
 
     /// <summary>Writes σ⁽ᵐ⁾(z) into <c>derivatives[m][..z.Length]</c> for m = 0..<paramref name="maxOrder"/> (≤ 4).</summary>
     void Evaluate<T>(ReadOnlySpan<T> z, T[][] derivatives, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// The same derivatives into one buffer, σ⁽ᵐ⁾ at <c>sigma[m·stride ..][..z.Length]</c> (the CPU's per-chunk
+    /// scratch); <paramref name="y"/> = σ(z) when it is already known (the backward pass), else empty.
+    /// </summary>
+    void Evaluate<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y, Span<T> sigma, int stride, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+
+    /// <summary>Whether the derivatives are computed faster from y = σ(z) than from z alone (tanh: polynomials of y).</summary>
+    bool DerivativesFromValue => false;
 }
 
 public static class Activations

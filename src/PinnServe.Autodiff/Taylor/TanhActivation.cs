@@ -12,18 +12,32 @@ public sealed class TanhActivation : IActivation
 {
     public static readonly TanhActivation Instance = new();
     public string Name => "tanh";
+    public bool DerivativesFromValue => true;
 
     public void Evaluate<T>(ReadOnlySpan<T> z, T[][] derivatives, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int n = z.Length;
-        var t = derivatives[0].AsSpan(0, n);
-        TensorPrimitives.Tanh(z, t);
+        TensorPrimitives.Tanh(z, derivatives[0].AsSpan(0, n));
+        FromTanh(derivatives[0].AsSpan(0, n), derivatives[1].AsSpan(0, n), maxOrder >= 2 ? derivatives[2].AsSpan(0, n) : default,
+            maxOrder >= 3 ? derivatives[3].AsSpan(0, n) : default, maxOrder >= 4 ? derivatives[4].AsSpan(0, n) : default, maxOrder);
+    }
+
+    public void Evaluate<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y, Span<T> sigma, int stride, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = z.Length;
+        var t = sigma[..n];
+        if (maxOrder == 0 && y.IsEmpty) { TensorPrimitives.Tanh(z, t); return; }
+        if (y.IsEmpty) TensorPrimitives.Tanh(z, t); else y[..n].CopyTo(t);   // σ' … are polynomials of t = tanh z
+        FromTanh(t, sigma.Slice(stride, n), maxOrder >= 2 ? sigma.Slice(2 * stride, n) : default,
+            maxOrder >= 3 ? sigma.Slice(3 * stride, n) : default, maxOrder >= 4 ? sigma.Slice(4 * stride, n) : default, maxOrder);
+    }
+
+    // σ⁽¹⁾..σ⁽ᵐᵃˣ⁾ from t.
+    private static void FromTanh<T>(Span<T> t, Span<T> d1, Span<T> d2, Span<T> d3, Span<T> d4, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = t.Length;
         if (maxOrder == 0) return;
         // One fused pass computes every requested derivative from t (the polynomials above).
-        var d1 = derivatives[1].AsSpan(0, n);
-        var d2 = maxOrder >= 2 ? derivatives[2].AsSpan(0, n) : default;
-        var d3 = maxOrder >= 3 ? derivatives[3].AsSpan(0, n) : default;
-        var d4 = maxOrder >= 4 ? derivatives[4].AsSpan(0, n) : default;
         T one = T.One, two = T.CreateTruncating(2), six = T.CreateTruncating(6), sixteen = T.CreateTruncating(16), tf = T.CreateTruncating(24);
         int i = Simd.Bits switch
         {

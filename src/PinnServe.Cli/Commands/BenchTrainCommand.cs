@@ -81,14 +81,30 @@ internal static class BenchTrainCommand
         return train;
     }
 
+    /// <summary>The vector-extension flags /proc/cpuinfo lists (avx2, fma, avx512f, …), or the .NET view of them.</summary>
+    private static string VectorFlags()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                if (line.StartsWith("flags", StringComparison.Ordinal))
+                    return string.Join(" ", line.Split(':')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                        .Where(f => f is "sse4_2" or "avx" or "avx2" or "fma" or "avx512f" or "avx512bw" or "avx512vl" or "avx512_bf16" or "avx512_fp16"));
+        }
+        catch (IOException) { }
+        return $"Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector256 {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}";
+    }
+
     private sealed record Plan(double Seconds, int? Warmup, int? Measure, int Repeats);
 
-    private sealed record Peak(double OneCore, IReadOnlyDictionary<int, double> ByWidth);
+    /// <summary>One core's measured FMA rate, float32 and float64, by vector width.</summary>
+    private sealed record Peak(double OneCore, IReadOnlyDictionary<int, double> ByWidth, double OneCore64, IReadOnlyDictionary<int, double> ByWidth64);
 
     private static Peak MeasuredPeak()
     {
-        var widths = PeakFlops.MeasureOneCore(TimeSpan.FromMilliseconds(150));
-        return new Peak(widths.Values.Max(), widths);
+        var widths = PeakFlops.MeasureOneCore<float>(TimeSpan.FromMilliseconds(150));
+        var widths64 = PeakFlops.MeasureOneCore<double>(TimeSpan.FromMilliseconds(150));
+        return new Peak(widths.Values.Max(), widths, widths64.Values.Max(), widths64);
     }
 
     private static JsonObject PeakJson(Peak peak) =>
@@ -123,7 +139,10 @@ internal static class BenchTrainCommand
         long flops = trainer.FlopsPerStep;
         double gflops = flops / (ms * 1e6);
         int cores = Math.Min(trainer.Threads, Environment.ProcessorCount);
-        double peakGflops = peak.OneCore * cores;
+        bool float64 = config.Precision == "float64";
+        double oneCore = float64 ? peak.OneCore64 : peak.OneCore;
+        var byWidth = float64 ? peak.ByWidth64 : peak.ByWidth;
+        double peakGflops = oneCore * cores;
         return new JsonObject
         {
             ["benchmark"] = "train", ["problem"] = config.Problem, ["model"] = config.Model, ["layers"] = config.Network.Layers,
@@ -133,8 +152,9 @@ internal static class BenchTrainCommand
             ["allocated_bytes_per_iter"] = Math.Round((double)allocated / steps, 2),
             ["flops_per_iter"] = flops, ["gflops"] = Math.Round(gflops, 2),
             ["peak_gflops"] = Math.Round(peakGflops, 1), ["fraction_of_peak"] = Math.Round(gflops / peakGflops, 4),
-            ["peak_note"] = $"{cores} core(s) × {peak.OneCore:F1} GFLOP/s measured by a float32 FMA loop ({string.Join(", ", peak.ByWidth.Select(kv => $"{kv.Key}-bit {kv.Value:F0}"))})",
-            ["simd_bits"] = Simd.Bits, ["cpu"] = BenchCommand.CpuModel(), ["measured_iters"] = steps,
+            ["peak_note"] = $"{cores} core(s) × {oneCore:F1} GFLOP/s measured by a {config.Precision} FMA loop ({string.Join(", ", byWidth.Select(kv => $"{kv.Key}-bit {kv.Value:F0}"))})",
+            ["peak_gflops_one_core"] = Math.Round(oneCore, 1),
+            ["simd_bits"] = Simd.Bits, ["cpu"] = BenchCommand.CpuModel(), ["cpu_flags"] = VectorFlags(), ["measured_iters"] = steps,
         };
     }
 

@@ -1,0 +1,91 @@
+// Kernel micro-benchmarks for docs/benchmarks.md (issue 34): the three products of a dense layer on a jet and the
+// activation node, each the best of many single calls, so a shared machine's interruptions drop out; the activation
+// node is timed fused (chunked, as the CPU runs it) and unfused (the block-wise plans the device backends run).
+// Run with DOTNET_TieredCompilation=0 so that no measurement sees unoptimized code.
+using System.Diagnostics;
+using System.Numerics;
+using PinnServe.Autodiff;
+using PinnServe.Autodiff.Nodes;
+using PinnServe.Autodiff.Taylor;
+using PinnServe.Tensors;
+using PinnServe.Contracts.Derivatives;
+
+Console.WriteLine($"{Simd.Bits}-bit kernels; one-core float32 FMA peak {PeakFlops.MeasureOneCore<float>(TimeSpan.FromMilliseconds(300)).Values.Max():F0} GFLOP/s, " +
+                  $"float64 {PeakFlops.MeasureOneCore<double>(TimeSpan.FromMilliseconds(300)).Values.Max():F0} GFLOP/s");
+foreach (var (m, k, n) in new[] { (1024, 128, 128), (1024, 256, 256), (1280, 50, 50), (1024, 20, 20) })
+{
+    Products<float>(m, k, n);
+    Products<double>(m, k, n);
+}
+Activation<float>(DerivativeSet.Closure(2, [[0], [1, 1]]), "u_t, u_xx (Allen–Cahn)", 256, 128);
+Activation<double>(DerivativeSet.Closure(2, [[0], [1, 1]]), "u_t, u_xx (Allen–Cahn)", 256, 128);
+Activation<float>(DerivativeSet.Full(2, 3), "order 3 in 2 axes (cavity)", 128, 50);
+Activation<float>(DerivativeSet.Closure(2, [[0], [1, 1]]), "u_t, u_xx (Burgers)", 256, 20);
+
+static double BestMicroseconds(Action f)
+{
+    for (int i = 0; i < 20; i++) f();
+    double best = double.MaxValue;
+    for (int r = 0; r < 300; r++) { var watch = Stopwatch.StartNew(); f(); best = Math.Min(best, watch.Elapsed.TotalSeconds); }
+    return best * 1e6;
+}
+
+static T[] Random<T>(Random rng, int length) where T : IBinaryFloatingPointIeee754<T>
+{
+    var a = new T[length];
+    for (int i = 0; i < length; i++) a[i] = T.CreateTruncating(rng.NextDouble() - 0.5);
+    return a;
+}
+
+static void Products<T>(int m, int k, int n) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    var rng = new Random(1);
+    var x = Random<T>(rng, m * k); var w = Random<T>(rng, k * n); var bias = Random<T>(rng, n);
+    var y = new T[m * n]; var dy = Random<T>(rng, m * n); var dw = new T[k * n]; var dx = new T[m * k];
+    double flops = Gemm.Flops(m, k, n);
+    foreach (var (name, f) in new (string, Action)[]
+    {
+        ("Y = X·W + b (value rows)", () => Gemm.MultiplyAddBias<T>(x, w, bias, y, m, k, n, biasRows: m / 4)),
+        ("dW += Xᵀ·dY", () => Gemm.MultiplyTransposedA<T>(x, dy, dw, m, k, n, accumulate: true)),
+        ("dX += dY·Wᵀ", () => Gemm.MultiplyTransposedB<T>(dy, w, dx, m, n, k, accumulate: true)),
+    })
+    {
+        double us = BestMicroseconds(f);
+        Console.WriteLine($"{typeof(T).Name,-7} {m}×{k}·{k}×{n,-4} {name,-26} {us,8:F1} µs  {flops / us / 1e3,6:F1} GFLOP/s");
+    }
+}
+
+static void Activation<T>(DerivativeSet set, string name, int points, int width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    var rng = new Random(2);
+    var z = new GivenJet<T>(set, points, width);
+    Random<T>(rng, z.Length).CopyTo(z.Value, 0);
+    var activation = Activations.Parse("tanh");
+    var node = new JetActivationNode<T>(z, activation);
+    Random<T>(rng, node.Length).CopyTo(node.Grad, 0);
+    var buffers = node.PlanBuffers.ToArray();
+    var sigma = buffers[4..];
+    double fusedForward = BestMicroseconds(node.Forward), fusedBackward = BestMicroseconds(() => node.Backward([]));
+    double plainForward = BestMicroseconds(() =>
+    {
+        activation.Evaluate<T>(z.Component(0), sigma, sigma.Length - 1);
+        Array.Clear(node.Value);
+        node.ForwardPlan.Execute(buffers, node.BlockLength);
+    });
+    double plainBackward = BestMicroseconds(() =>
+    {
+        activation.Evaluate<T>(z.Component(0), sigma, sigma.Length - 1);
+        node.BackwardPlan.Execute(buffers, node.BlockLength);
+    });
+    Console.WriteLine($"{typeof(T).Name,-7} tanh jet, {name}, {points} points × {width}: forward {fusedForward:F1} µs fused / {plainForward:F1} unfused, " +
+                      $"backward {fusedBackward:F1} / {plainBackward:F1}; FLOP per element {node.ForwardFlops / (double)node.BlockLength:F0} forward, " +
+                      $"{node.BackwardFlops / (double)node.BlockLength:F0} backward");
+}
+
+/// <summary>A jet with given values that requires gradients (a dense layer's output, for timing the activation alone).</summary>
+internal sealed class GivenJet<T>(DerivativeSet set, int points, int width) : JetNode<T>(set, points, width, requiresGrad: true)
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public override IReadOnlyList<Node<T>>? Inputs => [];
+    public override void Forward() { }
+}
