@@ -139,7 +139,7 @@ internal static class BenchTrainCommand
         long flops = trainer.FlopsPerStep;
         double gflops = flops / (ms * 1e6);
         int cores = Math.Min(trainer.Threads, Environment.ProcessorCount);
-        bool float64 = config.Precision == "float64";
+        bool float64 = config.Device.Precision == Precision.Float64;
         double oneCore = float64 ? peak.OneCore64 : peak.OneCore;
         var byWidth = float64 ? peak.ByWidth64 : peak.ByWidth;
         double peakGflops = oneCore * cores;
@@ -152,7 +152,7 @@ internal static class BenchTrainCommand
             ["allocated_bytes_per_iter"] = Math.Round((double)allocated / steps, 2),
             ["flops_per_iter"] = flops, ["gflops"] = Math.Round(gflops, 2),
             ["peak_gflops"] = Math.Round(peakGflops, 1), ["fraction_of_peak"] = Math.Round(gflops / peakGflops, 4),
-            ["peak_note"] = $"{cores} core(s) × {oneCore:F1} GFLOP/s measured by a {config.Precision} FMA loop ({string.Join(", ", byWidth.Select(kv => $"{kv.Key}-bit {kv.Value:F0}"))})",
+            ["peak_note"] = $"{cores} core(s) × {oneCore:F1} GFLOP/s measured by a {RecipeBinder.NameOf(config.Device.Precision)} FMA loop ({string.Join(", ", byWidth.Select(kv => $"{kv.Key}-bit {kv.Value:F0}"))})",
             ["peak_gflops_one_core"] = Math.Round(oneCore, 1),
             ["simd_bits"] = Simd.Bits, ["cpu"] = BenchCommand.CpuModel(), ["cpu_flags"] = VectorFlags(), ["measured_iters"] = steps,
         };
