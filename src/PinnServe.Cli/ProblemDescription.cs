@@ -23,6 +23,7 @@ internal static class ProblemDescription
             foreach (var step in g.Steps) lines.Add($"geometry: {(step.Add ? "add" : "remove")} {step.Shape.Describe(box)}");
         foreach (var (field, expr) in p.ExactExpressions) lines.Add($"exact {field} = {ExprFormatter.Format(expr)}");
         lines.Add($"evaluated: {string.Join(", ", p.EvaluatedFields)}");
+        if (p.ScatteredReference() is { } scattered) lines.Add($"reference: {scattered.Source}, fields {string.Join(", ", scattered.Fields)}");
         var terms = new JsonArray();
         foreach (var term in p.Terms)
         {

@@ -44,7 +44,7 @@ internal sealed class TrainOptions
     public readonly Option<double?> Decay = new("--decay") { Description = "Exponential decay factor per --decay-steps (1 = constant)." };
     public readonly Option<int?> DecaySteps = new("--decay-steps") { Description = "Steps per decay factor (default 1000)." };
     public readonly Option<int?> WarmupSteps = new("--warmup-steps") { Description = "Adam steps over which the learning rate rises linearly from 0 to its scheduled value (default 0: none)." };
-    public readonly Option<string?> Normalization = new("--normalization") { Description = "standardize or unit." };
+    public readonly Option<string?> Normalization = new("--normalization") { Description = "standardize, unit or none (raw coordinates)." };
     public readonly Option<string?> Precision = new("--precision") { Description = "float32 (default) or float64." };
     public readonly Option<ulong?> Seed = new("--seed") { Description = "Random seed (same seed, same run)." };
     public readonly Option<string[]> Param = new("--param") { Description = "Problem parameter, name=value (repeatable)." };

@@ -244,7 +244,7 @@ public sealed record TrainingConfig
         if (!(Weighting.Beta >= 0 && Weighting.Beta < 1)) throw new InvalidSettingException("weighting.beta", $"must be in [0, 1), got {Weighting.Beta}");
         foreach (var (term, weight) in Weighting.Weights)
             if (!(weight >= 0) || !double.IsFinite(weight)) throw new InvalidSettingException($"weighting.weights.{term}", $"must be a finite number ≥ 0, got {weight}");
-        v.OneOf("sampling.normalization", Normalization, ["standardize", "unit"]);
+        v.OneOf("sampling.normalization", Normalization, Physics.Geometry.Box.Normalizations);
         v.OneOf("device.precision", Precision, ["float32", "float64"]);
         if (FullBatch && (ResidualPoints < 1 || ConditionPoints < 1))
             throw new InvalidSettingException("sampling.full_batch", "needs sampling.residual_points and sampling.condition_points");
