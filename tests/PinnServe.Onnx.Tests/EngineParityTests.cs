@@ -34,6 +34,21 @@ public sealed class EngineParityTests(ITestOutputHelper log) : IDisposable
             Iterations = 30, Batch = 32, EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000, Seed = 5,
         }, ["u", "u_t", "u_x", "u_tt", "u_xx", "u_xt"], pointSeed: 77);
 
+    // normalization = none (PINNacle/DeepXDE feed raw coordinates): shift 0 and scale 1 in network.json, and the
+    // exported graph's normalization is then the identity the engine applied.
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Trained_network_with_raw_coordinates_matches_the_trainer(string architecture)
+    {
+        var network = AssertTrainedNetworkMatchesTheTrainer(new TrainingConfig
+        {
+            Problem = "klein-gordon", Architecture = architecture, Layers = "3x16", Normalization = "none",
+            Iterations = 30, Batch = 32, EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000, Seed = 5,
+        }, ["u", "u_t", "u_x", "u_tt", "u_xx"], pointSeed: 79);
+        Assert.All(network.InputShift, s => Assert.Equal(0.0, s));
+        Assert.All(network.InputScale, s => Assert.Equal(1.0, s));
+    }
+
     // Periodic input features: the exporter's folded first layer against the engine's feature node.
     [Theory]
     [MemberData(nameof(Architectures))]
