@@ -53,7 +53,7 @@ internal sealed class TrainOptions
     public readonly Option<double?> Noise = new("--noise") { Description = "Gaussian noise on the observations, as a fraction of each field's std (0.01 = 1%; seeded)." };
     public readonly Option<string?> ObservationFile = new("--observation-file") { Description = "Observations from a file: .npz from `pinn reference`, or a CSV table with the axes then the fields as columns." };
     public readonly Option<string[]> TermPoints = new("--term-points") { Description = "Full-batch points of one condition term, name=count (repeatable; e.g. ic=100)." };
-    public readonly Option<string?> Reference = new("--reference") { Description = "Reference file from `pinn reference` for the relative L² (default: exact solution or the problem's solver)." };
+    public readonly Option<string?> Reference = new("--reference") { Description = "Reference data for the relative L²: a `pinn reference` grid, or any table `pinn eval --reference` reads (COMSOL .dat/.txt, CSV, .npy/.npz/.mat) as scattered points, columns matched by name ignoring case (default: the exact solution, the problem file's [reference] or the problem's solver)." };
     public readonly Option<int?> EvalGrid = new("--eval-grid") { Description = "Evaluation grid points per axis." };
     public readonly Option<int?> LogEvery = new("--log-every") { Description = "Metrics row every N steps." };
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Relative L² every N steps." };
