@@ -44,5 +44,5 @@ public static class ColumnMatch
 
     /// <summary>A hint for a missing column: the columns there are, and a near miss by case if there is one.</summary>
     public static string Missing(IReadOnlyList<string> columns, string name, string file) =>
-        $"'{file}' has no column '{name}' (columns: {string.Join(", ", columns)}; map one with columns = {{ {name} = \"…\" }}, or name them all by position with columns = [...])";
+        $"'{file}' has no column '{name}' (columns: {string.Join(", ", columns)}; in the problem file, map one with columns = {{ {name} = \"…\" }} or name them all by position with columns = [...])";
 }

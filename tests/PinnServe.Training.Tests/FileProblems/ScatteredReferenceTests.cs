@@ -64,6 +64,11 @@ public class ScatteredReferenceTests
         for (int p = 0; p < reference.Count; p++) { double e = predicted[p] - reference.Values[0][p]; num += e * e; den += reference.Values[0][p] * reference.Values[0][p]; }
         Assert.Equal(Math.Sqrt(num / den), trainer.RelativeL2()![0], 12);
         Assert.Equal(["u"], trainer.EvaluatedFields);
+
+        // The report's heatmaps need values on a grid: scattered points give none, and the grid says why.
+        var grid = PinnServe.Training.Reporting.FieldGrid.Evaluate(trainer, 5);
+        Assert.All(grid.Exact, Assert.Null);
+        Assert.Contains("heat.txt (22 points; X → x, U → u) is scattered points", grid.ExactSource);
     }
 
     [Fact]
