@@ -58,6 +58,12 @@ internal static class ProblemDescription
             ["terms"] = terms,
             ["default_model"] = d.Model, ["default_layers"] = d.Layers, ["default_iterations"] = d.Iterations,
         };
+        if (p.ScatteredReference() is { } reference)
+            json["reference"] = new JsonObject
+            {
+                ["source"] = reference.Source, ["points"] = reference.Count,
+                ["fields"] = new JsonArray(reference.Fields.Select(f => (JsonNode)f).ToArray()),
+            };
         return (string.Join("\n", lines), json);
     }
 }

@@ -27,6 +27,8 @@ public class PinnacleExampleTests
         var poisson = PinnCli.Run("problems", "--file", Path.Combine(Examples, "pinnacle-poisson2d-c.toml"));
         Assert.True(poisson.ExitCode == 0, poisson.Stderr);
         Assert.Contains("reference: poisson1_cg_data.dat (1246 points; X → x, Y → y), fields u", poisson.Stdout);
+        var json = PinnCli.Run("problems", "--file", Path.Combine(Examples, "pinnacle-poisson2d-c.toml"), "--json").Json;
+        Assert.Equal(1246, json["problem"]!["reference"]!["points"]!.GetValue<int>());
     }
 
     [Fact]
