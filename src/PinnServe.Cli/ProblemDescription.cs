@@ -23,6 +23,7 @@ internal static class ProblemDescription
             foreach (var step in g.Steps) lines.Add($"geometry: {(step.Add ? "add" : "remove")} {step.Shape.Describe(box)}");
         foreach (var (field, expr) in p.ExactExpressions) lines.Add($"exact {field} = {ExprFormatter.Format(expr)}");
         lines.Add($"evaluated: {string.Join(", ", p.EvaluatedFields)}");
+        if (p.ScatteredReference() is { } scattered) lines.Add($"reference: {scattered.Source}, fields {string.Join(", ", scattered.Fields)}");
         var terms = new JsonArray();
         foreach (var term in p.Terms)
         {
@@ -57,6 +58,12 @@ internal static class ProblemDescription
             ["terms"] = terms,
             ["default_model"] = d.Model, ["default_layers"] = d.Network.Layers, ["default_iterations"] = d.Adam.Iterations,
         };
+        if (p.ScatteredReference() is { } reference)
+            json["reference"] = new JsonObject
+            {
+                ["source"] = reference.Source, ["points"] = reference.Count,
+                ["fields"] = new JsonArray(reference.Fields.Select(f => (JsonNode)f).ToArray()),
+            };
         return (string.Join("\n", lines), json);
     }
 }

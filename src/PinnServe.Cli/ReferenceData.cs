@@ -14,9 +14,15 @@ internal static class ReferenceData
         catch (ArgumentException e) { throw new UsageException(e.Message); }
         var problem = trainer.Problem;
         var axes = problem.Domain.Names;
+        // Columns are matched as in problem files (ColumnMatch): exactly, else ignoring case (COMSOL's X for x).
+        string name = Path.GetFileName(file);
+        string[] names;
+        try { names = ColumnMatch.Auto(table.Columns, [.. axes, .. problem.Outputs, .. problem.DerivedFields.Select(f => f.Name)], name); }
+        catch (AmbiguousColumnException e) { throw new UsageException($"--reference {e.Message}"); }
+        table = new PointTable(names, table.Columns.Select(table.Column).ToList());
         foreach (var axis in axes)
             if (!table.Columns.Contains(axis))
-                throw new UsageException($"--reference '{Path.GetFileName(file)}' has no column '{axis}' (columns: {string.Join(", ", table.Columns)}).");
+                throw new UsageException($"--reference '{name}' has no column '{axis}' (columns: {string.Join(", ", table.Columns)}).");
         // Every other column that names a field of the run (outputs, derived fields, derivatives such as u_x).
         var fields = table.Columns.Where(c => !axes.Contains(c) && Resolves(c, trainer)).ToArray();
         if (fields.Length == 0)

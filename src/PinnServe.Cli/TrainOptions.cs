@@ -47,7 +47,7 @@ internal sealed class TrainOptions
     public readonly Option<int?> DecaySteps = new("--decay-steps") { Description = "Steps per decay factor (default 1000)." };
     public readonly Option<string?> Schedule = new("--schedule") { Description = "Adam's learning-rate schedule: exponential (default; --decay per --decay-steps) or cosine (from --lr down to 0 at the last Adam step)." };
     public readonly Option<int?> WarmupSteps = new("--warmup-steps") { Description = "Adam steps over which the learning rate rises linearly from 0 to its scheduled value (default 0: none)." };
-    public readonly Option<string?> Normalization = new("--normalization") { Description = "standardize or unit." };
+    public readonly Option<string?> Normalization = new("--normalization") { Description = "standardize, unit or none (raw coordinates)." };
     public readonly Option<string?> Precision = new("--precision") { Description = "float32 (default) or float64." };
     public readonly Option<ulong?> Seed = new("--seed") { Description = "Random seed (same seed, same run)." };
     public readonly Option<string[]> Param = new("--param") { Description = "Problem parameter, name=value (repeatable)." };
@@ -56,7 +56,7 @@ internal sealed class TrainOptions
     public readonly Option<double?> Noise = new("--noise") { Description = "Gaussian noise on the observations, as a fraction of each field's std (0.01 = 1%; seeded)." };
     public readonly Option<string?> ObservationFile = new("--observation-file") { Description = "Observations from a file: .npz from `pinn reference`, or a CSV table with the axes then the fields as columns." };
     public readonly Option<string[]> TermPoints = new("--term-points") { Description = "Full-batch points of one condition term, name=count (repeatable; e.g. ic=100)." };
-    public readonly Option<string?> Reference = new("--reference") { Description = "Reference file from `pinn reference` for the relative L² (default: exact solution or the problem's solver)." };
+    public readonly Option<string?> Reference = new("--reference") { Description = "Reference data for the relative L²: a `pinn reference` grid, or any table `pinn eval --reference` reads (COMSOL .dat/.txt, CSV, .npy/.npz/.mat) as scattered points, columns matched by name ignoring case (default: the exact solution, the problem file's [reference] or the problem's solver)." };
     public readonly Option<int?> EvalGrid = new("--eval-grid") { Description = "Evaluation grid points per axis." };
     public readonly Option<int?> LogEvery = new("--log-every") { Description = "Metrics row every N steps." };
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Relative L² every N steps." };

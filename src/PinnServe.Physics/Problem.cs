@@ -56,6 +56,9 @@ public abstract class Problem
     /// </summary>
     public virtual PinnServe.Reference.ReferenceSolution? ComputeReference() => null;
 
+    /// <summary>A reference at scattered points (a data file that is not a grid), or null; used when there is no exact solution.</summary>
+    public virtual PinnServe.Reference.Files.ReferencePoints? ScatteredReference() => null;
+
     /// <summary>Names of the fields compared against the reference (default: the outputs).</summary>
     public virtual string[] EvaluatedFields => Outputs;
 

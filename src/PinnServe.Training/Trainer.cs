@@ -83,7 +83,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
             store.Values[info.Offset] = T.One;
             _learned[name] = new LearnedCoefficient(info, initial);
         }
-        (_shift, _scale) = config.Sampling.Normalization == Normalization.Unit ? problem.Domain.UnitCube() : problem.Domain.Standardization();
+        (_shift, _scale) = problem.Domain.Normalization(RecipeBinder.NameOf(config.Sampling.Normalization));
 
         var compiler = new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = config.Sampling.SlicePoints, MeanOverFaces = config.Sampling.FaceReduction == FaceReduction.Mean };
         _evaluation = CreateEvaluationSet(problem, config);
@@ -135,13 +135,10 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     /// <summary>Reference data for the relative L²: a given file, else the exact solution, else the problem's solver.</summary>
     private static EvaluationSet? CreateEvaluationSet(Problem problem, TrainingRecipe config)
     {
-        if (config.Data.ReferenceFile is { } file)
-        {
-            if (!File.Exists(file)) throw new FileNotFoundException($"Reference file '{file}' does not exist.");
-            return EvaluationSet.FromReference(problem, PinnServe.Reference.Files.ReferenceFiles.Read(file), file);
-        }
+        if (config.Data.ReferenceFile is { } file) return EvaluationSet.FromFile(problem, file);
         if (problem.Exact(problem.Domain.Axes.Select(a => a.Center).ToArray()) is not null)
             return EvaluationSet.FromExactSolution(problem, config.Logging.EvaluationGrid);
+        if (problem.ScatteredReference() is { } points) return EvaluationSet.FromPoints(problem, points);
         return problem.ComputeReference() is { } reference ? EvaluationSet.FromReference(problem, reference, $"{reference.Problem} reference solver") : null;
     }
 
@@ -297,7 +294,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     {
         if (_evaluation is null) return null;
         var predicted = EvaluateFields(_evaluation.Fields, _evaluation.Points);
-        MagnitudeErrors = Problem.MagnitudeMetrics.ToDictionary(m => m.Name, m => _evaluation.MagnitudeRelativeL2(predicted, m.Components));
+        MagnitudeErrors = Problem.MagnitudeMetrics.Where(m => m.Components.All(_evaluation.Fields.Contains)).ToDictionary(m => m.Name, m => _evaluation.MagnitudeRelativeL2(predicted, m.Components));
         return _evaluation.RelativeL2(predicted);
     }
 

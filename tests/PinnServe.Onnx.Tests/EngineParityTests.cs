@@ -39,6 +39,25 @@ public sealed class EngineParityTests(ITestOutputHelper log) : IDisposable
             Logging = new() { EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000 },
         }, ["u", "u_t", "u_x", "u_tt", "u_xx", "u_xt"], pointSeed: 77);
 
+    // normalization = none (PINNacle/DeepXDE feed raw coordinates): shift 0 and scale 1 in network.json, and the
+    // exported graph's normalization is then the identity the engine applied.
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Trained_network_with_raw_coordinates_matches_the_trainer(string architecture)
+    {
+        var network = AssertTrainedNetworkMatchesTheTrainer(new TrainingRecipe
+        {
+            Problem = "klein-gordon",
+            Seed = 5,
+            Network = new() { Architecture = architecture, Layers = "3x16" },
+            Adam = new() { Iterations = 30 },
+            Sampling = new() { Batch = 32, Normalization = Normalization.None },
+            Logging = new() { EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000 },
+        }, ["u", "u_t", "u_x", "u_tt", "u_xx"], pointSeed: 79);
+        Assert.All(network.InputShift, s => Assert.Equal(0.0, s));
+        Assert.All(network.InputScale, s => Assert.Equal(1.0, s));
+    }
+
     // Periodic input features: the exporter's folded first layer against the engine's feature node.
     [Theory]
     [MemberData(nameof(Architectures))]

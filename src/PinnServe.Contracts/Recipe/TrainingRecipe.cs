@@ -215,7 +215,7 @@ public sealed record DeviceRecipe
 
 public enum Precision { Float32, Float64 }
 public enum Activation { Tanh, Sin }
-public enum Normalization { Standardize, Unit }
+public enum Normalization { Standardize, Unit, None }
 public enum FaceReduction { Sum, Mean }
 public enum PointSampling { Uniform, Residual }
 public enum ReferenceGradient { MaxOrder, Sum }

@@ -70,22 +70,14 @@ internal static class DataReader
             return names;
         }
         // An input or field with no column of its exact name takes the one column that matches it ignoring case.
-        foreach (var name in known)
-        {
-            if (names.Contains(name)) continue;
-            int index = Match(columns, name, t.Where("file"), file);
-            if (index >= 0 && !known.Contains(names[index])) names[index] = name;
-        }
-        return names;
+        try { return ColumnMatch.Auto(columns, known, file); }
+        catch (AmbiguousColumnException e) { throw t.Where("file").Error(e.Message); }
     }
 
     /// <summary>The column named <paramref name="name"/> exactly, else the only one matching it ignoring case; −1 if none; an error if several.</summary>
     private static int Match(IReadOnlyList<string> columns, string name, SourceLocation where, string file)
     {
-        for (int i = 0; i < columns.Count; i++) if (columns[i] == name) return i;
-        var matches = Enumerable.Range(0, columns.Count).Where(i => string.Equals(columns[i], name, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (matches.Count > 1)
-            throw where.Error($"'{file}': columns {string.Join(" and ", matches.Select(i => $"'{columns[i]}'"))} both match '{name}' ignoring case; name one with columns = {{ {name} = \"…\" }}");
-        return matches.Count == 1 ? matches[0] : -1;
+        try { return ColumnMatch.Find(columns, name, file); }
+        catch (AmbiguousColumnException e) { throw where.Error(e.Message); }
     }
 }

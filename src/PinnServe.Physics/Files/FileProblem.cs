@@ -102,25 +102,16 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
     public override ReferenceSolution? ComputeReference()
     {
         if (_doc.Table("reference") is not { } reference) return null;
-        if (reference.String("file") is { } file)
-        {
-            string path = _source.Resolve(file);
-            if (!File.Exists(path)) throw reference.Where("file").Error($"reference file '{file}' does not exist");
-            try { return ReferenceFiles.Read(path); }
-            catch (Exception e) when (e is InvalidDataException or FileNotFoundException or ArgumentException)
-            {
-                throw reference.Where("file").Error(e.Message.Replace(path, file));
-            }
-        }
+        if (reference.Has("file")) return _referenceGrid;
         if (reference.String("solver") is { } solver)
         {
-            if (!ReferenceSolutions.Problems.Contains(solver))
-                throw reference.Where("solver").Error($"unknown reference solver '{solver}' (solvers: {string.Join(", ", ReferenceSolutions.Problems)})");
             var names = ReferenceSolutions.Parameters(solver).Select(p => p.Name).ToHashSet();
             return ReferenceSolutions.Compute(solver, Parameters.Where(kv => names.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value));
         }
         return null;
     }
+
+    public override ReferencePoints? ScatteredReference() => _referencePoints;
 
     /// <summary>Parses an expression in this problem's scope, then replaces parts that depend only on coordinates and parameters by one known function (evaluated in float64).</summary>
     internal Expr Parse(string text, SourceLocation where, string? what = null) => ExpressionParser.Parse(text, _scope, where, what);
@@ -178,19 +169,18 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
     private void CheckReference(DocTable? reference)
     {
         if (reference is null) return;
-        reference.OnlyKeys("file", "solver");
+        reference.OnlyKeys("file", "solver", "columns");
         if (reference.Has("file") == reference.Has("solver"))
             throw reference.Location.Error("[reference] needs one of 'file' (a data file) or 'solver' (a built-in reference solver)");
+        if (reference.Has("columns") && !reference.Has("file")) throw reference.Where("columns").Error("'columns' maps the columns of a reference 'file'");
         if (reference.String("file") is { } file)
-        {
-            if (!File.Exists(_source.Resolve(file))) throw reference.Where("file").Error($"reference file '{file}' does not exist");
-            string extension = Path.GetExtension(file).ToLowerInvariant();
-            if (!ReferenceFiles.Extensions.Contains(extension))
-                throw reference.Where("file").Error($"reference file '{file}': use {string.Join(", ", ReferenceFiles.Extensions)} (a grid as `pinn reference` writes it)");
-        }
+            (_referenceGrid, _referencePoints) = ReferenceReader.Read(reference, file, this);
         if (reference.String("solver") is { } solver && !ReferenceSolutions.Problems.Contains(solver))
             throw reference.Where("solver").Error($"unknown reference solver '{solver}' (solvers: {string.Join(", ", ReferenceSolutions.Problems)})");
     }
+
+    private ReferenceSolution? _referenceGrid;
+    private ReferencePoints? _referencePoints;
 
     private static string[] ReadOutputs(DocTable doc)
     {

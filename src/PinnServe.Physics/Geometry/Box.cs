@@ -36,4 +36,20 @@ public sealed class Box
     /// <summary>Shift and scale that map the box onto [−1, 1] (seed 002 normalization).</summary>
     public (double[] Shift, double[] Scale) UnitCube() =>
         (Axes.Select(a => a.Center).ToArray(), Axes.Select(a => a.HalfWidth).ToArray());
+
+    /// <summary>Shift 0 and scale 1: the network sees raw coordinates (DeepXDE and PINNacle do no input scaling).</summary>
+    public (double[] Shift, double[] Scale) Identity() =>
+        (new double[Axes.Count], Enumerable.Repeat(1.0, Axes.Count).ToArray());
+
+    /// <summary>The names a normalization setting may take.</summary>
+    public static readonly string[] Normalizations = ["standardize", "unit", "none"];
+
+    /// <summary>The input shift and scale of a normalization named as in <see cref="Normalizations"/>.</summary>
+    public (double[] Shift, double[] Scale) Normalization(string name) => name switch
+    {
+        "standardize" => Standardization(),
+        "unit" => UnitCube(),
+        "none" => Identity(),
+        _ => throw new ArgumentException($"Unknown normalization '{name}' (use {string.Join(", ", Normalizations)})."),
+    };
 }

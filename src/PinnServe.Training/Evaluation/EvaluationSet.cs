@@ -1,5 +1,6 @@
 using PinnServe.Physics;
 using PinnServe.Physics.Geometry;
+using PinnServe.Reference.Files;
 
 namespace PinnServe.Training.Evaluation;
 
@@ -66,13 +67,43 @@ public sealed class EvaluationSet
     public static EvaluationSet FromReference(Problem problem, PinnServe.Reference.ReferenceSolution reference, string source)
     {
         var axes = reference.Axes.Select(a => a.Name).ToArray();
-        if (!axes.SequenceEqual(problem.Domain.Names))
-            throw new InvalidDataException($"Reference axes ({string.Join(", ", axes)}) do not match {problem.Name}'s inputs ({string.Join(", ", problem.Domain.Names)}).");
+        var inputs = problem.Domain.Names;
+        if (axes.Length != inputs.Length || !axes.Order().SequenceEqual(inputs.Order()))
+            throw new InvalidDataException($"Reference axes ({string.Join(", ", axes)}) do not match {problem.Name}'s inputs ({string.Join(", ", inputs)}).");
         foreach (var f in problem.EvaluatedFields)
             if (!reference.FieldNames.Contains(f))
                 throw new InvalidDataException($"Reference has no field '{f}' (fields: {string.Join(", ", reference.FieldNames)}).");
-        return new EvaluationSet(problem.EvaluatedFields, reference.GridPoints(),
+        // The grid's axes may come in another order than the inputs (a solver's (t, x) for inputs x, t): permute columns.
+        var grid = reference.GridPoints();
+        int d = axes.Length;
+        var column = inputs.Select(name => Array.IndexOf(axes, name)).ToArray();
+        var points = new double[grid.Length];
+        for (int p = 0; p < reference.PointCount; p++)
+            for (int a = 0; a < d; a++) points[p * d + a] = grid[p * d + column[a]];
+        return new EvaluationSet(problem.EvaluatedFields, points,
             problem.EvaluatedFields.Select(reference.Field).ToArray(), source);
+    }
+
+    /// <summary>
+    /// Scattered reference points (a benchmark's data file): the problem's evaluated fields the file holds, else
+    /// every field it holds. The points' inputs must be the problem's, in order.
+    /// </summary>
+    public static EvaluationSet FromPoints(Problem problem, ReferencePoints reference)
+    {
+        if (!reference.Inputs.SequenceEqual(problem.Domain.Names))
+            throw new InvalidDataException($"Reference points over ({string.Join(", ", reference.Inputs)}) do not match {problem.Name}'s inputs ({string.Join(", ", problem.Domain.Names)}).");
+        var fields = problem.EvaluatedFields.Where(reference.Fields.Contains).ToArray();
+        if (fields.Length == 0) fields = reference.Fields;
+        return new EvaluationSet(fields, reference.Points, fields.Select(f => reference.Values[Array.IndexOf(reference.Fields, f)]).ToArray(), reference.Source);
+    }
+
+    /// <summary>A reference file given for a run (--reference): a grid as a grid, any other table as scattered points.</summary>
+    public static EvaluationSet FromFile(Problem problem, string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Reference file '{Path.GetFileName(path)}' does not exist.", path);
+        if (ReferencePoints.TryGrid(path) is { } grid) return FromReference(problem, grid, Path.GetFileName(path));
+        var fields = problem.EvaluatedFields.Concat(problem.Outputs).Concat(problem.DerivedFields.Select(f => f.Name)).Distinct().ToArray();
+        return FromPoints(problem, ReferencePoints.Read(path, problem.Domain.Names, fields));
     }
 
     /// <summary>‖û − u‖₂ / ‖u‖₂ per field.</summary>

@@ -68,14 +68,27 @@ public sealed class FieldGrid
             return (values, "exact solution");
         }
         var (reference, source) = trainer.Config.Data.ReferenceFile is { } file
-            ? (ReferenceFiles.Read(file), $"reference file {Path.GetFileName(file)}")
-            : (problem.ComputeReference(), "reference solver");
-        if (reference is null) return (fields.Select(_ => (double[]?)null).ToArray(), "none");
+            ? (ReferencePoints.TryGrid(file), $"reference file {Path.GetFileName(file)}")
+            : problem.ScatteredReference() is null ? (problem.ComputeReference(), "reference solver") : (null, "");
+        if (reference is null)
+        {
+            // Scattered points (a benchmark's data file) have no values on this grid: the heatmaps show the prediction
+            // alone and say why; the relative L² at the file's points is in the summary.
+            var scattered = trainer.Config.Data.ReferenceFile is { } given ? Path.GetFileName(given) : problem.ScatteredReference()?.Source;
+            return (fields.Select(_ => (double[]?)null).ToArray(),
+                scattered is null ? "none" : $"none on this grid: the reference {scattered} is scattered points (its relative L² is in the summary)");
+        }
+        // A grid's axes may be ordered otherwise than the inputs (a solver's (t, x)): interpolate at permuted points.
+        var axisNames = reference.Axes.Select(a => a.Name).ToArray();
+        var names = problem.Domain.Names;
+        var permuted = new double[points.Length];
+        for (int p = 0; p < count; p++)
+            for (int a = 0; a < d; a++) permuted[p * d + a] = points[p * d + Array.IndexOf(names, axisNames[a])];
         return (fields.Select(f =>
         {
             if (!reference.FieldNames.Contains(f)) return null;
             var values = new double[count];
-            reference.Interpolate(f, points, values);
+            reference.Interpolate(f, permuted, values);
             return values;
         }).ToArray(), source);
     }

@@ -1,0 +1,97 @@
+namespace PinnServe.Cli.Tests;
+
+/// <summary>
+/// The PINNacle examples with their reference data exactly as PINNacle ships it (issue 35): the problem file reads
+/// the COMSOL export as scattered points, training reports the relative L² against it, `pinn eval` uses it without
+/// --reference, and --resume --iters extends the run. Short budgets: these check the plumbing, not the accuracy.
+/// </summary>
+public class PinnacleExampleTests
+{
+    private static readonly string Examples = Path.Combine(ServeCommandTests.RepositoryRoot(), "examples", "problems");
+
+    /// <summary>A scratch copy of an example and its data file (runs are never written into the repository).</summary>
+    private static string CopyExample(string toml, params string[] data)
+    {
+        string dir = Directory.CreateTempSubdirectory("pinn-pinnacle-").FullName;
+        foreach (var name in data.Append(toml)) File.Copy(Path.Combine(Examples, name), Path.Combine(dir, name));
+        return Path.Combine(dir, toml);
+    }
+
+    [Fact]
+    public void ProblemsFileReadsTheShippedReferencesAsScatteredPoints()
+    {
+        var burgers = PinnCli.Run("problems", "--file", Path.Combine(Examples, "pinnacle-burgers1d.toml"));
+        Assert.True(burgers.ExitCode == 0, burgers.Stderr);
+        // 101 nodes × 11 snapshots; COMSOL's X taken for the input x, and said so.
+        Assert.Contains("reference: burgers1d.dat (1111 points; X → x), fields u", burgers.Stdout);
+        var poisson = PinnCli.Run("problems", "--file", Path.Combine(Examples, "pinnacle-poisson2d-c.toml"));
+        Assert.True(poisson.ExitCode == 0, poisson.Stderr);
+        Assert.Contains("reference: poisson1_cg_data.dat (1246 points; X → x, Y → y), fields u", poisson.Stdout);
+        var json = PinnCli.Run("problems", "--file", Path.Combine(Examples, "pinnacle-poisson2d-c.toml"), "--json").Json;
+        Assert.Equal(1246, json["problem"]!["reference"]!["points"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void BurgersTrainsAgainstTheComsolReferenceEvaluatesWithoutItAndExtends()
+    {
+        string file = CopyExample("pinnacle-burgers1d.toml", "burgers1d.dat");
+        string dir = Path.GetDirectoryName(file)!, run = Path.Combine(dir, "run");
+        string[] small = ["--layers", "2x16", "--residual-points", "256", "--condition-points", "64", "--log-every", "10", "--eval-every", "10"];
+        var train = PinnCli.Run(["train", file, "--iters", "20", "--out", run, "--json", .. small]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        double rel = train.Json["rel_l2"]!.GetValue<double>();
+        Assert.InRange(rel, 1e-3, 10);
+        // The error curve during training is against the file's points.
+        var metrics = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
+        Assert.Contains("rel_l2_u", metrics[0]);
+        Assert.Equal(3, metrics.Length);
+
+        // eval without --reference uses the problem file's reference, and gives what --reference with the same file gives.
+        var eval = PinnCli.Run("eval", run, "--json");
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        Assert.Equal(rel, eval.Json["rel_l2"]!.GetValue<double>(), 12);
+        var explicitly = PinnCli.Run("eval", run, "--reference", Path.Combine(dir, "burgers1d.dat"), "--json");
+        Assert.True(explicitly.ExitCode == 0, explicitly.Stderr);
+        Assert.Equal(rel, explicitly.Json["rel_l2"]!.GetValue<double>(), 6);
+
+        // --resume --iters extends the finished run to a larger budget.
+        var resumed = PinnCli.Run("train", "--resume", run, "--iters", "30", "--json");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Equal(30, resumed.Json["iterations"]!.GetValue<int>());
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
+    }
+
+    [Fact]
+    public void TrainReferenceOptionTakesAComsolFileAsScatteredPoints()
+    {
+        string file = CopyExample("pinnacle-poisson2d-c.toml", "poisson1_cg_data.dat", "poisson_classic.dat");
+        string dir = Path.GetDirectoryName(file)!;
+        // The headerless mesh PINNacle also ships: by position in the problem file ...
+        File.WriteAllText(file, File.ReadAllText(file).Replace("file = \"poisson1_cg_data.dat\"", "file = \"poisson_classic.dat\"\ncolumns = [\"x\", \"y\", \"u\"]"));
+        string[] small = ["--iters", "5", "--layers", "2x8", "--residual-points", "128", "--condition-points", "32", "--json"];
+        var byPosition = PinnCli.Run(["train", file, "--out", Path.Combine(dir, "a"), .. small]);
+        Assert.True(byPosition.ExitCode == 0, byPosition.Stderr);
+        // ... and --reference overrides it with the file PINNacle's benchmark loads (header "X Y u (1)").
+        var given = PinnCli.Run(["train", file, "--reference", Path.Combine(dir, "poisson1_cg_data.dat"), "--out", Path.Combine(dir, "b"), .. small]);
+        Assert.True(given.ExitCode == 0, given.Stderr);
+        double a = byPosition.Json["rel_l2"]!.GetValue<double>(), b = given.Json["rel_l2"]!.GetValue<double>();
+        Assert.InRange(a, 1e-3, 10);
+        Assert.InRange(b, 1e-3, 10);
+        Assert.NotEqual(a, b); // same seed, same network: only the reference points differ
+    }
+
+    [Theory]
+    [InlineData("file = \"nope.dat\"", @"pinnacle-poisson2d-c\.toml:\d+:\d+: reference file 'nope\.dat' does not exist")]
+    [InlineData("file = \"poisson_classic.dat\"", @"pinnacle-poisson2d-c\.toml:\d+:\d+: 'poisson_classic\.dat' has no column 'x' \(columns: c1, c2, c3; .*by position")]
+    [InlineData("file = \"poisson_classic.dat\"\ncolumns = [\"x\", \"y\"]", @"pinnacle-poisson2d-c\.toml:\d+:\d+: 'columns' names 2 columns; 'poisson_classic\.dat' has 3")]
+    [InlineData("file = \"poisson1_cg_data.dat\"\ncolumns = { x = \"X\", y = \"Z\" }", @"pinnacle-poisson2d-c\.toml:\d+:\d+: 'poisson1_cg_data\.dat' has no column 'Z'")]
+    public void ProblemsFileReportsABadReferenceAtItsPosition(string reference, string expected)
+    {
+        string file = CopyExample("pinnacle-poisson2d-c.toml", "poisson1_cg_data.dat", "poisson_classic.dat");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("file = \"poisson1_cg_data.dat\"", reference));
+        var result = PinnCli.Run("problems", "--file", file);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Matches(expected, result.Stderr);
+        Assert.DoesNotContain(Path.GetDirectoryName(file)!, result.Stderr); // relative names only
+    }
+}
