@@ -14,7 +14,7 @@ internal sealed class TrainOptions
     public readonly Option<string?> Arch = new("--arch") { Description = "mlp or modified-mlp." };
     public readonly Option<string?> Periodic = new("--periodic") { Description = "Inputs (comma-separated, e.g. x) the network sees as (cos 2πx/P, sin 2πx/P), P the domain's extent: exactly periodic in them (default: none)." };
     public readonly Option<string?> Activation = new("--activation") { Description = "tanh or sin." };
-    public readonly Option<string?> Weighting = new("--weighting") { Description = "fixed, annealing (ma), inverse-dirichlet (id) or grad-norm (dn)." };
+    public readonly Option<string?> Weighting = new("--weighting") { Description = "fixed, annealing (ma), inverse-dirichlet (id), grad-norm (dn) or ntk (docs/methods.md)." };
     public readonly Option<double?> Beta = new("--beta") { Description = "Smoothing β of the loss weights (λ ← βλ + (1−β)λ̂)." };
     public readonly Option<int?> Tau = new("--tau") { Description = "Update the loss weights every τ steps (default 10)." };
     public readonly Option<bool> BiasCorrection = new("--bias-correction") { Description = "Start λ at 0 and apply λ/(1−βⁿ) (seed 002 §3.1)." };
@@ -64,13 +64,14 @@ internal sealed class TrainOptions
     public readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Checkpoint every N steps." };
 
     public readonly DiagnosticOptions Diagnostics = new();
+    public readonly MethodOptions Methods = new();
 
     public IEnumerable<Symbol> All() =>
     [
         Problem, Model, Arch, Periodic, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
         Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, AdamKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Decay, DecaySteps, WarmupSteps, Normalization,
         Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
-        SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
+        SlicePoints, FaceReduction, Device, .. Diagnostics.All(), .. Methods.All(),
     ];
 
     public void AddTo(Command command)
@@ -181,6 +182,7 @@ internal sealed class TrainOptions
             c = c with { TermPoints = termPoints };
             if (c.Model != "custom" && (parse.GetValue(Arch) is not null || parse.GetValue(Weighting) is not null)) c = c with { Model = "custom" };
             c = Diagnostics.ApplyTo(c, parse);
+            c = Methods.ApplyTo(c, parse);
             c.Validate();
             c.ValidateFor(problem);
             return c;
@@ -200,7 +202,7 @@ internal sealed class TrainOptions
     {
         foreach (var (prefix, flag) in new[] { ("weighting.weights.", "--weight "), ("sampling.term_points.", "--term-points "), ("data.learn.", "--learn ") })
             if (setting.StartsWith(prefix, StringComparison.Ordinal)) return flag + setting[prefix.Length..];
-        return Flags.GetValueOrDefault(setting);
+        return Flags.GetValueOrDefault(setting) ?? MethodOptions.FlagOf(setting);
     }
 
     private static readonly Dictionary<string, string> Flags = new()

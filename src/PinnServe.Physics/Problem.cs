@@ -31,7 +31,8 @@ public sealed record TrainingDefaults(
     int CausalChunks = 0,
     double CausalTolerance = 1,
     IReadOnlyList<string>? PeriodicInputs = null,
-    int WarmupSteps = 0)
+    int WarmupSteps = 0,
+    MethodDefaults? Methods = null)
 {
     /// <summary>The papers' model presets a problem (or a problem file's `model`) may name.</summary>
     public static readonly string[] Models = ["M1", "M2", "M3", "M4", "PINN", "MA", "ID", "DN"];

@@ -49,6 +49,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     private readonly Rng _stepRng;
     private readonly Adam<T> _adam;
     private readonly LossWeights _weights;
+    private readonly NtkTraces<T>? _ntk; // the "ntk" scheme's per-point gradients
     private readonly Dictionary<string, LearnedCoefficient> _learned = new();
     private readonly double[] _shift, _scale;
     private readonly EvaluationSet? _evaluation;
@@ -71,7 +72,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         var store = new ParameterStore<T>();
         var shape = NetworkShape.Parse(config.Layers);
         Network = Nn.Network<T>.Create(config.Architecture, store, problem.Domain.Dimension, problem.Outputs.Length, shape, Activations.Parse(config.Activation),
-            PeriodicAxes(problem.Domain, config.PeriodicInputs));
+            PeriodicAxes(problem.Domain, config.PeriodicInputs), config.Factorization, config.FourierFeatures);
         var initRng = new Rng(config.Seed);
         Network.InitializeGlorotNormal(initRng);
         foreach (var (name, initial) in config.Learn)
@@ -119,6 +120,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         _weights = new LossWeights(WeightedTerms, CreateEstimator(config.Weighting, store), config.Weighting.Interval,
             config.Weighting.Beta, config.Weighting.BiasCorrection, config.Weighting.Weights,
             _weighted.Where(t => t.Term.FixedWeight).Select(t => t.Name).ToArray());
+        if (_weights.Estimator is NtkEstimator ntk) _ntk = new NtkTraces<T>(new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = 1, MeanOverFaces = compiler.MeanOverFaces }, _residuals, _weighted, ntk.Selection, config.Weighting.NtkPoints, config.Seed);
         ILearningRateSchedule schedule = config.DecayRate < 1
             ? new ExponentialDecay(config.LearningRate, config.DecayRate, config.DecaySteps)
             : new ConstantLearningRate(config.LearningRate);
@@ -279,7 +281,8 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
             if (!double.IsFinite(_losses[i]))
                 throw new TrainingDivergedException($"Loss '{TermNames[i]}' became {_losses[i]} at step {Step}; stopping (the last good checkpoint is kept).");
 
-        if (_weights.IsDue(Step))
+        if (_weights.IsDue(Step) && _ntk is not null) _weights.Update(_ntk.Estimate(Step));
+        else if (_weights.IsDue(Step))
         {
             ReadOnlySpan<T> reference = _referenceResidual >= 0 ? _residuals[_referenceResidual].Gradient : _gradient;
             _weights.Update(reference, _weightedGradients);

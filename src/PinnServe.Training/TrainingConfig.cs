@@ -23,6 +23,8 @@ public sealed record WeightingConfig
     public string? Aggregation { get; init; }
     /// <summary>Reference gradient with several residual terms: max-order (the highest-order residual) or sum.</summary>
     public string ReferenceGradient { get; init; } = "max-order";
+    /// <summary>Points per term whose per-point gradients estimate the NTK traces of the "ntk" scheme (docs/methods.md).</summary>
+    public int NtkPoints { get; init; } = Weighting.NtkTraces.DefaultPoints;
     /// <summary>Fixed weights (or initial weights) by term name.</summary>
     public Dictionary<string, double> Weights { get; init; } = new();
 
@@ -47,6 +49,10 @@ public sealed record TrainingConfig
     /// then exactly periodic in them and a periodic condition on that axis holds by construction. Empty: none.
     /// </summary>
     public string[] PeriodicInputs { get; init; } = [];
+    /// <summary>Random weight factorization of every dense layer (--rwf; null: plain weights). See docs/methods.md.</summary>
+    public Nn.WeightFactorization? Factorization { get; init; }
+    /// <summary>Random Fourier features in front of the layers (--fourier-features; null: none). See docs/methods.md.</summary>
+    public Nn.FourierFeatures? FourierFeatures { get; init; }
     public string Layers { get; init; } = "5x50";
     public WeightingConfig Weighting { get; init; } = new();
     /// <summary>Adam steps.</summary>
@@ -194,7 +200,7 @@ public sealed record TrainingConfig
             WarmupSteps = d.WarmupSteps,
         };
         config = config with { Weighting = config.Weighting with { ReferenceGradient = d.ReferenceGradient } };
-        return ModelPresets.Apply(config, model ?? d.Model);
+        return MethodSettings.FromDefaults(ModelPresets.Apply(config, model ?? d.Model), d.Methods, explicitModel: model is not null);
     }
 
     /// <summary>Points one term may draw per step or hold (batch, pool, full-batch set): beyond it the tapes cannot fit in memory.</summary>
@@ -234,6 +240,7 @@ public sealed record TrainingConfig
         if (PeriodicInputs.Distinct().Count() != PeriodicInputs.Length)
             throw new InvalidSettingException("network.periodic_inputs", $"lists an input twice: {string.Join(",", PeriodicInputs)}");
         v.OneOf("network.activation", Activation, ["tanh", "sin"]);
+        MethodSettings.Validate(this);
         v.OneOf("weighting.scheme", Weighting.Scheme, global::PinnServe.Training.Weighting.WeightingSchemes.Names.Order());
         // Checked whatever the scheme: a value the scheme does not use is still a typo the user should hear about.
         v.OneOf("weighting.p", Weighting.P, ["1", "2", "inf", "∞"]);

@@ -253,9 +253,9 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
     {
         var d = new TrainingDefaults();
         if (t is null) return d;
-        t.OnlyKeys("layers", "iterations", "batch", "full_batch", "residual_points", "condition_points", "residual_batch", "model",
+        t.OnlyKeys(["layers", "iterations", "batch", "full_batch", "residual_points", "condition_points", "residual_batch", "model",
             "normalization", "decay", "eval_grid", "term_points", "face_reduction", "reference_gradient", "lbfgs_iterations", "lbfgs_points", "lbfgs_resample", "lbfgs_restart", "lbfgs_sampling", "lbfgs_weight_scale", "lbfgs_keep_best", "adam_keep_best",
-            "causal_chunks", "causal_tol", "periodic_inputs", "warmup_steps");
+            "causal_chunks", "causal_tol", "periodic_inputs", "warmup_steps", .. MethodKeys.Names]);
         // Ranges are checked here, where the file's line and column are known, so `pinn problems --file` refuses what `train` would.
         var termPoints = t.Table("term_points") is { } tp
             ? tp.Values.Keys.ToDictionary(k => k, k => InRange(tp, k, 1, MaxPoints)!.Value)
@@ -286,7 +286,8 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
             CausalChunks: CausalChunkCount(t) ?? d.CausalChunks,
             CausalTolerance: Positive(t, "causal_tol") ?? d.CausalTolerance,
             PeriodicInputs: t.Has("periodic_inputs") ? t.Strings("periodic_inputs").Select(s => s.Text).ToArray() : d.PeriodicInputs,
-            WarmupSteps: NonNegative(t, "warmup_steps") ?? d.WarmupSteps);
+            WarmupSteps: NonNegative(t, "warmup_steps") ?? d.WarmupSteps,
+            Methods: MethodKeys.Read(t, d.Methods));
     }
 
     // A choice is checked here, where the file's line and column are known, not later by the training config.
