@@ -42,6 +42,14 @@ public class ParityTests
         AssertTermsMatchTheCpuEngine(Config("allen-cahn", "DN", "cpu") with { Architecture = architecture, PeriodicInputs = ["x"] },
             $"allen-cahn periodic x {architecture}");
 
+    // Random Fourier features likewise (B fixed, closed-form jets on the host).
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("modified-mlp")]
+    public void FourierFeaturesMatchTheCpuEngine(string architecture) =>
+        AssertTermsMatchTheCpuEngine(Config("klein-gordon", "M1", "cpu") with { Architecture = architecture, FourierFeatures = new Nn.FourierFeatures(16, 2) },
+            $"klein-gordon fourier features {architecture}");
+
     private static void AssertTermsMatchTheCpuEngine(TrainingConfig config, string label)
     {
         using var cpu = (Trainer<float>)TrainerFactory.Create(config, 1);
