@@ -26,7 +26,7 @@ for arg in "$@"; do
 done
 feed=artifacts/packages
 cache="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
-projects=(Tensors Autodiff Nn Contracts Reference Physics Training Onnx Client Cli)
+projects=(Tensors Autodiff Nn Contracts Reference Physics Engine Training Onnx Client Cli)
 version=0.1.0
 if [[ $quick == 1 && $pack == 1 ]]; then
   # A version of its own: concurrent runs (other worktrees) never share NuGet's cache entries of these packages.

@@ -4,8 +4,8 @@ using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
-using PinnServe.Physics.Compilation;
-using PinnServe.Training.Backends;
+using PinnServe.Engine.Compilation;
+using PinnServe.Engine.Backends;
 
 namespace PinnServe.Backends.Gpu;
 

@@ -1,8 +1,8 @@
 using ILGPU.Runtime;
 using PinnServe.Autodiff;
 using PinnServe.Autodiff.Nodes;
-using PinnServe.Physics.Compilation;
-using PinnServe.Training.Backends;
+using PinnServe.Engine.Compilation;
+using PinnServe.Engine.Backends;
 
 namespace PinnServe.Backends.Gpu;
 

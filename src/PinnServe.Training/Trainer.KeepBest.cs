@@ -1,7 +1,8 @@
 using PinnServe.Physics;
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 using PinnServe.Tensors;
-using PinnServe.Training.Backends;
+using PinnServe.Engine.Backends;
+using PinnServe.Contracts;
 
 namespace PinnServe.Training;
 

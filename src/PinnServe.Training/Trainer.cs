@@ -4,11 +4,11 @@ using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
 using PinnServe.Nn;
 using PinnServe.Physics;
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 using PinnServe.Tensors;
-using PinnServe.Training.Backends;
+using PinnServe.Engine.Backends;
 using PinnServe.Training.Evaluation;
 using PinnServe.Training.Weighting;
 

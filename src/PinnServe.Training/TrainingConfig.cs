@@ -121,7 +121,7 @@ public sealed record TrainingConfig
     public string Precision { get; init; } = "float32";
     public ulong Seed { get; init; } = 1;
     /// <summary>Points per shard: each term's points are cut into slices of this size that run on any core (part of the arithmetic, so kept with the run).</summary>
-    public int SlicePoints { get; init; } = PinnServe.Physics.Compilation.TermCompiler<float>.DefaultSlicePoints;
+    public int SlicePoints { get; init; } = PinnServe.Engine.Compilation.TermCompiler<float>.DefaultSlicePoints;
     /// <summary>A condition on several faces: "sum" of the per-face means (default) or one "mean" over all its points.</summary>
     public string FaceReduction { get; init; } = "sum";
     /// <summary>The compute backend (cpu, or a registered device backend such as cuda).</summary>
@@ -271,7 +271,7 @@ public sealed record TrainingConfig
         foreach (var (path, every) in new[] { ("logging.log_every", LogEvery), ("logging.eval_every", EvaluateEvery), ("logging.checkpoint_every", CheckpointEvery) })
             if (every < 1) throw new InvalidSettingException(path, $"must be ≥ 1, got {every}");
         if (EvaluationGrid < 1) throw new InvalidSettingException("logging.eval_grid", $"must be ≥ 1, got {EvaluationGrid}");
-        try { Nn.NetworkShape.Parse(Layers); }
+        try { NetworkShape.Parse(Layers); }
         catch (FormatException e) { throw new InvalidSettingException("network.layers", e.Message.TrimEnd('.')); }
         Diagnostics?.Validate();
     }

@@ -2,6 +2,7 @@ using PinnServe.Autodiff.Nodes;
 using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
 using PinnServe.Tensors;
+using PinnServe.Contracts.Derivatives;
 
 namespace PinnServe.Autodiff.Tests;
 

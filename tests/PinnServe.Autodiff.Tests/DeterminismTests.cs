@@ -3,6 +3,7 @@ using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
 using PinnServe.Nn;
 using PinnServe.Tensors;
+using PinnServe.Contracts.Derivatives;
 
 namespace PinnServe.Autodiff.Tests;
 

@@ -3,6 +3,8 @@ using PinnServe.Autodiff.Nodes;
 using PinnServe.Autodiff.Taylor;
 using PinnServe.Nn;
 using PinnServe.Tensors;
+using PinnServe.Contracts;
+using PinnServe.Contracts.Derivatives;
 
 namespace PinnServe.Autodiff.Tests;
 

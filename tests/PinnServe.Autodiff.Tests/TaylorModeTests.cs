@@ -2,6 +2,7 @@ using PinnServe.Autodiff.Nodes;
 using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
 using PinnServe.Tensors;
+using PinnServe.Contracts.Derivatives;
 
 namespace PinnServe.Autodiff.Tests;
 
@@ -98,7 +99,7 @@ public class TaylorModeTests
     {
         var netD = Harness.Network(NetworkFile.ModifiedMlpArchitecture, 2, 1, "4x20", "tanh", 9);
         var storeF = new ParameterStore<float>();
-        var netF = PinnServe.Nn.Network<float>.Create(NetworkFile.ModifiedMlpArchitecture, storeF, 2, 1, PinnServe.Nn.NetworkShape.Parse("4x20"), TanhActivation.Instance);
+        var netF = PinnServe.Nn.Network<float>.Create(NetworkFile.ModifiedMlpArchitecture, storeF, 2, 1, PinnServe.Contracts.NetworkShape.Parse("4x20"), TanhActivation.Instance);
         for (int i = 0; i < storeF.Count; i++) storeF.Values[i] = (float)netD.Parameters.Values[i];
         var set = DerivativeSet.Full(2, 3);
         var points = Harness.RandomPoints(new Rng(1), 64, 2);

@@ -1,5 +1,5 @@
 using PinnServe.Physics;
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 using PinnServe.Training;
 
 namespace PinnServe.Backends.Gpu.Tests;

@@ -1,6 +1,6 @@
 using PinnServe.Autodiff;
 using PinnServe.Training;
-using PinnServe.Training.Backends;
+using PinnServe.Engine.Backends;
 
 namespace PinnServe.Backends.Gpu.Tests;
 

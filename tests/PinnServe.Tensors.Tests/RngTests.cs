@@ -1,4 +1,5 @@
 using PinnServe.Tensors;
+using PinnServe.Contracts;
 
 namespace PinnServe.Tensors.Tests;
 

@@ -1,8 +1,9 @@
 using PinnServe.Physics;
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 using PinnServe.Tensors;
+using PinnServe.Contracts;
 
 namespace PinnServe.Training.Tests;
 

@@ -2,6 +2,7 @@ using PinnServe.Physics;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 using PinnServe.Tensors;
+using PinnServe.Contracts;
 
 namespace PinnServe.Training.Tests;
 

@@ -4,6 +4,7 @@ using PinnServe.Autodiff.Taylor;
 using PinnServe.Nn;
 using PinnServe.Physics;
 using PinnServe.Training.Weighting;
+using PinnServe.Contracts;
 
 namespace PinnServe.Training.Tests;
 

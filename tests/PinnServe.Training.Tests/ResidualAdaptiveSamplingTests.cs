@@ -1,7 +1,8 @@
 using PinnServe.Physics;
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 using PinnServe.Physics.Files;
 using PinnServe.Tensors;
+using PinnServe.Contracts;
 
 namespace PinnServe.Training.Tests;
 

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using PinnServe.Autodiff.Taylor;
+using PinnServe.Contracts.Derivatives;
 
 namespace PinnServe.Autodiff.Nodes;
 

@@ -1,4 +1,5 @@
 using PinnServe.Autodiff.Taylor;
+using PinnServe.Contracts.Derivatives;
 
 namespace PinnServe.Autodiff.Nodes;
 

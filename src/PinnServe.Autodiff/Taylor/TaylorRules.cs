@@ -1,3 +1,5 @@
+using PinnServe.Contracts.Derivatives;
+
 namespace PinnServe.Autodiff.Taylor;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 using PinnServe.Training;
 
 namespace PinnServe.Cli.Commands;

@@ -1,4 +1,4 @@
-using PinnServe.Autodiff.Taylor;
+using PinnServe.Contracts.Derivatives;
 
 namespace PinnServe.Physics.Expressions;
 

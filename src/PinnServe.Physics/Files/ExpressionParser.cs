@@ -1,6 +1,6 @@
 using System.Globalization;
-using PinnServe.Autodiff.Taylor;
 using PinnServe.Physics.Expressions;
+using PinnServe.Contracts.Derivatives;
 
 namespace PinnServe.Physics.Files;
 

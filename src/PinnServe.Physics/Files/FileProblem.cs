@@ -1,9 +1,9 @@
-using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 using PinnServe.Reference;
 using PinnServe.Reference.Files;
+using PinnServe.Contracts.Derivatives;
 
 namespace PinnServe.Physics.Files;
 
@@ -317,7 +317,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
     private static string? NetworkLayers(DocTable t)
     {
         if (t.String("layers") is not { } layers) return null;
-        try { Nn.NetworkShape.Parse(layers); }
+        try { NetworkShape.Parse(layers); }
         catch (FormatException e) { throw t.Where("layers").Error($"'{t.Name("layers")}': {e.Message.TrimEnd('.')}"); }
         return layers;
     }

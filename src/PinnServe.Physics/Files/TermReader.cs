@@ -1,7 +1,8 @@
 using System.Globalization;
-using PinnServe.Autodiff.Taylor;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
+using PinnServe.Contracts;
+using PinnServe.Contracts.Derivatives;
 
 namespace PinnServe.Physics.Files;
 
@@ -232,7 +233,7 @@ internal sealed class TermReader(FileProblem problem, Box box, CsgDomain? geomet
     private void Probe(Region region, SourceLocation where)
     {
         if (geometry is null) return;
-        try { region.Sample(box, new PinnServe.Tensors.Rng(1), new double[box.Dimension]); }
+        try { region.Sample(box, new Rng(1), new double[box.Dimension]); }
         catch (InvalidOperationException e)
         {
             throw where.Error($"'{region.Describe(box)}' has no points: {e.Message.TrimEnd('.')}");

@@ -1,4 +1,4 @@
-using PinnServe.Tensors;
+using PinnServe.Contracts;
 
 namespace PinnServe.Physics.Geometry;
 

@@ -1,7 +1,8 @@
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 using System.Numerics.Tensors;
 using PinnServe.Autodiff;
 using PinnServe.Tensors;
+using PinnServe.Contracts;
 
 namespace PinnServe.Training.Diagnostics;
 

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using PinnServe.Tensors;
+using PinnServe.Contracts;
 
 namespace PinnServe.Training.Diagnostics;
 

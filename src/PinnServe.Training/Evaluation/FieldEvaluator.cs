@@ -3,6 +3,7 @@ using PinnServe.Autodiff.Nodes;
 using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
 using PinnServe.Nn;
+using PinnServe.Contracts.Derivatives;
 
 namespace PinnServe.Training.Evaluation;
 

@@ -1,5 +1,5 @@
 using PinnServe.Physics;
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 

@@ -2,6 +2,7 @@ using PinnServe.Physics;
 using PinnServe.Tensors;
 using PinnServe.Training.Diagnostics;
 using Xunit.Abstractions;
+using PinnServe.Contracts;
 
 namespace PinnServe.Training.Tests.Diagnostics;
 

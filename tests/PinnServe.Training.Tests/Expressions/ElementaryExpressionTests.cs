@@ -3,7 +3,7 @@ using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
 using PinnServe.Nn;
 using PinnServe.Physics;
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 using PinnServe.Tensors;

@@ -3,6 +3,7 @@ using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Files;
 using PinnServe.Physics.Geometry;
 using PinnServe.Tensors;
+using PinnServe.Contracts;
 
 namespace PinnServe.Training.Tests.FileProblems;
 

@@ -1,4 +1,4 @@
-namespace PinnServe.Autodiff.Taylor;
+namespace PinnServe.Contracts.Derivatives;
 
 /// <summary>
 /// The derivative components a jet carries: multi-indices over the input axes (e.g. for inputs (t, x):

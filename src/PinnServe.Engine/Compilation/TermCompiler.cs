@@ -5,8 +5,11 @@ using PinnServe.Nn;
 using PinnServe.Physics.Expressions;
 using PinnServe.Physics.Geometry;
 using PinnServe.Tensors;
+using PinnServe.Contracts;
+using PinnServe.Contracts.Derivatives;
+using PinnServe.Physics;
 
-namespace PinnServe.Physics.Compilation;
+namespace PinnServe.Engine.Compilation;
 
 /// <summary>
 /// A loss term compiled onto tapes: each piece's points are cut into slices of a fixed size, and every slice

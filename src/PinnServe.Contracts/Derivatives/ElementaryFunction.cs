@@ -1,4 +1,6 @@
-namespace PinnServe.Autodiff.Taylor;
+using System.Numerics;
+
+namespace PinnServe.Contracts.Derivatives;
 
 /// <summary>The scalar functions residual expressions may apply to any sub-expression.</summary>
 public enum ElementaryFunction { Sin, Cos, Exp, Log, Tanh, Sqrt }

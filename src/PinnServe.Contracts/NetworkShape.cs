@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace PinnServe.Nn;
+namespace PinnServe.Contracts;
 
 /// <summary>Depth × width of the hidden part of a network, as the papers write it ("5 layers × 50 neurons" = 5x50).</summary>
 public sealed partial record NetworkShape(int HiddenLayers, int Width)

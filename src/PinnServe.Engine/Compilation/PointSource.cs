@@ -1,7 +1,9 @@
 using PinnServe.Physics.Geometry;
 using PinnServe.Tensors;
+using PinnServe.Contracts;
+using PinnServe.Physics;
 
-namespace PinnServe.Physics.Compilation;
+namespace PinnServe.Engine.Compilation;
 
 /// <summary>
 /// How a piece gets its points each step: fresh uniform samples (seed 000), a fixed set used whole (seed 002

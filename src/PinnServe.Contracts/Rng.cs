@@ -1,4 +1,4 @@
-namespace PinnServe.Tensors;
+namespace PinnServe.Contracts;
 
 /// <summary>
 /// Deterministic pseudo-random generator (xoshiro256**, seeded through SplitMix64). The same seed gives the

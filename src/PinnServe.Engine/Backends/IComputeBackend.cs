@@ -1,6 +1,6 @@
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 
-namespace PinnServe.Training.Backends;
+namespace PinnServe.Engine.Backends;
 
 /// <summary>
 /// Where a training step's arithmetic runs. The trainer samples points, then asks the backend's executor to

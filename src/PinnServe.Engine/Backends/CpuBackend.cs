@@ -1,6 +1,6 @@
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 
-namespace PinnServe.Training.Backends;
+namespace PinnServe.Engine.Backends;
 
 /// <summary>The engine's own vectorized kernels on every CPU core.</summary>
 public sealed class CpuBackend : IComputeBackend
