@@ -1,5 +1,6 @@
 using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
+using PinnServe.Contracts.Derivatives;
 using PinnServe.Nn;
 using PinnServe.Tensors;
 

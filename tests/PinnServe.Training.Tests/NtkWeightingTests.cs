@@ -4,7 +4,7 @@ using PinnServe.Autodiff.Taylor;
 using PinnServe.Contracts;
 using PinnServe.Nn;
 using PinnServe.Physics;
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 using PinnServe.Physics.Files;
 using PinnServe.Tensors;
 using PinnServe.Training.Weighting;

@@ -1,6 +1,6 @@
 using PinnServe.Autodiff;
 using PinnServe.Autodiff.Nodes;
-using PinnServe.Tensors;
+using PinnServe.Contracts;
 
 namespace PinnServe.Nn;
 

@@ -14,7 +14,7 @@ public sealed class JetFourierFeaturesNode<T> : JetNode<T> where T : unmanaged, 
     private readonly JetInputNode<T> _input;
     private readonly double[] _matrix;       // d × N, row-major: x̂B
     private readonly int _count;
-    private readonly double[] _z, _factor;   // per point and column; per component and column
+    private readonly double[] _cos, _sin, _factor;   // per point and column; per component and column
 
     public JetFourierFeaturesNode(JetInputNode<T> input, double[] matrix, int count)
         : base(input.Set, input.Points, 2 * count, requiresGrad: false)
@@ -22,7 +22,8 @@ public sealed class JetFourierFeaturesNode<T> : JetNode<T> where T : unmanaged, 
         if (matrix.Length != input.Width * count)
             throw new ArgumentException($"The Fourier matrix has {matrix.Length} entries; {input.Width} inputs × {count} features need {input.Width * count}.");
         (_input, _matrix, _count) = (input, matrix, count);
-        _z = new double[input.Points * count];
+        _cos = new double[input.Points * count];
+        _sin = new double[input.Points * count];
         _factor = new double[Set.Count * count];
     }
 
@@ -46,21 +47,26 @@ public sealed class JetFourierFeaturesNode<T> : JetNode<T> where T : unmanaged, 
             {
                 double z = 0;
                 for (int a = 0; a < d; a++) z += double.CreateTruncating(x[p * d + a]) * _matrix[a * n + j];
-                _z[p * n + j] = z;
+                _cos[p * n + j] = Math.Cos(z);
+                _sin[p * n + j] = Math.Sin(z);
             }
+        // cos(z + mπ/2) cycles through cos, −sin, −cos, sin (and sin(z + mπ/2) through sin, cos, −sin, −cos): one
+        // cos and sin per point and column serve every component.
         for (int k = 0; k < Set.Count; k++)
         {
-            double shift = Set.Components[k].Length * (Math.PI / 2);
+            int m = Set.Components[k].Length % 4;
+            var (cosOf, cosSign) = m switch { 0 => (_cos, 1.0), 1 => (_sin, -1.0), 2 => (_cos, -1.0), _ => (_sin, 1.0) };
+            var (sinOf, sinSign) = m switch { 0 => (_sin, 1.0), 1 => (_cos, 1.0), 2 => (_sin, -1.0), _ => (_cos, -1.0) };
             var block = Component(k);
             for (int p = 0; p < Points; p++)
                 for (int j = 0; j < n; j++)
                 {
-                    double f = _factor[k * n + j], z = _z[p * n + j] + shift;
-                    block[p * width + j] = T.CreateTruncating(f * Math.Cos(z));
-                    block[p * width + n + j] = T.CreateTruncating(f * Math.Sin(z));
+                    double f = _factor[k * n + j];
+                    block[p * width + j] = T.CreateTruncating(f * cosSign * cosOf[p * n + j]);
+                    block[p * width + n + j] = T.CreateTruncating(f * sinSign * sinOf[p * n + j]);
                 }
         }
     }
 
-    public override long ForwardFlops => 2L * Points * _count * _input.Width + 30L * Length;
+    public override long ForwardFlops => 2L * Points * _count * _input.Width + 40L * Points * _count + 2L * Length;
 }

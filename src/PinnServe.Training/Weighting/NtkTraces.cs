@@ -1,8 +1,8 @@
 using PinnServe.Autodiff;
 using PinnServe.Physics;
-using PinnServe.Physics.Compilation;
+using PinnServe.Engine.Compilation;
 using PinnServe.Physics.Geometry;
-using PinnServe.Tensors;
+using PinnServe.Contracts;
 
 namespace PinnServe.Training.Weighting;
 
