@@ -47,6 +47,21 @@ public sealed class EngineParityTests(ITestOutputHelper log) : IDisposable
         Assert.Equal([new PeriodicInput("x", 2.0)], network.PeriodicInputs!);
     }
 
+    // A trained network with random weight factorization and Fourier features, through the trainer's network file.
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Trained_klein_gordon_network_with_rwf_and_fourier_features_matches_the_trainer(string architecture)
+    {
+        var network = AssertTrainedNetworkMatchesTheTrainer(new TrainingConfig
+        {
+            Problem = "klein-gordon", Architecture = architecture, Layers = "3x16", Weighting = new WeightingConfig { Scheme = "ntk", Interval = 10, NtkPoints = 8 },
+            Factorization = new WeightFactorization(), FourierFeatures = new FourierFeatures(12, 2),
+            Iterations = 30, Batch = 32, EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000, Seed = 5,
+        }, ["u", "u_t", "u_x", "u_tt", "u_xx", "u_xt"], pointSeed: 79);
+        Assert.Equal(12, network.FourierFeatures!.Count);
+        Assert.All(network.Layers, l => Assert.NotNull(l.LogScale));
+    }
+
     /// <summary>A few real training steps (so biases and weights are no longer at their zero-bias initialization), then
     /// the exported fields against the trainer's own evaluation.</summary>
     private NetworkFile AssertTrainedNetworkMatchesTheTrainer(TrainingConfig config, string[] names, int pointSeed)
