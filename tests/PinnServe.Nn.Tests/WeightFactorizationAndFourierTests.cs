@@ -95,9 +95,9 @@ public class WeightFactorizationAndFourierTests
     [Fact]
     public void BadSettingsAreNamed()
     {
-        Assert.Contains("network.fourier_scale", Assert.Throws<ArgumentException>(() => Harness.Network(NetworkFile.MlpArchitecture, 2, 1, "2x4", "tanh", 1, fourier: new FourierFeatures(4, 0))).Message);
-        Assert.Contains("network.fourier_features", Assert.Throws<ArgumentException>(() => Harness.Network(NetworkFile.MlpArchitecture, 2, 1, "2x4", "tanh", 1, fourier: new FourierFeatures(0, 1))).Message);
-        Assert.Contains("network.rwf_std", Assert.Throws<ArgumentException>(() => Harness.Network(NetworkFile.MlpArchitecture, 2, 1, "2x4", "tanh", 1, factorization: new WeightFactorization(1, -0.1))).Message);
+        Assert.Contains("network.fourier_features.scale", Assert.Throws<ArgumentException>(() => Harness.Network(NetworkFile.MlpArchitecture, 2, 1, "2x4", "tanh", 1, fourier: new FourierFeatures(4, 0))).Message);
+        Assert.Contains("network.fourier_features.count", Assert.Throws<ArgumentException>(() => Harness.Network(NetworkFile.MlpArchitecture, 2, 1, "2x4", "tanh", 1, fourier: new FourierFeatures(0, 1))).Message);
+        Assert.Contains("network.rwf.std", Assert.Throws<ArgumentException>(() => Harness.Network(NetworkFile.MlpArchitecture, 2, 1, "2x4", "tanh", 1, factorization: new WeightFactorization(1, -0.1))).Message);
         Assert.Contains("periodic", Assert.Throws<ArgumentException>(() => Harness.Network(NetworkFile.MlpArchitecture, 2, 1, "2x4", "tanh", 1, periodic: [(0, 1.0)], fourier: Rff)).Message);
     }
 
