@@ -38,9 +38,8 @@ public static class RecipeValidation
         }
         if (r.Network.FourierFeatures is { } rff)
         {
-            if (rff.Count == 0) throw new InvalidSettingException("network.fourier_features.count", "is not set: Fourier features need their number (a scale alone is not enough)");
             if (rff.Count < 1 || rff.Count > FourierFeaturesRecipe.MaxCount)
-                throw new InvalidSettingException("network.fourier_features.count", $"must be 1..{FourierFeaturesRecipe.MaxCount:N0} (the number of features), got {rff.Count}");
+                throw new InvalidSettingException("network.fourier_features.count", $"must be 1..{FourierFeaturesRecipe.MaxCount:N0} (the number of features; a scale alone is not enough), got {rff.Count}");
             v.Positive("network.fourier_features.scale", rff.Scale);
             if (r.Network.PeriodicInputs.Length > 0)
                 throw new InvalidSettingException("network.fourier_features", "cannot be combined with periodic inputs (network.periodic_inputs)");
