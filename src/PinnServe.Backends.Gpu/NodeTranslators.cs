@@ -18,6 +18,7 @@ internal static class NodeTranslators
     {
         [typeof(JetInputNode<>)] = new JetInputTranslator(),
         [typeof(JetPeriodicFeaturesNode<>)] = new JetPeriodicFeaturesTranslator(),
+        [typeof(Nn.JetFourierFeaturesNode<>)] = new JetFourierFeaturesTranslator(),
         [typeof(DataNode<>)] = new DataTranslator(),
         [typeof(JetLinearNode<>)] = new JetLinearTranslator(),
         [typeof(JetActivationNode<>)] = new JetActivationTranslator(),
@@ -68,6 +69,18 @@ internal sealed class JetPeriodicFeaturesTranslator : INodeTranslator
     public DeviceOp Translate(Node<float> node, TranslationContext c)
     {
         var features = (JetPeriodicFeaturesNode<float>)node;
+        c.Value(features);
+        c.Uploads.Add((features.Forward, features.Value, features.Length));
+        return new DeviceOp(() => { }, null);
+    }
+}
+
+/// <summary>Random Fourier features depend on the coordinates only (B is fixed): computed on the host after them and uploaded, like periodic features.</summary>
+internal sealed class JetFourierFeaturesTranslator : INodeTranslator
+{
+    public DeviceOp Translate(Node<float> node, TranslationContext c)
+    {
+        var features = (Nn.JetFourierFeaturesNode<float>)node;
         c.Value(features);
         c.Uploads.Add((features.Forward, features.Value, features.Length));
         return new DeviceOp(() => { }, null);

@@ -16,7 +16,7 @@ internal sealed class TrainOptions
     public readonly Option<string?> Arch = new("--arch") { Description = "mlp or modified-mlp." };
     public readonly Option<string?> Periodic = new("--periodic") { Description = "Inputs (comma-separated, e.g. x) the network sees as (cos 2πx/P, sin 2πx/P), P the domain's extent: exactly periodic in them (default: none)." };
     public readonly Option<string?> Activation = new("--activation") { Description = "tanh or sin." };
-    public readonly Option<string?> Weighting = new("--weighting") { Description = "fixed, annealing (ma), inverse-dirichlet (id) or grad-norm (dn)." };
+    public readonly Option<string?> Weighting = new("--weighting") { Description = "fixed, annealing (ma), inverse-dirichlet (id), grad-norm (dn) or ntk (docs/methods.md)." };
     public readonly Option<double?> Beta = new("--beta") { Description = "Smoothing β of the loss weights (λ ← βλ + (1−β)λ̂)." };
     public readonly Option<int?> Tau = new("--tau") { Description = "Update the loss weights every τ steps (default 10)." };
     public readonly Option<bool> BiasCorrection = new("--bias-correction") { Description = "Start λ at 0 and apply λ/(1−βⁿ) (seed 002 §3.1)." };
@@ -66,6 +66,14 @@ internal sealed class TrainOptions
     public readonly Option<string?> Device = new("--device") { Description = "Compute backend: cpu (default), cuda (NVIDIA GPU through ILGPU, float32) or ilgpu-cpu (the GPU kernels on the CPU, for checks)." };
     public readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Checkpoint every N steps." };
 
+    // The methods of docs/methods.md: NTK weights' batch, random weight factorization, random Fourier features.
+    public readonly Option<int?> NtkPoints = new("--ntk-points") { Description = $"Points per term whose per-point gradients estimate the NTK traces of --weighting ntk (default {WeightingConfig.DefaultNtkPoints})." };
+    public readonly Option<bool> Rwf = new("--rwf") { Description = "Random weight factorization: every dense weight trained as V·diag(exp(s)), s ~ N(--rwf-mean, --rwf-std²) (jaxpi: 1, 0.1)." };
+    public readonly Option<double?> RwfMean = new("--rwf-mean") { Description = "Mean μ of the initial log-scales s of --rwf (default 1; implies --rwf)." };
+    public readonly Option<double?> RwfStd = new("--rwf-std") { Description = "Standard deviation σ of the initial log-scales s of --rwf (default 0.1; implies --rwf)." };
+    public readonly Option<int?> FourierFeatures = new("--fourier-features") { Description = "Random Fourier features: the layers see [cos(x̂B), sin(x̂B)] with B (inputs × N) ~ N(0, σ²) fixed; N here (default: none)." };
+    public readonly Option<double?> FourierScale = new("--fourier-scale") { Description = "σ of the Fourier feature matrix B (default 1; needs --fourier-features unless the problem sets them)." };
+
     public readonly DiagnosticOptions Diagnostics = new();
 
     public IEnumerable<Symbol> All() =>
@@ -74,6 +82,7 @@ internal sealed class TrainOptions
         Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, AdamKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Schedule, Decay, DecaySteps, WarmupSteps, Normalization,
         Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
         SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
+        NtkPoints, Rwf, RwfMean, RwfStd, FourierFeatures, FourierScale,
     ];
 
     public void AddTo(Command command)
@@ -125,6 +134,11 @@ internal sealed class TrainOptions
         new(Weight, "weighting.weights", p => ParsePairs(p.GetValue(Weight), "--weight") is { Count: > 0 } w ? [("weighting.weights", Pairs(w))] : []),
         Bind(Arch, "network.architecture"), Bind(Activation, "network.activation"), Bind(Layers, "network.layers"),
         Bind(Periodic, "network.periodic_inputs", s => new JsonArray(s!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => (JsonNode?)JsonValue.Create(x)).ToArray())),
+        Bind(NtkPoints, "weighting.ntk_points"),
+        // --rwf alone switches the factorization on with jaxpi's μ, σ; --rwf-mean/--rwf-std set theirs (and switch it on).
+        new(Rwf, "network.rwf", p => p.GetValue(Rwf) && p.GetValue(RwfMean) is null && p.GetValue(RwfStd) is null ? [("network.rwf", new JsonObject())] : []),
+        Bind(RwfMean, "network.rwf.mean"), Bind(RwfStd, "network.rwf.std"),
+        Bind(FourierFeatures, "network.fourier_features.count"), Bind(FourierScale, "network.fourier_features.scale"),
         Bind(Iters, "adam.iterations"), Bind(Lr, "adam.learning_rate"), Bind(Schedule, "adam.schedule"), Bind(Decay, "adam.decay_rate"),
         Bind(DecaySteps, "adam.decay_steps"), Bind(WarmupSteps, "adam.warmup_steps"), Bind(AdamKeepBest, "adam.keep_best"),
         Bind(Lbfgs, "lbfgs.iterations"), Bind(LbfgsPoints, "lbfgs.points"), Bind(LbfgsResample, "lbfgs.resample"), Bind(LbfgsRestart, "lbfgs.restart"),

@@ -21,6 +21,10 @@ namespace PinnServe.Contracts;
 /// inputs in column order, where a periodic input x with period P gives two columns, <c>cos(2πx/P)</c> and
 /// <c>sin(2πx/P)</c> of the physical x, in place of its one column x̂. The network is then exactly P-periodic in x,
 /// with every derivative.</para>
+/// <para><b>Fourier features</b> (optional, either architecture, not with periodic inputs): the first layer(s) take
+/// <c>[cos(x̂B), sin(x̂B)]</c> (2N columns: the N cosines, then the N sines) with the fixed matrix B [d × N].</para>
+/// <para><b>Weight factorization</b> (optional): <c>weights</c> is always the effective W; a layer trained as
+/// W = V·diag(exp(s)) also lists s as <c>log_scale</c> (needed only to continue training it).</para>
 /// </remarks>
 public sealed record NetworkFile
 {
@@ -44,8 +48,10 @@ public sealed record NetworkFile
     public required LayerFile[] Layers { get; init; }
     /// <summary>Inputs fed to the network as (cos 2πx/P, sin 2πx/P) instead of x̂ (none when null or empty).</summary>
     public PeriodicInput[]? PeriodicInputs { get; init; }
-    /// <summary>Columns the first layer(s) take: one per input, plus one more per periodic input.</summary>
-    [JsonIgnore] public int FeatureCount => Inputs.Length + (PeriodicInputs?.Length ?? 0);
+    /// <summary>Random Fourier features fed to the first layer(s) instead of x̂ (none when null).</summary>
+    public FourierFeatureFile? FourierFeatures { get; init; }
+    /// <summary>Columns the first layer(s) take: one per input, plus one more per periodic input; 2N with Fourier features.</summary>
+    [JsonIgnore] public int FeatureCount => FourierFeatures is { } f ? 2 * f.Count : Inputs.Length + (PeriodicInputs?.Length ?? 0);
     /// <summary>Each periodic input as (its column in <see cref="Inputs"/>, its period), in file order.</summary>
     public (int Axis, double Period)[] PeriodicAxes() =>
         (PeriodicInputs ?? []).Select(p => (Array.IndexOf(Inputs, p.Input), p.Period)).ToArray();
@@ -91,6 +97,15 @@ public sealed record NetworkFile
         }
         if (periodic.Select(p => p.Input).Distinct().Count() != periodic.Length)
             throw new InvalidDataException($"{source}: an input is listed twice in periodic_inputs.");
+        if (FourierFeatures is { } fourier)
+        {
+            if (fourier.Count < 1) throw new InvalidDataException($"{source}: fourier_features.count must be at least 1, got {fourier.Count}.");
+            if (!(fourier.Scale > 0) || !double.IsFinite(fourier.Scale)) throw new InvalidDataException($"{source}: fourier_features.scale must be a positive number, got {fourier.Scale}.");
+            if (fourier.Matrix is null || fourier.Matrix.Length != d * fourier.Count)
+                throw new InvalidDataException($"{source}: fourier_features.matrix must have {d} × {fourier.Count} entries, found {fourier.Matrix?.Length ?? 0}.");
+            if (fourier.Matrix.Any(v => !double.IsFinite(v))) throw new InvalidDataException($"{source}: fourier_features.matrix contains NaN or infinite values.");
+            if (periodic.Length > 0) throw new InvalidDataException($"{source}: fourier_features cannot be combined with periodic_inputs.");
+        }
         int expectedLayers = Architecture == MlpArchitecture ? 2 : 4;
         if (Layers.Length < expectedLayers)
             throw new InvalidDataException($"{source}: {Architecture} needs at least {expectedLayers} layers, found {Layers.Length}.");
@@ -98,7 +113,9 @@ public sealed record NetworkFile
         {
             if (layer.Weights.Length != layer.In * layer.Out || layer.Bias.Length != layer.Out)
                 throw new InvalidDataException($"{source}: layer '{layer.Name}' has {layer.Weights.Length} weights and {layer.Bias.Length} biases for shape {layer.In}x{layer.Out}.");
-            if (layer.Weights.Any(w => !double.IsFinite(w)) || layer.Bias.Any(b => !double.IsFinite(b)))
+            if (layer.LogScale is { } logScale && logScale.Length != layer.Out)
+                throw new InvalidDataException($"{source}: layer '{layer.Name}' has {logScale.Length} log_scale entries for {layer.Out} outputs.");
+            if (layer.Weights.Any(w => !double.IsFinite(w)) || layer.Bias.Any(b => !double.IsFinite(b)) || (layer.LogScale?.Any(v => !double.IsFinite(v)) ?? false))
                 throw new InvalidDataException($"{source}: layer '{layer.Name}' contains NaN or infinite values.");
         }
         if (Layers[^1].Out != Outputs.Length)
@@ -117,4 +134,14 @@ public sealed record LayerFile
     public required int Out { get; init; }
     public required double[] Weights { get; init; }
     public required double[] Bias { get; init; }
+    /// <summary>s of a factorized layer, W = V·diag(exp(s)) (null: a plain layer); <see cref="Weights"/> is W itself.</summary>
+    public double[]? LogScale { get; init; }
+}
+
+/// <summary>Random Fourier features: the layers see [cos(x̂B), sin(x̂B)], B [inputs × <see cref="Count"/>] row-major, drawn from N(0, scale²).</summary>
+public sealed record FourierFeatureFile
+{
+    public required int Count { get; init; }
+    public required double Scale { get; init; }
+    public required double[] Matrix { get; init; }
 }

@@ -10,8 +10,8 @@ public sealed class Mlp<T> : Network<T> where T : unmanaged, IBinaryFloatingPoin
 {
     private readonly List<(ParameterInfo, ParameterInfo)> _layers = new();
 
-    public Mlp(ParameterStore<T> store, int inputs, int outputs, NetworkShape shape, IActivation activation)
-        : base(store, inputs, outputs, shape, activation)
+    public Mlp(ParameterStore<T> store, int inputs, int outputs, NetworkShape shape, IActivation activation, WeightFactorization? factorization = null)
+        : base(store, inputs, outputs, shape, activation, factorization)
     {
         for (int l = 0; l < shape.HiddenLayers; l++)
             _layers.Add(AddLayer($"hidden_{l}", l == 0 ? inputs : shape.Width, shape.Width, l, encoder: false));
@@ -27,7 +27,7 @@ public sealed class Mlp<T> : Network<T> where T : unmanaged, IBinaryFloatingPoin
         for (int l = 0; l < _layers.Count; l++)
         {
             var (w, b) = _layers[l];
-            h = tape.Record(new JetLinearNode<T>(h, Parameters, w, b));
+            h = DenseLayer(tape, h, (w, b));
             if (l < _layers.Count - 1) h = tape.Record(new JetActivationNode<T>(h, Activation));
         }
         return h;

@@ -15,8 +15,8 @@ public sealed class ModifiedMlp<T> : Network<T> where T : unmanaged, IBinaryFloa
     private readonly List<(ParameterInfo, ParameterInfo)> _layers = new();
     private readonly (ParameterInfo W, ParameterInfo B) _encoderU, _encoderV;
 
-    public ModifiedMlp(ParameterStore<T> store, int inputs, int outputs, NetworkShape shape, IActivation activation)
-        : base(store, inputs, outputs, shape, activation)
+    public ModifiedMlp(ParameterStore<T> store, int inputs, int outputs, NetworkShape shape, IActivation activation, WeightFactorization? factorization = null)
+        : base(store, inputs, outputs, shape, activation, factorization)
     {
         _encoderU = AddLayer("encoder_u", inputs, shape.Width, -1, encoder: true);
         _encoderV = AddLayer("encoder_v", inputs, shape.Width, -1, encoder: true);
@@ -34,7 +34,7 @@ public sealed class ModifiedMlp<T> : Network<T> where T : unmanaged, IBinaryFloa
     {
         JetNode<T> Dense(JetNode<T> x, (ParameterInfo W, ParameterInfo B) layer, bool activate)
         {
-            JetNode<T> z = tape.Record(new JetLinearNode<T>(x, Parameters, layer.W, layer.B));
+            JetNode<T> z = DenseLayer(tape, x, layer);
             return activate ? tape.Record(new JetActivationNode<T>(z, Activation)) : z;
         }
 

@@ -16,7 +16,7 @@ public sealed class PeriodicInputNetwork<T> : Network<T> where T : unmanaged, IB
     private readonly (int Axis, double Period)[] _periodic;
 
     public PeriodicInputNetwork(Network<T> inner, int inputs, IReadOnlyList<(int Axis, double Period)> periodic)
-        : base(inner.Parameters, inputs, inner.Outputs, inner.Shape, inner.Activation)
+        : base(inner.Parameters, inputs, inner.Outputs, inner.Shape, inner.Activation, inner.Factorization)
     {
         if (inner.Inputs != inputs + periodic.Count)
             throw new ArgumentException($"The inner network takes {inner.Inputs} features; {inputs} inputs with {periodic.Count} periodic give {inputs + periodic.Count}.");
@@ -29,6 +29,7 @@ public sealed class PeriodicInputNetwork<T> : Network<T> where T : unmanaged, IB
     public override string Architecture => _inner.Architecture;
     public override IReadOnlyList<(ParameterInfo Weight, ParameterInfo Bias)> Layers => _inner.Layers;
     public override IReadOnlyList<(int Axis, double Period)> PeriodicInputs => _periodic;
+    public override ParameterInfo? LogScaleOf(ParameterInfo weight) => _inner.LogScaleOf(weight);
 
     public override JetNode<T> Apply(Tape<T> tape, JetNode<T> input) => input is JetInputNode<T> coordinates
         ? _inner.Apply(tape, tape.Record(new JetPeriodicFeaturesNode<T>(coordinates, _periodic)))

@@ -50,8 +50,9 @@ public static class OnnxExporter
         var (normalized, columns) = NormalizedInputs(builder, network);
         var inverseScale = network.InputScale.Select(s => 1.0 / s).ToArray();
         var features = network.PeriodicInputs is { Length: > 0 } ? PeriodicFeatures.Build(builder, network, normalized, columns) : null;
-        Jet InputLayer(LayerFile layer) => features is null
-            ? taylor.InputLayer(normalized, layer, inverseScale)
+        var fourier = network.FourierFeatures is { } ff ? FourierFeatureJet.Build(taylor, normalized, network.Inputs.Length, ff, inverseScale) : null;
+        Jet InputLayer(LayerFile layer) => fourier is not null ? taylor.Dense(fourier, layer)
+            : features is null ? taylor.InputLayer(normalized, layer, inverseScale)
             : taylor.FeatureInputLayer(features, layer, inverseScale);
         var layers = network.Layers;
         Jet hidden;
@@ -135,7 +136,7 @@ public static class OnnxExporter
         int firstHidden = modified ? 2 : 0;
         for (int k = 0; k <= firstHidden; k++)
             if (layers[k].In != d)
-                throw new InvalidDataException($"Layer '{layers[k].Name}' takes {layers[k].In} inputs but the network has {d} ({string.Join(", ", network.Inputs)}{(d > network.Inputs.Length ? ", with periodic features" : "")}).");
+                throw new InvalidDataException($"Layer '{layers[k].Name}' takes {layers[k].In} inputs but the network has {d} ({string.Join(", ", network.Inputs)}{(network.FourierFeatures is not null ? ", as Fourier features" : d > network.Inputs.Length ? ", with periodic features" : "")}).");
         for (int k = firstHidden + 1; k < layers.Length; k++)
             if (layers[k].In != layers[k - 1].Out)
                 throw new InvalidDataException($"Layer '{layers[k].Name}' takes {layers[k].In} inputs but '{layers[k - 1].Name}' gives {layers[k - 1].Out}.");
@@ -184,6 +185,8 @@ public static class OnnxExporter
         all[OnnxMetadataKeys.Layers] = HiddenLayout(network);
         if (network.PeriodicInputs is { Length: > 0 } periodic)
             all[OnnxMetadataKeys.PeriodicInputs] = string.Join(",", periodic.Select(p => $"{p.Input}:{OnnxMetadataKeys.FormatNumber(p.Period)}"));
+        if (network.FourierFeatures is { } fourier)
+            all[OnnxMetadataKeys.FourierFeatures] = $"{fourier.Count}:{OnnxMetadataKeys.FormatNumber(fourier.Scale)}";
         all[OnnxMetadataKeys.ParameterCount] = ParameterCount(network).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return all;
     }

@@ -35,6 +35,8 @@ public static class OnnxMetadataKeys
     public const string Activation = "activation";
     public const string Layers = "layers";
     public const string ParameterCount = "parameter_count";
+    /// <summary>"N:σ" when the network sees N random Fourier features of scale σ (the matrix is in the graph).</summary>
+    public const string FourierFeatures = "fourier_features";
     public const string PeriodicInputs = "periodic_inputs";
 
     public static string FormatNumber(double value) => value.ToString("R", CultureInfo.InvariantCulture);

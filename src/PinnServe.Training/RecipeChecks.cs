@@ -44,7 +44,12 @@ public static class Recipes
     {
         var d = problem.Defaults;
         var recipe = d with { Problem = problem.Name, Parameters = new Dictionary<string, double>(problem.Parameters) };
-        return ModelPresets.Apply(recipe, model ?? d.Model);
+        var preset = ModelPresets.Apply(recipe, model ?? d.Model);
+        // A problem's own weighting scheme (a problem file's `weighting = "ntk"`) wins over its model's; a model named
+        // explicitly keeps its own. "fixed" is every recipe's default, so it cannot override a model here.
+        if (model is null && d.Weighting.Scheme != new WeightingConfig().Scheme && d.Weighting.Scheme != preset.Weighting.Scheme)
+            preset = preset with { Model = "custom", Weighting = preset.Weighting with { Scheme = d.Weighting.Scheme } };
+        return preset;
     }
 }
 

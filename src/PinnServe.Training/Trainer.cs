@@ -49,6 +49,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     private readonly Rng _stepRng;
     private readonly Adam<T> _adam;
     private readonly LossWeights _weights;
+    private readonly NtkTraces<T>? _ntk; // the "ntk" scheme's per-point gradients
     private readonly Dictionary<string, LearnedCoefficient> _learned = new();
     private readonly double[] _shift, _scale;
     private readonly EvaluationSet? _evaluation;
@@ -71,7 +72,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         var store = new ParameterStore<T>();
         var shape = NetworkShape.Parse(config.Network.Layers);
         Network = Nn.Network<T>.Create(config.Network.Architecture, store, problem.Domain.Dimension, problem.Outputs.Length, shape, Activations.Parse(RecipeBinder.NameOf(config.Network.Activation)),
-            PeriodicAxes(problem.Domain, config.Network.PeriodicInputs));
+            PeriodicAxes(problem.Domain, config.Network.PeriodicInputs), MethodNetworks.Factorization(config.Network), MethodNetworks.FourierFeatures(config.Network));
         var initRng = new Rng(config.Seed);
         Network.InitializeGlorotNormal(initRng);
         foreach (var (name, initial) in config.Data.Learn)
@@ -118,6 +119,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         _weights = new LossWeights(WeightedTerms, CreateEstimator(config.Weighting, store), config.Weighting.Interval,
             config.Weighting.Beta, config.Weighting.BiasCorrection, config.Weighting.Weights,
             _weighted.Where(t => t.Term.FixedWeight).Select(t => t.Name).ToArray());
+        if (_weights.Estimator is NtkEstimator ntk) _ntk = new NtkTraces<T>(new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = 1, MeanOverFaces = compiler.MeanOverFaces }, _residuals, _weighted, ntk.Selection, config.Weighting.NtkPoints, config.Seed);
         _adam = new Adam<T>(store.Count, LearningRates.For(config.Adam));
         _executor = ComputeBackends.Get(config.Device.Name).CreateExecutor<T>([.. _residuals, .. _weighted], threads);
         if (config.Adam.KeepBest > 0) _adamKeepBest = new AdamKeepBest(this);
@@ -274,7 +276,8 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
             if (!double.IsFinite(_losses[i]))
                 throw new TrainingDivergedException($"Loss '{TermNames[i]}' became {_losses[i]} at step {Step}; stopping (the last good checkpoint is kept).");
 
-        if (_weights.IsDue(Step))
+        if (_weights.IsDue(Step) && _ntk is not null) _weights.Update(_ntk.Estimate(Step));
+        else if (_weights.IsDue(Step))
         {
             ReadOnlySpan<T> reference = _referenceResidual >= 0 ? _residuals[_referenceResidual].Gradient : _gradient;
             _weights.Update(reference, _weightedGradients);

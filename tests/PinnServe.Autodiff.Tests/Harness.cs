@@ -12,10 +12,10 @@ namespace PinnServe.Autodiff.Tests;
 internal static class Harness
 {
     public static Network<double> Network(string architecture, int inputs, int outputs, string layers, string activation, ulong seed,
-        (int Axis, double Period)[]? periodic = null)
+        (int Axis, double Period)[]? periodic = null, WeightFactorization? factorization = null, FourierFeatures? fourier = null)
     {
         var store = new ParameterStore<double>();
-        var net = PinnServe.Nn.Network<double>.Create(architecture, store, inputs, outputs, NetworkShape.Parse(layers), Activations.Parse(activation), periodic);
+        var net = PinnServe.Nn.Network<double>.Create(architecture, store, inputs, outputs, NetworkShape.Parse(layers), Activations.Parse(activation), periodic, factorization, fourier);
         net.InitializeGlorotNormal(new Rng(seed));
         // Non-zero biases so that every code path (bias on the value component only) is exercised.
         var rng = new Rng(seed + 1);

@@ -45,6 +45,14 @@ public class ParityTests
         AssertTermsMatchTheCpuEngine(Config("allen-cahn", "DN", "cpu").WithNetwork(it => it with { Architecture = architecture, PeriodicInputs = ["x"] }),
             device, $"{device} allen-cahn periodic x {architecture}");
 
+    // Random Fourier features likewise (B fixed, closed-form jets on the host).
+    [Theory]
+    [OnDevice(Devices.IlgpuCpu, nameof(Architectures))]
+    [OnDevice(Devices.Cuda, nameof(Architectures))]
+    public void FourierFeaturesMatchTheCpuEngine(string device, string architecture) =>
+        AssertTermsMatchTheCpuEngine(Config("klein-gordon", "M1", "cpu").WithNetwork(it => it with { Architecture = architecture, FourierFeatures = new FourierFeaturesRecipe { Count = 16, Scale = 2 } }),
+            device, $"{device} klein-gordon fourier features {architecture}");
+
     private static void AssertTermsMatchTheCpuEngine(TrainingRecipe config, string device, string label)
     {
         using var cpu = (Trainer<float>)TrainerFactory.Create(config, 1);

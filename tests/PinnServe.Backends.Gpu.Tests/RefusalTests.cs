@@ -23,6 +23,15 @@ public class RefusalTests
     }
 
     [Fact]
+    public void FactorizedWeightsAreRefusedByNodeKind()
+    {
+        var config = ParityTests.Config("klein-gordon", "M1", "ilgpu-cpu").WithNetwork(it => it with { Rwf = new RwfRecipe() });
+        var e = Assert.Throws<NotSupportedException>(() => TrainerFactory.Create(config, 1));
+        Assert.Contains("JetFactorizedLinearNode", e.Message);
+        Assert.Contains("--device cpu", e.Message);
+    }
+
+    [Fact]
     public void Float64IsRefusedWithTheFlagToUse()
     {
         var config = ParityTests.Config("klein-gordon", "M1", "ilgpu-cpu").WithDevice(it => it with { Precision = Precision.Float64 });

@@ -33,7 +33,7 @@ public class GradientCheckTests
     }
 
     /// <summary>Helmholtz-like: r = u_xx + u_yy + k²u + u³ − q (second derivatives, a nonlinearity).</summary>
-    private static Tape<double> SecondOrderLoss(Network<double> net)
+    internal static Tape<double> SecondOrderLoss(Network<double> net)
     {
         var set = DerivativeSet.Closure(2, [[0, 0], [1, 1]]);
         var tape = NewTape(net, set, 16, 21, out var jet);
@@ -48,7 +48,7 @@ public class GradientCheckTests
 
     /// <summary>Cavity-like ψ–p momentum residual with third derivatives and a trainable viscosity:
     /// r = ψ_y ψ_xy − ψ_x ψ_yy + p_x − ν (ψ_xxy + ψ_yyy), plus a boundary term on ψ_y.</summary>
-    private static Tape<double> ThirdOrderLoss(Network<double> net, ParameterInfo nu)
+    internal static Tape<double> ThirdOrderLoss(Network<double> net, ParameterInfo nu)
     {
         var set = DerivativeSet.Closure(2, [[0, 0, 1], [1, 1, 1], [0, 1], [0]]);
         var tape = NewTape(net, set, 12, 22, out var jet);
@@ -68,7 +68,7 @@ public class GradientCheckTests
         return tape;
     }
 
-    private static void AssertGradientMatchesFiniteDifferences(Tape<double> tape)
+    internal static void AssertGradientMatchesFiniteDifferences(Tape<double> tape)
     {
         tape.Forward();
         tape.Backward();

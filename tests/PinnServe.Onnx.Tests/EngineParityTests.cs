@@ -76,6 +76,22 @@ public sealed class EngineParityTests(ITestOutputHelper log) : IDisposable
         Assert.Equal([new PeriodicInput("x", 2.0)], network.PeriodicInputs!);
     }
 
+    // A trained network with random weight factorization and Fourier features, through the trainer's network file.
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Trained_klein_gordon_network_with_rwf_and_fourier_features_matches_the_trainer(string architecture)
+    {
+        var network = AssertTrainedNetworkMatchesTheTrainer(new TrainingRecipe
+        {
+            Problem = "klein-gordon", Weighting = new WeightingConfig { Scheme = "ntk", Interval = 10, NtkPoints = 8 },
+            Network = new() { Architecture = architecture, Layers = "3x16", Rwf = new(), FourierFeatures = new() { Count = 12, Scale = 2 } },
+            Adam = new() { Iterations = 30 }, Sampling = new() { Batch = 32 },
+            Logging = new() { EvaluationGrid = 8, EvaluateEvery = 1_000_000, LogEvery = 1_000_000 }, Seed = 5,
+        }, ["u", "u_t", "u_x", "u_tt", "u_xx", "u_xt"], pointSeed: 79);
+        Assert.Equal(12, network.FourierFeatures!.Count);
+        Assert.All(network.Layers, l => Assert.NotNull(l.LogScale));
+    }
+
     /// <summary>A few real training steps (so biases and weights are no longer at their zero-bias initialization), then
     /// the exported fields against the trainer's own evaluation.</summary>
     private NetworkFile AssertTrainedNetworkMatchesTheTrainer(TrainingRecipe config, string[] names, int pointSeed)
@@ -113,6 +129,50 @@ public sealed class EngineParityTests(ITestOutputHelper log) : IDisposable
         AssertWithinTolerance(errors);
     }
 
+    // Random weight factorization exports its effective W; Fourier features export as a dense layer and a sine, which the
+    // engine computes in closed form — so this pins the two against each other, derivatives to order 2 included.
+    public static TheoryData<string, bool, bool, double> MethodVariants => new()
+    {
+        { NetworkFile.MlpArchitecture, true, false, 1 },
+        { NetworkFile.ModifiedMlpArchitecture, true, false, 1 },
+        { NetworkFile.MlpArchitecture, false, true, 1 },
+        { NetworkFile.ModifiedMlpArchitecture, false, true, 2 },
+        { NetworkFile.MlpArchitecture, true, true, 3 },
+        { NetworkFile.ModifiedMlpArchitecture, true, true, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(MethodVariants))]
+    public void Factorized_and_fourier_feature_networks_match_the_engine(string architecture, bool rwf, bool rff, double sigma)
+    {
+        var engine = RandomEngineNetwork(architecture, seed: 17, rwf ? new WeightFactorization() : null, rff ? new FourierFeatures(16, sigma) : null);
+        var (shift, scale) = CavityNormalization;
+        string[] names = ["psi", "p", "psi_x", "psi_y", "psi_xx", "psi_yy", "psi_xy", "p_x"];
+        var fields = names.Select(n => FieldDefinition.Resolve(n, ["x", "y"], ["psi", "p"], [])).ToList();
+        var file = engine.ToFile(["x", "y"], ["psi", "p"], shift, scale, [[0, 1], [0, 1]]);
+        Assert.Equal(rwf, file.Layers.All(l => l.LogScale is not null));
+        Assert.Equal(rff, file.FourierFeatures is not null);
+        var evaluator = new FieldEvaluator<float>(engine, ["x", "y"], ["psi", "p"], shift, scale, fields);
+        var points = TestNetworks.RandomPoints(file, PointCount, seed: 92);
+
+        var errors = CompareWithOnnx(file, fields, points, evaluator.Evaluate(ToDoubles(points)));
+        Report($"{architecture} rwf={rwf} rff={rff} σ={sigma} 4x24 random weights", errors);
+        AssertWithinTolerance(errors);
+    }
+
+    [Fact]
+    public void A_perturbed_fourier_matrix_is_detected()
+    {
+        var engine = RandomEngineNetwork(NetworkFile.MlpArchitecture, seed: 17, null, new FourierFeatures(16, 1));
+        var (shift, scale) = CavityNormalization;
+        var fields = new[] { "psi", "psi_x", "psi_xy" }.Select(n => FieldDefinition.Resolve(n, ["x", "y"], ["psi", "p"], [])).ToList();
+        var file = engine.ToFile(["x", "y"], ["psi", "p"], shift, scale, [[0, 1], [0, 1]]);
+        var points = TestNetworks.RandomPoints(file, PointCount, seed: 93);
+        var reference = new FieldEvaluator<float>(engine, ["x", "y"], ["psi", "p"], shift, scale, fields).Evaluate(ToDoubles(points));
+        file.FourierFeatures!.Matrix[5] += 1e-3;
+        Assert.Contains(CompareWithOnnx(file, fields, points, reference), e => e.Error > Tolerance);
+    }
+
     /// <summary>The comparison is sensitive: a 1e-3 change of one hidden weight in the exported file is caught.</summary>
     [Theory]
     [MemberData(nameof(Architectures))]
@@ -135,10 +195,10 @@ public sealed class EngineParityTests(ITestOutputHelper log) : IDisposable
     private static (double[] Shift, double[] Scale) CavityNormalization => ([0.5, 0.5], [1 / Math.Sqrt(12), 1 / Math.Sqrt(12)]);
 
     /// <summary>An engine network ψ, p = f(x, y) with Glorot weights and random (non-zero) biases.</summary>
-    private static Network<float> RandomEngineNetwork(string architecture, int seed)
+    private static Network<float> RandomEngineNetwork(string architecture, int seed, WeightFactorization? factorization = null, FourierFeatures? fourier = null)
     {
         var store = new ParameterStore<float>();
-        var network = Network<float>.Create(architecture, store, inputs: 2, outputs: 2, NetworkShape.Parse("4x24"), Activations.Parse("tanh"));
+        var network = Network<float>.Create(architecture, store, inputs: 2, outputs: 2, NetworkShape.Parse("4x24"), Activations.Parse("tanh"), null, factorization, fourier);
         var rng = new Rng((ulong)seed);
         network.InitializeGlorotNormal(rng);
         foreach (var (_, bias) in network.Layers)

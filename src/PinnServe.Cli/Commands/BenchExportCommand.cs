@@ -151,12 +151,8 @@ internal static class BenchExportCommand
     internal static Network<float> LoadEngineNetwork(NetworkFile file)
     {
         var shape = new NetworkShape(HiddenLayerCount(file), file.Layers[0].Out);
-        var network = Network<float>.Create(file.Architecture, new ParameterStore<float>(), file.Inputs.Length, file.Outputs.Length,
-            shape, Activations.Parse(file.Activation),
-            file.PeriodicAxes());
-        try { network.LoadFrom(file); }
+        try { return Network<float>.FromFile(file, new ParameterStore<float>()); }
         catch (InvalidDataException e) { throw new UsageException($"network.json does not describe a {shape} {file.Architecture}: {e.Message}"); }
-        return network;
     }
 
     /// <summary>Hidden layers as `--layers` counts them: the modified MLP's two encoders are not hidden layers.</summary>

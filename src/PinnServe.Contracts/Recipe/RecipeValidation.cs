@@ -31,6 +31,19 @@ public static class RecipeValidation
         v.NonNegative("adam.warmup_steps", adam.WarmupSteps);
         if (r.Network.PeriodicInputs.Distinct().Count() != r.Network.PeriodicInputs.Length)
             throw new InvalidSettingException("network.periodic_inputs", $"lists an input twice: {string.Join(",", r.Network.PeriodicInputs)}");
+        if (r.Network.Rwf is { } rwf)
+        {
+            if (!double.IsFinite(rwf.Mean)) throw new InvalidSettingException("network.rwf.mean", $"must be a finite number, got {rwf.Mean}");
+            v.Positive("network.rwf.std", rwf.Std);
+        }
+        if (r.Network.FourierFeatures is { } rff)
+        {
+            if (rff.Count < 1 || rff.Count > FourierFeaturesRecipe.MaxCount)
+                throw new InvalidSettingException("network.fourier_features.count", $"must be 1..{FourierFeaturesRecipe.MaxCount:N0} (the number of features; a scale alone is not enough), got {rff.Count}");
+            v.Positive("network.fourier_features.scale", rff.Scale);
+            if (r.Network.PeriodicInputs.Length > 0)
+                throw new InvalidSettingException("network.fourier_features", "cannot be combined with periodic inputs (network.periodic_inputs)");
+        }
         try { PinnServe.Contracts.NetworkShape.Parse(r.Network.Layers); }
         catch (FormatException e) { throw new InvalidSettingException("network.layers", e.Message.TrimEnd('.')); }
         if (!TrainingRecipe.Models.Contains(r.Model) && r.Model != "custom")
@@ -40,6 +53,8 @@ public static class RecipeValidation
         v.OneOf("weighting.p", w.P, ["1", "2", "inf", "∞"]);
         if (w.Aggregation is { } aggregation) v.OneOf("weighting.aggregation", aggregation, ["layerwise", "flat", "layer-ratio"]);
         if (w.GradientParameters is { } parameters) v.OneOf("weighting.gradient_parameters", parameters, ["weights", "all"]);
+        if (w.NtkPoints < 1 || w.NtkPoints > WeightingConfig.MaxNtkPoints)
+            throw new InvalidSettingException("weighting.ntk_points", $"must be 1..{WeightingConfig.MaxNtkPoints:N0}, got {w.NtkPoints}");
         if (w.Interval < 1) throw new InvalidSettingException("weighting.interval", $"must be ≥ 1, got {w.Interval}");
         if (!(w.Beta >= 0 && w.Beta < 1)) throw new InvalidSettingException("weighting.beta", $"must be in [0, 1), got {w.Beta}");
         foreach (var (term, weight) in w.Weights)

@@ -82,6 +82,26 @@ public sealed record NetworkRecipe
     /// periodic in them and a periodic condition on that axis holds by construction. Empty: none.
     /// </summary>
     public string[] PeriodicInputs { get; init; } = [];
+    /// <summary>Random weight factorization of every dense layer (docs/methods.md); null: plain weights.</summary>
+    public RwfRecipe? Rwf { get; init; }
+    /// <summary>Random Fourier features in front of the layers (docs/methods.md); null: none.</summary>
+    public FourierFeaturesRecipe? FourierFeatures { get; init; }
+}
+
+/// <summary>Random weight factorization: W = V · diag(exp(s)), s ~ N(mean, std²) at initialization (jaxpi: 1, 0.1).</summary>
+public sealed record RwfRecipe
+{
+    public double Mean { get; init; } = 1;
+    public double Std { get; init; } = 0.1;
+}
+
+/// <summary>Random Fourier features: the layers see [cos(x̂B), sin(x̂B)], B (inputs × count) ~ N(0, scale²), fixed.</summary>
+public sealed record FourierFeaturesRecipe
+{
+    /// <summary>Columns of B; 0 (unset) is refused: a file or flag that gives only the scale must give the count too.</summary>
+    public int Count { get; init; }
+    public double Scale { get; init; } = 1;
+    public const int MaxCount = 4096;
 }
 
 /// <summary>The Adam phase and its learning-rate schedule.</summary>
@@ -141,8 +161,13 @@ public sealed record WeightingConfig
     public string? Aggregation { get; init; }
     /// <summary>Reference gradient with several residual terms: the highest-order residual, or their sum.</summary>
     public ReferenceGradient ReferenceGradient { get; init; } = ReferenceGradient.MaxOrder;
+    /// <summary>Points per term whose per-point gradients estimate the NTK traces of the "ntk" scheme (docs/methods.md).</summary>
+    public int NtkPoints { get; init; } = DefaultNtkPoints;
     /// <summary>Fixed weights (or initial weights) by term name.</summary>
     public Dictionary<string, double> Weights { get; init; } = new();
+
+    public const int DefaultNtkPoints = 32;
+    public const int MaxNtkPoints = 4096;
 }
 
 /// <summary>Where the points come from: fresh samples or fixed sets, their counts, and how coordinates are normalized.</summary>

@@ -104,6 +104,13 @@ public sealed class CompiledTerm<T> where T : unmanaged, IBinaryFloatingPointIee
         }
     }
 
+    /// <summary>
+    /// Each slice of piece <paramref name="piece"/>: its tape, the nodes of the piece's errors on it (in error order) and
+    /// its point count — for per-point gradients (the NTK weights' traces back-propagate from one error value at a time).
+    /// </summary>
+    public IEnumerable<(Tape<T> Tape, Node<T>[] Errors, int Points)> ErrorNodes(int piece) =>
+        _pieces[piece].Slices.Select(s => (s.Tape, Term.Pieces[piece].Errors.Select(e => s.Nodes[e]).ToArray(), s.Count));
+
     /// <summary>Re-evaluates the known data at the current points (after a <see cref="Known"/> function's state changed).</summary>
     public void ReloadKnowns()
     {

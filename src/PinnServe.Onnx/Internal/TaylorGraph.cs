@@ -98,10 +98,12 @@ internal sealed class TaylorGraph(OnnxGraphBuilder graph, DerivativePlan plan, s
     /// y = φ(z): y_i = φ'(z) z_i, y_ab = φ'(z) z_ab + φ''(z) z_a z_b, with
     /// tanh: φ' = 1 − t², φ'' = −2t(1 − t²); sin: φ' = cos z, φ'' = −sin z.
     /// </summary>
-    public Jet Activate(Jet z, string name)
+    /// <param name="function">The function to apply instead of the network's activation ("sin" for Fourier features).</param>
+    public Jet Activate(Jet z, string name, string? function = null)
     {
         string y, slope, curvature;
-        if (activation == "tanh")
+        string kind = function ?? activation;
+        if (kind == "tanh")
         {
             y = graph.Node("Tanh", $"{name}.t", [z.Value]);
             slope = graph.Node("Sub", $"{name}.dt", [Shared("one", () => graph.Scalar("one", 1.0)), graph.Node("Mul", $"{name}.t2", [y, y])]);
@@ -109,13 +111,13 @@ internal sealed class TaylorGraph(OnnxGraphBuilder graph, DerivativePlan plan, s
                 ? graph.Node("Mul", $"{name}.ddt", [graph.Node("Mul", $"{name}.t_dt", [y, slope]), Shared("minus_two", () => graph.Scalar("minus_two", -2.0))])
                 : "";
         }
-        else if (activation == "sin")
+        else if (kind == "sin")
         {
             y = graph.Node("Sin", $"{name}.sin", [z.Value]);
             slope = graph.Node("Cos", $"{name}.cos", [z.Value]);
             curvature = HasSecond ? graph.Node("Neg", $"{name}.neg_sin", [y]) : "";
         }
-        else throw new InvalidDataException($"Unknown activation '{activation}' (expected tanh or sin).");
+        else throw new InvalidDataException($"Unknown activation '{kind}' (expected tanh or sin).");
 
         string? first = z.First is null ? null : graph.Node("Mul", $"{name}.d1", [slope, z.First]);
         string? second = null;

@@ -266,6 +266,15 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
                 where["adam.decay_rate"] = (t.Where(key), t.Name(key));
                 continue;
             }
+            if (key == "rwf") // a switch in files: on with jaxpi's μ, σ (rwf_mean/rwf_std tune them, in any order), or off
+            {
+                bool on = t.Bool("rwf")!.Value;
+                if (!on && (t.Has("rwf_mean") || t.Has("rwf_std")))
+                    throw t.Where(key).Error($"'{t.Name(key)}' is false but rwf_mean/rwf_std are given");
+                settings.Insert(0, new SettingValue("network.rwf", on ? new JsonObject() : null));
+                where["network.rwf"] = (t.Where(key), t.Name(key));
+                continue;
+            }
             string? path = FileOnlyNames.GetValueOrDefault(key) ?? (RecipeJson.LegacyFlatNames.TryGetValue(key, out var p) && !NotInFiles.Contains(key) ? p : null);
             if (path is null)
                 throw t.Where(key).Error($"unknown key '{t.Name(key)}' (expected a setting such as iterations, batch, layers, model, or a group table [{t.Name("adam")}] with its settings; see docs/options.md)");
@@ -295,7 +304,11 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         (SourceLocation, string) Locate(string setting)
         {
             for (string? p = setting; p is not null; p = p.Contains('.') ? p[..p.LastIndexOf('.')] : null)
+            {
                 if (where.TryGetValue(p, out var found)) return found;
+                // A group's missing member (fourier_features.count when only the scale is given): where its sibling was set.
+                if (p != setting && where.FirstOrDefault(w => w.Key.StartsWith(p + ".", StringComparison.Ordinal)) is { Key: not null } sibling) return sibling.Value;
+            }
             return (t.Location, t.Path);
         }
     }
@@ -305,6 +318,9 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
     private static readonly Dictionary<string, string> FileOnlyNames = new()
     {
         ["eval_grid"] = "logging.eval_grid", ["causal_tol"] = "causal.tolerance", ["reference_gradient"] = "weighting.reference_gradient",
+        // docs/methods.md: the weighting scheme (over the model's), NTK batch, weight factorization, Fourier features.
+        ["weighting"] = "weighting.scheme", ["ntk_points"] = "weighting.ntk_points", ["rwf_mean"] = "network.rwf.mean", ["rwf_std"] = "network.rwf.std",
+        ["fourier_features"] = "network.fourier_features.count", ["fourier_scale"] = "network.fourier_features.scale",
     };
     /// <summary>What a problem file declares elsewhere (its name, [parameters]) or a run decides (the seed, the file itself).</summary>
     private static readonly string[] NotInFiles = ["problem", "problem_file", "problem_directory", "parameters", "seed", "weighting"];

@@ -54,12 +54,27 @@ public sealed class LossWeights
         for (int i = 0; i < Terms.Count; i++)
         {
             if (_fixed[i]) continue; // e.g. Allen–Cahn's periodic term: seed 002 adapts only the IC weight
-            double estimate = Estimator.Estimate<T>(reference, termGradients[i], Current[i]);
-            LastEstimate[i] = estimate;
-            if (!double.IsFinite(estimate)) continue; // a vanished gradient keeps the previous weight
-            _raw[i] = Beta * _raw[i] + (1 - Beta) * estimate;
-            Current[i] = _raw[i] / correction;
+            Smooth(i, Estimator.Estimate<T>(reference, termGradients[i], Current[i]), correction);
         }
+    }
+
+    /// <summary>One smoothing update from estimates made elsewhere (the NTK traces), one per term.</summary>
+    public void Update(IReadOnlyList<double> estimates)
+    {
+        if (Estimator is null) return;
+        if (estimates.Count != Terms.Count) throw new ArgumentException($"Expected {Terms.Count} weight estimates, got {estimates.Count}.");
+        Updates++;
+        double correction = BiasCorrection ? 1 - Math.Pow(Beta, Updates) : 1;
+        for (int i = 0; i < Terms.Count; i++)
+            if (!_fixed[i]) Smooth(i, estimates[i], correction);
+    }
+
+    private void Smooth(int i, double estimate, double correction)
+    {
+        LastEstimate[i] = estimate;
+        if (!double.IsFinite(estimate)) return; // a vanished gradient keeps the previous weight
+        _raw[i] = Beta * _raw[i] + (1 - Beta) * estimate;
+        Current[i] = _raw[i] / correction;
     }
 
     public (double[] Raw, double[] Current, int Updates) GetState() => ((double[])_raw.Clone(), (double[])Current.Clone(), Updates);

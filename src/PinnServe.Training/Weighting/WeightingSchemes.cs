@@ -4,7 +4,7 @@ namespace PinnServe.Training.Weighting;
 public sealed record WeightingContext(WeightingConfig Config, Func<string, ParameterSelection> Parameters);
 
 /// <summary>
-/// Weighting schemes by name: "fixed" (no estimator), "annealing", "inverse-dirichlet", "grad-norm". A library user
+/// Weighting schemes by name: "fixed" (no estimator), "annealing", "inverse-dirichlet", "grad-norm", "ntk". A library user
 /// adds one with <see cref="Register"/> (an <see cref="IWeightEstimator"/> factory) and selects it with
 /// <c>--weighting NAME</c>; smoothing, interval and bias correction stay shared (<see cref="LossWeights"/>).
 /// </summary>
@@ -21,6 +21,7 @@ public static class WeightingSchemes
             var a => throw new ArgumentException($"Unknown aggregation '{a}' (expected layerwise, flat or layer-ratio)."),
         }),
         ["inverse-dirichlet"] = c => new InverseDirichletEstimator(c.Parameters("all")),
+        ["ntk"] = c => new NtkEstimator(c.Parameters("all")),
         ["grad-norm"] = c => new GradNormEstimator(c.Parameters("all"), c.Config.P switch
         {
             "1" => 1,
