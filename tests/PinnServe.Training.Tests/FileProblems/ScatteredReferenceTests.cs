@@ -136,6 +136,6 @@ public class ScatteredReferenceTests
         Assert.Equal([1.0, 1], network.InputScale);
 
         var bad = Assert.Throws<ProblemFileException>(() => ProblemFiles.Parse(Heat.Replace("layers = \"2x8\"", "layers = \"2x8\"\nnormalization = \"raw\""), "heat.toml", directory: dir));
-        Assert.Contains("heat.toml:20:18: 'training.normalization' must be standardize or unit or none, got 'raw'", bad.Message);
+        Assert.Contains("heat.toml:20:18: 'training.normalization' must be standardize, unit or none, got 'raw'", bad.Message);
     }
 }

@@ -13,7 +13,7 @@ public sealed class TrainingTableTests
     [InlineData("iterations = 2.5", "'training.iterations' must be an integer, got 2.5 (adam.iterations)")]
     [InlineData("learning_rat = 0.1", "unknown key 'training.learning_rat'")]
     [InlineData("term_points = { ic = 0 }", "must be 1..1,000,000, got 0")]
-    [InlineData("normalization = \"minmax\"", "must be standardize or unit, got 'minmax'")]
+    [InlineData("normalization = \"minmax\"", "must be standardize, unit or none, got 'minmax'")]
     public void A_bad_training_value_names_its_line_and_column(string line, string expected)
     {
         string file = File.ReadAllText(Repository.Example("poisson-1d.toml"));
