@@ -46,8 +46,33 @@ public class FlatConfigRunTests
         using var trainer = RunReader.OpenCheckpoint(Copy());
         Assert.Equal(20, trainer.Step);
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(Copy(), TrainingRun.SummaryFile)))!;
-        Assert.Equal((double)summary["rel_l2"]!, trainer.RelativeL2()![0]);
+        double recordedError = (double)summary["rel_l2"]!, error = trainer.RelativeL2()![0];
+        if (SameWidthAsTheFixture) Assert.Equal(recordedError, error);
+        else Assert.Equal(recordedError, error, RoundingTolerance * Math.Abs(recordedError)); // another summation order
     }
+
+    // The fixture's 20 steps ran on the 256-bit kernels. On another vector width the engine sums in another order, so
+    // the same steps end a few ulps apart: there the comparison allows float64 rounding, far below any real change.
+    private static bool SameWidthAsTheFixture => PinnServe.Tensors.Simd.Bits == 256;
+    private const double RoundingTolerance = 1e-9;
+
+    private static void AssertNumbersClose(string expectedJson, string actualJson)
+    {
+        var expected = Numbers(JsonNode.Parse(expectedJson)).ToList();
+        var actual = Numbers(JsonNode.Parse(actualJson)).ToList();
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= RoundingTolerance * Math.Max(1, Math.Abs(expected[i])),
+                $"number {i}: {expected[i]:R} against {actual[i]:R}");
+    }
+
+    private static IEnumerable<double> Numbers(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(kv => Numbers(kv.Value)),
+        JsonArray a => a.SelectMany(Numbers),
+        JsonValue v when v.TryGetValue<double>(out var d) => [d],
+        _ => [],
+    };
 
     [Fact]
     public void The_old_run_extended_is_the_run_started_today_with_the_larger_budget()
@@ -59,8 +84,16 @@ public class FlatConfigRunTests
         // The metrics rows before step 20 were written by the old build; the last checkpoint and the network must agree bit for bit.
         var (c1, n1, _) = RunFixtures.Outcome(straight);
         var (c2, n2, _) = RunFixtures.Outcome(old);
-        Assert.Equal(n1, n2);
-        Assert.Equal(c1, c2);
+        if (SameWidthAsTheFixture)
+        {
+            Assert.Equal(n1, n2);
+            Assert.Equal(c1, c2);
+        }
+        else
+        {
+            AssertNumbersClose(n1, n2);
+            AssertNumbersClose(c1, c2);
+        }
         Assert.Contains("\"version\": 2", File.ReadAllText(Path.Combine(old, TrainingRun.ConfigFile)));
     }
 
