@@ -192,6 +192,10 @@ public sealed record SamplingRecipe
     /// <summary>A condition on several faces: the sum of the per-face means, or one mean over all its points.</summary>
     public FaceReduction FaceReduction { get; init; } = FaceReduction.Sum;
 
+    /// <summary>
+    /// The default slice: large enough that per-node overheads vanish, small enough that a slice's activations
+    /// stay in L2 and that full batches of a few thousand points split over every core.
+    /// </summary>
     public const int DefaultSlicePoints = 256;
 }
 

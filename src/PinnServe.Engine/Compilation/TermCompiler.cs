@@ -271,11 +271,8 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
     /// <summary>Points per shard: a piece's batch is cut into slices of this size (the last one may be smaller).</summary>
     public int SlicePoints { get; init; } = DefaultSlicePoints;
 
-    /// <summary>
-    /// The default slice: large enough that per-node overheads vanish, small enough that a slice's activations
-    /// stay in L2 and that full batches of a few thousand points split over every core.
-    /// </summary>
-    public const int DefaultSlicePoints = 256;
+    /// <summary>The recipe's default slice (<see cref="PinnServe.Training.SamplingRecipe.DefaultSlicePoints"/>): one number for both.</summary>
+    public const int DefaultSlicePoints = PinnServe.Training.SamplingRecipe.DefaultSlicePoints;
 
     /// <summary>
     /// How a term on several faces (e.g. a wall condition on the four walls of a box) averages its squared errors:
