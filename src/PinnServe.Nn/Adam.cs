@@ -32,12 +32,10 @@ public sealed class Adam<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (theta.Length != _m.Length || gradient.Length != _m.Length)
             throw new ArgumentException($"Adam was built for {_m.Length} parameters.");
-        double lr = Schedule.At(Step);
-        Step++;
-        double c1 = 1 - Math.Pow(Beta1, Step), c2 = 1 - Math.Pow(Beta2, Step);
+        var scalars = Advance();
         T b1 = T.CreateTruncating(Beta1), b2 = T.CreateTruncating(Beta2);
         T a1 = T.One - b1, a2 = T.One - b2;
-        T stepSize = T.CreateTruncating(lr / c1), invSqrtC2 = T.CreateTruncating(1 / Math.Sqrt(c2)), eps = T.CreateTruncating(Epsilon);
+        T stepSize = T.CreateTruncating(scalars.StepSize), invSqrtC2 = T.CreateTruncating(scalars.InvSqrtC2), eps = T.CreateTruncating(Epsilon);
         ref T th = ref MemoryMarshal.GetReference(theta);
         ref T g = ref MemoryMarshal.GetReference(gradient);
         ref T m = ref MemoryMarshal.GetArrayDataReference(_m);
@@ -78,6 +76,18 @@ public sealed class Adam<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         return i;
     }
 
+    /// <summary>
+    /// Counts one update and returns its step-dependent scalars: η/(1−β₁ᵗ) and 1/√(1−β₂ᵗ). <see cref="Update"/> applies them
+    /// to the host's m and v; a device backend that keeps m and v resident applies them in its own kernel.
+    /// </summary>
+    public AdamStepScalars Advance()
+    {
+        double lr = Schedule.At(Step);
+        Step++;
+        double c1 = 1 - Math.Pow(Beta1, Step), c2 = 1 - Math.Pow(Beta2, Step);
+        return new AdamStepScalars(lr / c1, 1 / Math.Sqrt(c2));
+    }
+
     /// <summary>Optimizer state for checkpoints: step, m, v.</summary>
     public (int Step, T[] M, T[] V) GetState() => (Step, (T[])_m.Clone(), (T[])_v.Clone());
 
@@ -89,3 +99,6 @@ public sealed class Adam<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         v.CopyTo(_v);
     }
 }
+
+/// <summary>One Adam update's step-dependent scalars (<see cref="Adam{T}.Advance"/>): θ ← θ − StepSize·m/(√v·InvSqrtC2 + ε).</summary>
+public readonly record struct AdamStepScalars(double StepSize, double InvSqrtC2);

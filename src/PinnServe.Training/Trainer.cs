@@ -43,7 +43,6 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
 {
     private readonly CompiledTerm<T>[] _residuals, _weighted;
     private readonly int _referenceResidual; // index into _residuals, or −1 for the sum
-    private readonly T[] _gradient, _reference;
     private readonly T[][] _weightedGradients;
     private readonly double[] _losses;
     private readonly Rng _stepRng;
@@ -54,7 +53,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     private readonly double[] _shift, _scale;
     private readonly EvaluationSet? _evaluation;
     private FieldEvaluator<T>? _evaluator;
-    private readonly ITermExecutor<T> _executor;
+    private readonly IStepExecutor<T> _step; // the Adam step; the backend's (see Trainer.Step.cs)
     private readonly TermCompiler<T> _compiler;
     private readonly LossTerm[] _terms;
     private readonly LossTerm[] _plainTerms; // the terms without causal weights: what the Adam phase's keep-best measures
@@ -71,7 +70,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         Config = config;
         var store = new ParameterStore<T>();
         var shape = NetworkShape.Parse(config.Network.Layers);
-        Network = Nn.Network<T>.Create(config.Network.Architecture, store, problem.Domain.Dimension, problem.Outputs.Length, shape, Activations.Parse(RecipeBinder.NameOf(config.Network.Activation)),
+        _network = Nn.Network<T>.Create(config.Network.Architecture, store, problem.Domain.Dimension, problem.Outputs.Length, shape, Activations.Parse(RecipeBinder.NameOf(config.Network.Activation)),
             PeriodicAxes(problem.Domain, config.Network.PeriodicInputs), MethodNetworks.Factorization(config.Network), MethodNetworks.FourierFeatures(config.Network));
         var initRng = new Rng(config.Seed);
         Network.InitializeGlorotNormal(initRng);
@@ -110,9 +109,8 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
             ReferenceGradient.Sum => -1,
             _ => Enumerable.Range(0, _residuals.Length).MaxBy(i => MaxOrder(_residuals[i].Term)),
         };
-        _gradient = new T[store.Count];
-        _reference = new T[store.Count];
         _weightedGradients = new T[_weighted.Length][];
+        _termStatisticsArrays = _weighted.Select(_ => new BlockStatistics[store.Infos.Count]).ToArray();
         _losses = new double[_residuals.Length + _weighted.Length];
         TermNames = _residuals.Concat(_weighted).Select(t => t.Name).ToArray();
         WeightedTerms = _weighted.Select(t => t.Name).ToArray();
@@ -121,15 +119,16 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
             _weighted.Where(t => t.Term.FixedWeight).Select(t => t.Name).ToArray());
         if (_weights.Estimator is NtkEstimator ntk) _ntk = new NtkTraces<T>(new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = 1, MeanOverFaces = compiler.MeanOverFaces }, _residuals, _weighted, ntk.Selection, config.Weighting.NtkPoints, config.Seed);
         _adam = new Adam<T>(store.Count, LearningRates.For(config.Adam));
-        _executor = ComputeBackends.Get(config.Device.Name).CreateExecutor<T>([.. _residuals, .. _weighted], threads);
+        _step = ComputeBackends.Get(config.Device.Name).CreateStepExecutor(new StepTerms<T>(_residuals, _weighted, _referenceResidual, _adam), threads);
+        (_referenceStatistics, _termStatistics) = CreateStatistics(store);
         if (config.Adam.KeepBest > 0) _adamKeepBest = new AdamKeepBest(this);
     }
 
-    public int Threads => _executor.Threads;
+    public int Threads => _step.Threads;
 
     public void Dispose()
     {
-        _executor.Dispose();
+        _step.Dispose();
         _lbfgs?.Dispose();
         _adamKeepBest?.Dispose();
     }
@@ -146,7 +145,9 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
 
     public Problem Problem { get; }
     public TrainingRecipe Config { get; }
-    public Network<T> Network { get; }
+    /// <summary>The network; reading it brings θ to the host first when the step keeps θ on a device (see <see cref="HostNetwork"/>).</summary>
+    public Network<T> Network => HostNetwork();
+    private readonly Network<T> _network;
     public int Step { get; private set; }
     public IReadOnlyList<string> TermNames { get; }
     public IReadOnlyList<double> Losses => _losses;
@@ -183,8 +184,9 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     private (int Step, double Loss, T[] Parameters)? _resumedBest;
     public int ParameterCount => Network.Parameters.Count;
     public string[] EvaluatedFields => _evaluation?.Fields ?? Problem.EvaluatedFields;
-    public IReadOnlyList<CompiledTerm<T>> ResidualTerms => _residuals;
-    public IReadOnlyList<CompiledTerm<T>> WeightedTermTapes => _weighted;
+    /// <summary>The residual terms; their losses and gradients are those of the last step (downloaded on demand from a device).</summary>
+    public IReadOnlyList<CompiledTerm<T>> ResidualTerms { get { _step?.FetchTermResults(); return _residuals; } }
+    public IReadOnlyList<CompiledTerm<T>> WeightedTermTapes { get { _step?.FetchTermResults(); return _weighted; } }
 
     public IReadOnlyDictionary<string, double> LearnedCoefficients =>
         _learned.ToDictionary(kv => kv.Key, kv => kv.Value.Scale * double.CreateTruncating(Network.Parameters.Values[kv.Value.Parameter.Offset]));
@@ -257,40 +259,32 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
             _lbfgs.AfterIteration();
             return;
         }
-        var theta = Network.Parameters.Values;
         // Sampling stays on this thread, in term order, so the RNG stream is the same for any thread count.
         for (int i = 0; i < _residuals.Length; i++) _residuals[i].Sample(_stepRng);
         for (int i = 0; i < _weighted.Length; i++) _weighted[i].Sample(_stepRng);
-        _executor.Run();
+        _step.Evaluate(_losses);
         if (_causal is not null && !_causalPrimed)
         {
             // The first step weights its own batch (later steps use the previous step's residuals).
+            _step.FetchTermResults();
             _causal.Update(_residuals);
-            _executor.Run();
+            _step.Evaluate(_losses);
             _causalPrimed = true;
         }
-        GatherResiduals(_residuals, _weighted, _losses, _gradient);
-        for (int i = 0; i < _weighted.Length; i++) _weightedGradients[i] = _weighted[i].Gradient;
-        _causal?.Update(_residuals); // this pass's residuals (at θ before the update) weight the next step
+        if (_causal is not null)
+        {
+            _step.FetchTermResults(); // the residuals per point
+            _causal.Update(_residuals); // this pass's residuals (at θ before the update) weight the next step
+        }
         for (int i = 0; i < _losses.Length; i++)
             if (!double.IsFinite(_losses[i]))
                 throw new TrainingDivergedException($"Loss '{TermNames[i]}' became {_losses[i]} at step {Step}; stopping (the last good checkpoint is kept).");
 
-        if (_weights.IsDue(Step) && _ntk is not null) _weights.Update(_ntk.Estimate(Step));
-        else if (_weights.IsDue(Step))
-        {
-            ReadOnlySpan<T> reference = _referenceResidual >= 0 ? _residuals[_referenceResidual].Gradient : _gradient;
-            _weights.Update(reference, _weightedGradients);
-        }
-        AddWeighted(_weighted, _weights.Current, _gradient);
-        _adam.Update(theta, _gradient);
+        if (_weights.IsDue(Step)) UpdateWeights();
+        _step.Update(_weights.Current);
         Step++;
-        if (_adamKeepBest?.AfterStep() == true)
-        {
-            // The Adam phase ended on earlier parameters: its last losses are re-read for them (same points).
-            _executor.Run();
-            GatherResiduals(_residuals, _weighted, _losses, _gradient);
-        }
+        // The Adam phase ended on earlier parameters: its last losses are re-read for them (same points).
+        if (_adamKeepBest?.AfterStep() == true) _step.Evaluate(_losses);
     }
 
     public double[]? RelativeL2()
@@ -319,6 +313,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
 
     public Checkpoint CaptureCheckpoint()
     {
+        _step.PullOptimizer();
         var (adamStep, m, v) = _adam.GetState();
         var (raw, current, updates) = _weights.GetState();
         var best = _lbfgs is null ? _resumedBest : _lbfgs.Best;  // a resumed run keeps its best before the phase restarts
@@ -362,6 +357,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         if (c.WeightsRaw.Length != _weights.Current.Length) throw new InvalidDataException($"The checkpoint has {c.WeightsRaw.Length} loss weights, the run has {_weights.Current.Length}.");
         theta.CopyTo(Network.Parameters.Values, 0);
         _adam.SetState(c.AdamStep, m, v);
+        _step.HostOptimizerChanged();
         _weights.SetState(c.WeightsRaw, c.WeightsCurrent, c.WeightUpdates);
         _stepRng.SetState(c.RngState);
         Step = c.Step;

@@ -5,7 +5,8 @@ namespace PinnServe.Engine.Backends;
 /// <summary>
 /// Where a training step's arithmetic runs. The trainer samples points, then asks the backend's executor to
 /// run forward and backward of every loss term; the weighting schemes and the optimizer read each term's
-/// <see cref="CompiledTerm{T}.Loss"/> and <see cref="CompiledTerm{T}.Gradient"/>. A backend sees the compiled
+/// <see cref="CompiledTerm{T}.Loss"/> and <see cref="CompiledTerm{T}.Gradient"/>; or, for the Adam phase, the backend owns
+/// the whole step (<see cref="CreateStepExecutor{T}"/>) and returns only scalars. A backend sees the compiled
 /// terms' tapes (a static graph of a few node kinds: jet input, dense layer, activation jet, gate, component,
 /// elementwise expression, mean square), so a device backend can translate them once into its own kernels
 /// without any change to Physics, Training or the weighting schemes.
@@ -19,6 +20,13 @@ public interface IComputeBackend
     bool IsAvailable(out string reason);
 
     ITermExecutor<T> CreateExecutor<T>(IReadOnlyList<CompiledTerm<T>> terms, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// The whole Adam step (<see cref="IStepExecutor{T}"/>). By default the terms run on <see cref="CreateExecutor{T}"/>
+    /// and the combination and the update on the host; a device backend overrides it to keep θ and Adam's moments resident.
+    /// </summary>
+    IStepExecutor<T> CreateStepExecutor<T>(StepTerms<T> step, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => new HostStepExecutor<T>(CreateExecutor(step.All, threads), step);
 }
 
 /// <summary>Runs forward and backward of a fixed set of compiled terms, once per <see cref="Run"/>.</summary>

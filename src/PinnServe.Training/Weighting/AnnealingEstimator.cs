@@ -15,28 +15,31 @@ public enum AnnealingAggregation
 /// Learning-rate annealing (Wang, Teng &amp; Perdikaris 2021, Algorithm 2.1, eq. 2.30):
 /// λ̂ᵢ = max|∇θ L_r| / mean|λᵢ ∇θ Lᵢ| — the denominator is the gradient of the weighted term.
 /// </summary>
-public sealed class AnnealingEstimator(ParameterSelection selection, AnnealingAggregation aggregation) : IWeightEstimator
+public sealed class AnnealingEstimator(ParameterSelection selection, AnnealingAggregation aggregation) : IStatisticsWeightEstimator
 {
     public string Name => "annealing";
     public ParameterSelection Selection => selection;
     public AnnealingAggregation Aggregation => aggregation;
 
     public double Estimate<T>(ReadOnlySpan<T> reference, ReadOnlySpan<T> term, double currentWeight) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => EstimateFrom(new SpanGradient<T>(reference), new SpanGradient<T>(term), currentWeight);
+
+    public double EstimateFrom<TGradient>(TGradient reference, TGradient term, double currentWeight) where TGradient : IGradientSummary, allows ref struct
     {
         switch (aggregation)
         {
             case AnnealingAggregation.Flat:
             {
                 var all = selection.All;
-                return GradientStatistics.MaxAbs(reference, all) / (currentWeight * GradientStatistics.MeanAbs(term, all));
+                return reference.MaxAbs(all) / (currentWeight * term.MeanAbs(all));
             }
             case AnnealingAggregation.Layerwise:
             {
                 double max = 0, meanSum = 0;
                 for (int l = 0; l < selection.Layers.Count; l++)
                 {
-                    max = Math.Max(max, GradientStatistics.MaxAbs(reference, selection.Layers[l]));
-                    meanSum += currentWeight * GradientStatistics.MeanAbs(term, selection.Layers[l]);
+                    max = Math.Max(max, reference.MaxAbs(selection.Layers[l]));
+                    meanSum += currentWeight * term.MeanAbs(selection.Layers[l]);
                 }
                 return max / (meanSum / selection.Layers.Count);
             }
@@ -44,7 +47,7 @@ public sealed class AnnealingEstimator(ParameterSelection selection, AnnealingAg
             {
                 double best = 0;
                 for (int l = 0; l < selection.Layers.Count; l++)
-                    best = Math.Max(best, GradientStatistics.MaxAbs(reference, selection.Layers[l]) / (currentWeight * GradientStatistics.MeanAbs(term, selection.Layers[l])));
+                    best = Math.Max(best, reference.MaxAbs(selection.Layers[l]) / (currentWeight * term.MeanAbs(selection.Layers[l])));
                 return best;
             }
         }

@@ -4,7 +4,7 @@ namespace PinnServe.Training.Weighting;
 /// Dynamically normalized PINNs (Deguchi &amp; Asai 2023, seed 002 eq. 22 and appendix):
 /// λ̂ᵢ = ‖∇θ L_r‖_p / ‖∇θ Lᵢ‖_p with p ∈ {1, 2, ∞}.
 /// </summary>
-public sealed class GradNormEstimator : IWeightEstimator
+public sealed class GradNormEstimator : IStatisticsWeightEstimator
 {
     private readonly ParameterSelection _selection;
 
@@ -19,8 +19,11 @@ public sealed class GradNormEstimator : IWeightEstimator
     public string Name => "grad-norm";
 
     public double Estimate<T>(ReadOnlySpan<T> reference, ReadOnlySpan<T> term, double currentWeight) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => EstimateFrom(new SpanGradient<T>(reference), new SpanGradient<T>(term), currentWeight);
+
+    public double EstimateFrom<TGradient>(TGradient reference, TGradient term, double currentWeight) where TGradient : IGradientSummary, allows ref struct
     {
         var all = _selection.All;
-        return GradientStatistics.Norm(reference, all, P) / GradientStatistics.Norm(term, all, P);
+        return reference.Norm(all, P) / term.Norm(all, P);
     }
 }

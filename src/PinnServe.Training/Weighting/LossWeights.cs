@@ -58,6 +58,21 @@ public sealed class LossWeights
         }
     }
 
+    /// <summary>Whether λ̂ can come from per-block gradient statistics alone (<see cref="IStatisticsWeightEstimator"/>): a device step then downloads only those.</summary>
+    public bool UsesStatistics => Estimator is IStatisticsWeightEstimator;
+
+    /// <summary>One smoothing update from the reference gradient's and each term's gradient's per-block statistics.</summary>
+    public void Update(BlockGradient reference, IReadOnlyList<BlockGradient> terms)
+    {
+        if (Estimator is null) return;
+        var estimator = Estimator as IStatisticsWeightEstimator
+            ?? throw new InvalidOperationException($"Weighting '{Estimator.Name}' needs the gradients themselves, not their statistics.");
+        Updates++;
+        double correction = BiasCorrection ? 1 - Math.Pow(Beta, Updates) : 1;
+        for (int i = 0; i < Terms.Count; i++)
+            if (!_fixed[i]) Smooth(i, estimator.EstimateFrom(reference, terms[i], Current[i]), correction);
+    }
+
     /// <summary>One smoothing update from estimates made elsewhere (the NTK traces), one per term.</summary>
     public void Update(IReadOnlyList<double> estimates)
     {
