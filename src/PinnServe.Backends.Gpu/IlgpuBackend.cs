@@ -70,10 +70,38 @@ public sealed class IlgpuBackend : IComputeBackend
         }
     }
 
+    /// <summary>The resident step (<see cref="IlgpuStepExecutor"/>): θ, m and v stay on the accelerator.</summary>
+    public IStepExecutor<T> CreateStepExecutor<T>(StepTerms<T> step, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(float))
+            throw new NotSupportedException($"Device '{Name}' trains in float32 only; use --precision float32.");
+        var floatStep = (StepTerms<float>)(object)step;
+        var (context, accelerator) = Open();
+        try { return (IStepExecutor<T>)(object)new IlgpuStepExecutor(new IlgpuTermExecutor(accelerator, floatStep.All), floatStep, accelerator, context); }
+        catch
+        {
+            accelerator.Dispose();
+            context.Dispose();
+            throw;
+        }
+    }
+
+    private (Context Context, Accelerator Accelerator) Open()
+    {
+        var context = _cuda ? Context.Create(b => b.Cuda().EnableAlgorithms()) : Context.Create(b => b.CPU().EnableAlgorithms());
+        try { return (context, _cuda ? context.CreateCudaAccelerator(0) : context.CreateCPUAccelerator(0)); }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Releases the accelerator and context after the executor's buffers.</summary>
-    private sealed class OwningExecutor(IlgpuTermExecutor inner, Accelerator accelerator, Context context) : ITermExecutor<float>
+    private sealed class OwningExecutor(IlgpuTermExecutor inner, Accelerator accelerator, Context context) : ITermExecutor<float>, ICountsTransfers
     {
         public int Threads => inner.Threads;
+        public long ParameterTransfers => inner.ParameterTransfers;
         public void Run() => inner.Run();
 
         public void Dispose()

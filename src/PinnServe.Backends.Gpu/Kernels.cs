@@ -23,6 +23,25 @@ internal struct SigmaArgs
     public int Z, S0, S1, S2, S3, S4, Order, Kind;
 }
 
+/// <summary>A sum of vectors listed in the int buffer (List: start, Count: how many), optionally each times its λ (m[Lambdas + k]).</summary>
+internal struct VectorSumArgs
+{
+    public int List, Count, Lambdas, Dst;
+}
+
+/// <summary>Offsets of θ, m, v and ∇L, and one update's scalars (as the host's <c>Adam</c> forms them in float).</summary>
+internal struct AdamArgs
+{
+    public int Theta, M, V, G;
+    public float B1, B2, A1, A2, StepSize, InvSqrtC2, Eps;
+}
+
+/// <summary>Vectors (the reference at arena offset Reference, then those listed at Vectors in the int buffer) × blocks ((offset, length) pairs at Blocks).</summary>
+internal struct StatisticsArgs
+{
+    public int Reference, Vectors, Blocks, BlockCount;
+}
+
 /// <summary>
 /// The device kernels. Every kernel works on one float arena (all node buffers, θ and the per-term results at
 /// fixed offsets), so a node's translation is just a list of offsets and the same kernels serve every tape.
@@ -39,6 +58,9 @@ internal sealed class Kernels
         Gather, ScatterAdd, ScaleByScalar, ScaleByScalarAdd, Power, MeanSquare, DotAdd, AddScalar, SetScalar;
     public readonly Action<Index1D, ArrayView<float>, SigmaArgs> Sigma;
     public readonly Action<Index1D, ArrayView<float>, ArrayView<int>, int, int, int> ScalarSum;
+    public readonly Action<Index1D, ArrayView<float>, ArrayView<int>, VectorSumArgs> SumVectors, AddWeightedVectors;
+    public readonly Action<Index1D, ArrayView<float>, AdamArgs> AdamUpdate;
+    public readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<double>, StatisticsArgs> BlockStatistics;
 
     public Kernels(Accelerator a)
     {
@@ -64,6 +86,10 @@ internal sealed class Kernels
         SetScalar = Load(a, SetScalarKernel);
         Sigma = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, SigmaArgs>(SigmaKernel);
         ScalarSum = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int, int, int>(ScalarSumKernel);
+        SumVectors = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, VectorSumArgs>(SumVectorsKernel);
+        AddWeightedVectors = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, VectorSumArgs>(AddWeightedVectorsKernel);
+        AdamUpdate = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, AdamArgs>(AdamKernel);
+        BlockStatistics = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<double>, StatisticsArgs>(BlockStatisticsKernel);
     }
 
     private static Action<Index1D, ArrayView<float>, Ew> Load(Accelerator a, Action<Index1D, ArrayView<float>, Ew> kernel)
@@ -164,6 +190,58 @@ internal sealed class Kernels
         float s = 0f;
         for (int k = 0; k < count; k++) s += m[terms[start + k]];
         m[dst] = s;
+    }
+
+    // dst[i] = Σ_k vector_k[i], in list order (the host's order: residual after residual from zero).
+    private static void SumVectorsKernel(Index1D i, ArrayView<float> m, ArrayView<int> list, VectorSumArgs a)
+    {
+        float s = 0f;
+        for (int k = 0; k < a.Count; k++) s += m[list[a.List + k] + i];
+        m[a.Dst + i] = s;
+    }
+
+    // dst[i] += Σ_k λ_k·vector_k[i], in list order.
+    private static void AddWeightedVectorsKernel(Index1D i, ArrayView<float> m, ArrayView<int> list, VectorSumArgs a)
+    {
+        float s = m[a.Dst + i];
+        for (int k = 0; k < a.Count; k++) s = m[list[a.List + k] + i] * m[a.Lambdas + k] + s;
+        m[a.Dst + i] = s;
+    }
+
+    // Adam on θ with m and v kept in the arena; the same float expressions as the host's vectorized update.
+    private static void AdamKernel(Index1D i, ArrayView<float> m, AdamArgs a)
+    {
+        float g = m[a.G + i];
+        float mi = a.B1 * m[a.M + i] + a.A1 * g;
+        float vi = a.B2 * m[a.V + i] + a.A2 * g * g;
+        m[a.M + i] = mi;
+        m[a.V + i] = vi;
+        m[a.Theta + i] -= a.StepSize * mi / (XMath.Sqrt(vi) * a.InvSqrtC2 + a.Eps);
+    }
+
+    // One thread per (vector, block): max|g| (NaN if any entry is), Σ|g|, Σg, Σg² in float64, element order,
+    // into stats[4·(vector·BlockCount + block) + 0..3]. The schemes' statistics combine from these on the host.
+    private static void BlockStatisticsKernel(Index1D idx, ArrayView<float> m, ArrayView<int> ints, ArrayView<double> stats, StatisticsArgs a)
+    {
+        int v = idx / a.BlockCount, b = idx - v * a.BlockCount;
+        int start = (v == 0 ? a.Reference : ints[a.Vectors + v - 1]) + ints[a.Blocks + 2 * b], length = ints[a.Blocks + 2 * b + 1];
+        double max = 0, sumAbs = 0, sum = 0, sumSquares = 0;
+        bool nan = false;
+        for (int k = 0; k < length; k++)
+        {
+            double d = m[start + k];
+            double abs = d < 0 ? -d : d;
+            if (d != d) nan = true;
+            if (abs > max) max = abs;
+            sumAbs += abs;
+            sum += d;
+            sumSquares += d * d;
+        }
+        int o = 4 * idx;
+        stats[o] = nan ? double.NaN : max;
+        stats[o + 1] = sumAbs;
+        stats[o + 2] = sum;
+        stats[o + 3] = sumSquares;
     }
 
     // The same polynomials of t = tanh z as the CPU engine (TanhActivation), so both round alike.

@@ -182,7 +182,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     public long LbfgsEvaluations => _lbfgs?.Evaluations ?? 0;
     // A checkpoint's best held-out state, handed to the L-BFGS phase when a resumed run (re)creates it.
     private (int Step, double Loss, T[] Parameters)? _resumedBest;
-    public int ParameterCount => Network.Parameters.Count;
+    public int ParameterCount => _network.Parameters.Count;
     public string[] EvaluatedFields => _evaluation?.Fields ?? Problem.EvaluatedFields;
     /// <summary>The residual terms; their losses and gradients are those of the last step (downloaded on demand from a device).</summary>
     public IReadOnlyList<CompiledTerm<T>> ResidualTerms { get { _step?.FetchTermResults(); return _residuals; } }

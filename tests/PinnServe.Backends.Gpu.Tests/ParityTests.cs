@@ -25,8 +25,9 @@ public class ParityTests
 
     public static IEnumerable<object[]> Architectures => [["mlp"], ["modified-mlp"]];
 
-    // The training runs: the modified MLP with adaptive (annealing) weights, and a plain MLP on a point pool.
-    public static IEnumerable<object[]> TrainingCases => [["klein-gordon", "M4"], ["allen-cahn", "DN"]];
+    // The training runs (the resident step: θ, m and v stay on the device): the modified MLP with adaptive
+    // (annealing) weights, a plain MLP with fixed weights, and a plain MLP on a point pool with grad-norm weights.
+    public static IEnumerable<object[]> TrainingCases => [["klein-gordon", "M4"], ["klein-gordon", "M1"], ["allen-cahn", "DN"]];
 
     internal static TrainingRecipe Config(string problem, string model, string device) =>
         Recipes.For(ProblemCatalog.Create(problem), model).WithNetwork(it => it with { Layers = "2x10" }).WithSampling(it => it with { Batch = 40, SlicePoints = 16, TermPoints = new(), FullBatch = false }).WithLogging(it => it with { EvaluationGrid = 5 }).WithDevice(it => it with { Precision = Precision.Float32, Name = device });
@@ -135,11 +136,12 @@ public class ParityTests
         using var gpu = (Trainer<float>)TrainerFactory.Create(Small(device), 1);
         Assert.True(gpu.ResidualTerms[0].Shards.Count > 1, "the residual term must span several shards");
         double worst = 0;
-        for (int step = 0; step < RunSteps; step++)
+        for (int step = 1; step <= RunSteps; step++)
         {
             cpu.TrainStep();
             gpu.TrainStep();
-            worst = Math.Max(worst, RelativeDifference(cpu.Network.Parameters.Values, gpu.Network.Parameters.Values));
+            // θ comes down only every 50 steps (reading it costs the resident step one download and one upload).
+            if (step % 50 == 0) worst = Math.Max(worst, RelativeDifference(cpu.Network.Parameters.Values, gpu.Network.Parameters.Values));
         }
         double theta = RelativeDifference(cpu.Network.Parameters.Values, gpu.Network.Parameters.Values);
         Console.WriteLine($"training {device} {problem} {model}: θ after {RunSteps} steps within {theta:E2} (worst on the way {worst:E2}), relative to max |θ|");
