@@ -23,7 +23,8 @@ public sealed record StepTerms<T>(IReadOnlyList<CompiledTerm<T>> Residuals, IRea
 /// which is scalar arithmetic. A device backend keeps θ and Adam's m and v resident and moves them only when asked
 /// (<see cref="PullParameters"/>, <see cref="PullOptimizer"/>) or after the host changed them
 /// (<see cref="HostParametersChanged"/>, <see cref="HostOptimizerChanged"/>).
-/// A step is: <see cref="Evaluate"/>, then optionally <see cref="Statistics"/> or the host gradients, then <see cref="Update"/>.
+/// A step is: <see cref="Evaluate"/>, then optionally <see cref="Statistics"/> or <see cref="HostReferenceGradient"/>
+/// (both read Σ∇L_r, which <see cref="Update"/> turns into ∇L), then <see cref="Update"/>.
 /// </summary>
 public interface IStepExecutor<T> : IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
