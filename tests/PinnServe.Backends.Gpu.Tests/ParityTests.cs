@@ -26,8 +26,10 @@ public class ParityTests
     public static IEnumerable<object[]> Architectures => [["mlp"], ["modified-mlp"]];
 
     // The training runs (the resident step: θ, m and v stay on the device): the modified MLP with adaptive
-    // (annealing) weights, a plain MLP with fixed weights, and a plain MLP on a point pool with grad-norm weights.
-    public static IEnumerable<object[]> TrainingCases => [["klein-gordon", "M4"], ["klein-gordon", "M1"], ["allen-cahn", "DN"]];
+    // (annealing) weights, and a plain MLP with fixed weights. Two runs keep the suite inside CI's time; the other
+    // schemes' device statistics are compared with the host's directly (ResidentStepTests), and allen-cahn DN's
+    // point pool per step above.
+    public static IEnumerable<object[]> TrainingCases => [["klein-gordon", "M4"], ["klein-gordon", "M1"]];
 
     internal static TrainingRecipe Config(string problem, string model, string device) =>
         Recipes.For(ProblemCatalog.Create(problem), model).WithNetwork(it => it with { Layers = "2x10" }).WithSampling(it => it with { Batch = 40, SlicePoints = 16, TermPoints = new(), FullBatch = false }).WithLogging(it => it with { EvaluationGrid = 5 }).WithDevice(it => it with { Precision = Precision.Float32, Name = device });
@@ -118,8 +120,9 @@ public class ParityTests
     /// does not grow exponentially over so few steps at this learning rate. The bound keeps a 50× margin over that
     /// estimate for entries whose gradient is near ε (where Adam's normalisation amplifies a relative error) and
     /// for the adaptive weights' feedback; a wrong kernel (a sign, a missing term, a wrong index) moves θ by
-    /// ~lr per step, i.e. ≥ 1e-2 after 200 steps, far above it. Measured on ilgpu-cpu (2026-12-07): 3.1e-8
-    /// (klein-gordon M4) and 6.4e-8 (allen-cahn DN); each run prints its value. The same bound holds for cuda, whose
+    /// ~lr per step, i.e. ≥ 1e-2 after 200 steps, far above it. Measured on ilgpu-cpu (2026-12-07) with the
+    /// resident step (combination and Adam in device kernels): 3.1e-8 (klein-gordon M4), 1.2e-7 (klein-gordon M1),
+    /// 6.4e-8 (allen-cahn DN); each run prints its value. The same bound holds for cuda, whose
     /// PTX may contract a·b + c into FMAs and use other sin/exp approximations: still ~1e-6 per step.
     /// </summary>
     private const double ThetaTolerance = 1e-4;
