@@ -180,4 +180,24 @@ public class ResidentStepTests
         Console.WriteLine($"vector-only scheme, keep-best, L-BFGS on {device}: θ after {cpu.Step} steps within {theta:E2} of max |θ|");
         Assert.True(theta <= 1e-4, $"{device}: θ after L-BFGS differs by {theta:E2} of its largest entry");
     }
+
+    [Theory]
+    [OnDevice(Devices.IlgpuCpu)]
+    [OnDevice(Devices.Cuda)]
+    public void NtkWeightsAreMeasuredAtTheDevicesTheta(string device)
+    {
+        // The NTK traces run on the host's tapes: θ comes down when λ is due, and λ must follow the CPU run's.
+        var config = Small("M1", "cpu").WithWeighting(it => it with { Scheme = "ntk", Interval = 3, NtkPoints = 8 });
+        using var cpu = (Trainer<float>)TrainerFactory.Create(config, 1);
+        using var gpu = (Trainer<float>)TrainerFactory.Create(config.WithDevice(it => it with { Name = device }), 1);
+        for (int i = 0; i < 7; i++)
+        {
+            cpu.TrainStep();
+            gpu.TrainStep();
+        }
+        Assert.True(gpu.LossWeights.Updates == 3 && gpu.Weights.All(w => w != 1), "the NTK weights must have been updated");
+        Assert.Equal(cpu.Weights, gpu.Weights, (x, y) => Math.Abs(x - y) <= 1e-4 * Math.Max(1, Math.Abs(x)));
+        double theta = ParityTests.RelativeDifference(cpu.Network.Parameters.Values, gpu.Network.Parameters.Values);
+        Assert.True(theta <= 1e-4, $"{device}: θ after NTK-weighted steps differs by {theta:E2} of its largest entry");
+    }
 }
