@@ -231,7 +231,9 @@ internal sealed class Kernels
         {
             double d = m[start + k];
             double abs = d < 0 ? -d : d;
+#pragma warning disable CS1718 // d != d is the NaN test every ILGPU target compiles (no intrinsic needed)
             if (d != d) nan = true;
+#pragma warning restore CS1718
             if (abs > max) max = abs;
             sumAbs += abs;
             sum += d;
