@@ -187,6 +187,18 @@ public sealed record TrialFile
             File.WriteAllText(problemFile, Problem.Text);
             problem = ProblemFiles.Load(problemFile, parameters, dataDirectory);
         }
+        var config = Bind(problem);
+        if (problemFile is not null) config = config with { ProblemFile = problemFile, ProblemDirectory = dataDirectory };
+        // Data files named by the recipe resolve like the embedded problem's own: against the trial file's folder.
+        if (config.Data.ReferenceFile is { } reference) config = config.WithData(it => it with { ReferenceFile = Path.GetFullPath(reference, dataDirectory) });
+        if (config.Data.ObservationFile is { } observations) config = config.WithData(it => it with { ObservationFile = Path.GetFullPath(observations, dataDirectory) });
+        return config;
+    }
+
+    /// <summary>The recipe over <paramref name="problem"/> (this trial's, created by the caller): the problem's defaults
+    /// under the recipe's model preset, the recipe's keys over them, the trial's seed. Writes nothing.</summary>
+    public TrainingRecipe Bind(Problem problem)
+    {
         string? model = Recipe["model"] is JsonValue m && m.TryGetValue(out string? preset) && ModelPresets.Names.Contains(preset) ? preset : null;
         var defaults = Recipes.For(problem, model);
         var merged = JsonNode.Parse(defaults.ToJson())!.AsObject();
@@ -194,13 +206,13 @@ public sealed record TrialFile
         TrainingRecipe config;
         try { config = RecipeBinder.Deserialize(merged); }
         catch (InvalidSettingException e) { throw new InvalidDataException($"recipe: {e.Message}"); }
-        config = config with { Seed = Seed, Parameters = new(problem.Parameters) };
-        if (problemFile is not null) config = config with { ProblemFile = problemFile, ProblemDirectory = dataDirectory };
-        // Data files named by the recipe resolve like the embedded problem's own: against the trial file's folder.
-        if (config.Data.ReferenceFile is { } reference) config = config.WithData(it => it with { ReferenceFile = Path.GetFullPath(reference, dataDirectory) });
-        if (config.Data.ObservationFile is { } observations) config = config.WithData(it => it with { ObservationFile = Path.GetFullPath(observations, dataDirectory) });
-        return config;
+        return config with { Seed = Seed, Parameters = new(problem.Parameters) };
     }
+
+    /// <summary>The trial's problem without writing the embedded file anywhere (relative data paths resolve in <paramref name="dataDirectory"/>).</summary>
+    public Problem CreateProblem(string dataDirectory) => Problem.Catalog is { } name
+        ? ProblemCatalog.Create(name, Problem.Parameters ?? new())
+        : ProblemFiles.Parse(Problem.Text!, Problem.FileName!, Problem.Parameters ?? new(), dataDirectory);
 
     /// <summary>Each key of <paramref name="overrides"/> replaces the one in <paramref name="target"/>; objects merge key by key, except maps of names (weights, term points).</summary>
     private static void Overlay(JsonObject target, JsonObject overrides, string path)
