@@ -99,7 +99,9 @@ internal static class ClusterRun
     private static string Fingerprint(Experiment experiment, IReadOnlyList<string> extra)
     {
         var text = new StringBuilder(experiment.Id).Append('\n');
-        foreach (var row in experiment.Rows) text.Append(row.Label).Append('\t').Append(row.RecipeJson().ToJsonString()).Append('\n');
+        foreach (var row in experiment.Rows) text.Append(row.Label).Append('\t').Append(row.Arguments is { } arguments
+            ? string.Join('\u001f', arguments.Split(' ')) // a sweep's row: as before rows were recipes, so its run root stays its own
+            : row.RecipeJson().ToJsonString()).Append('\n');
         text.AppendJoin('\u001f', Reproducer.SetupChanging(extra));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
