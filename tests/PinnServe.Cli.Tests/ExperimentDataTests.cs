@@ -80,7 +80,7 @@ public class ExperimentDataTests
         File.WriteAllText(Path.Combine(dir, "bad.toml"), "id = \"bad\"\ntitle = \"T\"\n[[rows]]\nlabel = \"a\"\nproblem = \"poisson-1d\"\nsettings = { \"adam.learning_rate\" = -1.0 }\n");
         var bad = PinnCli.RunIn(dir, "reproduce", "--file", "bad.toml", "--runs", "runs", "--out", "out");
         Assert.Equal(2, bad.ExitCode);
-        Assert.Contains("bad.toml:6:36: adam.learning_rate", bad.Stderr);
+        Assert.Contains("bad.toml:6:37: adam.learning_rate", bad.Stderr);
         Assert.DoesNotContain(dir, bad.Stderr);
         Assert.False(Directory.Exists(Path.Combine(dir, "runs", "bad")));
     }

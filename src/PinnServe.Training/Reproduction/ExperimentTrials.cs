@@ -37,9 +37,10 @@ public static class ExperimentTrials
         return recipe;
     }
 
-    /// <summary>The trial file of one row and seed; <paramref name="runDir"/> is relative to the table's run root (RUNS/ID).</summary>
+    /// <summary>The trial file of one row and seed, with the whole recipe; <paramref name="runDir"/> is relative to the
+    /// table's run root (RUNS/ID). The same file whether it runs here or on a cluster node.</summary>
     public static TrialFile Trial(Experiment experiment, ExperimentRow row, RecipeOverrides extra, ulong seed, string runDir, Problem? problem = null) =>
-        TrialFile.FromConfig(Recipe(row, extra, seed, problem), TrialName(experiment, row, seed), runDir);
+        TrialFile.WithWholeRecipe(Recipe(row, extra, seed, problem), TrialName(experiment, row, seed), runDir);
 
     public static string TrialName(Experiment experiment, ExperimentRow row, ulong seed) =>
         $"{experiment.Id}/{row.Label}/seed-{seed.ToString(CultureInfo.InvariantCulture)}";

@@ -90,6 +90,24 @@ public sealed record TrialFile
         return new TrialFile { Name = name, Problem = problem, Recipe = recipe, Seed = config.Seed, RunDir = runDir };
     }
 
+    /// <summary>
+    /// The trial of a training config with its whole recipe (every setting, not only those that differ from the problem's
+    /// defaults): what `pinn reproduce` and `pinn sweep` hand out, so a trial means the same to a later pinn whose
+    /// problem defaults moved. Data files named by the recipe are absolute, as every node sees the same paths.
+    /// </summary>
+    public static TrialFile WithWholeRecipe(TrainingRecipe config, string name, string runDir)
+    {
+        var problem = config.ProblemFile is { } file
+            ? TrialProblem.FromFile(file, config.Parameters)
+            : TrialProblem.FromCatalog(config.Problem, config.Parameters);
+        var recipe = JsonNode.Parse(config.ToJson())!.AsObject();
+        foreach (var key in TrialOwnedKeys) recipe.Remove(key);
+        if (recipe["data"] is JsonObject data)
+            foreach (string key in new[] { "reference_file", "observation_file" })
+                if (data[key] is JsonValue v && v.TryGetValue(out string? path)) data[key] = Path.GetFullPath(path);
+        return new TrialFile { Name = name, Problem = problem, Recipe = recipe, Seed = config.Seed, RunDir = runDir };
+    }
+
     /// <summary>The keys of <paramref name="wanted"/> whose values differ from <paramref name="baseline"/>'s (objects key by key, except maps of names).</summary>
     private static JsonObject Difference(JsonObject wanted, JsonObject baseline)
     {
