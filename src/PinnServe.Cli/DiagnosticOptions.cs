@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
+using PinnServe.Training.Reproduction;
 using PinnServe.Training;
 using PinnServe.Training.Diagnostics;
 
@@ -16,18 +18,15 @@ internal sealed class DiagnosticOptions
 
     public IEnumerable<Symbol> All() => [Histograms, HistogramEvery, Hessian, HessianEvery, HessianIterations];
 
-    /// <summary>The config with the diagnostics these options ask for (unchanged when none is given).</summary>
-    public TrainingRecipe ApplyTo(TrainingRecipe config, ParseResult parse)
+    /// <summary>The diagnostics these options set, by setting path (bare --hessian is <see cref="RecipeOverrides.HessianAtDefaultInterval"/>).</summary>
+    public IEnumerable<SettingValue> Settings(ParseResult parse)
     {
-        if (!All().OfType<Option>().Any(o => parse.GetResult(o) is { Implicit: false })) return config;
-        var d = config.Logging.Diagnostics ?? new DiagnosticsConfig();
-        if (parse.GetValue(Histograms) is { } steps) d = d with { HistogramSteps = ParseSteps(steps) };
-        if (parse.GetValue(HistogramEvery) is { } every) d = d with { HistogramEvery = every };
-        if (parse.GetValue(Hessian)) d = d with { HessianEvery = DiagnosticsConfig.DefaultHessianInterval(config.Adam.Iterations) };
-        if (parse.GetValue(HessianEvery) is { } hessianEvery) d = d with { HessianEvery = hessianEvery };
-        if (parse.GetValue(HessianIterations) is { } iterations) d = d with { HessianIterations = iterations };
-        d.Validate();   // here too: a config that records nothing is dropped below, with its bad values
-        return d.Any ? config.WithLogging(it => it with { Diagnostics = d }) : config;
+        const string group = "logging.diagnostics.";
+        if (parse.GetValue(Histograms) is { } steps)
+            yield return new(group + "histogram_steps", new JsonArray(ParseSteps(steps).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()), Histograms.Name);
+        if (parse.GetValue(HistogramEvery) is { } every) yield return new(group + "histogram_every", JsonValue.Create(every), HistogramEvery.Name);
+        if (parse.GetValue(HessianEvery) is { } hessianEvery) yield return new(group + "hessian_every", JsonValue.Create(hessianEvery), HessianEvery.Name);
+        if (parse.GetValue(HessianIterations) is { } iterations) yield return new(group + "hessian_iterations", JsonValue.Create(iterations), HessianIterations.Name);
     }
 
     private static int[] ParseSteps(string list) =>

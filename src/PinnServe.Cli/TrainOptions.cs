@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using PinnServe.Physics;
 using PinnServe.Physics.Files;
 using PinnServe.Training;
+using PinnServe.Training.Reproduction;
 
 namespace PinnServe.Cli;
 
@@ -159,29 +160,37 @@ internal sealed class TrainOptions
         Bind(EvalGrid, "logging.eval_grid"), Bind(LogEvery, "logging.log_every"), Bind(EvalEvery, "logging.eval_every"), Bind(CheckpointEvery, "logging.checkpoint_every"),
     ];
 
-    /// <summary>Problem defaults, then the model preset, then every explicit option, bound by <see cref="RecipeBinder"/>.</summary>
+    /// <summary>What the options say about the recipe (not the problem): the model preset, the parameters and every
+    /// explicit option as a setting by path, the flag as its origin. A sweep's values and --train-args are read so too.</summary>
+    public RecipeOverrides Overrides(ParseResult parse)
+    {
+        var settings = Bindings().SelectMany(b => b.Read(parse).Select(s => new SettingValue(s.Path, s.Value, b.Option.Name))).ToList();
+        settings.AddRange(Diagnostics.Settings(parse));
+        return new RecipeOverrides
+        {
+            Model = parse.GetValue(Model), Parameters = ParsePairs(parse.GetValue(Param), "--param"), Settings = settings,
+            HessianAtDefaultInterval = parse.GetValue(Diagnostics.Hessian),
+        };
+    }
+
+    /// <summary>Problem defaults, then the model preset, then every explicit option, bound by <see cref="RecipeBinder"/>
+    /// (<see cref="RecipeOverrides.Bind"/>: the same binding as a row of an experiment file).</summary>
     public TrainingRecipe Build(ParseResult parse)
     {
         string name = parse.GetValue(Problem) ?? throw new UsageException("Name a problem (see `pinn problems`) or a problem file (.toml, .yaml, .json).");
         Problem problem;
         bool isFile = ProblemDocument.IsProblemFile(name);
+        var overrides = Overrides(parse);
         try
         {
-            var parameters = ParsePairs(parse.GetValue(Param), "--param");
-            problem = isFile ? ProblemFiles.Load(name, parameters) : ProblemCatalog.Create(name, parameters);
+            problem = isFile ? ProblemFiles.Load(name, overrides.Parameters) : ProblemCatalog.Create(name, overrides.Parameters);
         }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
         catch (FileNotFoundException e) { throw new UsageException(e.Message); }
         try
         {
-            var c = Recipes.For(problem, parse.GetValue(Model));
+            var c = overrides.Bind(problem);
             if (isFile) c = c with { ProblemFile = Path.GetFullPath(name), ProblemDirectory = Path.GetDirectoryName(Path.GetFullPath(name)) };
-            var settings = Bindings().SelectMany(b => b.Read(parse).Select(s => new SettingValue(s.Path, s.Value, b.Option.Name))).ToList();
-            c = RecipeBinder.Apply(c, settings);
-            if (c.Model != "custom" && (parse.GetValue(Arch) is not null || parse.GetValue(Weighting) is not null)) c = c with { Model = "custom" };
-            c = Diagnostics.ApplyTo(c, parse);
-            c.Validate();
-            c.ValidateFor(problem);
             return c;
         }
         catch (InvalidSettingException e)
@@ -193,6 +202,30 @@ internal sealed class TrainOptions
         {
             throw new UsageException(e.Message);
         }
+    }
+
+    /// <summary>The overrides of `pinn train` options without a problem (--train-args, a sweep's value).</summary>
+    public static RecipeOverrides ParseOverrides(IReadOnlyList<string> options)
+    {
+        var (train, parse) = ParseTrain(["placeholder-problem", .. options]);
+        return train.Overrides(parse);
+    }
+
+    /// <summary>The recipe of a whole `pinn train` command line (problem first), as `pinn train` would train it.</summary>
+    public static TrainingRecipe BuildCommandLine(IReadOnlyList<string> arguments)
+    {
+        var (train, parse) = ParseTrain(arguments);
+        return train.Build(parse);
+    }
+
+    private static (TrainOptions, ParseResult) ParseTrain(IReadOnlyList<string> arguments)
+    {
+        var options = new TrainOptions();
+        var command = new Command("train");
+        options.AddTo(command);
+        var parse = command.Parse([.. arguments]);
+        if (parse.Errors.Count > 0) throw new UsageException(parse.Errors[0].Message);
+        return (options, parse);
     }
 
     /// <summary>A repeatable name=value flag names the entry: "--weight ic".</summary>

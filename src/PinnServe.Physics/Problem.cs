@@ -43,6 +43,9 @@ public abstract class Problem
     public abstract IReadOnlyList<LossTerm> Terms { get; }
     /// <summary>How the source paper trained it, as a recipe (its model preset in <see cref="TrainingRecipe.Model"/>); unset settings keep the recipe's defaults.</summary>
     public virtual TrainingRecipe Defaults => new() { Model = "M1" };
+    /// <summary>The settings of <see cref="Defaults"/> the description gives explicitly (a problem file's [training]): over the
+    /// problem's own model preset they win (a file's weighting = "fixed" with model = "M2").</summary>
+    public virtual IReadOnlyList<SettingValue> ExplicitDefaults => [];
 
     /// <summary>Fields with names of their own (the cavity's u = ψ_y); plain outputs need no entry.</summary>
     public virtual IReadOnlyList<FieldDefinition> DerivedFields => [];

@@ -45,9 +45,18 @@ public static class Recipes
         var d = problem.Defaults;
         var recipe = d with { Problem = problem.Name, Parameters = new Dictionary<string, double>(problem.Parameters) };
         var preset = ModelPresets.Apply(recipe, model ?? d.Model);
-        // A problem's own weighting scheme (a problem file's `weighting = "ntk"`) wins over its model's; a model named
-        // explicitly keeps its own. "fixed" is every recipe's default, so it cannot override a model here.
-        if (model is null && d.Weighting.Scheme != new WeightingConfig().Scheme && d.Weighting.Scheme != preset.Weighting.Scheme)
+        if (model is not null) return preset;   // a model named explicitly keeps its own architecture and weighting
+        // What the problem's description sets explicitly (a file's `weighting = "fixed"`, `beta = 0.99`) wins over its own
+        // model's preset; the recipe is then no longer the preset ("custom").
+        var overPreset = problem.ExplicitDefaults.Where(s => s.Path == "network.architecture" || s.Path.StartsWith("weighting.", StringComparison.Ordinal)).ToList();
+        if (overPreset.Count > 0)
+        {
+            var explicitly = RecipeBinder.Apply(preset, overPreset, partial: true);
+            if (explicitly.ToJson() != preset.ToJson())
+                preset = explicitly with { Model = "custom" };
+        }
+        // A problem written in C# states no explicit settings: its own non-default scheme wins over its model's.
+        else if (d.Weighting.Scheme != new WeightingConfig().Scheme && d.Weighting.Scheme != preset.Weighting.Scheme)
             preset = preset with { Model = "custom", Weighting = preset.Weighting with { Scheme = d.Weighting.Scheme } };
         return preset;
     }

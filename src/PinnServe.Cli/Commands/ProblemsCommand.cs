@@ -21,6 +21,7 @@ internal static class ProblemsCommand
             if (parse.GetValue(file) is { } path)
             {
                 FileProblem problem;
+                Training.SettingNameRegistration.EnsureRegistered();   // the weighting schemes' names, checked at their line and column
                 try { problem = ProblemFiles.Load(path, TrainOptions.ParsePairs(parse.GetValue(param), "--param")); }
                 catch (Exception e) when (e is ArgumentException or FileNotFoundException) { throw new UsageException(e.Message); }
                 var (text, json) = ProblemDescription.Describe(problem);

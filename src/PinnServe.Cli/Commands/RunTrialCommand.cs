@@ -16,10 +16,11 @@ internal static class RunTrialCommand
     {
         var trialPath = new Argument<string>("trial") { Description = "A trial file (JSON: format pinnserve-trial, version, name, problem, recipe, seed, run_dir)." };
         var runRoot = new Option<string?>("--run-root") { Description = "Where a relative run_dir resolves (default: the trial file's folder)." };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Where an embedded problem file's relative paths (reference, data files) resolve (default: the trial file's folder)." };
         var threads = new Option<int>("--threads") { Description = "Threads (default: every core; results are identical for any count).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("run-trial", "Train one trial file into its run directory; resumes from its checkpoint, does nothing when it is already complete.")
         {
-            trialPath, runRoot, threads,
+            trialPath, runRoot, dataDir, threads,
         };
         command.SetAction(parse =>
         {
@@ -40,7 +41,8 @@ internal static class RunTrialCommand
 
             Training.TrainingRun? run;
             TrialOutcome? complete;
-            try { run = TrialRunner.Open(trial, root, folder, threadCount, out complete); }
+            string data = parse.GetValue(dataDir) is { } d ? Path.GetFullPath(d) : folder;
+            try { run = TrialRunner.Open(trial, root, data, threadCount, out complete); }
             catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidDataException) { throw new UsageException(e.Message); }
             if (run is null)
             {

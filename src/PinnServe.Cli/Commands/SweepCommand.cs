@@ -9,8 +9,9 @@ namespace PinnServe.Cli.Commands;
 
 /// <summary>
 /// `pinn sweep PROBLEM --vary model=PINN,DN --vary beta=0.9,0.99 --seeds 3`: the Cartesian product of the varied
-/// `pinn train` options (or problem parameters) as an <see cref="Experiment"/>, run by the same resumable
-/// <see cref="Reproducer"/> as `pinn reproduce` (trials as separate processes, completed ones skipped, mean ± std).
+/// `pinn train` options (or problem parameters) as an <see cref="Experiment"/> whose rows are recipe overrides, run by
+/// the same resumable <see cref="Reproducer"/> as `pinn reproduce` (trial files trained in process, or as `pinn run-trial`
+/// processes with --isolate; completed ones skipped; mean ± std).
 /// </summary>
 internal static class SweepCommand
 {
@@ -27,7 +28,8 @@ internal static class SweepCommand
             throw new UsageException($"--metric learned:{name}: {problem.Name} has no parameter '{name}' (parameters: {string.Join(", ", problem.Parameters.Keys)}).");
         bool Learns(IReadOnlyList<string> args) =>
             args.Select((a, i) => (a, i)).Any(p => p.a == "--learn" && p.i + 1 < args.Count && args[p.i + 1].StartsWith(name + "=", StringComparison.Ordinal));
-        if (!Learns(extraArgs) && !rows.Any(r => Learns(r.Arguments)))
+        bool RowLearns(ExperimentRow row) => row.Overrides.Settings.Any(s => s.Path == "data.learn" && s.Value is JsonObject learned && learned.ContainsKey(name));
+        if (!Learns(extraArgs) && !rows.Any(RowLearns))
             throw new UsageException($"--metric learned:{name}: no trial learns '{name}'; add --train-args --learn --train-args {name}=GUESS (or --vary learn=…).");
     }
 
@@ -41,16 +43,17 @@ internal static class SweepCommand
                           "param=k=1,k=2 forces parameters, e.g. one named like an option.",
         };
         var seeds = new Option<int>("--seeds") { Description = "Seeds (trials) per row: 1..N.", DefaultValueFactory = _ => 3 };
-        var jobs = new Option<int>("--jobs") { Description = "Trials run in parallel processes.", DefaultValueFactory = _ => 1 };
+        var jobs = new Option<int>("--jobs") { Description = "Trials run in parallel (in this process, or as processes with --isolate).", DefaultValueFactory = _ => 1 };
         var runs = new Option<string>("--runs") { Description = "Where trial run directories go (RUNS/ID/ROW/seed-N).", DefaultValueFactory = _ => Path.Combine("runs", "sweep") };
         var output = new Option<string?>("--out") { Description = "Where ID.md/.csv/.json go (default: the --runs folder)." };
         var id = new Option<string?>("--id") { Description = "Name of the sweep: its run folder and table files (default: the problem's name)." };
         var metric = new Option<string>("--metric") { Description = "rel_l2 (default), rel_l2_<field or magnitude> from summary.json, learned:NAME (relative error of a learned coefficient; runs need --learn), or hessian:COLUMN (runs need --hessian).", DefaultValueFactory = _ => "rel_l2" };
         var extra = new Option<string[]>("--train-args") { Description = "Extra `pinn train` arguments for every trial (e.g. \"--iters 500\"), one token per occurrence.", AllowMultipleArgumentsPerToken = true };
         var noTrain = new Option<bool>("--no-train") { Description = "Write the tables from the trials already completed; start or resume none." };
+        var isolate = ReproduceCommand.IsolateOption();
         var command = new Command("sweep", "Train a problem (catalog or file) over a grid of options and seeds (resumable, in parallel) and tabulate mean ± std.");
         command.Arguments.Add(problem);
-        foreach (var o in new Option[] { vary, seeds, jobs, runs, output, id, metric, extra, noTrain }) command.Options.Add(o);
+        foreach (var o in new Option[] { vary, seeds, jobs, runs, output, id, metric, extra, noTrain, isolate }) command.Options.Add(o);
         var executorOptions = new ExecutorOptions();
         executorOptions.AddTo(command);
         command.SetAction(parse =>
@@ -75,9 +78,14 @@ internal static class SweepCommand
                     Validate(name, extraArgs, $"--vary {axis.Spec}", arguments);
 
             string sweepId = Reproducer.Slug(parse.GetValue(id) ?? (ProblemDocument.IsProblemFile(name) ? Path.GetFileNameWithoutExtension(name) : name));
-            var rows = Product(axes).Select(combo => new ExperimentRow(
-                combo.Count == 0 ? "default" : string.Join(' ', combo.Select(v => v.Label)),
-                [name, .. combo.SelectMany(v => v.Arguments)], null)).ToList();
+            // Each row is the problem and the overrides its values' options give, bound like a row of an experiment file.
+            string problemReference = ProblemDocument.IsProblemFile(name) ? Path.GetFullPath(name) : name;
+            var rows = Product(axes).Select(combo =>
+            {
+                string[] arguments = [.. combo.SelectMany(v => v.Arguments)];
+                return new ExperimentRow(combo.Count == 0 ? "default" : string.Join(' ', combo.Select(v => v.Label)), problemReference,
+                    TrainOptions.ParseOverrides(arguments), null) { Arguments = string.Join(' ', [name, .. arguments]) };
+            }).ToList();
             if (metricName.StartsWith("learned:", StringComparison.Ordinal)) CheckLearnedMetric(metricName["learned:".Length..], loaded, extraArgs, rows);
             string varied = axes.Count == 0 ? "defaults" : string.Join(" × ", axes.Select(a => a.Spec[..a.Spec.IndexOf('=')]));
             var experiment = new Experiment(sweepId, $"{loaded.Name}: {varied} ({rows.Count} rows × {n} seeds)", "`pinn sweep`", rows, Metric: metricName);
@@ -88,8 +96,7 @@ internal static class SweepCommand
                 (row, s, dir) => TrialFiles.Create(experiment, row, extraArgs, s, dir));
             if (ClusterRun.Run(parse, executorOptions, clusterTrials) is { } clusterExit) return clusterExit;
             bool readOnly = parse.GetValue(noTrain) || !executorOptions.IsLocal(parse);
-            var (exe, prefix) = ReproduceCommand.SelfCommand();
-            var reproducer = new Reproducer(exe, prefix, runsRoot);
+            var reproducer = ReproduceCommand.CreateReproducer(runsRoot, parse.GetValue(isolate));
             int alreadyDone = reproducer.Run(experiment, n, j, extraArgs, startNone: true).Count;
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, args) => { args.Cancel = true; cancel.Cancel(); };

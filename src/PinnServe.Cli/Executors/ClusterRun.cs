@@ -65,8 +65,9 @@ internal static class ClusterRun
         var duplicate = planned.GroupBy(t => t.Key).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new UsageException($"rows {string.Join(" and ", duplicate.Select(t => $"'{t.Row}'").Distinct())} share the run folder {duplicate.First().RunDirectory}; give them labels that differ in letters or digits.");
-        var all = trials.Experiment.Rows.SelectMany(r => r.Arguments.Prepend(r.Label)).ToList();
-        bool gpu = all.Concat(trials.ExtraArguments).Zip(all.Concat(trials.ExtraArguments).Skip(1)).Any(p => p.First == "--device" && p.Second == "cuda");
+        // A row or the extra arguments that train on the GPU ask the cluster for one.
+        bool gpu = trials.Experiment.Rows.Any(r => r.Overrides.Settings.Any(s => s.Path == "device.name" && s.Value?.ToJsonString() == "\"cuda\""))
+                   || trials.ExtraArguments.Zip(trials.ExtraArguments.Skip(1)).Any(p => p.First == "--device" && p.Second == "cuda");
         int threads = ThreadsOf(trials.ExtraArguments);
         var resources = new ClusterResources(threads, gpu, parse.GetValue(options.Time), parse.GetValue(options.Partition), parse.GetValue(options.Account),
             parse.GetValue(options.Memory), trials.MaxParallel);
@@ -93,12 +94,14 @@ internal static class ClusterRun
         throw new UsageException($"--train-args --threads: expected a whole number of at least 1, got '{(at + 1 < extra.Count ? extra[at + 1] : "")}'.");
     }
 
-    /// <summary>What makes two invocations the same sweep: the rows (labels and arguments) and the setup-changing extra
+    /// <summary>What makes two invocations the same sweep: the rows (labels and recipes) and the setup-changing extra
     /// arguments; not the number of seeds, the selection of rows or seeds, nor the executor.</summary>
     private static string Fingerprint(Experiment experiment, IReadOnlyList<string> extra)
     {
         var text = new StringBuilder(experiment.Id).Append('\n');
-        foreach (var row in experiment.Rows) text.Append(row.Label).Append('\t').AppendJoin('\u001f', row.Arguments).Append('\n');
+        foreach (var row in experiment.Rows) text.Append(row.Label).Append('\t').Append(row.Arguments is { } arguments
+            ? string.Join('\u001f', arguments.Split(' ')) // a sweep's row: as before rows were recipes, so its run root stays its own
+            : row.RecipeJson().ToJsonString()).Append('\n');
         text.AppendJoin('\u001f', Reproducer.SetupChanging(extra));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }

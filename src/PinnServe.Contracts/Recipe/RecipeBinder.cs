@@ -28,7 +28,9 @@ public static class RecipeBinder
         var root = RecipeJson.ToNode(recipe);
         foreach (var s in list)
         {
-            if (TypeAt(s.Path) is null) throw new InvalidSettingException(s.Path, "is not a setting", s.Origin);
+            if (TypeAt(s.Path) is not { } type) throw new InvalidSettingException(s.Path, "is not a setting", s.Origin);
+            // An empty table switches an optional group on (--rwf, a file's rwf = true): values it already holds stay.
+            if (s.Value is JsonObject { Count: 0 } && IsGroup(type) && NodeAt(root, s.Path) is JsonObject) continue;
             SetAt(root, s.Path, s.Value?.DeepClone());
         }
         try
@@ -60,6 +62,13 @@ public static class RecipeBinder
             string got = node is JsonValue value && value.TryGetValue(out string? text) ? $"'{text}'" : node?.ToJsonString() ?? "null";
             throw new InvalidSettingException(path, $"{Expected(TypeAt(path))}, got {got}");
         }
+    }
+
+    /// <summary>A group of settings (a record such as <see cref="RwfRecipe"/>), not a value nor a map of names.</summary>
+    private static bool IsGroup(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsClass && type != typeof(string) && !type.IsArray && !(type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>));
     }
 
     /// <summary>Sets a node by dotted path, creating the groups on the way.</summary>

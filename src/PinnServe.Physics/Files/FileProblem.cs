@@ -56,7 +56,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         _evaluated = ReadEvaluated(doc);
         CheckReference(doc.Table("reference"));
         _terms = new TermReader(this, Domain, _geometry).Read(doc);
-        _trainingDefaults = ReadDefaults(doc.Table("training"), Domain.Dimension);
+        _trainingDefaults = ReadDefaults(doc.Table("training"), Domain.Dimension, out _explicitDefaults);
         _magnitudes = doc.Table("magnitudes") is { } m
             ? m.Values.Keys.Select(k => new MagnitudeMetric(k, m.Strings(k).Select(s => s.Text).ToArray())).ToList()
             : [];
@@ -81,6 +81,8 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
     private IReadOnlyList<LossTerm> _terms = [];
     public override TrainingRecipe Defaults => _trainingDefaults;
     private TrainingRecipe _trainingDefaults = new() { Model = "M1" };
+    public override IReadOnlyList<SettingValue> ExplicitDefaults => _explicitDefaults;
+    private IReadOnlyList<SettingValue> _explicitDefaults = [];
     public override IReadOnlyList<FieldDefinition> DerivedFields => _derivedFields;
     private IReadOnlyList<FieldDefinition> _derivedFields = [];
     public override IReadOnlyList<MagnitudeMetric> MagnitudeMetrics => _magnitudes;
@@ -246,11 +248,12 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
     /// tables ([training.adam] learning_rate = …), bound by <see cref="RecipeBinder"/> and checked here, where the
     /// file's line and column are known, so `pinn problems --file` refuses what `train` would.
     /// </summary>
-    private static TrainingRecipe ReadDefaults(DocTable? t, int dimension)
+    private static TrainingRecipe ReadDefaults(DocTable? t, int dimension, out IReadOnlyList<SettingValue> explicitSettings)
     {
         var recipe = new TrainingRecipe { Model = "M1" };
-        if (t is null) return recipe;
         var settings = new List<SettingValue>();
+        explicitSettings = settings;
+        if (t is null) return recipe;
         var where = new Dictionary<string, (SourceLocation At, string Key)>();
         foreach (var key in t.Values.Keys)
         {
@@ -284,6 +287,12 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         {
             recipe = RecipeBinder.Apply(recipe, settings, partial: true);
             recipe.ValidateForDimension(dimension);
+            // Names kept in a registry (the weighting schemes, the architectures) are checked here when the library that
+            // keeps them has registered them (SettingNames), so a typo is refused at its line and column.
+            var named = JsonNode.Parse(recipe.ToJson())!.AsObject();
+            foreach (var path in SettingNames.Paths.Where(where.ContainsKey))
+                if (SettingNames.Of(path) is { Count: > 0 } names && StringAt(named, path) is { } value && !names.Contains(value))
+                    throw new InvalidSettingException(path, $"must be {string.Join(", ", names.Order(StringComparer.Ordinal))}, got '{value}'");
         }
         catch (InvalidSettingException e)
         {
@@ -311,6 +320,13 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
             }
             return (t.Location, t.Path);
         }
+    }
+
+    private static string? StringAt(JsonObject root, string path)
+    {
+        JsonNode? node = root;
+        foreach (var part in path.Split('.')) node = node is JsonObject o ? o[part] : null;
+        return node is JsonValue v && v.TryGetValue(out string? text) ? text : null;
     }
 
     private static readonly string[] Groups = ["network", "adam", "lbfgs", "weighting", "sampling", "causal", "data", "logging", "device"];

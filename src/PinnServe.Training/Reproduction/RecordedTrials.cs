@@ -20,8 +20,10 @@ public static class RecordedTrials
     /// The completed trials in <paramref name="outputDir"/>/ID.csv, seeds 1..<paramref name="maxSeed"/>, whose rows and
     /// setup still match. <paramref name="skipped"/> says why none or only some could be used (null when all were).
     /// </summary>
+    /// <param name="bindArguments">The recipe of a `pinn train` command line: a table written before rows were data
+    /// recorded each row's arguments, and its trials are kept where these bind to the row's recipe now.</param>
     public static IReadOnlyList<TrialResult> Read(Experiment experiment, string outputDir, IReadOnlyList<string> extraArguments, int maxSeed,
-        out string? skipped)
+        out string? skipped, Func<IReadOnlyList<string>, TrainingRecipe>? bindArguments = null)
     {
         skipped = null;
         string csvPath = Path.Combine(outputDir, experiment.Id + ".csv"), jsonPath = Path.Combine(outputDir, experiment.Id + ".json");
@@ -29,7 +31,7 @@ public static class RecordedTrials
         try
         {
             return Parse(experiment, JsonNode.Parse(File.ReadAllText(jsonPath))!.AsObject(), ParseCsv(File.ReadAllText(csvPath)),
-                extraArguments, maxSeed, out skipped);
+                extraArguments, maxSeed, out skipped, bindArguments);
         }
         catch (Exception e) when (e is IOException or JsonException or FormatException or InvalidOperationException or NullReferenceException
                                       or ArgumentException or OverflowException)
@@ -40,7 +42,7 @@ public static class RecordedTrials
     }
 
     private static List<TrialResult> Parse(Experiment experiment, JsonObject table, List<string[]> records, IReadOnlyList<string> extraArguments,
-        int maxSeed, out string? skipped)
+        int maxSeed, out string? skipped, Func<IReadOnlyList<string>, TrainingRecipe>? bindArguments)
     {
         skipped = null;
         var wanted = Reproducer.SetupChanging(extraArguments);
@@ -50,24 +52,43 @@ public static class RecordedTrials
             skipped = $"the previous {experiment.Id} table ran with --train-args `{string.Join(' ', recordedSetup)}`, not `{string.Join(' ', wanted)}`; its trials are not carried over";
             return [];
         }
-        // A row whose arguments changed since the table was written does not carry its old trials.
-        var recordedArguments = table["rows"]?.AsArray().Where(n => n is not null)
-            .ToDictionary(n => n!["row"]!.GetValue<string>(), n => n!["arguments"]?.GetValue<string>()) ?? [];
-        var current = experiment.Rows.ToDictionary(r => r.Label, r => string.Join(' ', r.Arguments));
+        // A row whose recipe changed since the table was written does not carry its old trials.
+        var recordedRows = table["rows"]?.AsArray().Where(n => n is not null).ToDictionary(n => n!["row"]!.GetValue<string>(), n => n!.AsObject()) ?? [];
+        var current = experiment.Rows.ToDictionary(r => r.Label);
+        var unchanged = new Dictionary<string, bool>();
+        bool Unchanged(ExperimentRow row) => unchanged.TryGetValue(row.Label, out bool known) ? known
+            : unchanged[row.Label] = recordedRows.TryGetValue(row.Label, out var then) && SameRow(row, then, bindArguments);
         var kept = new List<TrialResult>();
         var changedRows = new SortedSet<string>(StringComparer.Ordinal);
         var inv = CultureInfo.InvariantCulture;
         foreach (var f in records.Skip(1)) // header: row,seed,status,rel_l2,seconds,ms_per_iter
         {
             if (f.Length < 6 || f[2] is not ("completed" or Status) || f[3].Length == 0) continue;
-            if (!current.TryGetValue(f[0], out string? args)) continue; // a row since removed
-            if (!recordedArguments.TryGetValue(f[0], out string? then) || then != args) { changedRows.Add(f[0]); continue; }
+            if (!current.TryGetValue(f[0], out var row)) continue; // a row since removed
+            if (!Unchanged(row)) { changedRows.Add(f[0]); continue; }
             if (!ulong.TryParse(f[1], NumberStyles.None, inv, out ulong seed) || seed < 1 || seed > (ulong)maxSeed) continue;
             kept.Add(new TrialResult(f[0], seed, Status, double.Parse(f[3], inv), Optional(f[4]), Optional(f[5])));
         }
         if (changedRows.Count > 0)
-            skipped = $"rows whose arguments changed since the previous table keep none of its trials: {string.Join(", ", changedRows.Select(r => $"'{r}'"))}";
+            skipped = $"rows whose recipe changed since the previous table keep none of its trials: {string.Join(", ", changedRows.Select(r => $"'{r}'"))}";
         return kept;
+    }
+
+    /// <summary>
+    /// Whether a row is the one the table recorded: the same problem, model, parameters and settings ("recipe"); for a
+    /// table written when rows were `pinn train` arguments ("arguments"), when those arguments bind to the same recipe.
+    /// </summary>
+    private static bool SameRow(ExperimentRow row, JsonObject recorded, Func<IReadOnlyList<string>, TrainingRecipe>? bindArguments)
+    {
+        if (recorded["recipe"] is JsonObject recipe) return recipe.ToJsonString() == row.RecipeJson().ToJsonString();
+        if (recorded["arguments"] is not JsonValue value || !value.TryGetValue(out string? arguments) || bindArguments is null) return false;
+        try
+        {
+            var then = ExperimentTrials.Comparable(bindArguments(arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+            var now = ExperimentTrials.Comparable(ExperimentTrials.Recipe(row, RecipeOverrides.None, seed: 1));
+            return ExperimentTrials.Differences(then, now).Count == 0;
+        }
+        catch (ArgumentException) { return false; }
     }
 
     /// <summary>The trials found here, and the recorded ones for every (row, seed) with no completed trial here.</summary>

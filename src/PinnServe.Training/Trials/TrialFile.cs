@@ -90,6 +90,24 @@ public sealed record TrialFile
         return new TrialFile { Name = name, Problem = problem, Recipe = recipe, Seed = config.Seed, RunDir = runDir };
     }
 
+    /// <summary>
+    /// The trial of a training config with its whole recipe (every setting, not only those that differ from the problem's
+    /// defaults): what `pinn reproduce` and `pinn sweep` hand out, so a trial means the same to a later pinn whose
+    /// problem defaults moved. Data files named by the recipe are absolute, as every node sees the same paths.
+    /// </summary>
+    public static TrialFile WithWholeRecipe(TrainingRecipe config, string name, string runDir)
+    {
+        var problem = config.ProblemFile is { } file
+            ? TrialProblem.FromFile(file, config.Parameters)
+            : TrialProblem.FromCatalog(config.Problem, config.Parameters);
+        var recipe = JsonNode.Parse(config.ToJson())!.AsObject();
+        foreach (var key in TrialOwnedKeys) recipe.Remove(key);
+        if (recipe["data"] is JsonObject data)
+            foreach (string key in new[] { "reference_file", "observation_file" })
+                if (data[key] is JsonValue v && v.TryGetValue(out string? path)) data[key] = Path.GetFullPath(path);
+        return new TrialFile { Name = name, Problem = problem, Recipe = recipe, Seed = config.Seed, RunDir = runDir };
+    }
+
     /// <summary>The keys of <paramref name="wanted"/> whose values differ from <paramref name="baseline"/>'s (objects key by key, except maps of names).</summary>
     private static JsonObject Difference(JsonObject wanted, JsonObject baseline)
     {
@@ -187,6 +205,18 @@ public sealed record TrialFile
             File.WriteAllText(problemFile, Problem.Text);
             problem = ProblemFiles.Load(problemFile, parameters, dataDirectory);
         }
+        var config = Bind(problem);
+        if (problemFile is not null) config = config with { ProblemFile = problemFile, ProblemDirectory = dataDirectory };
+        // Data files named by the recipe resolve like the embedded problem's own: against the trial file's folder.
+        if (config.Data.ReferenceFile is { } reference) config = config.WithData(it => it with { ReferenceFile = Path.GetFullPath(reference, dataDirectory) });
+        if (config.Data.ObservationFile is { } observations) config = config.WithData(it => it with { ObservationFile = Path.GetFullPath(observations, dataDirectory) });
+        return config;
+    }
+
+    /// <summary>The recipe over <paramref name="problem"/> (this trial's, created by the caller): the problem's defaults
+    /// under the recipe's model preset, the recipe's keys over them, the trial's seed. Writes nothing.</summary>
+    public TrainingRecipe Bind(Problem problem)
+    {
         string? model = Recipe["model"] is JsonValue m && m.TryGetValue(out string? preset) && ModelPresets.Names.Contains(preset) ? preset : null;
         var defaults = Recipes.For(problem, model);
         var merged = JsonNode.Parse(defaults.ToJson())!.AsObject();
@@ -194,13 +224,13 @@ public sealed record TrialFile
         TrainingRecipe config;
         try { config = RecipeBinder.Deserialize(merged); }
         catch (InvalidSettingException e) { throw new InvalidDataException($"recipe: {e.Message}"); }
-        config = config with { Seed = Seed, Parameters = new(problem.Parameters) };
-        if (problemFile is not null) config = config with { ProblemFile = problemFile, ProblemDirectory = dataDirectory };
-        // Data files named by the recipe resolve like the embedded problem's own: against the trial file's folder.
-        if (config.Data.ReferenceFile is { } reference) config = config.WithData(it => it with { ReferenceFile = Path.GetFullPath(reference, dataDirectory) });
-        if (config.Data.ObservationFile is { } observations) config = config.WithData(it => it with { ObservationFile = Path.GetFullPath(observations, dataDirectory) });
-        return config;
+        return config with { Seed = Seed, Parameters = new(problem.Parameters) };
     }
+
+    /// <summary>The trial's problem without writing the embedded file anywhere (relative data paths resolve in <paramref name="dataDirectory"/>).</summary>
+    public Problem CreateProblem(string dataDirectory) => Problem.Catalog is { } name
+        ? ProblemCatalog.Create(name, Problem.Parameters ?? new())
+        : ProblemFiles.Parse(Problem.Text!, Problem.FileName!, Problem.Parameters ?? new(), dataDirectory);
 
     /// <summary>Each key of <paramref name="overrides"/> replaces the one in <paramref name="target"/>; objects merge key by key, except maps of names (weights, term points).</summary>
     private static void Overlay(JsonObject target, JsonObject overrides, string path)
