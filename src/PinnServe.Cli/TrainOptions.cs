@@ -67,6 +67,7 @@ internal sealed class TrainOptions
     public readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Checkpoint every N steps." };
 
     // The methods of docs/methods.md: NTK weights' batch, random weight factorization, random Fourier features.
+    public readonly Option<string?> NtkNormalization = new("--ntk-normalization") { Description = "How --weighting ntk normalises each term's NTK diagonal: mean (jaxpi, default) or trace (the paper's Algorithm 1: summed over the term's points)." };
     public readonly Option<int?> NtkPoints = new("--ntk-points") { Description = $"Points per term whose per-point gradients estimate the NTK traces of --weighting ntk (default {WeightingConfig.DefaultNtkPoints})." };
     public readonly Option<bool> Rwf = new("--rwf") { Description = "Random weight factorization: every dense weight trained as V·diag(exp(s)), s ~ N(--rwf-mean, --rwf-std²) (jaxpi: 1, 0.1)." };
     public readonly Option<double?> RwfMean = new("--rwf-mean") { Description = "Mean μ of the initial log-scales s of --rwf (default 1; implies --rwf)." };
@@ -82,7 +83,7 @@ internal sealed class TrainOptions
         Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, AdamKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Schedule, Decay, DecaySteps, WarmupSteps, Normalization,
         Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
         SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
-        NtkPoints, Rwf, RwfMean, RwfStd, FourierFeatures, FourierScale,
+        NtkPoints, NtkNormalization, Rwf, RwfMean, RwfStd, FourierFeatures, FourierScale,
     ];
 
     public void AddTo(Command command)
@@ -134,7 +135,7 @@ internal sealed class TrainOptions
         new(Weight, "weighting.weights", p => ParsePairs(p.GetValue(Weight), "--weight") is { Count: > 0 } w ? [("weighting.weights", Pairs(w))] : []),
         Bind(Arch, "network.architecture"), Bind(Activation, "network.activation"), Bind(Layers, "network.layers"),
         Bind(Periodic, "network.periodic_inputs", s => new JsonArray(s!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => (JsonNode?)JsonValue.Create(x)).ToArray())),
-        Bind(NtkPoints, "weighting.ntk_points"),
+        Bind(NtkPoints, "weighting.ntk_points"), Bind(NtkNormalization, "weighting.ntk_normalization"),
         // --rwf alone switches the factorization on with jaxpi's μ, σ; --rwf-mean/--rwf-std set theirs (and switch it on).
         new(Rwf, "network.rwf", p => p.GetValue(Rwf) && p.GetValue(RwfMean) is null && p.GetValue(RwfStd) is null ? [("network.rwf", new JsonObject())] : []),
         Bind(RwfMean, "network.rwf.mean"), Bind(RwfStd, "network.rwf.std"),

@@ -119,7 +119,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         _weights = new LossWeights(WeightedTerms, CreateEstimator(config.Weighting, store), config.Weighting.Interval,
             config.Weighting.Beta, config.Weighting.BiasCorrection, config.Weighting.Weights,
             _weighted.Where(t => t.Term.FixedWeight).Select(t => t.Name).ToArray());
-        if (_weights.Estimator is NtkEstimator ntk) _ntk = new NtkTraces<T>(new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = 1, MeanOverFaces = compiler.MeanOverFaces }, _residuals, _weighted, ntk.Selection, config.Weighting.NtkPoints, config.Seed);
+        if (_weights.Estimator is NtkEstimator ntk) _ntk = new NtkTraces<T>(new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = 1, MeanOverFaces = compiler.MeanOverFaces }, _residuals, _weighted, ntk.Selection, config.Weighting.NtkPoints, config.Seed, config.Weighting.NtkNormalization);
         _adam = new Adam<T>(store.Count, LearningRates.For(config.Adam));
         _executor = ComputeBackends.Get(config.Device.Name).CreateExecutor<T>([.. _residuals, .. _weighted], threads);
         if (config.Adam.KeepBest > 0) _adamKeepBest = new AdamKeepBest(this);

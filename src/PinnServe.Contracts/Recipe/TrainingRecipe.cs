@@ -163,6 +163,8 @@ public sealed record WeightingConfig
     public ReferenceGradient ReferenceGradient { get; init; } = ReferenceGradient.MaxOrder;
     /// <summary>Points per term whose per-point gradients estimate the NTK traces of the "ntk" scheme (docs/methods.md).</summary>
     public int NtkPoints { get; init; } = DefaultNtkPoints;
+    /// <summary>How the "ntk" scheme normalises each term's NTK diagonal: mean (jaxpi) or trace (the paper's Algorithm 1).</summary>
+    public NtkNormalization NtkNormalization { get; init; } = NtkNormalization.Mean;
     /// <summary>Fixed weights (or initial weights) by term name.</summary>
     public Dictionary<string, double> Weights { get; init; } = new();
 
@@ -248,4 +250,6 @@ public enum Normalization { Standardize, Unit, None }
 public enum FaceReduction { Sum, Mean }
 public enum PointSampling { Uniform, Residual }
 public enum ReferenceGradient { MaxOrder, Sum }
+/// <summary>Mean: each term's NTK diagonal averaged over its points (jaxpi); Trace: summed over them (Wang, Yu &amp; Perdikaris 2022, Algorithm 1).</summary>
+public enum NtkNormalization { Mean, Trace }
 public enum LearningRateSchedule { Exponential, Cosine }
