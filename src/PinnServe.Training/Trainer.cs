@@ -135,14 +135,8 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     }
 
     /// <summary>Reference data for the relative L²: a given file, else the exact solution, else the problem's solver.</summary>
-    private static EvaluationSet? CreateEvaluationSet(Problem problem, TrainingRecipe config)
-    {
-        if (config.Data.ReferenceFile is { } file) return EvaluationSet.FromFile(problem, file);
-        if (problem.Exact(problem.Domain.Axes.Select(a => a.Center).ToArray()) is not null)
-            return EvaluationSet.FromExactSolution(problem, config.Logging.EvaluationGrid);
-        if (problem.ScatteredReference() is { } points) return EvaluationSet.FromPoints(problem, points);
-        return problem.ComputeReference() is { } reference ? EvaluationSet.FromReference(problem, reference, $"{reference.Problem} reference solver") : null;
-    }
+    private static EvaluationSet? CreateEvaluationSet(Problem problem, TrainingRecipe config) =>
+        EvaluationSet.ForRun(problem, config.Data.ReferenceFile, config.Logging.EvaluationGrid);
 
     public Problem Problem { get; }
     public TrainingRecipe Config { get; }
@@ -183,6 +177,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     private (int Step, double Loss, T[] Parameters)? _resumedBest;
     public int ParameterCount => Network.Parameters.Count;
     public string[] EvaluatedFields => _evaluation?.Fields ?? Problem.EvaluatedFields;
+    public (string Origin, string Source)? Evaluation => _evaluation is null ? null : (_evaluation.Origin, _evaluation.Source);
     public IReadOnlyList<CompiledTerm<T>> ResidualTerms => _residuals;
     public IReadOnlyList<CompiledTerm<T>> WeightedTermTapes => _weighted;
 

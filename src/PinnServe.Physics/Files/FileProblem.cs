@@ -113,6 +113,9 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
 
     public override ReferencePoints? ScatteredReference() => _referencePoints;
 
+    /// <summary>The [reference] table's file as the problem file names it (null: none, or a solver).</summary>
+    public string? ReferenceFile => _doc.Table("reference") is { } reference && reference.Has("file") ? reference.String("file") : null;
+
     /// <summary>Parses an expression in this problem's scope, then replaces parts that depend only on coordinates and parameters by one known function (evaluated in float64).</summary>
     internal Expr Parse(string text, SourceLocation where, string? what = null) => ExpressionParser.Parse(text, _scope, where, what);
 
