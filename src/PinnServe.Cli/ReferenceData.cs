@@ -19,7 +19,11 @@ internal static class ReferenceData
         // Columns are matched as in problem files (ColumnMatch): exactly, else ignoring case (COMSOL's X for x).
         string name = Path.GetFileName(file);
         string[] names;
-        if (columns is not null) names = Given(columns, table.Columns, name);
+        if (columns is not null)
+        {
+            try { names = ColumnMatch.FromSpec(columns, table.Columns, name, "--reference-columns"); }
+            catch (ArgumentException e) { throw new UsageException(e.Message); }
+        }
         else
         {
             try { names = ColumnMatch.Auto(table.Columns, [.. axes, .. problem.Outputs, .. problem.DerivedFields.Select(f => f.Name)], name); }
@@ -46,34 +50,6 @@ internal static class ReferenceData
             return Math.Sqrt(num / den);
         }).ToArray();
         return (fields, rel);
-    }
-
-    /// <summary>The names --reference-columns gives the file's columns: all by position, or some by name (name=column).</summary>
-    private static string[] Given(string spec, IReadOnlyList<string> columns, string file)
-    {
-        var items = spec.Split(',', StringSplitOptions.TrimEntries);
-        if (items.Any(i => i.Length == 0)) throw new UsageException($"--reference-columns '{spec}' has an empty name.");
-        bool mapping = items.Any(i => i.Contains('='));
-        if (!mapping)
-        {
-            if (items.Length != columns.Count)
-                throw new UsageException($"--reference-columns names {items.Length} columns; '{file}' has {columns.Count} ({string.Join(", ", columns)}).");
-            if (items.Distinct().Count() != items.Length) throw new UsageException($"--reference-columns '{spec}' names a column twice.");
-            return items;
-        }
-        var names = columns.ToArray();
-        foreach (var item in items)
-        {
-            var parts = item.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
-                throw new UsageException($"--reference-columns: '{item}' is not name=column (give all names by position, or name=column pairs).");
-            int index;
-            try { index = ColumnMatch.Find(columns, parts[1], file); }
-            catch (AmbiguousColumnException e) { throw new UsageException($"--reference-columns: {e.Message}"); }
-            if (index < 0) throw new UsageException($"--reference-columns: '{file}' has no column '{parts[1]}' (columns: {string.Join(", ", columns)}).");
-            names[index] = parts[0];
-        }
-        return names;
     }
 
     private static bool Resolves(string name, ITrainer trainer)

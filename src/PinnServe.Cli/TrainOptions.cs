@@ -54,6 +54,8 @@ internal sealed class TrainOptions
     public readonly Option<string[]> Learn = new("--learn") { Description = "Learn a PDE coefficient, name=initial_guess (inverse problems)." };
     public readonly Option<int?> ObservationCount = new("--observations") { Description = "Inverse problems: N observation points for a \"data\" term, drawn from the reference (or a subset of --observation-file)." };
     public readonly Option<double?> Noise = new("--noise") { Description = "Gaussian noise on the observations, as a fraction of each field's std (0.01 = 1%; seeded)." };
+    public readonly Option<string?> ObservationColumns = new("--observation-columns") { Description = "Names for --observation-file's columns: all by position (x,t,u: a table without a header) or name=column pairs (x=X)." };
+    public readonly Option<string?> ReferenceColumns = new("--reference-columns") { Description = "Names for --reference's columns: all by position (x,y,u: a table without a header) or name=column pairs (x=X)." };
     public readonly Option<string?> ObservationFile = new("--observation-file") { Description = "Observations from a file: .npz from `pinn reference`, or a CSV table with the axes then the fields as columns." };
     public readonly Option<string[]> TermPoints = new("--term-points") { Description = "Full-batch points of one condition term, name=count (repeatable; e.g. ic=100)." };
     public readonly Option<string?> Reference = new("--reference") { Description = "Reference data for the relative L²: a `pinn reference` grid, or any table `pinn eval --reference` reads (COMSOL .dat/.txt, CSV, .npy/.npz/.mat) as scattered points, columns matched by name ignoring case (default: the exact solution, the problem file's [reference] or the problem's solver)." };
@@ -81,7 +83,7 @@ internal sealed class TrainOptions
     [
         Problem, Model, Arch, Periodic, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
         Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, AdamKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Schedule, Decay, DecaySteps, WarmupSteps, Normalization,
-        Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
+        Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, ObservationColumns, ReferenceColumns, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
         SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
         NtkPoints, NtkNormalization, Rwf, RwfMean, RwfStd, FourierFeatures, FourierScale,
     ];
@@ -157,6 +159,7 @@ internal sealed class TrainOptions
         new(Learn, "data.learn", p => ParsePairs(p.GetValue(Learn), "--learn") is { Count: > 0 } l ? [("data.learn", Pairs(l))] : []),
         Bind(ObservationCount, "data.observations"), Bind(Noise, "data.noise"),
         Bind(ObservationFile, "data.observation_file", f => JsonValue.Create(Path.GetFullPath(f!))),
+        Bind(ObservationColumns, "data.observation_columns"), Bind(ReferenceColumns, "data.reference_columns"),
         Bind(EvalGrid, "logging.eval_grid"), Bind(LogEvery, "logging.log_every"), Bind(EvalEvery, "logging.eval_every"), Bind(CheckpointEvery, "logging.checkpoint_every"),
     ];
 

@@ -41,7 +41,9 @@ public sealed class Observations
     public static Observations? For(Problem problem, TrainingRecipe config, EvaluationSet? evaluation)
     {
         Observations? data = null;
-        if (config.Data.ObservationFile is { } file) data = FromFile(problem, file);
+        if (config.Data.ObservationColumns is not null && config.Data.ObservationFile is null)
+            throw new ArgumentException("--observation-columns (data.observation_columns) names the columns of an --observation-file; give one.");
+        if (config.Data.ObservationFile is { } file) data = FromFile(problem, file, config.Data.ObservationColumns);
         else if (config.Data.Observations > 0)
             data = Sample(evaluation ?? throw new ArgumentException(
                 $"--observations needs a reference to draw from, and {problem.Name} has no exact solution, solver or --reference file."),
@@ -89,20 +91,21 @@ public sealed class Observations
     /// A grid file written by `pinn reference` (.npz, or .npy/.csv with its .json sidecar), or any table
     /// <see cref="PointTables"/> reads (.csv, .npy, .npz, .mat, COMSOL .txt/.dat): columns are matched to the
     /// problem's inputs and fields as in problem files (<see cref="ColumnMatch"/>: exactly, else ignoring case);
-    /// every column that is not an input is an observed field.
+    /// every column that is not an input is an observed field. <paramref name="columns"/> (--observation-columns) names
+    /// the columns instead: all by position ("x,t,u") or name=column pairs.
     /// </summary>
-    public static Observations FromFile(Problem problem, string path)
+    public static Observations FromFile(Problem problem, string path, string? columns = null)
     {
         string file = Path.GetFileName(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Observation file '{file}' does not exist.");
         try
         {
-            if (ReferencePoints.TryGrid(path) is { } grid)
+            if (columns is null && ReferencePoints.TryGrid(path) is { } grid)
             {
                 var evaluation = EvaluationSet.FromReference(problem, grid, file);
                 return new Observations(evaluation.Fields, evaluation.Points, evaluation.Reference);
             }
-            return FromTable(problem, PointTables.Read(path), file);
+            return FromTable(problem, PointTables.Read(path), file, columns);
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException || e is IOException and not FileNotFoundException)
         {
@@ -110,11 +113,11 @@ public sealed class Observations
         }
     }
 
-    private static Observations FromTable(Problem problem, PointTable table, string file)
+    private static Observations FromTable(Problem problem, PointTable table, string file, string? columns)
     {
         var axes = problem.Domain.Names;
         var known = axes.Concat(problem.Outputs).Concat(problem.DerivedFields.Select(f => f.Name)).ToArray();
-        var names = ColumnMatch.Auto(table.Columns, known, file);
+        var names = columns is null ? ColumnMatch.Auto(table.Columns, known, file) : ColumnMatch.FromSpec(columns, table.Columns, file, "--observation-columns");
         foreach (var axis in axes)
             if (!names.Contains(axis))
                 throw new InvalidDataException($"'{file}' has no column '{axis}' (columns: {string.Join(", ", table.Columns)}); the observations need the inputs {string.Join(", ", axes)}.");

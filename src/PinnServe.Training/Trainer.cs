@@ -136,7 +136,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
 
     /// <summary>Reference data for the relative L²: a given file, else the exact solution, else the problem's solver.</summary>
     private static EvaluationSet? CreateEvaluationSet(Problem problem, TrainingRecipe config) =>
-        EvaluationSet.ForRun(problem, config.Data.ReferenceFile, config.Logging.EvaluationGrid);
+        EvaluationSet.ForRun(problem, config.Data.ReferenceFile, config.Logging.EvaluationGrid, config.Data.ReferenceColumns);
 
     public Problem Problem { get; }
     public TrainingRecipe Config { get; }

@@ -94,6 +94,11 @@ public class PinnacleExampleTests
             Assert.Equal("reference-file", eval.Json["evaluation"]!["origin"]!.GetValue<string>());
             Assert.Equal("poisson_classic.dat", eval.Json["evaluation"]!["source"]!.GetValue<string>());
         }
+        // pinn train takes the same mapping for its --reference.
+        var trained = PinnCli.Run(["train", file, "--reference", classic, "--reference-columns", "x,y,u", "--out", Path.Combine(dir, "c"), .. small]);
+        Assert.True(trained.ExitCode == 0, trained.Stderr);
+        Assert.Equal(a, trained.Json["rel_l2"]!.GetValue<double>(), 12);
+        Assert.Equal("reference-file", trained.Json["evaluation"]!["origin"]!.GetValue<string>());
         var plain = PinnCli.Run("eval", Path.Combine(dir, "a"), "--json");
         Assert.Equal("problem-reference", plain.Json["evaluation"]!["origin"]!.GetValue<string>());
         var headerless = PinnCli.Run("eval", Path.Combine(dir, "a"), "--reference", classic);

@@ -65,6 +65,12 @@ public class ObservationTests
         var comsol = Observations.FromFile(problem, dat);
         Assert.Equal([0.1, 0.5, 0.2, -0.5], comsol.Points);
         Assert.Equal([0.25, 0.5], comsol.Values[0]);
+        // A table without a header: named by position (--observation-columns), or one column mapped by name.
+        File.WriteAllText(dat, "0.5  0.1  0.25\n-0.5  0.2  0.5\n");
+        Assert.Contains("no column 't'", Assert.Throws<InvalidDataException>(() => Observations.FromFile(problem, dat)).Message);
+        Assert.Equal(comsol.Points, Observations.FromFile(problem, dat, "x,t,u").Points);
+        Assert.Equal(comsol.Values[0], Observations.FromFile(problem, dat, "x=c1,t=c2,u=c3").Values[0]);
+        Assert.Contains("names 2 columns; 'obs.dat' has 3", Assert.Throws<InvalidDataException>(() => Observations.FromFile(problem, dat, "x,t")).Message);
         // The one CSV reader: comments and quoted header cells as everywhere else; NaN named with its line.
         File.WriteAllText(csv, "# measured\n\"t\",\"x\",\"u\"\n0.5,-0.25,0.75\n");
         Assert.Equal([0.75], Observations.FromFile(problem, csv).Values[0]);

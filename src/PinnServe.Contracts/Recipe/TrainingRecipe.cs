@@ -219,10 +219,14 @@ public sealed record DataRecipe
     public double Noise { get; init; }
     /// <summary>Observations from a file (.npz grid from `pinn reference`, or a CSV table: axes then fields).</summary>
     public string? ObservationFile { get; init; }
+    /// <summary>Names for <see cref="ObservationFile"/>'s columns: all by position ("x,t,u") or name=column pairs; null: matched by name.</summary>
+    public string? ObservationColumns { get; init; }
     /// <summary>Coefficients learned as trainable parameters (inverse problems), with their initial guesses.</summary>
     public Dictionary<string, double> Learn { get; init; } = new();
     /// <summary>A reference file written by `pinn reference`; null: the exact solution or the problem's solver.</summary>
     public string? ReferenceFile { get; init; }
+    /// <summary>Names for <see cref="ReferenceFile"/>'s columns: all by position ("x,y,u") or name=column pairs; null: matched by name.</summary>
+    public string? ReferenceColumns { get; init; }
 }
 
 /// <summary>What the run records and how often.</summary>

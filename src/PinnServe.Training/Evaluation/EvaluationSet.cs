@@ -101,22 +101,28 @@ public sealed class EvaluationSet
         return new EvaluationSet(fields, reference.Points, fields.Select(f => reference.Values[Array.IndexOf(reference.Fields, f)]).ToArray(), reference.Source);
     }
 
-    /// <summary>A reference file given for a run (--reference): a grid as a grid, any other table as scattered points.</summary>
-    public static EvaluationSet FromFile(Problem problem, string path)
+    /// <summary>A reference file given for a run (--reference): a grid as a grid, any other table as scattered points;
+    /// <paramref name="columns"/> (--reference-columns) names a table's columns by position or name=column.</summary>
+    public static EvaluationSet FromFile(Problem problem, string path, string? columns = null)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Reference file '{Path.GetFileName(path)}' does not exist.", path);
-        if (ReferencePoints.TryGrid(path) is { } grid) return FromReference(problem, grid, Path.GetFileName(path));
+        string file = Path.GetFileName(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Reference file '{file}' does not exist.", path);
+        if (columns is null && ReferencePoints.TryGrid(path) is { } grid) return FromReference(problem, grid, file);
         var fields = problem.EvaluatedFields.Concat(problem.Outputs).Concat(problem.DerivedFields.Select(f => f.Name)).Distinct().ToArray();
-        return FromPoints(problem, ReferencePoints.Read(path, problem.Domain.Names, fields));
+        if (columns is null) return FromPoints(problem, ReferencePoints.Read(path, problem.Domain.Names, fields));
+        var table = PointTables.Read(path);
+        return FromPoints(problem, ReferencePoints.FromTable(table, ColumnMatch.FromSpec(columns, table.Columns, file, "--reference-columns"), problem.Domain.Names, fields, file));
     }
 
     /// <summary>
     /// A run's reference data: a given file (--reference), else the exact solution, else the problem file's
     /// [reference] table, else the problem's solver; null when there is none.
     /// </summary>
-    public static EvaluationSet? ForRun(Problem problem, string? referenceFile, int evaluationGrid)
+    public static EvaluationSet? ForRun(Problem problem, string? referenceFile, int evaluationGrid, string? referenceColumns = null)
     {
-        if (referenceFile is not null) return WithOrigin(FromFile(problem, referenceFile), "reference-file");
+        if (referenceColumns is not null && referenceFile is null)
+            throw new ArgumentException("--reference-columns (data.reference_columns) names the columns of a --reference file; give one.");
+        if (referenceFile is not null) return WithOrigin(FromFile(problem, referenceFile, referenceColumns), "reference-file");
         if (problem.Exact(problem.Domain.Axes.Select(a => a.Center).ToArray()) is not null)
             return WithOrigin(FromExactSolution(problem, evaluationGrid), "exact");
         if (problem.ScatteredReference() is { } points) return WithOrigin(FromPoints(problem, points), "problem-reference");
