@@ -7,7 +7,9 @@ namespace PinnServe.Cli;
 /// <summary>`pinn eval --reference FILE`: a run's fields at a data file's points against the file's values.</summary>
 internal static class ReferenceData
 {
-    public static (string[] Fields, double[] RelativeL2) RelativeL2(ITrainer trainer, string file)
+    /// <param name="columns">--reference-columns: names of the file's columns by position ("x,y,u", for a table without
+    /// a header), or a mapping of names to columns ("x=X,y=Y"); null: matched by <see cref="ColumnMatch"/>.</param>
+    public static (string[] Fields, double[] RelativeL2) RelativeL2(ITrainer trainer, string file, string? columns = null)
     {
         PointTable table;
         try { table = PointTables.Read(file); }
@@ -17,12 +19,20 @@ internal static class ReferenceData
         // Columns are matched as in problem files (ColumnMatch): exactly, else ignoring case (COMSOL's X for x).
         string name = Path.GetFileName(file);
         string[] names;
-        try { names = ColumnMatch.Auto(table.Columns, [.. axes, .. problem.Outputs, .. problem.DerivedFields.Select(f => f.Name)], name); }
-        catch (AmbiguousColumnException e) { throw new UsageException($"--reference {e.Message}"); }
+        if (columns is not null)
+        {
+            try { names = ColumnMatch.FromSpec(columns, table.Columns, name, "--reference-columns"); }
+            catch (ArgumentException e) { throw new UsageException(e.Message); }
+        }
+        else
+        {
+            try { names = ColumnMatch.Auto(table.Columns, [.. axes, .. problem.Outputs, .. problem.DerivedFields.Select(f => f.Name)], name); }
+            catch (AmbiguousColumnException e) { throw new UsageException($"--reference {e.Message.Replace("name one with columns = { ", "name one with --reference-columns ").Replace(" = \"…\" }", "=…")}"); }
+        }
         table = new PointTable(names, table.Columns.Select(table.Column).ToList());
         foreach (var axis in axes)
             if (!table.Columns.Contains(axis))
-                throw new UsageException($"--reference '{name}' has no column '{axis}' (columns: {string.Join(", ", table.Columns)}).");
+                throw new UsageException($"--reference '{name}' has no column '{axis}' (columns: {string.Join(", ", table.Columns)}; name them with --reference-columns, all by position or name=column).");
         // Every other column that names a field of the run (outputs, derived fields, derivatives such as u_x).
         var fields = table.Columns.Where(c => !axes.Contains(c) && Resolves(c, trainer)).ToArray();
         if (fields.Length == 0)

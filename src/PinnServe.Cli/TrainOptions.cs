@@ -55,6 +55,8 @@ internal sealed class TrainOptions
     public readonly Option<string[]> Learn = new("--learn") { Description = "Learn a PDE coefficient, name=initial_guess (inverse problems)." };
     public readonly Option<int?> ObservationCount = new("--observations") { Description = "Inverse problems: N observation points for a \"data\" term, drawn from the reference (or a subset of --observation-file)." };
     public readonly Option<double?> Noise = new("--noise") { Description = "Gaussian noise on the observations, as a fraction of each field's std (0.01 = 1%; seeded)." };
+    public readonly Option<string?> ObservationColumns = new("--observation-columns") { Description = "Names for --observation-file's columns: all by position (x,t,u: a table without a header) or name=column pairs (x=X)." };
+    public readonly Option<string?> ReferenceColumns = new("--reference-columns") { Description = "Names for --reference's columns: all by position (x,y,u: a table without a header) or name=column pairs (x=X)." };
     public readonly Option<string?> ObservationFile = new("--observation-file") { Description = "Observations from a file: .npz from `pinn reference`, or a CSV table with the axes then the fields as columns." };
     public readonly Option<string[]> TermPoints = new("--term-points") { Description = "Full-batch points of one condition term, name=count (repeatable; e.g. ic=100)." };
     public readonly Option<string?> Reference = new("--reference") { Description = "Reference data for the relative L²: a `pinn reference` grid, or any table `pinn eval --reference` reads (COMSOL .dat/.txt, CSV, .npy/.npz/.mat) as scattered points, columns matched by name ignoring case (default: the exact solution, the problem file's [reference] or the problem's solver)." };
@@ -68,6 +70,7 @@ internal sealed class TrainOptions
     public readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Checkpoint every N steps." };
 
     // The methods of docs/methods.md: NTK weights' batch, random weight factorization, random Fourier features.
+    public readonly Option<string?> NtkNormalization = new("--ntk-normalization") { Description = "How --weighting ntk normalises each term's NTK diagonal: mean (jaxpi, default) or trace (the paper's Algorithm 1: summed over the term's points)." };
     public readonly Option<int?> NtkPoints = new("--ntk-points") { Description = $"Points per term whose per-point gradients estimate the NTK traces of --weighting ntk (default {WeightingConfig.DefaultNtkPoints})." };
     public readonly Option<bool> Rwf = new("--rwf") { Description = "Random weight factorization: every dense weight trained as V·diag(exp(s)), s ~ N(--rwf-mean, --rwf-std²) (jaxpi: 1, 0.1)." };
     public readonly Option<double?> RwfMean = new("--rwf-mean") { Description = "Mean μ of the initial log-scales s of --rwf (default 1; implies --rwf)." };
@@ -81,9 +84,9 @@ internal sealed class TrainOptions
     [
         Problem, Model, Arch, Periodic, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
         Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, AdamKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Schedule, Decay, DecaySteps, WarmupSteps, Normalization,
-        Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
+        Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, ObservationColumns, ReferenceColumns, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
         SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
-        NtkPoints, Rwf, RwfMean, RwfStd, FourierFeatures, FourierScale,
+        NtkPoints, NtkNormalization, Rwf, RwfMean, RwfStd, FourierFeatures, FourierScale,
     ];
 
     public void AddTo(Command command)
@@ -135,7 +138,7 @@ internal sealed class TrainOptions
         new(Weight, "weighting.weights", p => ParsePairs(p.GetValue(Weight), "--weight") is { Count: > 0 } w ? [("weighting.weights", Pairs(w))] : []),
         Bind(Arch, "network.architecture"), Bind(Activation, "network.activation"), Bind(Layers, "network.layers"),
         Bind(Periodic, "network.periodic_inputs", s => new JsonArray(s!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => (JsonNode?)JsonValue.Create(x)).ToArray())),
-        Bind(NtkPoints, "weighting.ntk_points"),
+        Bind(NtkPoints, "weighting.ntk_points"), Bind(NtkNormalization, "weighting.ntk_normalization"),
         // --rwf alone switches the factorization on with jaxpi's μ, σ; --rwf-mean/--rwf-std set theirs (and switch it on).
         new(Rwf, "network.rwf", p => p.GetValue(Rwf) && p.GetValue(RwfMean) is null && p.GetValue(RwfStd) is null ? [("network.rwf", new JsonObject())] : []),
         Bind(RwfMean, "network.rwf.mean"), Bind(RwfStd, "network.rwf.std"),
@@ -157,6 +160,7 @@ internal sealed class TrainOptions
         new(Learn, "data.learn", p => ParsePairs(p.GetValue(Learn), "--learn") is { Count: > 0 } l ? [("data.learn", Pairs(l))] : []),
         Bind(ObservationCount, "data.observations"), Bind(Noise, "data.noise"),
         Bind(ObservationFile, "data.observation_file", f => JsonValue.Create(Path.GetFullPath(f!))),
+        Bind(ObservationColumns, "data.observation_columns"), Bind(ReferenceColumns, "data.reference_columns"),
         Bind(EvalGrid, "logging.eval_grid"), Bind(LogEvery, "logging.log_every"), Bind(EvalEvery, "logging.eval_every"), Bind(CheckpointEvery, "logging.checkpoint_every"),
     ];
 

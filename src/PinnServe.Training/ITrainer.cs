@@ -32,6 +32,8 @@ public interface ITrainer : IDisposable
     /// <summary>Relative L² error per evaluated field on the evaluation set (null when there is no reference).</summary>
     double[]? RelativeL2();
     string[] EvaluatedFields { get; }
+    /// <summary>Where the relative L²'s reference comes from (reference-file, problem-reference, exact, solver) and what it is (file name only); null without one.</summary>
+    (string Origin, string Source)? Evaluation { get; }
     /// <summary>Relative L² of the problem's magnitude metrics (the cavity's velocity magnitude) at the last <see cref="RelativeL2"/>.</summary>
     IReadOnlyDictionary<string, double> MagnitudeErrors { get; }
 

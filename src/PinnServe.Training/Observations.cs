@@ -41,7 +41,9 @@ public sealed class Observations
     public static Observations? For(Problem problem, TrainingRecipe config, EvaluationSet? evaluation)
     {
         Observations? data = null;
-        if (config.Data.ObservationFile is { } file) data = FromFile(problem, file);
+        if (config.Data.ObservationColumns is not null && config.Data.ObservationFile is null)
+            throw new ArgumentException("--observation-columns (data.observation_columns) names the columns of an --observation-file; give one.");
+        if (config.Data.ObservationFile is { } file) data = FromFile(problem, file, config.Data.ObservationColumns);
         else if (config.Data.Observations > 0)
             data = Sample(evaluation ?? throw new ArgumentException(
                 $"--observations needs a reference to draw from, and {problem.Name} has no exact solution, solver or --reference file."),
@@ -86,45 +88,62 @@ public sealed class Observations
     }
 
     /// <summary>
-    /// A grid file written by `pinn reference` (.npz, or .npy/.csv with its .json sidecar), or a plain CSV table
-    /// whose header names the problem's axes in order followed by the observed fields.
+    /// A grid file written by `pinn reference` (.npz, or .npy/.csv with its .json sidecar), or any table
+    /// <see cref="PointTables"/> reads (.csv, .npy, .npz, .mat, COMSOL .txt/.dat): columns are matched to the
+    /// problem's inputs and fields as in problem files (<see cref="ColumnMatch"/>: exactly, else ignoring case);
+    /// every column that is not an input is an observed field. <paramref name="columns"/> (--observation-columns) names
+    /// the columns instead: all by position ("x,t,u") or name=column pairs.
     /// </summary>
-    public static Observations FromFile(Problem problem, string path)
+    public static Observations FromFile(Problem problem, string path, string? columns = null)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Observation file '{path}' does not exist.");
-        bool grid = Path.GetExtension(path).Equals(".npz", StringComparison.OrdinalIgnoreCase) || File.Exists(ReferenceFiles.SidecarPath(path));
-        if (grid)
+        string file = Path.GetFileName(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Observation file '{file}' does not exist.");
+        try
         {
-            var reference = ReferenceFiles.Read(path);
-            var evaluation = EvaluationSet.FromReference(problem, reference, path);
-            return new Observations(evaluation.Fields, evaluation.Points, evaluation.Reference);
+            if (columns is null && ReferencePoints.TryGrid(path) is { } grid)
+            {
+                var evaluation = EvaluationSet.FromReference(problem, grid, file);
+                return new Observations(evaluation.Fields, evaluation.Points, evaluation.Reference);
+            }
+            return FromTable(problem, PointTables.Read(path), file, columns);
         }
-        if (!Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"Observation file '{path}': use .npz, a file with its .json sidecar, or a CSV table.");
-        return FromCsvTable(problem, path);
+        catch (Exception e) when (e is ArgumentException or InvalidDataException || e is IOException and not FileNotFoundException)
+        {
+            throw new InvalidDataException(e.Message.Replace(path, file), e); // the file's name, never its path
+        }
     }
 
-    // The one CSV reader (comments, quotes, header rules: PinnServe.Contracts.NumericCsv).
-    private static Observations FromCsvTable(Problem problem, string path)
+    private static Observations FromTable(Problem problem, PointTable table, string file, string? columns)
     {
-        var table = PinnServe.Contracts.NumericCsv.Read(path, sourceName: Path.GetFileName(path));
-        var header = table.Columns!.ToArray();
         var axes = problem.Domain.Names;
-        if (table.RowCount == 0) throw new InvalidDataException($"{Path.GetFileName(path)}: expected a header and at least one row.");
-        if (header.Length <= axes.Length || !header.Take(axes.Length).SequenceEqual(axes))
-            throw new InvalidDataException($"{Path.GetFileName(path)}: header '{string.Join(",", header)}' must start with the axes {string.Join(",", axes)} followed by field names.");
-        var fields = header.Skip(axes.Length).ToArray();
-        var points = new double[table.RowCount * axes.Length];
-        var values = fields.Select(_ => new double[table.RowCount]).ToArray();
-        for (int row = 0; row < table.RowCount; row++)
-            for (int c = 0; c < header.Length; c++)
+        var known = axes.Concat(problem.Outputs).Concat(problem.DerivedFields.Select(f => f.Name)).ToArray();
+        var names = columns is null ? ColumnMatch.Auto(table.Columns, known, file) : ColumnMatch.FromSpec(columns, table.Columns, file, "--observation-columns");
+        foreach (var axis in axes)
+            if (!names.Contains(axis))
+                throw new InvalidDataException($"'{file}' has no column '{axis}' (columns: {string.Join(", ", table.Columns)}); the observations need the inputs {string.Join(", ", axes)}.");
+        var fields = names.Where(n => !axes.Contains(n)).ToArray();
+        if (fields.Length == 0) throw new InvalidDataException($"'{file}' has no field columns besides the inputs {string.Join(", ", axes)}.");
+        foreach (var field in fields)
+        {
+            try { FieldDefinition.Resolve(field, axes, problem.Outputs, problem.DerivedFields); }
+            catch (ArgumentException)
             {
-                double v = table[row, c];
-                if (!double.IsFinite(v)) throw new InvalidDataException($"{Path.GetFileName(path)}:{table.LineNumber(row)}: '{header[c]}' is {v}, not a finite number.");
-                if (c < axes.Length) points[row * axes.Length + c] = v;
-                else values[c - axes.Length][row] = v;
+                throw new InvalidDataException($"'{file}': column '{table.Columns[Array.IndexOf(names, field)]}' names no field of {problem.Name} " +
+                                               $"(outputs: {string.Join(", ", problem.Outputs)}; or a derivative such as {problem.Outputs[0]}_{axes[0]}).");
             }
-        return new Observations(fields, points, values);
+        }
+        double[] Column(string name) => table.Column(table.Columns[Array.IndexOf(names, name)]);
+        var axisColumns = axes.Select(Column).ToArray();
+        var values = fields.Select(Column).ToArray();
+        var points = new double[table.Rows * axes.Length];
+        for (int r = 0; r < table.Rows; r++)
+        {
+            for (int a = 0; a < axes.Length; a++) points[r * axes.Length + a] = axisColumns[a][r];
+            for (int c = 0; c < names.Length; c++)
+                if (!double.IsFinite(table.Column(table.Columns[c])[r]))
+                    throw new InvalidDataException($"'{file}' row {r + 1}: '{table.Columns[c]}' is {table.Column(table.Columns[c])[r]}, not a finite number.");
+        }
+        return new Observations(fields, points, values.Select(v => v.ToArray()).ToArray());
     }
 
     /// <summary>The data loss term: field − observed at each point, one mean square per field.</summary>

@@ -117,7 +117,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         _weights = new LossWeights(WeightedTerms, CreateEstimator(config.Weighting, store), config.Weighting.Interval,
             config.Weighting.Beta, config.Weighting.BiasCorrection, config.Weighting.Weights,
             _weighted.Where(t => t.Term.FixedWeight).Select(t => t.Name).ToArray());
-        if (_weights.Estimator is NtkEstimator ntk) _ntk = new NtkTraces<T>(new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = 1, MeanOverFaces = compiler.MeanOverFaces }, _residuals, _weighted, ntk.Selection, config.Weighting.NtkPoints, config.Seed);
+        if (_weights.Estimator is NtkEstimator ntk) _ntk = new NtkTraces<T>(new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = 1, MeanOverFaces = compiler.MeanOverFaces }, _residuals, _weighted, ntk.Selection, config.Weighting.NtkPoints, config.Seed, config.Weighting.NtkNormalization);
         _adam = new Adam<T>(store.Count, LearningRates.For(config.Adam));
         _step = ComputeBackends.Get(config.Device.Name).CreateStepExecutor(new StepTerms<T>(_residuals, _weighted, _referenceResidual, _adam), threads);
         (_referenceStatistics, _termStatistics) = CreateStatistics(store);
@@ -134,14 +134,8 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     }
 
     /// <summary>Reference data for the relative L²: a given file, else the exact solution, else the problem's solver.</summary>
-    private static EvaluationSet? CreateEvaluationSet(Problem problem, TrainingRecipe config)
-    {
-        if (config.Data.ReferenceFile is { } file) return EvaluationSet.FromFile(problem, file);
-        if (problem.Exact(problem.Domain.Axes.Select(a => a.Center).ToArray()) is not null)
-            return EvaluationSet.FromExactSolution(problem, config.Logging.EvaluationGrid);
-        if (problem.ScatteredReference() is { } points) return EvaluationSet.FromPoints(problem, points);
-        return problem.ComputeReference() is { } reference ? EvaluationSet.FromReference(problem, reference, $"{reference.Problem} reference solver") : null;
-    }
+    private static EvaluationSet? CreateEvaluationSet(Problem problem, TrainingRecipe config) =>
+        EvaluationSet.ForRun(problem, config.Data.ReferenceFile, config.Logging.EvaluationGrid, config.Data.ReferenceColumns);
 
     public Problem Problem { get; }
     public TrainingRecipe Config { get; }
@@ -184,6 +178,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     private (int Step, double Loss, T[] Parameters)? _resumedBest;
     public int ParameterCount => _network.Parameters.Count;
     public string[] EvaluatedFields => _evaluation?.Fields ?? Problem.EvaluatedFields;
+    public (string Origin, string Source)? Evaluation => _evaluation is null ? null : (_evaluation.Origin, _evaluation.Source);
     /// <summary>The residual terms; their losses and gradients are those of the last step (downloaded on demand from a device).</summary>
     public IReadOnlyList<CompiledTerm<T>> ResidualTerms { get { _step?.FetchTermResults(); return _residuals; } }
     public IReadOnlyList<CompiledTerm<T>> WeightedTermTapes { get { _step?.FetchTermResults(); return _weighted; } }

@@ -213,6 +213,7 @@ public sealed partial class TrainingRun : IDisposable
             var (headlineOf, headline) = t.MagnitudeErrors.Count > 0 ? t.MagnitudeErrors.First() : new KeyValuePair<string, double>(t.EvaluatedFields[0], relL2[0]);
             summary["rel_l2"] = headline;
             summary["rel_l2_of"] = headlineOf;
+            if (t.Evaluation is { } evaluation) summary["evaluation"] = new JsonObject { ["origin"] = evaluation.Origin, ["source"] = evaluation.Source };
         }
         if (t.LearnedCoefficients.Count > 0)
         {

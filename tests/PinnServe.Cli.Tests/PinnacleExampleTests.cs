@@ -78,6 +78,35 @@ public class PinnacleExampleTests
         Assert.InRange(a, 1e-3, 10);
         Assert.InRange(b, 1e-3, 10);
         Assert.NotEqual(a, b); // same seed, same network: only the reference points differ
+        // The summary says which reference the error is against, by file name only.
+        Assert.Equal("problem-reference", byPosition.Json["evaluation"]!["origin"]!.GetValue<string>());
+        Assert.StartsWith("poisson_classic.dat (", byPosition.Json["evaluation"]!["source"]!.GetValue<string>());
+        Assert.Equal("reference-file", given.Json["evaluation"]!["origin"]!.GetValue<string>());
+        Assert.StartsWith("poisson1_cg_data.dat (1246 points", given.Json["evaluation"]!["source"]!.GetValue<string>());
+
+        // pinn eval names a headerless file's columns from the command line: by position, or name=column.
+        string classic = Path.Combine(dir, "poisson_classic.dat");
+        foreach (var columns in new[] { "x,y,u", "x=c1,y=c2,u=c3" })
+        {
+            var eval = PinnCli.Run("eval", Path.Combine(dir, "a"), "--reference", classic, "--reference-columns", columns, "--json");
+            Assert.True(eval.ExitCode == 0, eval.Stderr);
+            Assert.Equal(a, eval.Json["rel_l2"]!.GetValue<double>(), 6);
+            Assert.Equal("reference-file", eval.Json["evaluation"]!["origin"]!.GetValue<string>());
+            Assert.Equal("poisson_classic.dat", eval.Json["evaluation"]!["source"]!.GetValue<string>());
+        }
+        // pinn train takes the same mapping for its --reference.
+        var trained = PinnCli.Run(["train", file, "--reference", classic, "--reference-columns", "x,y,u", "--out", Path.Combine(dir, "c"), .. small]);
+        Assert.True(trained.ExitCode == 0, trained.Stderr);
+        Assert.Equal(a, trained.Json["rel_l2"]!.GetValue<double>(), 12);
+        Assert.Equal("reference-file", trained.Json["evaluation"]!["origin"]!.GetValue<string>());
+        var plain = PinnCli.Run("eval", Path.Combine(dir, "a"), "--json");
+        Assert.Equal("problem-reference", plain.Json["evaluation"]!["origin"]!.GetValue<string>());
+        var headerless = PinnCli.Run("eval", Path.Combine(dir, "a"), "--reference", classic);
+        Assert.Equal(2, headerless.ExitCode);
+        Assert.Contains("no column 'x'", headerless.Stderr);
+        var miscounted = PinnCli.Run("eval", Path.Combine(dir, "a"), "--reference", classic, "--reference-columns", "x,y");
+        Assert.Equal(2, miscounted.ExitCode);
+        Assert.Contains("--reference-columns names 2 columns; 'poisson_classic.dat' has 3", miscounted.Stderr);
     }
 
     [Theory]

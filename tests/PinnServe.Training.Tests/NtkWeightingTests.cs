@@ -75,6 +75,31 @@ public class NtkWeightingTests
     }
 
     [Theory]
+    [InlineData(NtkNormalization.Mean, 1.0)]
+    [InlineData(NtkNormalization.Trace, 40.0 / 5)]
+    public void The_trace_normalisation_sums_each_terms_kernel_diagonal_over_all_its_points(NtkNormalization normalization, double pointRatio)
+    {
+        // 40 residual points against 5 boundary points (ntk_points 8: the residual's mean comes from a batch of 8, the
+        // boundary's from all 5): every point of a term has the same Φ row, so tr K_rr = 40/scale², tr K_bb = 5(x̂² + 1),
+        // and the paper's λ_bc = tr K_rr / tr K_bb is 40/5 times the mean form's 3/4.
+        Architectures.Register("test-linear", new LinearFactory());
+        var problem = ProblemFiles.Parse(LinearOde);
+        var config = new TrainingRecipe
+        {
+            Problem = problem.Name, Network = new() { Architecture = "test-linear", Layers = "1x1" }, Device = new() { Precision = Precision.Float64 },
+            Sampling = new() { FullBatch = true, ResidualPoints = 40, ConditionPoints = 5 }, Adam = new() { Iterations = 1 },
+            Weighting = new WeightingConfig { Scheme = "ntk", Interval = 1, Beta = 0, NtkPoints = 8, NtkNormalization = normalization },
+            Logging = new() { EvaluateEvery = 1_000_000, LogEvery = 1_000_000 },
+        };
+        using var trainer = new Trainer<double>(problem, config);
+        trainer.TrainStep();
+        var (shift, scale) = problem.Domain.Standardization();
+        double xHat = (-1 - shift[0]) / scale[0];
+        Assert.Equal(pointRatio * (1 / (scale[0] * scale[0])) / (xHat * xHat + 1), trainer.Weights[0], 12);
+        Assert.Equal(pointRatio * 0.75, trainer.Weights[0], 12);
+    }
+
+    [Theory]
     [InlineData(NetworkFile.MlpArchitecture, false)]
     [InlineData(NetworkFile.ModifiedMlpArchitecture, true)]
     public void The_traces_are_the_mean_squared_norms_of_finite_difference_jacobians(string architecture, bool rwf)

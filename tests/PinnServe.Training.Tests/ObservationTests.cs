@@ -51,13 +51,31 @@ public class ObservationTests
         Assert.Equal(["u"], table.Fields);
         Assert.Equal([0.5, -0.25, 0.1, 0.5], table.Points);
         Assert.Equal([0.75, -0.5], table.Values[0]);
-        File.WriteAllText(csv, "x,t,u\n0.5,-0.25,0.75\n");
-        Assert.Contains("t,x", Assert.Throws<InvalidDataException>(() => Observations.FromFile(problem, csv)).Message);
+        // Columns by name, in any order, matched like [reference] and data terms (ColumnMatch: case ignored when unambiguous).
+        File.WriteAllText(csv, "X,T,u\n0.5,-0.25,0.75\n");
+        var matched = Observations.FromFile(problem, csv);
+        Assert.Equal([-0.25, 0.5], matched.Points);
+        File.WriteAllText(csv, "x,u\n0.5,0.75\n");
+        Assert.Contains("no column 't'", Assert.Throws<InvalidDataException>(() => Observations.FromFile(problem, csv)).Message);
+        File.WriteAllText(csv, "t,x,w\n0.5,-0.25,0.75\n");
+        Assert.Contains("'w' names no field", Assert.Throws<InvalidDataException>(() => Observations.FromFile(problem, csv)).Message);
+        // Any table the reference reader takes: a COMSOL-style text export with %-comments and upper-case inputs.
+        string dat = Path.Combine(dir, "obs.dat");
+        File.WriteAllText(dat, "% Model: m.mph\n% X   T   u\n0.5  0.1  0.25\n-0.5  0.2  0.5\n");
+        var comsol = Observations.FromFile(problem, dat);
+        Assert.Equal([0.1, 0.5, 0.2, -0.5], comsol.Points);
+        Assert.Equal([0.25, 0.5], comsol.Values[0]);
+        // A table without a header: named by position (--observation-columns), or one column mapped by name.
+        File.WriteAllText(dat, "0.5  0.1  0.25\n-0.5  0.2  0.5\n");
+        Assert.Contains("no column 't'", Assert.Throws<InvalidDataException>(() => Observations.FromFile(problem, dat)).Message);
+        Assert.Equal(comsol.Points, Observations.FromFile(problem, dat, "x,t,u").Points);
+        Assert.Equal(comsol.Values[0], Observations.FromFile(problem, dat, "x=c1,t=c2,u=c3").Values[0]);
+        Assert.Contains("names 2 columns; 'obs.dat' has 3", Assert.Throws<InvalidDataException>(() => Observations.FromFile(problem, dat, "x,t")).Message);
         // The one CSV reader: comments and quoted header cells as everywhere else; NaN named with its line.
         File.WriteAllText(csv, "# measured\n\"t\",\"x\",\"u\"\n0.5,-0.25,0.75\n");
         Assert.Equal([0.75], Observations.FromFile(problem, csv).Values[0]);
         File.WriteAllText(csv, "t,x,u\n0.5,-0.25,NaN\n");
-        Assert.Contains("obs.csv:2", Assert.Throws<InvalidDataException>(() => Observations.FromFile(problem, csv)).Message);
+        Assert.Contains("'obs.csv' row 1: 'u' is NaN", Assert.Throws<InvalidDataException>(() => Observations.FromFile(problem, csv)).Message);
 
         var grid = new PinnServe.Reference.ReferenceSolution("burgers",
             [new PinnServe.Reference.GridAxis("t", [0, 1]), new PinnServe.Reference.GridAxis("x", [-1, 0, 1])], [new("u", [1.0, 2, 3, 4, 5, 6])]);

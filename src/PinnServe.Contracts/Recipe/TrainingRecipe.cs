@@ -163,6 +163,8 @@ public sealed record WeightingConfig
     public ReferenceGradient ReferenceGradient { get; init; } = ReferenceGradient.MaxOrder;
     /// <summary>Points per term whose per-point gradients estimate the NTK traces of the "ntk" scheme (docs/methods.md).</summary>
     public int NtkPoints { get; init; } = DefaultNtkPoints;
+    /// <summary>How the "ntk" scheme normalises each term's NTK diagonal: mean (jaxpi) or trace (the paper's Algorithm 1).</summary>
+    public NtkNormalization NtkNormalization { get; init; } = NtkNormalization.Mean;
     /// <summary>Fixed weights (or initial weights) by term name.</summary>
     public Dictionary<string, double> Weights { get; init; } = new();
 
@@ -217,10 +219,14 @@ public sealed record DataRecipe
     public double Noise { get; init; }
     /// <summary>Observations from a file (.npz grid from `pinn reference`, or a CSV table: axes then fields).</summary>
     public string? ObservationFile { get; init; }
+    /// <summary>Names for <see cref="ObservationFile"/>'s columns: all by position ("x,t,u") or name=column pairs; null: matched by name.</summary>
+    public string? ObservationColumns { get; init; }
     /// <summary>Coefficients learned as trainable parameters (inverse problems), with their initial guesses.</summary>
     public Dictionary<string, double> Learn { get; init; } = new();
     /// <summary>A reference file written by `pinn reference`; null: the exact solution or the problem's solver.</summary>
     public string? ReferenceFile { get; init; }
+    /// <summary>Names for <see cref="ReferenceFile"/>'s columns: all by position ("x,y,u") or name=column pairs; null: matched by name.</summary>
+    public string? ReferenceColumns { get; init; }
 }
 
 /// <summary>What the run records and how often.</summary>
@@ -248,4 +254,6 @@ public enum Normalization { Standardize, Unit, None }
 public enum FaceReduction { Sum, Mean }
 public enum PointSampling { Uniform, Residual }
 public enum ReferenceGradient { MaxOrder, Sum }
+/// <summary>Mean: each term's NTK diagonal averaged over its points (jaxpi); Trace: summed over them (Wang, Yu &amp; Perdikaris 2022, Algorithm 1).</summary>
+public enum NtkNormalization { Mean, Trace }
 public enum LearningRateSchedule { Exponential, Cosine }

@@ -115,6 +115,9 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
 
     public override ReferencePoints? ScatteredReference() => _referencePoints;
 
+    /// <summary>The [reference] table's file as the problem file names it (null: none, or a solver).</summary>
+    public string? ReferenceFile => _doc.Table("reference") is { } reference && reference.Has("file") ? reference.String("file") : null;
+
     /// <summary>Parses an expression in this problem's scope, then replaces parts that depend only on coordinates and parameters by one known function (evaluated in float64).</summary>
     internal Expr Parse(string text, SourceLocation where, string? what = null) => ExpressionParser.Parse(text, _scope, where, what);
 
@@ -335,7 +338,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
     {
         ["eval_grid"] = "logging.eval_grid", ["causal_tol"] = "causal.tolerance", ["reference_gradient"] = "weighting.reference_gradient",
         // docs/methods.md: the weighting scheme (over the model's), NTK batch, weight factorization, Fourier features.
-        ["weighting"] = "weighting.scheme", ["ntk_points"] = "weighting.ntk_points", ["rwf_mean"] = "network.rwf.mean", ["rwf_std"] = "network.rwf.std",
+        ["weighting"] = "weighting.scheme", ["ntk_points"] = "weighting.ntk_points", ["ntk_normalization"] = "weighting.ntk_normalization", ["rwf_mean"] = "network.rwf.mean", ["rwf_std"] = "network.rwf.std",
         ["fourier_features"] = "network.fourier_features.count", ["fourier_scale"] = "network.fourier_features.scale",
     };
     /// <summary>What a problem file declares elsewhere (its name, [parameters]) or a run decides (the seed, the file itself).</summary>

@@ -45,4 +45,35 @@ public static class ColumnMatch
     /// <summary>A hint for a missing column: the columns there are, and a near miss by case if there is one.</summary>
     public static string Missing(IReadOnlyList<string> columns, string name, string file) =>
         $"'{file}' has no column '{name}' (columns: {string.Join(", ", columns)}; in the problem file, map one with columns = {{ {name} = \"…\" }} or name them all by position with columns = [...])";
+
+    /// <summary>
+    /// The names a command line gives a table's columns (<paramref name="option"/>: --reference-columns, …): all by
+    /// position ("x,y,u", a table without a header) or some by name ("x=X,t=T"); the others keep their own names.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spec is malformed, miscounts the columns or names a column the table lacks.</exception>
+    public static string[] FromSpec(string spec, IReadOnlyList<string> columns, string file, string option)
+    {
+        var items = spec.Split(',', StringSplitOptions.TrimEntries);
+        if (items.Any(i => i.Length == 0)) throw new ArgumentException($"{option} '{spec}' has an empty name.");
+        if (!items.Any(i => i.Contains('=')))
+        {
+            if (items.Length != columns.Count)
+                throw new ArgumentException($"{option} names {items.Length} columns; '{file}' has {columns.Count} ({string.Join(", ", columns)}).");
+            if (items.Distinct().Count() != items.Length) throw new ArgumentException($"{option} '{spec}' names a column twice.");
+            return items;
+        }
+        var names = columns.ToArray();
+        foreach (var item in items)
+        {
+            var parts = item.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+                throw new ArgumentException($"{option}: '{item}' is not name=column (give all names by position, or name=column pairs).");
+            int index;
+            try { index = Find(columns, parts[1], file); }
+            catch (AmbiguousColumnException e) { throw new ArgumentException($"{option}: {e.Message}"); }
+            if (index < 0) throw new ArgumentException($"{option}: '{file}' has no column '{parts[1]}' (columns: {string.Join(", ", columns)}).");
+            names[index] = parts[0];
+        }
+        return names;
+    }
 }

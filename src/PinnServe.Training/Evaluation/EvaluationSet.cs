@@ -23,7 +23,11 @@ public sealed class EvaluationSet
     public double[] Points { get; }
     /// <summary>Reference values per field.</summary>
     public double[][] Reference { get; }
+    /// <summary>What the reference values are, by file name only (never a path): "burgers1d.dat (1111 points; X → x)".</summary>
     public string Source { get; }
+    /// <summary>Where the reference comes from: "reference-file" (--reference), "problem-reference" (the problem file's
+    /// [reference]), "exact" (the problem's exact solution) or "solver" (the catalog's reference solver).</summary>
+    public string Origin { get; private init; } = "";
     public int Count => Reference.Length == 0 ? 0 : Reference[0].Length;
 
     /// <summary>A uniform tensor grid with <paramref name="perAxis"/> points per axis and the problem's exact solution.</summary>
@@ -97,14 +101,39 @@ public sealed class EvaluationSet
         return new EvaluationSet(fields, reference.Points, fields.Select(f => reference.Values[Array.IndexOf(reference.Fields, f)]).ToArray(), reference.Source);
     }
 
-    /// <summary>A reference file given for a run (--reference): a grid as a grid, any other table as scattered points.</summary>
-    public static EvaluationSet FromFile(Problem problem, string path)
+    /// <summary>A reference file given for a run (--reference): a grid as a grid, any other table as scattered points;
+    /// <paramref name="columns"/> (--reference-columns) names a table's columns by position or name=column.</summary>
+    public static EvaluationSet FromFile(Problem problem, string path, string? columns = null)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Reference file '{Path.GetFileName(path)}' does not exist.", path);
-        if (ReferencePoints.TryGrid(path) is { } grid) return FromReference(problem, grid, Path.GetFileName(path));
+        string file = Path.GetFileName(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Reference file '{file}' does not exist.", path);
+        if (columns is null && ReferencePoints.TryGrid(path) is { } grid) return FromReference(problem, grid, file);
         var fields = problem.EvaluatedFields.Concat(problem.Outputs).Concat(problem.DerivedFields.Select(f => f.Name)).Distinct().ToArray();
-        return FromPoints(problem, ReferencePoints.Read(path, problem.Domain.Names, fields));
+        if (columns is null) return FromPoints(problem, ReferencePoints.Read(path, problem.Domain.Names, fields));
+        var table = PointTables.Read(path);
+        return FromPoints(problem, ReferencePoints.FromTable(table, ColumnMatch.FromSpec(columns, table.Columns, file, "--reference-columns"), problem.Domain.Names, fields, file));
     }
+
+    /// <summary>
+    /// A run's reference data: a given file (--reference), else the exact solution, else the problem file's
+    /// [reference] table, else the problem's solver; null when there is none.
+    /// </summary>
+    public static EvaluationSet? ForRun(Problem problem, string? referenceFile, int evaluationGrid, string? referenceColumns = null)
+    {
+        if (referenceColumns is not null && referenceFile is null)
+            throw new ArgumentException("--reference-columns (data.reference_columns) names the columns of a --reference file; give one.");
+        if (referenceFile is not null) return WithOrigin(FromFile(problem, referenceFile, referenceColumns), "reference-file");
+        if (problem.Exact(problem.Domain.Axes.Select(a => a.Center).ToArray()) is not null)
+            return WithOrigin(FromExactSolution(problem, evaluationGrid), "exact");
+        if (problem.ScatteredReference() is { } points) return WithOrigin(FromPoints(problem, points), "problem-reference");
+        if (problem.ComputeReference() is not { } reference) return null;
+        return problem is PinnServe.Physics.Files.FileProblem { ReferenceFile: { } file } // a `pinn reference` grid named in [reference]
+            ? WithOrigin(FromReference(problem, reference, Path.GetFileName(file)), "problem-reference")
+            : WithOrigin(FromReference(problem, reference, $"{reference.Problem} reference solver"), "solver");
+    }
+
+    private static EvaluationSet WithOrigin(EvaluationSet set, string origin) =>
+        new(set.Fields, set.Points, set.Reference, set.Source) { Origin = origin };
 
     /// <summary>‖û − u‖₂ / ‖u‖₂ per field.</summary>
     public double[] RelativeL2(double[][] predicted)

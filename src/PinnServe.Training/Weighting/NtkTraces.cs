@@ -10,10 +10,12 @@ namespace PinnServe.Training.Weighting;
 /// NTK-based loss weights (Wang, Yu &amp; Perdikaris 2022, Algorithm 1). For each term i the diagonal of its NTK
 /// block is K_ii(x, x) = ‖∂e(x)/∂θ‖² for each error value e at a point x of the term; the trace is estimated on a
 /// batch of at most <see cref="Points"/> points per piece, drawn afresh from the term's current points at every update.
-/// <para>Normalisation (as jaxpi does, by the mean of the diagonal): m_i = Σ_pieces Σ_errors mean_x ‖∂e(x)/∂θ‖², the
-/// same sums and means the term's loss takes of e², so a term's m does not grow with its batch. The residual terms
-/// keep weight 1, and a weighted term gets λ̂_i = (Σ_r m_r) / m_i: Algorithm 1's λ_i = Σ_j tr K_jj / tr K_ii divided
-/// by the residual's own λ_r — the same direction, one global factor apart, which Adam's step does not see.</para>
+/// <para>Normalisation <see cref="NtkNormalization.Mean"/> (jaxpi's): m_i = Σ_pieces Σ_errors mean_x ‖∂e(x)/∂θ‖², the
+/// same sums and means the term's loss takes of e², so a term's m does not grow with its batch.
+/// <see cref="NtkNormalization.Trace"/> (the paper's Algorithm 1): m_i = tr K_ii = Σ_pieces N_piece Σ_errors mean_x
+/// ‖∂e(x)/∂θ‖², the sum over all the term's current points (N_piece of them), estimated from the batch's mean. The
+/// residual terms keep weight 1, and a weighted term gets λ̂_i = (Σ_r m_r) / m_i: Algorithm 1's λ_i = Σ_j m_j / m_i
+/// divided by the residual's own λ_r — the same direction, one global factor apart, which Adam's step does not see.</para>
 /// <para>The gradients are taken on separate one-point tapes of each term (the term compiled again with slices of one
 /// point), so a batch costs one forward and one backward pass per point and error; the main tapes are not touched.</para>
 /// </summary>
@@ -26,15 +28,16 @@ public sealed class NtkTraces<T> where T : unmanaged, IBinaryFloatingPointIeee75
     private readonly Dictionary<CompiledTerm<T>, (Tape<T> Tape, Node<T>[] Selectors)[][]> _selectors = new();
     private readonly ParameterInfo[] _parameters;
     private readonly ulong _seed;
+    private readonly NtkNormalization _normalization;
 
     /// <param name="probeCompiler">A compiler over the same network with one-point slices.</param>
     /// <param name="residuals">The trainer's compiled residual terms (their current points are where the traces are taken).</param>
     /// <param name="weighted">The trainer's compiled weighted terms, in weight order.</param>
-    public NtkTraces(TermCompiler<T> probeCompiler, CompiledTerm<T>[] residuals, CompiledTerm<T>[] weighted, ParameterSelection selection, int points, ulong seed)
+    public NtkTraces(TermCompiler<T> probeCompiler, CompiledTerm<T>[] residuals, CompiledTerm<T>[] weighted, ParameterSelection selection, int points, ulong seed, NtkNormalization normalization = NtkNormalization.Mean)
     {
         if (points < 1 || points > MaxPoints) throw new ArgumentException($"weighting.ntk_points must be 1..{MaxPoints}, got {points}.");
         if (probeCompiler.SlicePoints != 1) throw new ArgumentException("The NTK probes need a compiler with one-point slices.");
-        (_residuals, _weighted, Points, _seed) = (residuals, weighted, points, seed);
+        (_residuals, _weighted, Points, _seed, _normalization) = (residuals, weighted, points, seed, normalization);
         _parameters = selection.All;
         _residualProbes = residuals.Select(t => Probe(probeCompiler, t)).ToArray();
         _weightedProbes = weighted.Select(t => Probe(probeCompiler, t)).ToArray();
@@ -69,7 +72,8 @@ public sealed class NtkTraces<T> where T : unmanaged, IBinaryFloatingPointIeee75
         return WeightedTraces.Select(m => reference / m).ToArray();
     }
 
-    /// <summary>m = Σ_pieces Σ_errors mean_x ‖∂e(x)/∂θ‖² on a batch of the term's current points.</summary>
+    /// <summary>m = Σ_pieces w_piece Σ_errors mean_x ‖∂e(x)/∂θ‖² on a batch of the term's current points; w_piece is 1
+    /// (mean) or the piece's number of current points (trace).</summary>
     private double Trace(CompiledTerm<T> term, CompiledTerm<T> probe, Rng rng)
     {
         double m = 0;
@@ -77,6 +81,7 @@ public sealed class NtkTraces<T> where T : unmanaged, IBinaryFloatingPointIeee75
         {
             LoadBatch(term, probe, piece, rng);
             int points = probe.PointCount(piece);
+            double scale = _normalization == NtkNormalization.Trace ? term.PointCount(piece) : 1;
             foreach (var (tape, selectors) in _selectors[probe][piece])
             {
                 tape.Forward();
@@ -85,7 +90,7 @@ public sealed class NtkTraces<T> where T : unmanaged, IBinaryFloatingPointIeee75
                 {
                     tape.Output = selector;
                     tape.Backward();
-                    m += SquaredNorm(tape.ParameterGradient) / points;
+                    m += scale * SquaredNorm(tape.ParameterGradient) / points;
                 }
                 tape.Output = loss;
             }

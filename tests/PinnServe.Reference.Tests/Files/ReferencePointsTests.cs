@@ -29,6 +29,20 @@ public class ReferencePointsTests
     }
 
     [Fact]
+    public void CommandLineColumnNamesGoByPositionOrByNamePairs()
+    {
+        Assert.Equal(["x", "y", "u"], ColumnMatch.FromSpec("x, y, u", ["c1", "c2", "c3"], "f.dat", "--reference-columns"));
+        // name=column pairs: the column found exactly, else ignoring case; the other columns keep their names.
+        Assert.Equal(["x", "c2", "u"], ColumnMatch.FromSpec("x=c1,u=C3", ["c1", "c2", "c3"], "f.dat", "--reference-columns"));
+        Assert.Contains("--reference-columns names 2 columns; 'f.dat' has 3 (c1, c2, c3)",
+            Assert.Throws<ArgumentException>(() => ColumnMatch.FromSpec("x,y", ["c1", "c2", "c3"], "f.dat", "--reference-columns")).Message);
+        Assert.Contains("names a column twice", Assert.Throws<ArgumentException>(() => ColumnMatch.FromSpec("x,x,u", ["a", "b", "c"], "f.dat", "--o")).Message);
+        Assert.Contains("'f.dat' has no column 'c9'", Assert.Throws<ArgumentException>(() => ColumnMatch.FromSpec("x=c9", ["c1"], "f.dat", "--o")).Message);
+        Assert.Contains("'x=' is not name=column", Assert.Throws<ArgumentException>(() => ColumnMatch.FromSpec("x=", ["c1"], "f.dat", "--o")).Message);
+        Assert.Contains("empty name", Assert.Throws<ArgumentException>(() => ColumnMatch.FromSpec("x,,u", ["a", "b", "c"], "f.dat", "--o")).Message);
+    }
+
+    [Fact]
     public void TableBecomesPointsInInputOrderWithTheKnownFieldsOnly()
     {
         // Columns in another order than the inputs, an extra column, and a row a solver left empty.
