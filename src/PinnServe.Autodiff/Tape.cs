@@ -40,7 +40,7 @@ public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     public T Forward()
     {
         if (Profile is { } profile)
-            foreach (var node in _nodes) { long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); node.Forward(); profile.Add(node, forward: true, t0); }
+            foreach (var node in _nodes) { long t0 = TapeProfile.Timestamp(); node.Forward(); profile.Add(node, forward: true, t0); }
         else
             foreach (var node in _nodes) node.Forward();
         return Output is null ? T.Zero : Output.Value[0];
@@ -64,7 +64,7 @@ public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         {
             foreach (var node in _clearSchedule[i]) Array.Clear(node.Grad);
             if (!_nodes[i].RequiresGrad) continue;
-            long t0 = profile is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+            long t0 = profile is null ? 0 : TapeProfile.Timestamp();
             _nodes[i].Backward(ParameterGradient);
             profile?.Add(_nodes[i], forward: false, t0);
         }
