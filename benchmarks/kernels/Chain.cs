@@ -75,7 +75,36 @@ internal static class Chain
                 }
             Console.WriteLine($"{typeof(T).Name} 128-wide layer forward inside the shard's sequence: first call {first / count * 1e6 / Stopwatch.Frequency:F1} µs, again at once {second / count * 1e6 / Stopwatch.Frequency:F1} µs");
         }
+        {
+            // Interleaved in one loop: the layer alone, right after its activation input's forward, right after the whole
+            // shard's forward and backward (the trainer's situation).
+            var prev = layer.Input as JetActivationNode<T>;
+            var t = new List<double>[] { new(), new(), new() };
+            for (int r = 0; r < 60; r++)
+                for (int c = 0; c < 3; c++)
+                {
+                    if (c == 1) prev?.Forward();
+                    if (c == 2) { probe.Forward(); probe.Backward(); }
+                    long t0 = TapeProfile.Timestamp(); layer.Forward(); t[c].Add((TapeProfile.Timestamp() - t0) * 1e6 / Stopwatch.Frequency);
+                }
+            foreach (var l in t) l.Sort();
+            Console.WriteLine($"{typeof(T).Name} layer forward, interleaved medians (thread CPU µs): alone {t[0][30]:F1}, after its input's activation {t[1][30]:F1}, after the shard's step {t[2][30]:F1}");
+        }
         var distinct = Enumerable.Range(0, shards).Select(_ => Build()).ToArray();
+        {
+            // First writers overwriting their input's gradient against the tape clearing it, alternating step by step.
+            var cpu = new List<double>[] { new(), new() };
+            for (int s = 0; s < 4 * steps + 2; s++)
+            {
+                Tape<T>.OverwriteFirstWriters = s % 2 == 0;
+                long t0 = TapeProfile.Timestamp();
+                foreach (var t in distinct) { t.Forward(); t.Backward(); }
+                if (s >= 2) cpu[s % 2].Add((TapeProfile.Timestamp() - t0) * 1e3 / Stopwatch.Frequency);
+            }
+            Tape<T>.OverwriteFirstWriters = true;
+            double Median(List<double> l) { l.Sort(); return l[l.Count / 2]; }
+            Console.WriteLine($"{typeof(T).Name} step, distinct shards, thread CPU ms (median of {cpu[0].Count}, alternating): first writers overwrite {Median(cpu[0]):F1}, tape clears {Median(cpu[1]):F1}");
+        }
         var one = Build();
         foreach (var (name, tapes) in new[] { ("distinct shards", distinct), ("one shard again", Enumerable.Repeat(one, shards).ToArray()) })
         {
