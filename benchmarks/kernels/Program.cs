@@ -28,6 +28,7 @@ Activation<float>(DerivativeSet.Closure(2, [[0], [1, 1]]), "u_t, u_xx (Allen–C
 Activation<double>(DerivativeSet.Closure(2, [[0], [1, 1]]), "u_t, u_xx (Allen–Cahn)", 256, 128);
 Activation<float>(DerivativeSet.Full(2, 3), "order 3 in 2 axes (cavity)", 128, 50);
 Activation<float>(DerivativeSet.Closure(2, [[0], [1, 1]]), "u_t, u_xx (Burgers)", 256, 20);
+
 static double BestMicroseconds(Action f)
 {
     for (int i = 0; i < 20; i++) f();

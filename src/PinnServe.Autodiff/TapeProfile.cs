@@ -28,8 +28,13 @@ public sealed class TapeProfile(bool byShape = false)
     internal void Add<T>(Node<T> node, bool forward, long startTimestamp) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         long elapsed = Timestamp() - startTimestamp;
-        var (kind, flops) = _nodes.GetOrAdd((node, forward), key => (KindOf(node, byShape), forward ? node.ForwardFlops : node.BackwardFlops));
-        _totals.AddOrUpdate((kind, forward), (elapsed, flops, 1), (_, v) => (v.Ticks + elapsed, v.Flops + flops, v.Calls + 1));
+        // No closures: profiling a step should not allocate per node.
+        var (kind, flops) = _nodes.GetOrAdd((node, forward), static (key, byShape) =>
+        {
+            var n = (Node<T>)key.Node;
+            return (KindOf(n, byShape), key.Forward ? n.ForwardFlops : n.BackwardFlops);
+        }, byShape);
+        _totals.AddOrUpdate((kind, forward), static (_, add) => add, static (_, v, add) => (v.Ticks + add.Ticks, v.Flops + add.Flops, v.Calls + 1), (Ticks: elapsed, Flops: flops, Calls: 1L));
     }
 
     private static string KindOf<T>(Node<T> node, bool byShape) where T : unmanaged, IBinaryFloatingPointIeee754<T>
