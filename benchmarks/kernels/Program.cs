@@ -12,6 +12,13 @@ using PinnServe.Contracts.Derivatives;
 
 Console.WriteLine($"{Simd.Bits}-bit kernels; one-core float32 FMA peak {PeakFlops.MeasureOneCore<float>(TimeSpan.FromMilliseconds(300)).Values.Max():F0} GFLOP/s, " +
                   $"float64 {PeakFlops.MeasureOneCore<double>(TimeSpan.FromMilliseconds(300)).Values.Max():F0} GFLOP/s");
+if (args.Contains("--chain"))
+{
+    int points = args.SkipWhile(a => a != "--points").Skip(1).Select(int.Parse).FirstOrDefault(256);
+    Chain.Run<float>(shards: 19 * 256 / points, points: points, width: 128, hidden: 5, steps: 5);
+    if (!args.Contains("--float32")) Chain.Run<double>(shards: 19 * 256 / points, points: points, width: 128, hidden: 5, steps: 3);
+    return;
+}
 foreach (var (m, k, n) in new[] { (1024, 128, 128), (1024, 256, 256), (1280, 50, 50), (1024, 20, 20) })
 {
     Products<float>(m, k, n);

@@ -30,6 +30,19 @@ public abstract class Node<T> where T : unmanaged, IBinaryFloatingPointIeee754<T
     /// </summary>
     public virtual IReadOnlyList<Node<T>>? Inputs => null;
 
+    /// <summary>
+    /// Whether <see cref="Backward"/> can write its single input's gradient instead of adding to it, when it is the
+    /// first to write that gradient in the backward pass (<see cref="OverwritesInputGrad"/>).
+    /// </summary>
+    public virtual bool CanOverwriteInputGrad => false;
+
+    /// <summary>
+    /// Set by the tape: this node is the first writer of its input's gradient and the tape has not cleared that buffer,
+    /// so <see cref="Backward"/> must write it (start from zero) rather than add to it. Saves a pass over the buffer
+    /// (clearing it, then reading the zeros back) and gives the same bits: the sums start from +0 either way.
+    /// </summary>
+    public bool OverwritesInputGrad { get; internal set; }
+
     /// <summary>Adds this node's contributions to its inputs' Grad and to <paramref name="parameterGradient"/> (∂loss/∂θ).</summary>
     public virtual void Backward(Span<T> parameterGradient) { }
 

@@ -40,7 +40,7 @@ public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     public T Forward()
     {
         if (Profile is { } profile)
-            foreach (var node in _nodes) { long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); node.Forward(); profile.Add(node, forward: true, t0); }
+            foreach (var node in _nodes) { long t0 = TapeProfile.Timestamp(); node.Forward(); profile.Add(node, forward: true, t0); }
         else
             foreach (var node in _nodes) node.Forward();
         return Output is null ? T.Zero : Output.Value[0];
@@ -55,7 +55,11 @@ public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         var output = Output ?? throw new InvalidOperationException($"Tape '{Name}' has no output.");
         if (ParameterGradient.Length != Parameters.Count) ParameterGradient = new T[Parameters.Count];
         Array.Clear(ParameterGradient);
-        _clearSchedule ??= ClearSchedule();
+        if (_clearSchedule is null || _scheduledOverwrite != OverwriteFirstWriters)
+        {
+            _scheduledOverwrite = OverwriteFirstWriters;
+            _clearSchedule = ClearSchedule();
+        }
         foreach (var node in _clearSchedule[_nodes.Count]) Array.Clear(node.Grad);
         if (!output.RequiresGrad) return;
         output.Grad[0] = T.One;
@@ -64,11 +68,19 @@ public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         {
             foreach (var node in _clearSchedule[i]) Array.Clear(node.Grad);
             if (!_nodes[i].RequiresGrad) continue;
-            long t0 = profile is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+            long t0 = profile is null ? 0 : TapeProfile.Timestamp();
             _nodes[i].Backward(ParameterGradient);
             profile?.Add(_nodes[i], forward: false, t0);
         }
     }
+
+    /// <summary>
+    /// Whether a node that is the first writer of its input's gradient writes it instead of the tape clearing it first
+    /// (<see cref="Node{T}.CanOverwriteInputGrad"/>). On by default; off only to compare the two (same bits, tests and
+    /// benchmarks/kernels).
+    /// </summary>
+    public static bool OverwriteFirstWriters { get; set; } = true;
+    private bool _scheduledOverwrite;
 
     // _clearSchedule[i]: gradient buffers to clear just before node i runs backward (its first writer in reverse
     // order); [Count]: those cleared up front (no consumer, or some node on the tape does not declare its inputs).
@@ -90,6 +102,15 @@ public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         if (_output is not null && index.TryGetValue(_output, out int output)) firstWriter[output] = _nodes.Count;
         for (int j = 0; j < _nodes.Count; j++)
             if (_nodes[j].RequiresGrad) lists[firstWriter[j]].Add(_nodes[j]);
+        // A first writer that can overwrite its single input's gradient is told to, and that buffer is not cleared.
+        for (int i = 0; i < _nodes.Count; i++)
+        {
+            var node = _nodes[i];
+            bool overwrite = OverwriteFirstWriters && declared && node.RequiresGrad && node.CanOverwriteInputGrad && node.Inputs is [var input]
+                             && input.RequiresGrad && firstWriter[index[input]] == i;
+            node.OverwritesInputGrad = overwrite;
+            if (overwrite) lists[i].Remove(node.Inputs![0]);
+        }
         return lists.Select(l => l.ToArray()).ToArray();
     }
 

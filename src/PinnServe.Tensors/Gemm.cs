@@ -136,7 +136,7 @@ public static partial class Gemm
         if (pack)
             for (int v0 = 0, at = 0; v0 < nv; at += k * ChunkSize(nv - v0) * vl, v0 += ChunkSize(nv - v0))
                 PackPanel<T, V>(ref B, k, n, v0, ChunkSize(nv - v0), packed.Slice(at));
-        int rowBlock = pack ? RowBlock(k, Unsafe.SizeOf<T>()) : m;
+        int rowBlock = pack ? RowBlock(k, n, Unsafe.SizeOf<T>()) : m;
         for (int i0 = 0; i0 < m;)
         {
             // Rows below biasRows start from the bias (a jet's value rows), the others from zero (its derivative rows).
@@ -169,8 +169,13 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>Rows of A per block: as many as keep the block within ~128 KB (L2), a multiple of 24 (every tile height).</summary>
-    private static int RowBlock(int k, int elementSize) => Math.Max(24, 128 * 1024 / Math.Max(1, k * elementSize) / 24 * 24);
+    /// <summary>
+    /// Rows per block: as many as keep the block's rows of A and of C together within ~128 KB (L2), a multiple of 24
+    /// (every tile height). C counts too: every column chunk writes one line of each of the block's C rows, so with a
+    /// small k (a network's first layer, a 1-wide layer's input gradient) a block of all rows made C stream through
+    /// memory once per chunk.
+    /// </summary>
+    private static int RowBlock(int k, int n, int elementSize) => Math.Max(24, 128 * 1024 / Math.Max(1, (k + n) * elementSize) / 24 * 24);
 
     /// <summary>Copies the chunk's vectors (C offsets o_j) of every row of B[k×n] into panel[p·count·VL + j·VL + l].</summary>
     private static void PackPanel<T, V>(ref T B, int k, int n, int v0, int count, Span<T> panel)

@@ -23,7 +23,14 @@ public class GradientClearingTests
         }
     }
 
-    private static double[][] Gradients(string architecture, bool declared)
+    private static double[][] Gradients(string architecture, bool declared, bool overwrite = true)
+    {
+        Tape<double>.OverwriteFirstWriters = overwrite;
+        try { return Run(architecture, declared); }
+        finally { Tape<double>.OverwriteFirstWriters = true; }
+    }
+
+    private static double[][] Run(string architecture, bool declared)
     {
         var store = new ParameterStore<double>();
         var net = Network<double>.Create(architecture, store, 2, 1, NetworkShape.Parse("2x9"), TanhActivation.Instance);
@@ -65,5 +72,18 @@ public class GradientClearingTests
         for (int step = 0; step < lazy.Length; step++)
             Assert.Equal(upFront[step], lazy[step]);
         Assert.Contains(lazy[2], g => g != 0);
+    }
+
+    [Theory]
+    [InlineData(NetworkFile.MlpArchitecture)]
+    [InlineData(NetworkFile.ModifiedMlpArchitecture)]
+    public void FirstWritersOverwritingEqualsTheTapeClearing(string architecture)
+    {
+        // Dense layers and activations write their input's gradient when they are its first writer, and the tape skips
+        // clearing it: the sums start from +0 either way, so every bit (signs of zeros included) must agree.
+        var overwrite = Gradients(architecture, declared: true, overwrite: true);
+        var cleared = Gradients(architecture, declared: true, overwrite: false);
+        for (int step = 0; step < overwrite.Length; step++)
+            Assert.Equal(cleared[step].Select(BitConverter.DoubleToInt64Bits), overwrite[step].Select(BitConverter.DoubleToInt64Bits));
     }
 }

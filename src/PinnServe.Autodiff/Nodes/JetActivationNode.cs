@@ -96,6 +96,9 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
         {
             int count = Math.Min(ChunkLength, BlockLength - offset);
             _activation.Evaluate<T>(CopyChunk(offset, count), _activation.DerivativesFromValue ? Value.AsSpan(offset, count) : default, _scratch, _slot, _sigmaCount - 1);
+            // First writer of ∂z: its chunk is cleared here, while it is about to be used, instead of by the tape.
+            if (OverwritesInputGrad)
+                for (int alpha = 0; alpha < Set.Count; alpha++) _input.Grad.AsSpan(alpha * BlockLength + offset, count).Clear();
             _backward.Execute(_chunkBuffers, _chunkStrides, _chunkBases, offset, count);
         }
     }
@@ -120,6 +123,8 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
         _input.Value.AsSpan(offset, count).CopyTo(z);
         return z;
     }
+
+    public override bool CanOverwriteInputGrad => true;
 
     public override long ForwardFlops => (_forward.FlopsPerElement + 8) * BlockLength;
     public override long BackwardFlops => (_backward.FlopsPerElement + 6) * BlockLength;

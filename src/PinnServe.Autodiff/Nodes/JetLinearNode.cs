@@ -43,9 +43,11 @@ public sealed class JetLinearNode<T> : JetNode<T> where T : unmanaged, IBinaryFl
         Gemm.MultiplyTransposedA<T>(_input.Value, Grad, parameterGradient.Slice(_weight.Offset, _weight.Length), Rows, inWidth, outWidth, accumulate: true);
         Gemm.AddColumnSums<T>(GradComponent(0), Points, outWidth, parameterGradient.Slice(_bias.Offset, _bias.Length));
         if (!_input.RequiresGrad) return;
-        // dX += dY·Wᵀ.
-        Gemm.MultiplyTransposedB<T>(Grad, _store.Slice(_weight), _input.Grad, Rows, outWidth, inWidth, accumulate: true);
+        // dX += dY·Wᵀ, or dX = dY·Wᵀ when this layer is the first writer of dX (the tape then skips clearing it).
+        Gemm.MultiplyTransposedB<T>(Grad, _store.Slice(_weight), _input.Grad, Rows, outWidth, inWidth, accumulate: !OverwritesInputGrad);
     }
+
+    public override bool CanOverwriteInputGrad => true;
 
     public override long ForwardFlops => Gemm.Flops(Rows, _input.Width, Width) + BlockLength;
     public override long BackwardFlops => Gemm.Flops(Rows, _input.Width, Width) * (_input.RequiresGrad ? 2 : 1) + BlockLength;

@@ -23,10 +23,11 @@ internal static class BenchTrainCommand
         var measure = new Option<int?>("--measure") { Description = "Measured iterations per repeat (instead of the time budget)." };
         var repeats = new Option<int?>("--repeats") { Description = "Measurement repeats; the median is reported (default 3)." };
         var profile = new Option<bool>("--profile") { Description = "Also time every node kind of the tapes (adds a little overhead) and print the breakdown." };
+        var profileShapes = new Option<bool>("--profile-shapes") { Description = "With --profile: one row per node kind and shape (jet rows × widths)." };
         var all = new Option<bool>("--all") { Description = "Every catalog problem at its published setup and default model, at 1 thread and at every core." };
         var train = new Command("train", "Time the training iteration of a problem/model (or of every problem with --all).");
         options.AddTo(train);
-        foreach (var o in new Option[] { seconds, warmup, measure, repeats, all, profile }) train.Options.Add(o);
+        foreach (var o in new Option[] { seconds, warmup, measure, repeats, all, profile, profileShapes }) train.Options.Add(o);
         train.SetAction(parse =>
         {
             double budget = parse.GetValue(seconds);
@@ -39,7 +40,7 @@ internal static class BenchTrainCommand
             {
                 var config = options.Build(parse);
                 int threads = TrainCommand.ThreadCount(parse, options);
-                var nodes = parse.GetValue(profile) ? new Autodiff.TapeProfile() : null;
+                var nodes = parse.GetValue(profile) ? new Autodiff.TapeProfile(parse.GetValue(profileShapes)) : null;
                 Autodiff.Tape<float>.Profile = nodes;
                 Autodiff.Tape<double>.Profile = nodes;
                 var row = Measure(config, threads, plan, peak);
@@ -49,10 +50,11 @@ internal static class BenchTrainCommand
                     var totals = nodes.Totals();
                     double sum = totals.Sum(t => t.Seconds);
                     var breakdown = new JsonArray();
-                    foreach (var (kind, direction, s) in totals)
+                    foreach (var (kind, direction, s, flops, calls) in totals)
                     {
-                        Console.WriteLine($"  {kind,-24} {direction,-8} {100 * s / sum,5:F1}%");
-                        breakdown.Add(new JsonObject { ["node"] = kind, ["direction"] = direction, ["share"] = Math.Round(s / sum, 4) });
+                        double rate = s > 0 ? flops / s / 1e9 : 0;
+                        Console.WriteLine($"  {kind,-34} {direction,-8} {100 * s / sum,5:F1}%  {rate,6:F1} GFLOP/s  {1e6 * s / Math.Max(1, calls),8:F1} µs/call");
+                        breakdown.Add(new JsonObject { ["node"] = kind, ["direction"] = direction, ["share"] = Math.Round(s / sum, 4), ["gflops"] = Math.Round(rate, 2) });
                     }
                     row["profile"] = breakdown;
                 }
