@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch peer for `pinn bench train klein-gordon`: the same training iteration, done the usual PyTorch way.
 
-Klein-Gordon (seed 000 section 3.2): u_tt - u_xx + u^3 = f on t, x in [0, 1], exact u = x cos(5 pi t) + (x t)^3.
+Klein-Gordon (Wang et al. 2021 section 3.2): u_tt - u_xx + u^3 = f on t, x in [0, 1], exact u = x cos(5 pi t) + (x t)^3.
 Per iteration: fresh uniform batches of 128 points for the residual, the initial condition (u and u_t at t = 0)
 and each boundary (x = 0, x = 1); a 5x50 tanh network (MLP for M1/M2, modified MLP for M3/M4) on standardized
 inputs; input derivatives by torch.autograd.grad with create_graph (double backward); Adam (lr 1e-3, smooth decay

@@ -11,8 +11,8 @@ extra autograd.grad calls every tau = 10 steps for the adaptive weights, Adam).
   poisson-2d  DN: 5x50 MLP; u_xx + u_yy - q on 2,500 fixed points, q from u = cos(4 pi x) sin(4 pi y); Dirichlet data on
               400 boundary points.
   cavity      M4: 5x50 modified MLP, outputs psi and p, u = psi_y, v = -psi_x; two momentum residuals (third derivatives
-              of psi) on fresh batches of 128; u and v on 128 fresh points per wall; annealing (seed 000 statistic).
-DN: lambda_i <- 0.99 lambda_i + 0.01 ||grad L_r||_2 / ||grad L_i||_2 over all parameters (seed 002).
+              of psi) on fresh batches of 128; u and v on 128 fresh points per wall; annealing (Wang et al. 2021 statistic).
+DN: lambda_i <- 0.99 lambda_i + 0.01 ||grad L_r||_2 / ||grad L_i||_2 over all parameters (Deguchi & Asai 2023).
 Prints one JSON line per thread count.
 
 Usage: python3 pytorch_peers.py --problem burgers --threads 1 2 --seconds 8
@@ -35,7 +35,7 @@ def mlp(inputs, outputs, depth, width):
     return net
 
 class ModifiedMlp(torch.nn.Module):
-    """Seed 000 eqs. 2.33-2.37: U, V encoders; H1 = tanh(X W + b); Z = tanh(H W + b); H = (1 - Z) U + Z V."""
+    """Wang et al. 2021 eqs. 2.33-2.37: U, V encoders; H1 = tanh(X W + b); Z = tanh(H W + b); H = (1 - Z) U + Z V."""
     def __init__(self, inputs, outputs, depth, width):
         super().__init__()
         self.u = torch.nn.Linear(inputs, width); self.v = torch.nn.Linear(inputs, width)
@@ -174,7 +174,7 @@ def run(problem, threads, seconds, device="cpu", variant="method"):
                 for k, term in enumerate(adaptive):
                     g = torch.autograd.grad(term, params, retain_graph=True, allow_unused=True)
                     lam[k] = 0.99 * lam[k] + 0.01 * float(n_r / torch.sqrt(sum((x ** 2).sum() for x in g if x is not None)))
-            else:   # seed 000 annealing: max over layers of max|g_r| over the mean of per-layer mean |lambda g_i|
+            else:   # Wang et al. 2021 annealing: max over layers of max|g_r| over the mean of per-layer mean |lambda g_i|
                 g_r = torch.autograd.grad(l_r, weights, retain_graph=True)
                 max_r = max(g.abs().max() for g in g_r)
                 for k, term in enumerate(adaptive):

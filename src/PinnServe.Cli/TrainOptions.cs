@@ -20,10 +20,10 @@ internal sealed class TrainOptions
     public readonly Option<string?> Weighting = new("--weighting") { Description = "fixed, annealing (ma), inverse-dirichlet (id), grad-norm (dn) or ntk (docs/methods.md)." };
     public readonly Option<double?> Beta = new("--beta") { Description = "Smoothing β of the loss weights (λ ← βλ + (1−β)λ̂)." };
     public readonly Option<int?> Tau = new("--tau") { Description = "Update the loss weights every τ steps (default 10)." };
-    public readonly Option<bool> BiasCorrection = new("--bias-correction") { Description = "Start λ at 0 and apply λ/(1−βⁿ) (seed 002 §3.1)." };
+    public readonly Option<bool> BiasCorrection = new("--bias-correction") { Description = "Start λ at 0 and apply λ/(1−βⁿ) (Deguchi & Asai 2023 §3.1)." };
     public readonly Option<string?> P = new("--p") { Description = "Grad-norm p: 1, 2 or inf." };
-    public readonly Option<string?> GradParams = new("--grad-params") { Description = "Gradient statistics over 'weights' (seed 000) or 'all' parameters (seed 002)." };
-    public readonly Option<string?> Aggregation = new("--aggregation") { Description = "Annealing statistic: layerwise (seed 000), flat (seed 002), layer-ratio (seed 000 cavity)." };
+    public readonly Option<string?> GradParams = new("--grad-params") { Description = "Gradient statistics over 'weights' (Wang et al. 2021) or 'all' parameters (Deguchi & Asai 2023)." };
+    public readonly Option<string?> Aggregation = new("--aggregation") { Description = "Annealing statistic: layerwise (Wang et al. 2021), flat (Deguchi & Asai 2023), layer-ratio (Wang et al. 2021 cavity)." };
     public readonly Option<string?> ReferenceGradient = new("--reference-gradient") { Description = "With several residuals: max-order or sum." };
     public readonly Option<string[]> Weight = new("--weight") { Description = "Fixed/initial weight of a term, name=value (repeatable).", AllowMultipleArgumentsPerToken = false };
     public readonly Option<string?> Layers = new("--layers") { Description = "Hidden layers as DEPTHxWIDTH, e.g. 5x50." };
@@ -39,7 +39,7 @@ internal sealed class TrainOptions
     public readonly Option<int?> CausalChunks = new("--causal-chunks") { Description = "Causal training: cut the time axis t into M chunks and weight each chunk's residual by exp(−ε × the residual losses of the earlier chunks) (default 0: off; jaxpi uses 32)." };
     public readonly Option<double?> CausalTol = new("--causal-tol") { Description = "ε of causal training (default 1)." };
     public readonly Option<int?> Batch = new("--batch") { Description = "Points per term piece per step (fresh sampling)." };
-    public readonly Option<bool?> FullBatch = new("--full-batch") { Description = "Train on fixed point sets (seed 002) instead of fresh samples." };
+    public readonly Option<bool?> FullBatch = new("--full-batch") { Description = "Train on fixed point sets (Deguchi & Asai 2023) instead of fresh samples." };
     public readonly Option<int?> ResidualPoints = new("--residual-points") { Description = "Residual points (full batch) or pool size." };
     public readonly Option<int?> ConditionPoints = new("--condition-points") { Description = "Points per condition term (full batch)." };
     public readonly Option<int?> ResidualBatch = new("--residual-batch") { Description = "Residual mini-batch drawn from the pool each step." };

@@ -13,7 +13,7 @@ public sealed record ConstantLearningRate(double Rate) : ILearningRateSchedule
     public string Describe() => $"constant {Rate}";
 }
 
-/// <summary>η(step) = η₀ · rate^(step / steps), smooth (not staircase), as in seed 000 (0.9 every 1,000 steps).</summary>
+/// <summary>η(step) = η₀ · rate^(step / steps), smooth (not staircase), as in Wang et al. 2021 (0.9 every 1,000 steps).</summary>
 public sealed record ExponentialDecay(double Initial, double Rate, int Steps) : ILearningRateSchedule
 {
     public double At(int step) => Initial * Math.Pow(Rate, step / (double)Steps);

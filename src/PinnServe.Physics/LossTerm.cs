@@ -15,7 +15,7 @@ public sealed record Piece(Region Region, IReadOnlyList<Expr> Errors, Face? Part
 /// <summary>A named loss term: the sum of its pieces' losses. Weights are keyed by <see cref="Name"/>.</summary>
 public sealed record LossTerm(string Name, TermRole Role, IReadOnlyList<Piece> Pieces)
 {
-    /// <summary>Keeps its initial weight (1) under every adaptive scheme: seed 002 weights only Allen–Cahn's IC.</summary>
+    /// <summary>Keeps its initial weight (1) under every adaptive scheme: Deguchi & Asai 2023 weights only Allen–Cahn's IC.</summary>
     public bool FixedWeight { get; init; }
 
     public static LossTerm Residual(string name, params Expr[] residuals) =>
@@ -25,11 +25,11 @@ public sealed record LossTerm(string Name, TermRole Role, IReadOnlyList<Piece> P
     public static LossTerm Initial(string name, Face face, params Expr[] errors) =>
         new(name, TermRole.Initial, [new Piece(face, errors)]);
 
-    /// <summary>One piece per face, each with its own points (seed 000 samples every edge separately).</summary>
+    /// <summary>One piece per face, each with its own points (Wang et al. 2021 samples every edge separately).</summary>
     public static LossTerm Boundary(string name, IEnumerable<Face> faces, Func<Face, Expr> error) =>
         new(name, TermRole.Boundary, faces.Select(f => new Piece(f, [error(f)])).ToList());
 
-    /// <summary>All faces as one piece with one mean square over the union (seed 002's boundary term).</summary>
+    /// <summary>All faces as one piece with one mean square over the union (Deguchi & Asai 2023's boundary term).</summary>
     public static LossTerm BoundaryUnion(string name, IReadOnlyList<Face> faces, Expr error) =>
         new(name, TermRole.Boundary, [new Piece(new FaceUnion(faces), [error])]);
 

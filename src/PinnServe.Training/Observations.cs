@@ -10,7 +10,7 @@ using PinnServe.Training.Evaluation;
 namespace PinnServe.Training;
 
 /// <summary>
-/// Observation data of an inverse problem (seed 003): values of named fields at points, turned into one loss
+/// Observation data of an inverse problem (the inverse-problem article (2025)): values of named fields at points, turned into one loss
 /// term "data" (role Data, weighted like any other term). The data come from a file or are drawn from the
 /// evaluation reference (exact solution or solver grid) at random points, with seeded Gaussian noise of
 /// `noise` × the field's standard deviation.

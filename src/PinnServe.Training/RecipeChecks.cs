@@ -73,12 +73,12 @@ public static class ModelPresets
         const string mlp = PinnServe.Contracts.NetworkFile.MlpArchitecture, modified = PinnServe.Contracts.NetworkFile.ModifiedMlpArchitecture;
         return model.ToUpperInvariant() switch
         {
-            // Seed 000, Table 2: M1 plain, M2 annealing, M3 modified MLP, M4 both (τ = 10, α = 0.1).
+            // Wang et al. 2021, Table 2: M1 plain, M2 annealing, M3 modified MLP, M4 both (τ = 10, α = 0.1).
             "M1" => Preset(c, "M1", mlp, w with { Scheme = "fixed" }),
             "M2" => Preset(c, "M2", mlp, w with { Scheme = "annealing", Beta = 0.9 }),
             "M3" => Preset(c, "M3", modified, w with { Scheme = "fixed" }),
             "M4" => Preset(c, "M4", modified, w with { Scheme = "annealing", Beta = 0.9 }),
-            // Seed 002: plain PINN, max/avg (flat statistics over weights and biases), inverse Dirichlet, grad-norm.
+            // Deguchi & Asai 2023: plain PINN, max/avg (flat statistics over weights and biases), inverse Dirichlet, grad-norm.
             "PINN" => Preset(c, "PINN", mlp, w with { Scheme = "fixed" }),
             "MA" => Preset(c, "MA", mlp, w with { Scheme = "annealing", Aggregation = "flat", GradientParameters = "all" }),
             "ID" => Preset(c, "ID", mlp, w with { Scheme = "inverse-dirichlet" }),

@@ -209,7 +209,7 @@ public sealed partial class TrainingRun : IDisposable
             summary["rel_l2_fields"] = rel;
             foreach (var (name, value) in t.MagnitudeErrors) summary[$"rel_l2_{name}"] = value;
             // The headline is the problem's own metric: a magnitude where it defines one (the cavity's velocity
-            // magnitude, as seed 000 reports), else the first evaluated field.
+            // magnitude, as Wang et al. 2021 reports), else the first evaluated field.
             var (headlineOf, headline) = t.MagnitudeErrors.Count > 0 ? t.MagnitudeErrors.First() : new KeyValuePair<string, double>(t.EvaluatedFields[0], relL2[0]);
             summary["rel_l2"] = headline;
             summary["rel_l2_of"] = headlineOf;

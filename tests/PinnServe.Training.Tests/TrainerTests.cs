@@ -99,7 +99,7 @@ public class TrainerTests
     [Fact]
     public void AnnealingRaisesTheBoundaryWeightOnStiffHelmholtz()
     {
-        // Seed 000's pathology: the residual gradient dwarfs the boundary's, so λ_bc grows well above 1.
+        // Wang et al. 2021's pathology: the residual gradient dwarfs the boundary's, so λ_bc grows well above 1.
         var config = Small("helmholtz", "M2", 60).WithNetwork(it => it with { Layers = "3x30" }).WithSampling(it => it with { Batch = 64 });
         using var trainer = TrainerFactory.Create(config);
         for (int i = 0; i < 60; i++) trainer.TrainStep();

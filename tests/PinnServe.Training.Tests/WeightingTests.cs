@@ -24,11 +24,11 @@ public class WeightingTests
     {
         var (store, gr, gi) = Setup();
         var weights = ParameterSelection.Parse("weights", store);
-        // Layerwise (seed 000): max over layers of max|g_r| = 4; mean over layers of mean|λ g_i| = λ(0.2 + 0.45)/2.
+        // Layerwise (Wang et al. 2021): max over layers of max|g_r| = 4; mean over layers of mean|λ g_i| = λ(0.2 + 0.45)/2.
         Assert.Equal(4 / (2.0 * (0.2 + 0.45) / 2), new AnnealingEstimator(weights, AnnealingAggregation.Layerwise).Estimate<double>(gr, gi, 2.0), 12);
         // Layer ratio (cavity): max(4/0.2, 3/0.45) over layers with λ = 1.
         Assert.Equal(20, new AnnealingEstimator(weights, AnnealingAggregation.LayerRatio).Estimate<double>(gr, gi, 1.0), 12);
-        // Flat over weights and biases (seed 002): max|g_r| = 100, mean|g_i| over 7 entries.
+        // Flat over weights and biases (Deguchi & Asai 2023): max|g_r| = 100, mean|g_i| over 7 entries.
         var all = ParameterSelection.Parse("all", store);
         double mean = (0.1 + 0.2 + 0.3 + 9 + 0.4 + 0.5 + 8) / 7;
         Assert.Equal(100 / mean, new AnnealingEstimator(all, AnnealingAggregation.Flat).Estimate<double>(gr, gi, 1.0), 10);

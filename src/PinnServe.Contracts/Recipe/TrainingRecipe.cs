@@ -150,14 +150,14 @@ public sealed record WeightingConfig
     public string Scheme { get; init; } = "fixed";
     /// <summary>Update interval τ in steps.</summary>
     public int Interval { get; init; } = 10;
-    /// <summary>Smoothing β of λ ← βλ + (1−β)λ̂ (seed 000: α = 1−β = 0.1).</summary>
+    /// <summary>Smoothing β of λ ← βλ + (1−β)λ̂ (Wang et al. 2021: α = 1−β = 0.1).</summary>
     public double Beta { get; init; } = 0.9;
     public bool BiasCorrection { get; init; }
     /// <summary>p of the grad-norm scheme: 1, 2 or inf (an option of that scheme, checked against its values).</summary>
     public string P { get; init; } = "2";
-    /// <summary>Parameters the statistics run over: weights (seed 000) or all (seed 002). Null: the scheme's default.</summary>
+    /// <summary>Parameters the statistics run over: weights (Wang et al. 2021) or all (Deguchi & Asai 2023). Null: the scheme's default.</summary>
     public string? GradientParameters { get; init; }
-    /// <summary>Annealing aggregation: layerwise (seed 000), flat (seed 002), layer-ratio (seed 000 cavity). Null: layerwise.</summary>
+    /// <summary>Annealing aggregation: layerwise (Wang et al. 2021), flat (Deguchi & Asai 2023), layer-ratio (Wang et al. 2021 cavity). Null: layerwise.</summary>
     public string? Aggregation { get; init; }
     /// <summary>Reference gradient with several residual terms: the highest-order residual, or their sum.</summary>
     public ReferenceGradient ReferenceGradient { get; init; } = ReferenceGradient.MaxOrder;
@@ -177,7 +177,7 @@ public sealed record SamplingRecipe
 {
     /// <summary>Points per piece per step (fresh sampling).</summary>
     public int Batch { get; init; } = 128;
-    /// <summary>Full batch over fixed point sets (seed 002) instead of fresh samples each step (seed 000).</summary>
+    /// <summary>Full batch over fixed point sets (Deguchi & Asai 2023) instead of fresh samples each step (Wang et al. 2021).</summary>
     public bool FullBatch { get; init; }
     /// <summary>Residual points (full batch) or the residual pool size (with <see cref="ResidualBatch"/>).</summary>
     public int ResidualPoints { get; init; }
@@ -187,7 +187,7 @@ public sealed record SamplingRecipe
     public int ResidualBatch { get; init; }
     /// <summary>Fixed points per condition term by name (full batch), overriding <see cref="ConditionPoints"/>.</summary>
     public Dictionary<string, int> TermPoints { get; init; } = new();
-    /// <summary>standardize (seed 000: mean/std of the domain) or unit (seed 002: onto [−1, 1]).</summary>
+    /// <summary>standardize (Wang et al. 2021: mean/std of the domain) or unit (Deguchi & Asai 2023: onto [−1, 1]).</summary>
     public Normalization Normalization { get; init; } = Normalization.Standardize;
     /// <summary>Points per shard: each term's points are cut into slices of this size that run on any core (part of the arithmetic).</summary>
     public int SlicePoints { get; init; } = DefaultSlicePoints;

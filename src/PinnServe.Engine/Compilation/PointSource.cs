@@ -6,8 +6,8 @@ using PinnServe.Physics;
 namespace PinnServe.Engine.Compilation;
 
 /// <summary>
-/// How a piece gets its points each step: fresh uniform samples (seed 000), a fixed set used whole (seed 002
-/// full batch), or random mini-batches drawn from a fixed pool (seed 002's Allen–Cahn).
+/// How a piece gets its points each step: fresh uniform samples (Wang et al. 2021), a fixed set used whole (Deguchi & Asai 2023
+/// full batch), or random mini-batches drawn from a fixed pool (Deguchi & Asai 2023's Allen–Cahn).
 /// </summary>
 public sealed record SamplingPlan(int Batch, int Pool)
 {

@@ -6,7 +6,7 @@ using PinnServe.Reference;
 namespace PinnServe.Physics.Catalog;
 
 /// <summary>
-/// Allen–Cahn 1D (seed 002 §4.3): u_t = d u_xx + r (u − u³) with d = 1e-4, r = 5 on t ∈ [0, 1], x ∈ [−1, 1],
+/// Allen–Cahn 1D (Deguchi & Asai 2023 §4.3): u_t = d u_xx + r (u − u³) with d = 1e-4, r = 5 on t ∈ [0, 1], x ∈ [−1, 1],
 /// u(0, x) = x² cos(πx), u and u_x periodic in x. As in the paper only the initial condition gets an adaptive
 /// weight: the periodic term keeps weight 1. Reference: Fourier pseudo-spectral + ETDRK4.
 /// </summary>
@@ -39,7 +39,7 @@ public sealed class AllenCahn(IReadOnlyDictionary<string, double>? overrides = n
         ReferenceSolutions.Compute(ReferenceSolutions.AllenCahn,
             new Dictionary<string, double> { ["diffusion"] = P("diffusion"), ["reaction"] = P("reaction") });
 
-    // Seed 002: L = 5 layers of 128, residual mini-batches of 4,096 from a pool of 20,000, N_IC 512, N_BC 200, 50,000 epochs.
+    // Deguchi & Asai 2023: L = 5 layers of 128, residual mini-batches of 4,096 from a pool of 20,000, N_IC 512, N_BC 200, 50,000 epochs.
     public override TrainingRecipe Defaults => new()
     {
         Model = "PINN",

@@ -6,7 +6,7 @@ using PinnServe.Reference;
 namespace PinnServe.Physics.Catalog;
 
 /// <summary>
-/// Burgers 1D (seed 002 §4.1): u_t + u u_x = ν u_xx on t ∈ [0, 1], x ∈ [−1, 1], ν = 0.01/π, u(0, x) = −sin(πx),
+/// Burgers 1D (Deguchi & Asai 2023 §4.1): u_t + u u_x = ν u_xx on t ∈ [0, 1], x ∈ [−1, 1], ν = 0.01/π, u(0, x) = −sin(πx),
 /// u(t, ±1) = 0. The shock at x = 0 has no closed form; the reference is the Cole–Hopf solution by quadrature.
 /// ν is a <see cref="Coefficient"/> so that `--learn nu=…` turns this into the inverse problem.
 /// </summary>
@@ -35,7 +35,7 @@ public sealed class Burgers(IReadOnlyDictionary<string, double>? overrides = nul
     public override ReferenceSolution ComputeReference() =>
         ReferenceSolutions.Compute(ReferenceSolutions.Burgers, new Dictionary<string, double> { ["nu"] = P("nu") });
 
-    // Seed 002: L = 9 layers of 20, full batch N_PDE 10,000, N_IC 100, N_BC 200, 30,000 epochs, constant rate.
+    // Deguchi & Asai 2023: L = 9 layers of 20, full batch N_PDE 10,000, N_IC 100, N_BC 200, 30,000 epochs, constant rate.
     public override TrainingRecipe Defaults => new()
     {
         Model = "PINN",

@@ -5,9 +5,9 @@ using PinnServe.Physics.Geometry;
 namespace PinnServe.Physics.Catalog;
 
 /// <summary>
-/// Coupled 2D Burgers (seed 003's inverse problem): u_t + u u_x + v u_y = ν Δu, v_t + u v_x + v v_y = ν Δv on
+/// Coupled 2D Burgers (the inverse-problem article (2025)'s inverse problem): u_t + u u_x + v u_y = ν Δu, v_t + u v_x + v v_y = ν Δv on
 /// (x, y) ∈ [0, 1]², t ∈ [0, 1], with the travelling-front solution u = 3/4 − w, v = 3/4 + w,
-/// w = 1/(4(1 + exp((−4x + 4y − t)/(32ν)))) giving the initial and boundary data. Seed 003 names no domain or ν;
+/// w = 1/(4(1 + exp((−4x + 4y − t)/(32ν)))) giving the initial and boundary data. the inverse-problem article (2025) names no domain or ν;
 /// the unit cube and ν = 0.01 (Re = 100) are our choice. `--learn nu=…` with observations identifies ν.
 /// </summary>
 public sealed class Burgers2D(IReadOnlyDictionary<string, double>? overrides = null) : Problem(overrides)

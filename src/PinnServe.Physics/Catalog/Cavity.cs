@@ -6,7 +6,7 @@ using PinnServe.Reference;
 namespace PinnServe.Physics.Catalog;
 
 /// <summary>
-/// Steady lid-driven cavity (seed 000 §3.3) on (0, 1)² at Re = 100 in the stream-function–pressure form: the
+/// Steady lid-driven cavity (Wang et al. 2021 §3.3) on (0, 1)² at Re = 100 in the stream-function–pressure form: the
 /// network outputs ψ and p, u = ψ_y and v = −ψ_x satisfy continuity exactly, and the two momentum residuals
 /// need third derivatives of ψ. Boundary data: u = 1, v = 0 on the lid y = 1; u = v = 0 on the other walls.
 /// The reference is the finite-difference solver; the velocities u and v are evaluated.
@@ -51,7 +51,7 @@ public sealed class Cavity(IReadOnlyDictionary<string, double>? overrides = null
     public override ReferenceSolution ComputeReference() =>
         ReferenceSolutions.Compute(ReferenceSolutions.Cavity, new Dictionary<string, double> { ["re"] = P("re"), ["lid_velocity"] = P("lid_velocity") });
 
-    // Seed 000: 5 layers of 50, tanh, fresh batches of 128 per term, 40,000 iterations; M4 is the published 3e-2.
+    // Wang et al. 2021: 5 layers of 50, tanh, fresh batches of 128 per term, 40,000 iterations; M4 is the published 3e-2.
     // Each wall condition is one mean over its 4 × 128 points and annealing's reference gradient is that of the two
     // momentum residuals summed: over 3 seeds this beat the sum of per-wall means with the x-momentum reference
     // (`pinn reproduce cavity-choices`, docs/results.md).

@@ -4,7 +4,7 @@ using PinnServe.Physics.Geometry;
 namespace PinnServe.Physics.Catalog;
 
 /// <summary>
-/// Helmholtz 2D (seed 000 §2.2): Δu + k²u = q on (−1, 1)² with u = sin(a₁πx) sin(a₂πy) and u = 0 on the
+/// Helmholtz 2D (Wang et al. 2021 §2.2): Δu + k²u = q on (−1, 1)² with u = sin(a₁πx) sin(a₂πy) and u = 0 on the
 /// boundary; the stiff default a₁ = 1, a₂ = 4.
 /// </summary>
 public sealed class Helmholtz(IReadOnlyDictionary<string, double>? overrides = null) : Problem(overrides)

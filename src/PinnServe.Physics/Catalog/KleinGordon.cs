@@ -4,7 +4,7 @@ using PinnServe.Physics.Geometry;
 namespace PinnServe.Physics.Catalog;
 
 /// <summary>
-/// Klein–Gordon (seed 000 §3.2): u_tt + α u_xx + β u + γ uᵏ = f on x, t ∈ [0, 1], with the fabricated
+/// Klein–Gordon (Wang et al. 2021 §3.2): u_tt + α u_xx + β u + γ uᵏ = f on x, t ∈ [0, 1], with the fabricated
 /// solution u = x cos(5πt) + (xt)³ giving f, the initial data u and u_t at t = 0 and Dirichlet data at x = 0, 1.
 /// </summary>
 public sealed class KleinGordon(IReadOnlyDictionary<string, double>? overrides = null) : Problem(overrides)

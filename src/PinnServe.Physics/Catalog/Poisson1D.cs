@@ -4,7 +4,7 @@ using PinnServe.Physics.Geometry;
 namespace PinnServe.Physics.Catalog;
 
 /// <summary>
-/// Poisson 1D (seed 000 §2.3): u'' = g on [0, 1] with u = sin(Cx); larger C makes the residual's gradients
+/// Poisson 1D (Wang et al. 2021 §2.3): u'' = g on [0, 1] with u = sin(Cx); larger C makes the residual's gradients
 /// swamp the boundary's (Table 1's C-sweep).
 /// </summary>
 public sealed class Poisson1D(IReadOnlyDictionary<string, double>? overrides = null) : Problem(overrides)

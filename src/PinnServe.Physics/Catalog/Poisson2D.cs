@@ -4,7 +4,7 @@ using PinnServe.Physics.Geometry;
 namespace PinnServe.Physics.Catalog;
 
 /// <summary>
-/// Poisson 2D (seed 002 §4.2): ∇²u = q on [0, 1]² with u = cos(ωx) sin(ωy), ω = 4π, Dirichlet data from u
+/// Poisson 2D (Deguchi & Asai 2023 §4.2): ∇²u = q on [0, 1]² with u = cos(ωx) sin(ωy), ω = 4π, Dirichlet data from u
 /// on all four edges (the paper's text says y ∈ [−1, 1]; its boundary conditions and code use [0, 1]²).
 /// Full batch: 2,500 residual and 400 boundary points, constant learning rate, 30,000 epochs.
 /// </summary>

@@ -9,8 +9,8 @@ namespace PinnServe.Physics.Files;
 /// <summary>
 /// Reads [[terms]]: each a named loss term of one kind — residual, initial, dirichlet, neumann, periodic, data or
 /// condition (any error expressions) — on regions named by <c>on</c>: "interior", "boundary", a box face such as
-/// "x = 0" or "t = 0", or a shape's name ("circle 1"). A list of regions gives one point set per entry (seed 000
-/// samples every edge separately); <c>union = true</c> makes them one point set (seed 002).
+/// "x = 0" or "t = 0", or a shape's name ("circle 1"). A list of regions gives one point set per entry (Wang et al. 2021
+/// samples every edge separately); <c>union = true</c> makes them one point set (Deguchi & Asai 2023).
 /// </summary>
 internal sealed class TermReader(FileProblem problem, Box box, CsgDomain? geometry)
 {

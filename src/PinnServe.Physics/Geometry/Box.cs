@@ -29,11 +29,11 @@ public sealed class Box
         throw new ArgumentException($"Unknown axis '{axis}' (axes: {string.Join(", ", Names)}).");
     }
 
-    /// <summary>Per-axis mean and standard deviation of the uniform distribution on the box (seed 000 normalization).</summary>
+    /// <summary>Per-axis mean and standard deviation of the uniform distribution on the box (Wang et al. 2021 normalization).</summary>
     public (double[] Shift, double[] Scale) Standardization() =>
         (Axes.Select(a => a.Center).ToArray(), Axes.Select(a => (a.Max - a.Min) / Math.Sqrt(12)).ToArray());
 
-    /// <summary>Shift and scale that map the box onto [−1, 1] (seed 002 normalization).</summary>
+    /// <summary>Shift and scale that map the box onto [−1, 1] (Deguchi & Asai 2023 normalization).</summary>
     public (double[] Shift, double[] Scale) UnitCube() =>
         (Axes.Select(a => a.Center).ToArray(), Axes.Select(a => a.HalfWidth).ToArray());
 

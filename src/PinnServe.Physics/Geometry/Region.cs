@@ -37,7 +37,7 @@ public sealed record Face(string Axis, double Value) : Region
     public override string Describe(Box box) => $"{Axis}={Value}";
 }
 
-/// <summary>Several faces as one point set, points split evenly between them (seed 002's single boundary term).</summary>
+/// <summary>Several faces as one point set, points split evenly between them (Deguchi & Asai 2023's single boundary term).</summary>
 public sealed record FaceUnion(IReadOnlyList<Face> Faces) : Region
 {
     public override void Sample(Box box, Rng rng, Span<double> points)

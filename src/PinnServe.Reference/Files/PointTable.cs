@@ -88,7 +88,7 @@ public static class PointTables
 
     /// <summary>
     /// Named arrays as a table: all vectors of one length are columns; or, when some arrays are matrices, the vectors
-    /// whose lengths match a matrix's dimensions are its axes (seed 002's .mat files: x, t and usol(x, t)), expanded
+    /// whose lengths match a matrix's dimensions are its axes (Deguchi & Asai 2023's .mat files: x, t and usol(x, t)), expanded
     /// to one row per grid point.
     /// </summary>
     public static PointTable FromMatrices(IReadOnlyList<MatVariable> variables, string source)

@@ -7,7 +7,7 @@ using PinnServe.Contracts;
 namespace PinnServe.Training.Diagnostics;
 
 /// <summary>
-/// Stiffness of the loss landscape (seed 000 Fig. 4, 10): the largest eigenvalue of ∇²_θ of L = ΣL_r + ΣλᵢLᵢ,
+/// Stiffness of the loss landscape (Wang et al. 2021 Fig. 4, 10): the largest eigenvalue of ∇²_θ of L = ΣL_r + ΣλᵢLᵢ,
 /// of L_r = ΣL_r and of each unweighted Lᵢ, by Lanczos on Hessian-vector products. A product is a central
 /// difference of two back-propagated gradients, Hv ≈ (∇L(θ+εv) − ∇L(θ−εv)) / 2ε, taken on a float64 copy of
 /// the network and loss tapes (built from the same problem and config) so that float32 training does not

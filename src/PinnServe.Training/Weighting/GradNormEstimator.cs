@@ -1,7 +1,7 @@
 namespace PinnServe.Training.Weighting;
 
 /// <summary>
-/// Dynamically normalized PINNs (Deguchi &amp; Asai 2023, seed 002 eq. 22 and appendix):
+/// Dynamically normalized PINNs (Deguchi &amp; Asai 2023, Deguchi & Asai 2023 eq. 22 and appendix):
 /// λ̂ᵢ = ‖∇θ L_r‖_p / ‖∇θ Lᵢ‖_p with p ∈ {1, 2, ∞}.
 /// </summary>
 public sealed class GradNormEstimator : IStatisticsWeightEstimator

@@ -1,6 +1,6 @@
 namespace PinnServe.Training.Weighting;
 
-/// <summary>Inverse-Dirichlet weighting (Maddu et al. 2022, seed 002 eq. 18): λ̂ᵢ = std(∇θ L_r) / std(∇θ Lᵢ).</summary>
+/// <summary>Inverse-Dirichlet weighting (Maddu et al. 2022, Deguchi & Asai 2023 eq. 18): λ̂ᵢ = std(∇θ L_r) / std(∇θ Lᵢ).</summary>
 public sealed class InverseDirichletEstimator(ParameterSelection selection) : IStatisticsWeightEstimator
 {
     public string Name => "inverse-dirichlet";

@@ -2,7 +2,7 @@ namespace PinnServe.Training.Weighting;
 
 /// <summary>
 /// The weights λᵢ of the non-residual terms, keyed by term name, and their smoothing: every τ steps
-/// λᵢ ← βλᵢ + (1−β)λ̂ᵢ. With bias correction (seed 002 §3.1) λᵢ starts at 0 and the applied weight is
+/// λᵢ ← βλᵢ + (1−β)λ̂ᵢ. With bias correction (Deguchi & Asai 2023 §3.1) λᵢ starts at 0 and the applied weight is
 /// λ̃ᵢ = λᵢ/(1 − βⁿ) after n updates. Without an estimator the weights stay fixed (plain PINN, M1/M3).
 /// </summary>
 public sealed class LossWeights
@@ -53,7 +53,7 @@ public sealed class LossWeights
         double correction = BiasCorrection ? 1 - Math.Pow(Beta, Updates) : 1;
         for (int i = 0; i < Terms.Count; i++)
         {
-            if (_fixed[i]) continue; // e.g. Allen–Cahn's periodic term: seed 002 adapts only the IC weight
+            if (_fixed[i]) continue; // e.g. Allen–Cahn's periodic term: Deguchi & Asai 2023 adapts only the IC weight
             Smooth(i, Estimator.Estimate<T>(reference, termGradients[i], Current[i]), correction);
         }
     }
