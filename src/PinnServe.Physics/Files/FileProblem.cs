@@ -307,7 +307,7 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
         void Add(string path, DocTable table, string key)
         {
             if (RecipeBinder.TypeAt(path) is null) throw table.Where(key).Error($"unknown key '{table.Name(key)}' ('{path}' is not a setting; see docs/options.md)");
-            settings.Add(new SettingValue(path, ToJson(table, key, table.Values[key])));
+            settings.Add(new SettingValue(path, table.ValueAsJson(key)));
             where[path] = (table.Where(key), table.Name(key));
             if (table.Values[key] is DocTable sub)
                 foreach (var entry in sub.Values.Keys) where[$"{path}.{entry}"] = (sub.Where(entry), sub.Name(entry));
@@ -343,17 +343,4 @@ public sealed class FileProblem(ProblemSource source, DocTable doc, IReadOnlyDic
     };
     /// <summary>What a problem file declares elsewhere (its name, [parameters]) or a run decides (the seed, the file itself).</summary>
     private static readonly string[] NotInFiles = ["problem", "problem_file", "problem_directory", "parameters", "seed", "weighting"];
-
-    private static JsonNode? ToJson(DocTable table, string key, object? value) => value switch
-    {
-        null => null,
-        string s => JsonValue.Create(s),
-        bool b => JsonValue.Create(b),
-        long l => JsonValue.Create(l),
-        double d when double.IsFinite(d) => JsonValue.Create(d),
-        double d => throw table.Where(key).Error($"'{table.Name(key)}' must be a finite number, got {DocTable.Text(d)}"),
-        List<object?> list => new JsonArray(list.Select(item => ToJson(table, key, item)).ToArray()),
-        DocTable sub => new JsonObject(sub.Values.Select(kv => KeyValuePair.Create(kv.Key, ToJson(sub, kv.Key, kv.Value)))),
-        _ => throw table.Where(key).Error($"'{table.Name(key)}' has a value of an unexpected kind"),
-    };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Tomlyn;
 using Tomlyn.Model;
 using Tomlyn.Parsing;
@@ -32,6 +33,23 @@ public sealed class DocTable
         ElementLocations.TryGetValue(key, out var list) && element < list.Count ? list[element] : Where(key);
 
     public bool Has(string key) => Values.ContainsKey(key);
+
+    /// <summary>The value at <paramref name="key"/> as JSON, the form recipe settings are bound from (problem files'
+    /// [training], experiment tables); a non-finite number or an unexpected kind is an error at the value's position.</summary>
+    public JsonNode? ValueAsJson(string key) => ToJson(this, key, Values[key]);
+
+    private static JsonNode? ToJson(DocTable table, string key, object? value) => value switch
+    {
+        null => null,
+        string s => JsonValue.Create(s),
+        bool b => JsonValue.Create(b),
+        long l => JsonValue.Create(l),
+        double d when double.IsFinite(d) => JsonValue.Create(d),
+        double d => throw table.Where(key).Error($"'{table.Name(key)}' must be a finite number, got {DocTable.Text(d)}"),
+        List<object?> list => new JsonArray(list.Select(item => ToJson(table, key, item)).ToArray()),
+        DocTable sub => new JsonObject(sub.Values.Select(kv => KeyValuePair.Create(kv.Key, ToJson(sub, kv.Key, kv.Value)))),
+        _ => throw table.Where(key).Error($"'{table.Name(key)}' has a value of an unexpected kind"),
+    };
 
     public string Name(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
 

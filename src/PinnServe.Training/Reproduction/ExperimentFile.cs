@@ -93,22 +93,9 @@ public static class ExperimentFile
             bool nameMap = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>);
             if (value is DocTable sub && sub.Values.Count > 0 && !nameMap) { Flatten(sub, path, into); continue; }
             if (into.Any(e => e.Path == path)) throw table.Where(key).Error($"setting '{path}' is given twice");
-            into.Add(new SettingValue(path, ToJson(table, key, value), Origin(table.Where(key))));
+            into.Add(new SettingValue(path, table.ValueAsJson(key), Origin(table.Where(key))));
         }
     }
 
     private static string Origin(SourceLocation at) => at.Line > 0 ? $"{at.Source}:{at.Line}:{at.Column}" : at.Source;
-
-    private static JsonNode? ToJson(DocTable table, string key, object? value) => value switch
-    {
-        null => null,
-        string s => JsonValue.Create(s),
-        bool b => JsonValue.Create(b),
-        long l => JsonValue.Create(l),
-        double d when double.IsFinite(d) => JsonValue.Create(d),
-        double d => throw table.Where(key).Error($"'{table.Name(key)}' must be a finite number, got {d}"),
-        List<object?> list => new JsonArray(list.Select(item => ToJson(table, key, item)).ToArray()),
-        DocTable sub => new JsonObject(sub.Values.Select(kv => KeyValuePair.Create(kv.Key, ToJson(sub, kv.Key, kv.Value)))),
-        _ => throw table.Where(key).Error($"'{table.Name(key)}' has a value of an unexpected kind"),
-    };
 }
