@@ -49,8 +49,7 @@ public sealed class LossWeights
     public void Update<T>(ReadOnlySpan<T> reference, IReadOnlyList<T[]> termGradients) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (Estimator is null) return;
-        Updates++;
-        double correction = BiasCorrection ? 1 - Math.Pow(Beta, Updates) : 1;
+        double correction = NextCorrection();
         for (int i = 0; i < Terms.Count; i++)
         {
             if (_fixed[i]) continue; // e.g. Allen–Cahn's periodic term: Deguchi & Asai 2023 adapts only the IC weight
@@ -67,8 +66,7 @@ public sealed class LossWeights
         if (Estimator is null) return;
         var estimator = Estimator as IStatisticsWeightEstimator
             ?? throw new InvalidOperationException($"Weighting '{Estimator.Name}' needs the gradients themselves, not their statistics.");
-        Updates++;
-        double correction = BiasCorrection ? 1 - Math.Pow(Beta, Updates) : 1;
+        double correction = NextCorrection();
         for (int i = 0; i < Terms.Count; i++)
             if (!_fixed[i]) Smooth(i, estimator.EstimateFrom(reference, terms[i], Current[i]), correction);
     }
@@ -78,10 +76,16 @@ public sealed class LossWeights
     {
         if (Estimator is null) return;
         if (estimates.Count != Terms.Count) throw new ArgumentException($"Expected {Terms.Count} weight estimates, got {estimates.Count}.");
-        Updates++;
-        double correction = BiasCorrection ? 1 - Math.Pow(Beta, Updates) : 1;
+        double correction = NextCorrection();
         for (int i = 0; i < Terms.Count; i++)
             if (!_fixed[i]) Smooth(i, estimates[i], correction);
+    }
+
+    /// <summary>Counts one more update and returns the bias correction 1 − βⁿ that its weights are divided by (1 without it).</summary>
+    private double NextCorrection()
+    {
+        Updates++;
+        return BiasCorrection ? 1 - Math.Pow(Beta, Updates) : 1;
     }
 
     private void Smooth(int i, double estimate, double correction)
