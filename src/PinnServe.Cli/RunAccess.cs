@@ -8,10 +8,10 @@ namespace PinnServe.Cli;
 /// <summary>What `pinn train --resume` accepts besides the run directory, and how a resumed run is opened.</summary>
 internal static class ResumeOptions
 {
-    /// <summary>Options that make sense on a resumed run: a larger budget, where it runs and on how many threads.</summary>
+    /// <summary>Options that make sense on a resumed run: a larger budget, how often it checkpoints, where it runs and on how many threads.</summary>
     public static TrainingRun Open(ParseResult parse, TrainOptions options, string dir, IEnumerable<Option> others)
     {
-        var allowed = new HashSet<Symbol> { options.Iters, options.Lbfgs, options.Device, options.Threads };
+        var allowed = new HashSet<Symbol> { options.Iters, options.Lbfgs, options.CheckpointEvery, options.Device, options.Threads };
         foreach (var symbol in options.All().Concat(others))
         {
             bool given = symbol switch
@@ -22,10 +22,10 @@ internal static class ResumeOptions
             };
             if (given && !allowed.Contains(symbol))
                 throw new UsageException($"{Describe(symbol)} cannot be given with --resume: a resumed run keeps the settings recorded in its config.json " +
-                                         "(with --resume only --iters and --lbfgs, to extend the run, --device and --threads may be given).");
+                                         "(with --resume only --iters and --lbfgs, to extend the run, --checkpoint-every, --device and --threads may be given).");
         }
-        var budget = parse.GetValue(options.Iters) is null && parse.GetValue(options.Lbfgs) is null
-            ? null : new RunBudget(parse.GetValue(options.Iters), parse.GetValue(options.Lbfgs));
+        var budget = parse.GetValue(options.Iters) is null && parse.GetValue(options.Lbfgs) is null && parse.GetValue(options.CheckpointEvery) is null
+            ? null : new RunBudget(parse.GetValue(options.Iters), parse.GetValue(options.Lbfgs), parse.GetValue(options.CheckpointEvery));
         try
         {
             return TrainingRun.Resume(dir, Commands.TrainCommand.ThreadCount(parse, options), parse.GetValue(options.Device), budget,

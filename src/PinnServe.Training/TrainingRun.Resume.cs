@@ -33,7 +33,8 @@ public sealed partial class TrainingRun
                 if (extended != recorded)
                 {
                     AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), extended.ToJson());
-                    config = config.WithAdam(it => it with { Iterations = extended.Adam.Iterations }).WithLbfgs(it => it with { Iterations = extended.Lbfgs.Iterations });
+                    config = config.WithAdam(it => it with { Iterations = extended.Adam.Iterations }).WithLbfgs(it => it with { Iterations = extended.Lbfgs.Iterations })
+                        .WithLogging(it => it with { CheckpointEvery = extended.Logging.CheckpointEvery });
                 }
             }
             var runConfig = device is null ? config : config.WithDevice(it => it with { Name = device });

@@ -55,7 +55,7 @@ public class RunDirectoryCommandTests
     [InlineData("--lr", "0.1")]
     [InlineData("--out", "elsewhere")]
     [InlineData("--model", "M4")]
-    [InlineData("--checkpoint-every", "5")]
+    [InlineData("--eval-every", "5")]
     [InlineData("--full-batch", null)]
     public void AnOptionThatAResumeWouldIgnoreIsRefusedByName(string option, string? value)
     {
@@ -99,10 +99,12 @@ public class RunDirectoryCommandTests
         string[] common = ["train", "poisson-1d", "--model", "M2", .. Small, "--decay", "0.5", "--decay-steps", "20", "--log-every", "4"];
         Assert.Equal(0, PinnCli.Run([.. common, "--iters", "90", "--out", straight]).ExitCode);
         Assert.Equal(0, PinnCli.Run([.. common, "--iters", "50", "--out", extended]).ExitCode);
-        var r = PinnCli.Run("train", "--resume", extended, "--iters", "90", "--json");
+        // --checkpoint-every may come along: how often the continued run checkpoints changes none of its numbers.
+        var r = PinnCli.Run("train", "--resume", extended, "--iters", "90", "--checkpoint-every", "7", "--json");
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(90, r.Json["iterations"]!.GetValue<int>());
         AssertSameRun(straight, extended);
+        Assert.Contains("\"checkpoint_every\": 7", File.ReadAllText(Path.Combine(extended, "config.json")));
     }
 
     [Fact]

@@ -8,8 +8,10 @@ namespace PinnServe.Training.Runs;
 /// weight updates, causal weights, sampling and checkpoints. Where a phase has already ended it is not the same:
 /// keep-best returned the network to its best parameters at the phase's last step, so extending a phase that ended
 /// with keep-best continues from those (a note says so).
+/// <see cref="CheckpointEvery"/> (<c>--checkpoint-every</c>) may change too: how often the continued run writes a
+/// checkpoint changes no number of the training, only how much a crash can lose.
 /// </summary>
-public sealed record RunBudget(int? Iterations, int? LbfgsIterations)
+public sealed record RunBudget(int? Iterations, int? LbfgsIterations, int? CheckpointEvery = null)
 {
     /// <summary>The recorded config with the larger budgets, or an <see cref="ArgumentException"/> naming the option that cannot apply.</summary>
     public TrainingRecipe ApplyTo(TrainingRecipe recorded, int step, Action<string>? notes = null)
@@ -33,6 +35,8 @@ public sealed record RunBudget(int? Iterations, int? LbfgsIterations)
                 notes?.Invoke($"the L-BFGS phase ended at step {recorded.TotalIterations} on its kept-best parameters (--lbfgs-keep-best); the extended run continues from those, so it is not the run a budget of {lbfgs} iterations from the start would give.");
             config = config.WithLbfgs(it => it with { Iterations = lbfgs });
         }
+        if (CheckpointEvery is { } every && every != recorded.Logging.CheckpointEvery)
+            config = config.WithLogging(it => it with { CheckpointEvery = every });
         config.Validate();
         return config;
     }

@@ -47,6 +47,27 @@ public class RunExtensionTests
         Recipes.For(Physics.ProblemCatalog.Create("allen-cahn"), "DN").WithNetwork(it => it with { Layers = "2x8" }).WithAdam(it => it with { Iterations = iterations }).WithSampling(it => it with { Batch = 16, FullBatch = true, ResidualPoints = 32, ConditionPoints = 16 }).WithLogging(it => it with { EvaluationGrid = 12, LogEvery = 3, EvaluateEvery = 7, CheckpointEvery = 5 }).WithCausal(it => it with { Chunks = 4 }) with { Seed = 2 };
 
     [Fact]
+    public void AResumedRunMayCheckpointMoreOftenWithoutChangingAnyNumber()
+    {
+        // A long run started with checkpoints every 5,000 steps can be continued with a shorter interval (a crash then
+        // loses less); the training is the same bit for bit and config.json records the new interval.
+        string straight = RunFixtures.Train(RunFixtures.Poisson(50));
+        string resumed = RunFixtures.Train(RunFixtures.Poisson(31), stopAt: 17);
+        using (var run = TrainingRun.Resume(resumed, budget: new RunBudget(50, null, CheckpointEvery: 4)))
+        {
+            Assert.Equal(4, run.Trainer.Config.Logging.CheckpointEvery);
+            RunFixtures.RunTo(run, null);
+        }
+        RunFixtures.AssertSameOutcome(straight, resumed);
+        Assert.Equal(4, RunReader.ReadConfig(resumed).Recorded.Logging.CheckpointEvery);
+        // The older checkpoints kept are those of the new interval (the recorded one was 5).
+        var older = Directory.GetFiles(resumed, "checkpoint-*.json").Select(f => int.Parse(Path.GetFileNameWithoutExtension(f)["checkpoint-".Length..])).Order();
+        Assert.Equal([44, 48], older);
+        Assert.Contains("logging.checkpoint_every",
+            Assert.ThrowsAny<Exception>(() => TrainingRun.Resume(resumed, budget: new RunBudget(null, null, CheckpointEvery: 0))).Message);
+    }
+
+    [Fact]
     public void ShrinkingAndGrowingAPhaseAlreadyLeftAreRefused()
     {
         string dir = RunFixtures.Train(RunFixtures.Poisson(30, 10), stopAt: 34);
