@@ -31,14 +31,13 @@ public sealed class CpuBackend : IComputeBackend
 /// are bit-identical for any thread count. Where one shape (piece and point count) has more shards than there are
 /// threads, each thread runs its shards of that shape on its own twin tape (<see cref="SliceOnTwin{T}"/>), so a
 /// step's working set is a few shards' buffers instead of all of them (7–15% less time per step on Allen–Cahn, see
-/// docs/benchmarks.md). The threads meet at the start and end of a step through <see cref="StepGate"/>. No allocation
-/// per step.
+/// docs/benchmarks.md). Two barrier crossings per step, no allocation.
 /// </summary>
 internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly CompiledTerm<T>[] _terms;
     private readonly WorkItem[] _items;
-    private readonly StepGate? _gate;
+    private readonly Barrier? _barrier;
     private readonly Thread[] _workers;
     private int _next;
     private volatile bool _stopping;
@@ -56,7 +55,7 @@ internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged,
         _workers = new Thread[Threads - 1];
         if (Threads > 1)
         {
-            _gate = new StepGate(Threads - 1);
+            _barrier = new Barrier(Threads);
             for (int w = 0; w < _workers.Length; w++)
             {
                 int id = w + 1;
@@ -88,12 +87,12 @@ internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged,
     public void Run()
     {
         _next = 0;
-        if (_gate is null) RunShards(0);
+        if (_barrier is null) RunShards(0);
         else
         {
-            _gate.Start();
+            _barrier.SignalAndWait();   // start
             RunShards(0);
-            _gate.AwaitWorkers();
+            _barrier.SignalAndWait();   // done
             if (_workerError is { } e) throw new InvalidOperationException("A training worker thread failed.", e);
         }
         foreach (var term in _terms) term.Reduce();
@@ -117,22 +116,22 @@ internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged,
 
     private void WorkerLoop(int id)
     {
-        long generation = 0;
         while (true)
         {
-            generation = _gate!.AwaitStart(generation);
+            _barrier!.SignalAndWait();
             if (_stopping) return;
             try { RunShards(id); }
             catch (Exception e) { _workerError = e; }
-            _gate.Finished();
+            _barrier.SignalAndWait();
         }
     }
 
     public void Dispose()
     {
-        if (_gate is null) return;
+        if (_barrier is null) return;
         _stopping = true;
-        _gate.Start();
+        _barrier.SignalAndWait();
         foreach (var w in _workers) w.Join();
+        _barrier.Dispose();
     }
 }
