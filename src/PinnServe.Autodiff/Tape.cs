@@ -50,11 +50,25 @@ public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     public static TapeProfile? Profile { get; set; }
 
     /// <summary>Back-propagates from the loss into <see cref="ParameterGradient"/> (overwritten, not accumulated).</summary>
-    public void Backward()
+    public void Backward() => Backward(SizedParameterGradient());
+
+    /// <summary><see cref="ParameterGradient"/>, sized to the store (allocated the first time).</summary>
+    public T[] SizedParameterGradient()
+    {
+        if (ParameterGradient.Length != Parameters.Count) ParameterGradient = new T[Parameters.Count];
+        return ParameterGradient;
+    }
+
+    /// <summary>
+    /// Back-propagates from the loss into <paramref name="parameterGradient"/> (overwritten) instead of this tape's own
+    /// buffer: a twin tape of the same graph that ran another tape's points leaves ∂L/∂θ with that tape.
+    /// </summary>
+    public void Backward(T[] parameterGradient)
     {
         var output = Output ?? throw new InvalidOperationException($"Tape '{Name}' has no output.");
-        if (ParameterGradient.Length != Parameters.Count) ParameterGradient = new T[Parameters.Count];
-        Array.Clear(ParameterGradient);
+        if (parameterGradient.Length != Parameters.Count)
+            throw new ArgumentException($"Tape '{Name}': a gradient of {parameterGradient.Length} entries for {Parameters.Count} parameters.");
+        Array.Clear(parameterGradient);
         if (_clearSchedule is null || _scheduledOverwrite != OverwriteFirstWriters)
         {
             _scheduledOverwrite = OverwriteFirstWriters;
@@ -69,7 +83,7 @@ public sealed class Tape<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
             foreach (var node in _clearSchedule[i]) Array.Clear(node.Grad);
             if (!_nodes[i].RequiresGrad) continue;
             long t0 = profile is null ? 0 : TapeProfile.Timestamp();
-            _nodes[i].Backward(ParameterGradient);
+            _nodes[i].Backward(parameterGradient);
             profile?.Add(_nodes[i], forward: false, t0);
         }
     }

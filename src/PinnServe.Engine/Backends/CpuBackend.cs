@@ -8,6 +8,12 @@ public sealed class CpuBackend : IComputeBackend
     public static readonly CpuBackend Instance = new();
     public string Name => "cpu";
 
+    /// <summary>
+    /// Whether the slices of a shape that has more slices than threads run on one twin tape per thread
+    /// (<see cref="SliceOnTwin{T}"/>: their large buffers stay in cache). On by default; off only to compare (same bits).
+    /// </summary>
+    public bool SharedSliceBuffers { get; init; } = true;
+
     public bool IsAvailable(out string reason)
     {
         reason = "";
@@ -15,39 +21,64 @@ public sealed class CpuBackend : IComputeBackend
     }
 
     public ITermExecutor<T> CreateExecutor<T>(IReadOnlyList<CompiledTerm<T>> terms, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => new CpuTermExecutor<T>(terms, threads);
+        => new CpuTermExecutor<T>(terms, threads, SharedSliceBuffers);
 }
 
 /// <summary>
 /// Runs all shards of all terms on a fixed set of threads. Threads take shards one at a time from a shared
 /// counter (largest first), so one big residual term keeps every core busy; a shard is computed the same way
 /// whichever thread takes it, and each term's reduction adds its shards in a fixed order afterwards, so results
-/// are bit-identical for any thread count. Two barrier crossings per step, no allocation.
+/// are bit-identical for any thread count. Where one shape (piece and point count) has more shards than there are
+/// threads, each thread runs its shards of that shape on its own twin tape (<see cref="SliceOnTwin{T}"/>), so a
+/// step's working set is a few shards' buffers instead of all of them (7–15% less time per step on Allen–Cahn, see
+/// docs/benchmarks.md). Two barrier crossings per step, no allocation.
 /// </summary>
 internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly CompiledTerm<T>[] _terms;
-    private readonly Autodiff.Tape<T>[] _shards;
+    private readonly WorkItem[] _items;
     private readonly Barrier? _barrier;
     private readonly Thread[] _workers;
     private int _next;
     private volatile bool _stopping;
     private Exception? _workerError;
 
-    public CpuTermExecutor(IReadOnlyList<CompiledTerm<T>> terms, int threads)
+    /// <summary>A shard: its own tape, or (shared buffers) one run per thread on that thread's twin.</summary>
+    private sealed record WorkItem(Autodiff.Tape<T> Tape, SliceOnTwin<T>[]? OnTwin);
+
+    public CpuTermExecutor(IReadOnlyList<CompiledTerm<T>> terms, int threads, bool sharedBuffers = true)
     {
         _terms = terms.ToArray();
-        _shards = _terms.SelectMany(t => t.Shards).OrderByDescending(s => s.ForwardFlops + s.BackwardFlops).ToArray();
-        Threads = Math.Clamp(threads, 1, Math.Max(1, _shards.Length));
+        Threads = Math.Clamp(threads, 1, Math.Max(1, _terms.Sum(t => t.Shards.Count)));
+        _items = _terms.SelectMany(t => Items(t, Threads, sharedBuffers))
+            .OrderByDescending(item => item.Tape.ForwardFlops + item.Tape.BackwardFlops).ToArray();
         _workers = new Thread[Threads - 1];
         if (Threads > 1)
         {
             _barrier = new Barrier(Threads);
             for (int w = 0; w < _workers.Length; w++)
             {
-                _workers[w] = new Thread(WorkerLoop) { IsBackground = true, Name = $"pinn-shards-{w + 1}" };
+                int id = w + 1;
+                _workers[w] = new Thread(() => WorkerLoop(id)) { IsBackground = true, Name = $"pinn-shards-{id}" };
                 _workers[w].Start();
             }
+        }
+    }
+
+    // A shape (piece and point count) with more slices than threads gets one twin per thread; the others run on their
+    // own tapes (with as many threads as slices, sharing would save nothing).
+    private static IEnumerable<WorkItem> Items(CompiledTerm<T> term, int threads, bool sharedBuffers)
+    {
+        var slices = term.Slices.ToArray();
+        var shapes = slices.GroupBy(s => (s.Piece, s.Slice.Count)).ToDictionary(g => g.Key, g => g.Count());
+        var twins = new Dictionary<(int, int), CompiledSlice<T>[]>();
+        foreach (var (piece, slice) in slices)
+        {
+            var shape = (piece, slice.Count);
+            if (!sharedBuffers || slice.CompileTwin is null || shapes[shape] <= threads) { yield return new WorkItem(slice.Tape, null); continue; }
+            if (!twins.TryGetValue(shape, out var perThread))
+                twins[shape] = perThread = Enumerable.Range(0, threads).Select(_ => slice.CompileTwin()).ToArray();
+            yield return new WorkItem(slice.Tape, perThread.Select(twin => new SliceOnTwin<T>(slice, twin)).ToArray());
         }
     }
 
@@ -56,34 +87,40 @@ internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged,
     public void Run()
     {
         _next = 0;
-        if (_barrier is null) RunShards();
+        if (_barrier is null) RunShards(0);
         else
         {
             _barrier.SignalAndWait();   // start
-            RunShards();
+            RunShards(0);
             _barrier.SignalAndWait();   // done
             if (_workerError is { } e) throw new InvalidOperationException("A training worker thread failed.", e);
         }
         foreach (var term in _terms) term.Reduce();
     }
 
-    private void RunShards()
+    // Worker 0 is the stepping thread; each thread runs shared-buffer shards on its own twin.
+    private void RunShards(int worker)
     {
         int i;
-        while ((i = Interlocked.Increment(ref _next) - 1) < _shards.Length)
+        while ((i = Interlocked.Increment(ref _next) - 1) < _items.Length)
         {
-            _shards[i].Forward();
-            _shards[i].Backward();
+            var item = _items[i];
+            if (item.OnTwin is { } onTwin) onTwin[worker].Run();
+            else
+            {
+                item.Tape.Forward();
+                item.Tape.Backward();
+            }
         }
     }
 
-    private void WorkerLoop()
+    private void WorkerLoop(int id)
     {
         while (true)
         {
             _barrier!.SignalAndWait();
             if (_stopping) return;
-            try { RunShards(); }
+            try { RunShards(id); }
             catch (Exception e) { _workerError = e; }
             _barrier.SignalAndWait();
         }

@@ -34,6 +34,8 @@ public sealed class CompiledTerm<T> where T : unmanaged, IBinaryFloatingPointIee
     public string Name => Term.Name;
     /// <summary>The shards' tapes, in the fixed order of the reduction (pieces, then slices).</summary>
     public IReadOnlyList<Tape<T>> Shards => _shards;
+    /// <summary>The shards as slices with their piece's index, in the order of <see cref="Shards"/>.</summary>
+    internal IEnumerable<(int Piece, CompiledSlice<T> Slice)> Slices => _pieces.SelectMany((p, i) => p.Slices.Select(s => (i, s)));
     public int PointsPerStep => _pieces.Sum(p => p.Count);
     /// <summary>The term's value after <see cref="Reduce"/> (or <see cref="Forward"/>).</summary>
     public T Loss { get; private set; }
@@ -193,6 +195,11 @@ internal sealed class CompiledSlice<T> where T : unmanaged, IBinaryFloatingPoint
     public required List<(DataNode<T> Node, double[] Values)> Observations { get; init; }
     /// <summary>Every compiled sub-expression's node on this slice's tape.</summary>
     public IReadOnlyDictionary<Expr, Node<T>> Nodes { get; init; } = new Dictionary<Expr, Node<T>>();
+    /// <summary>
+    /// Compiles the same graph again for the same number of points (a <see cref="SliceOnTwin{T}"/>'s twin: a worker
+    /// runs every slice of this shape on one twin, so their large buffers are the twin's); null where not offered.
+    /// </summary>
+    public Func<CompiledSlice<T>>? CompileTwin { get; init; }
 
     private readonly double[] _point = new double[8];
 
@@ -341,6 +348,7 @@ public sealed class TermCompiler<T> where T : unmanaged, IBinaryFloatingPointIee
             Knowns = knowns,
             Observations = observations,
             Nodes = memo,
+            CompileTwin = () => CompileSlice(term, piece, refs, start, count, total),
         };
     }
 
