@@ -26,7 +26,7 @@ public class InRegisterTermsTests
     [
         DerivativeSet.Full(1, 3), DerivativeSet.Full(2, 3), DerivativeSet.Closure(2, [[0], [1, 1]]),
         DerivativeSet.Closure(2, [[0, 0], [1, 1]]), DerivativeSet.Full(3, 2), DerivativeSet.Full(2, 0),
-        DerivativeSet.Closure(3, [[0], [1, 1], [2, 2]]), DerivativeSet.Full(2, 1),
+        DerivativeSet.Closure(3, [[0], [1, 1], [2, 2]]), DerivativeSet.Full(2, 1), DerivativeSet.Closure(3, [[0], [1], [2, 2]]),
     ];
 
     [Fact]
@@ -34,7 +34,7 @@ public class InRegisterTermsTests
     {
         Assert.NotNull(DiagonalTanhJet.For(DerivativeSet.Closure(2, [[0], [1, 1]])));          // Allen–Cahn, Burgers
         Assert.NotNull(DiagonalTanhJet.For(DerivativeSet.Closure(2, [[0, 0], [1, 1]])));       // Poisson 2D, Klein–Gordon
-        Assert.NotNull(DiagonalTanhJet.For(DerivativeSet.Closure(3, [[0], [1, 1], [2, 2]])));
+        Assert.Null(DiagonalTanhJet.For(DerivativeSet.Closure(3, [[0], [1, 1], [2, 2]])));      // 6 components: more than its registers
         Assert.NotNull(DiagonalTanhJet.For(DerivativeSet.Full(2, 1)));
         Assert.NotNull(DiagonalTanhJet.For(DerivativeSet.Full(2, 0)));
         Assert.Null(DiagonalTanhJet.For(DerivativeSet.Full(2, 2)));    // u_xy

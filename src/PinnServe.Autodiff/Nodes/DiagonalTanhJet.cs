@@ -20,17 +20,16 @@ internal sealed class DiagonalTanhJet
     private enum Kind { Value, First, Second }
 
     private readonly Kind[] _kinds;
-    private readonly int[] _firstOf;          // per second-order component: its first-order component
-    private readonly int[] _firstComponents;  // first-order components, in set order
-    private readonly int[] _secondOfFirst;    // per first-order component (same order): its second-order component or −1
-    private readonly int[] _secondComponents;
+    private readonly int[] _firstOf;   // per component u_aa: the component u_a, else −1
+    private readonly int[] _secondOf;  // per component u_a: the component u_aa, else −1
 
-    private DiagonalTanhJet(Kind[] kinds, int[] firstOf, int[] firstComponents, int[] secondOfFirst, int[] secondComponents)
-        => (_kinds, _firstOf, _firstComponents, _secondOfFirst, _secondComponents) = (kinds, firstOf, firstComponents, secondOfFirst, secondComponents);
+    private DiagonalTanhJet(Kind[] kinds, int[] firstOf, int[] secondOf) => (_kinds, _firstOf, _secondOf) = (kinds, firstOf, secondOf);
 
     /// <summary>The kernel for the set, or null where the set (or its Faà di Bruno terms) is not of this shape.</summary>
     public static DiagonalTanhJet? For(DerivativeSet set)
     {
+        // u first, at most 5 components (the kernel's result registers).
+        if (set.Count > 5 || set.Components[0].Length != 0) return null;
         var rules = TaylorRules.For(set);
         var kinds = new Kind[set.Count];
         var firstOf = Enumerable.Repeat(-1, set.Count).ToArray();
@@ -51,11 +50,8 @@ internal sealed class DiagonalTanhJet
                 default: return null;
             }
         }
-        var first = Enumerable.Range(0, set.Count).Where(c => kinds[c] == Kind.First).ToArray();
-        var second = Enumerable.Range(0, set.Count).Where(c => kinds[c] == Kind.Second).ToArray();
-        if (first.Any(a => second.Count(s => firstOf[s] == a) > 1)) return null;
-        var secondOfFirst = first.Select(a => Array.FindIndex(firstOf, f => f == a)).ToArray();
-        return new DiagonalTanhJet(kinds, firstOf, first, secondOfFirst, second);
+        var secondOf = Enumerable.Range(0, set.Count).Select(a => Array.IndexOf(firstOf, a)).ToArray();
+        return new DiagonalTanhJet(kinds, firstOf, secondOf);
     }
 
     /// <summary>Elements [0, result) of a chunk of <paramref name="count"/> are vectors (the split ProductAccumulate makes); the rest is the scalar tail.</summary>
@@ -90,35 +86,40 @@ internal sealed class DiagonalTanhJet
         }
     }
 
-    // σ′ = 1 − t², σ″ = −(2t·σ′), σ‴ = σ′(6t² − 2): TanhActivation's polynomials, operation for operation.
+    // σ′ = 1 − t², σ″ = −(2t·σ′), σ‴ = σ′(6t² − 2): TanhActivation's polynomials, operation for operation. Every
+    // load of a vector comes before its first store: the components' blocks lie a multiple of 4 KB apart, and a load
+    // behind a store to the same address modulo 4 KB waits for it (4K aliasing), which made a load-store-load order
+    // slower than the term-by-term passes. Results wait in r0…r4 (at most 5 components, checked when made).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Forward<T, V>(ref T z, ref T t0, ref T y, int block, int offset, int vectors)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
         var one = V.Broadcast(T.One); var two = V.Broadcast(T.CreateTruncating(2));
         var kinds = _kinds; var firstOf = _firstOf;
+        int n = kinds.Length;
         for (int i = 0; i < vectors; i += V.Count)
         {
             nuint at = (nuint)(offset + i);
             var t = V.Load(ref t0, (nuint)i);
             var s1 = one - t * t;
             var s2 = -(two * t * s1);
-            for (int c = 0; c < kinds.Length; c++)
+            V r0 = V.MultiplyAdd(one, t, V.Zero), r1 = default, r2 = default, r3 = default, r4 = default;
+            for (int c = 1; c < n; c++)
             {
                 nuint cz = (nuint)(c * block) + at;
-                V r;
-                switch (kinds[c])
+                var r = V.MultiplyAdd(s1, V.Load(ref z, cz), V.Zero);
+                if (kinds[c] == Kind.Second)
                 {
-                    case Kind.Value: r = V.MultiplyAdd(one, t, V.Zero); break;
-                    case Kind.First: r = V.MultiplyAdd(s1, V.Load(ref z, cz), V.Zero); break;
-                    default:
-                        r = V.MultiplyAdd(s1, V.Load(ref z, cz), V.Zero);
-                        var za = V.Load(ref z, (nuint)(firstOf[c] * block) + at);
-                        r = V.MultiplyAdd(s2 * za, za, r);
-                        break;
+                    var za = V.Load(ref z, (nuint)(firstOf[c] * block) + at);
+                    r = V.MultiplyAdd(s2 * za, za, r);
                 }
-                r.Store(ref y, cz);
+                switch (c) { case 1: r1 = r; break; case 2: r2 = r; break; case 3: r3 = r; break; default: r4 = r; break; }
             }
+            r0.Store(ref y, at);
+            if (n > 1) r1.Store(ref y, (nuint)block + at);
+            if (n > 2) r2.Store(ref y, (nuint)(2 * block) + at);
+            if (n > 3) r3.Store(ref y, (nuint)(3 * block) + at);
+            if (n > 4) r4.Store(ref y, (nuint)(4 * block) + at);
         }
     }
 
@@ -127,7 +128,8 @@ internal sealed class DiagonalTanhJet
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
         var one = V.Broadcast(T.One); var two = V.Broadcast(T.CreateTruncating(2)); var six = V.Broadcast(T.CreateTruncating(6));
-        var kinds = _kinds; var firstOf = _firstOf; var firsts = _firstComponents; var secondOfFirst = _secondOfFirst; var seconds = _secondComponents;
+        var kinds = _kinds; var firstOf = _firstOf; var secondOf = _secondOf;
+        int n = kinds.Length;
         for (int i = 0; i < vectors; i += V.Count)
         {
             nuint at = (nuint)(offset + i);
@@ -137,47 +139,36 @@ internal sealed class DiagonalTanhJet
             var s2 = -(two * t * s1);
             var s3 = s1 * (six * t2 - two);
             // ∂z₀: every component's terms, in the set's order.
-            var acc = overwrite ? V.Zero : V.Load(ref dz, at);
-            for (int c = 0; c < kinds.Length; c++)
+            var r0 = overwrite ? V.Zero : V.Load(ref dz, at);
+            r0 = V.MultiplyAdd(V.Load(ref dy, at), s1, r0);
+            V r1 = default, r2 = default, r3 = default, r4 = default;
+            for (int c = 1; c < n; c++)
             {
                 nuint cz = (nuint)(c * block) + at;
                 var d = V.Load(ref dy, cz);
-                switch (kinds[c])
-                {
-                    case Kind.Value: acc = V.MultiplyAdd(d, s1, acc); break;
-                    case Kind.First: acc = V.MultiplyAdd(d * s2, V.Load(ref z, cz), acc); break;
-                    default:
-                        acc = V.MultiplyAdd(d * s2, V.Load(ref z, cz), acc);
-                        var za = V.Load(ref z, (nuint)(firstOf[c] * block) + at);
-                        acc = V.MultiplyAdd(d * s3 * za, za, acc);
-                        break;
-                }
-            }
-            acc.Store(ref dz, at);
-            // ∂z_a: σ′·∂y_a, then twice σ″·∂y_aa·z_a (once per factor z_a of y_aa's second term).
-            for (int j = 0; j < firsts.Length; j++)
-            {
-                nuint cz = (nuint)(firsts[j] * block) + at;
+                var zc = V.Load(ref z, cz);
+                r0 = V.MultiplyAdd(d * s2, zc, r0);
+                // ∂z_c: σ′·∂y_c, then for u_a twice σ″·∂y_aa·z_a (once per factor z_a of y_aa's second term).
                 var g = overwrite ? V.Zero : V.Load(ref dz, cz);
-                g = V.MultiplyAdd(V.Load(ref dy, cz), s1, g);
-                int second = secondOfFirst[j];
-                if (second >= 0)
+                g = V.MultiplyAdd(d, s1, g);
+                if (kinds[c] == Kind.Second)
                 {
-                    var p = V.Load(ref dy, (nuint)(second * block) + at) * s2;
-                    var za = V.Load(ref z, cz);
-                    g = V.MultiplyAdd(p, za, g);
-                    g = V.MultiplyAdd(p, za, g);
+                    var za = V.Load(ref z, (nuint)(firstOf[c] * block) + at);
+                    r0 = V.MultiplyAdd(d * s3 * za, za, r0);
                 }
-                g.Store(ref dz, cz);
+                else if (secondOf[c] >= 0)
+                {
+                    var p = V.Load(ref dy, (nuint)(secondOf[c] * block) + at) * s2;
+                    g = V.MultiplyAdd(p, zc, g);
+                    g = V.MultiplyAdd(p, zc, g);
+                }
+                switch (c) { case 1: r1 = g; break; case 2: r2 = g; break; case 3: r3 = g; break; default: r4 = g; break; }
             }
-            // ∂z_aa: σ′·∂y_aa.
-            for (int j = 0; j < seconds.Length; j++)
-            {
-                nuint cz = (nuint)(seconds[j] * block) + at;
-                var g = overwrite ? V.Zero : V.Load(ref dz, cz);
-                g = V.MultiplyAdd(V.Load(ref dy, cz), s1, g);
-                g.Store(ref dz, cz);
-            }
+            r0.Store(ref dz, at);
+            if (n > 1) r1.Store(ref dz, (nuint)block + at);
+            if (n > 2) r2.Store(ref dz, (nuint)(2 * block) + at);
+            if (n > 3) r3.Store(ref dz, (nuint)(3 * block) + at);
+            if (n > 4) r4.Store(ref dz, (nuint)(4 * block) + at);
         }
     }
 }
