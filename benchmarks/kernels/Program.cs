@@ -10,7 +10,7 @@ using PinnServe.Autodiff.Taylor;
 using PinnServe.Tensors;
 using PinnServe.Contracts.Derivatives;
 
-Console.WriteLine($"{Simd.Bits}-bit kernels; one-core float32 FMA peak {PeakFlops.MeasureOneCore<float>(TimeSpan.FromMilliseconds(300)).Values.Max():F0} GFLOP/s, " +
+Console.WriteLine($"{Simd.Bits}-bit kernels (hardware FMA: {Simd.HasFusedMultiplyAdd}); one-core float32 FMA peak {PeakFlops.MeasureOneCore<float>(TimeSpan.FromMilliseconds(300)).Values.Max():F0} GFLOP/s, " +
                   $"float64 {PeakFlops.MeasureOneCore<double>(TimeSpan.FromMilliseconds(300)).Values.Max():F0} GFLOP/s");
 if (args.Contains("--chain"))
 {
