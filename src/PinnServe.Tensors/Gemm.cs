@@ -214,6 +214,11 @@ public static partial class Gemm
         ref T B = ref MemoryMarshal.GetReference(b);
         ref T C = ref MemoryMarshal.GetReference(c);
         int vl = V.Count;
+        if (n == 1)
+        {
+            WeightGradientOfOneOutput<T, V>(ref A, ref B, ref C, m, k);
+            return;
+        }
         if (n < vl)
         {
             // Narrow outputs (the last layer): C[:, j] += Σ_i B[i, j] · A[i, :], vectorized over k.
@@ -254,6 +259,46 @@ public static partial class Gemm
                 }
                 v0 += count;
             }
+        }
+    }
+
+    /// <summary>
+    /// C[k×1] += Aᵀ·b for A[m×k] (a one-output layer's weight gradient): C stays in registers, 4 vectors of it at
+    /// a time, while every row of A passes, instead of one AXPY call per row that loads and stores all of C. Each element
+    /// is the same sequence c ← c + a_ip·b_i over i = 0…m−1 (a multiply, then an add: what the AXPY computed), so the
+    /// bits are the same.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void WeightGradientOfOneOutput<T, V>(ref T A, ref T B, ref T C, int m, int k)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
+        int vl = V.Count, p0 = 0;
+        nuint v1 = (nuint)vl, v2 = 2 * v1, v3 = 3 * v1;
+        for (; p0 + 4 * vl <= k; p0 += 4 * vl)
+        {
+            ref T c = ref Unsafe.Add(ref C, p0);
+            V c0 = V.Load(ref c, 0), c1 = V.Load(ref c, v1), c2 = V.Load(ref c, v2), c3 = V.Load(ref c, v3);
+            ref T a = ref Unsafe.Add(ref A, p0);
+            for (int i = 0; i < m; i++, a = ref Unsafe.Add(ref a, k))
+            {
+                var x = V.Broadcast(Unsafe.Add(ref B, i));
+                c0 += V.Load(ref a, 0) * x; c1 += V.Load(ref a, v1) * x; c2 += V.Load(ref a, v2) * x; c3 += V.Load(ref a, v3) * x;
+            }
+            c0.Store(ref c, 0); c1.Store(ref c, v1); c2.Store(ref c, v2); c3.Store(ref c, v3);
+        }
+        for (; p0 + vl <= k; p0 += vl)
+        {
+            ref T c = ref Unsafe.Add(ref C, p0);
+            V c0 = V.Load(ref c, 0);
+            ref T a = ref Unsafe.Add(ref A, p0);
+            for (int i = 0; i < m; i++, a = ref Unsafe.Add(ref a, k)) c0 += V.Load(ref a, 0) * V.Broadcast(Unsafe.Add(ref B, i));
+            c0.Store(ref c, 0);
+        }
+        for (; p0 < k; p0++)
+        {
+            T c = Unsafe.Add(ref C, p0);
+            for (int i = 0; i < m; i++) c += Unsafe.Add(ref A, i * k + p0) * Unsafe.Add(ref B, i);
+            Unsafe.Add(ref C, p0) = c;
         }
     }
 

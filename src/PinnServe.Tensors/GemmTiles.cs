@@ -62,7 +62,7 @@ public static partial class Gemm
     /// code with only its R·C accumulators live.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<T, V, TR, TC>(ref T A, ref T B, ref T C, ref T bias, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, Start start,
+    private static unsafe void Tile<T, V, TR, TC>(ref T A, ref T B, ref T C, ref T bias, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, Start start,
         int ldb, nuint q0, nuint q1, nuint q2, nuint q3)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
     {
@@ -103,22 +103,27 @@ public static partial class Gemm
             if (rows > 6) { c60 = s0; if (cols > 1) c61 = s1; if (cols > 2) c62 = s2; if (cols > 3) c63 = s3; }
             if (rows > 7) { c70 = s0; if (cols > 1) c71 = s1; if (cols > 2) c72 = s2; if (cols > 3) c73 = s3; }
         }
-        ref T a0 = ref Unsafe.Add(ref A, i * k);
+        // A's elements are broadcast from memory (BroadcastFrom): at 128 bits without AVX2 a broadcast of a value was a
+        // load and a shuffle on an FP pipe, competing with the multiplies and adds.
+        fixed (T* pa = &A)
+        {
+        T* a0 = pa + (nint)i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k, a4 = a3 + k, a5 = a4 + k, a6 = a5 + k, a7 = a6 + k;
         nuint row = 0;
-        for (int p = 0; p < k; p++, row += (nuint)ldb)
+        for (nint p = 0; p < k; p++, row += (nuint)ldb)
         {
             var b0 = V.Load(ref B, row + q0);
             var b1 = cols > 1 ? V.Load(ref B, row + q1) : default;
             var b2 = cols > 2 ? V.Load(ref B, row + q2) : default;
             var b3 = cols > 3 ? V.Load(ref B, row + q3) : default;
-            { var x = V.Broadcast(Unsafe.Add(ref a0, p)); c00 = V.MultiplyAdd(x, b0, c00); if (cols > 1) c01 = V.MultiplyAdd(x, b1, c01); if (cols > 2) c02 = V.MultiplyAdd(x, b2, c02); if (cols > 3) c03 = V.MultiplyAdd(x, b3, c03); }
-            if (rows > 1) { var x = V.Broadcast(Unsafe.Add(ref a0, 1 * k + p)); c10 = V.MultiplyAdd(x, b0, c10); if (cols > 1) c11 = V.MultiplyAdd(x, b1, c11); if (cols > 2) c12 = V.MultiplyAdd(x, b2, c12); if (cols > 3) c13 = V.MultiplyAdd(x, b3, c13); }
-            if (rows > 2) { var x = V.Broadcast(Unsafe.Add(ref a0, 2 * k + p)); c20 = V.MultiplyAdd(x, b0, c20); if (cols > 1) c21 = V.MultiplyAdd(x, b1, c21); if (cols > 2) c22 = V.MultiplyAdd(x, b2, c22); if (cols > 3) c23 = V.MultiplyAdd(x, b3, c23); }
-            if (rows > 3) { var x = V.Broadcast(Unsafe.Add(ref a0, 3 * k + p)); c30 = V.MultiplyAdd(x, b0, c30); if (cols > 1) c31 = V.MultiplyAdd(x, b1, c31); if (cols > 2) c32 = V.MultiplyAdd(x, b2, c32); if (cols > 3) c33 = V.MultiplyAdd(x, b3, c33); }
-            if (rows > 4) { var x = V.Broadcast(Unsafe.Add(ref a0, 4 * k + p)); c40 = V.MultiplyAdd(x, b0, c40); if (cols > 1) c41 = V.MultiplyAdd(x, b1, c41); if (cols > 2) c42 = V.MultiplyAdd(x, b2, c42); if (cols > 3) c43 = V.MultiplyAdd(x, b3, c43); }
-            if (rows > 5) { var x = V.Broadcast(Unsafe.Add(ref a0, 5 * k + p)); c50 = V.MultiplyAdd(x, b0, c50); if (cols > 1) c51 = V.MultiplyAdd(x, b1, c51); if (cols > 2) c52 = V.MultiplyAdd(x, b2, c52); if (cols > 3) c53 = V.MultiplyAdd(x, b3, c53); }
-            if (rows > 6) { var x = V.Broadcast(Unsafe.Add(ref a0, 6 * k + p)); c60 = V.MultiplyAdd(x, b0, c60); if (cols > 1) c61 = V.MultiplyAdd(x, b1, c61); if (cols > 2) c62 = V.MultiplyAdd(x, b2, c62); if (cols > 3) c63 = V.MultiplyAdd(x, b3, c63); }
-            if (rows > 7) { var x = V.Broadcast(Unsafe.Add(ref a0, 7 * k + p)); c70 = V.MultiplyAdd(x, b0, c70); if (cols > 1) c71 = V.MultiplyAdd(x, b1, c71); if (cols > 2) c72 = V.MultiplyAdd(x, b2, c72); if (cols > 3) c73 = V.MultiplyAdd(x, b3, c73); }
+            { var x = V.BroadcastFrom(a0 + p); c00 = V.MultiplyAdd(x, b0, c00); if (cols > 1) c01 = V.MultiplyAdd(x, b1, c01); if (cols > 2) c02 = V.MultiplyAdd(x, b2, c02); if (cols > 3) c03 = V.MultiplyAdd(x, b3, c03); }
+            if (rows > 1) { var x = V.BroadcastFrom(a1 + p); c10 = V.MultiplyAdd(x, b0, c10); if (cols > 1) c11 = V.MultiplyAdd(x, b1, c11); if (cols > 2) c12 = V.MultiplyAdd(x, b2, c12); if (cols > 3) c13 = V.MultiplyAdd(x, b3, c13); }
+            if (rows > 2) { var x = V.BroadcastFrom(a2 + p); c20 = V.MultiplyAdd(x, b0, c20); if (cols > 1) c21 = V.MultiplyAdd(x, b1, c21); if (cols > 2) c22 = V.MultiplyAdd(x, b2, c22); if (cols > 3) c23 = V.MultiplyAdd(x, b3, c23); }
+            if (rows > 3) { var x = V.BroadcastFrom(a3 + p); c30 = V.MultiplyAdd(x, b0, c30); if (cols > 1) c31 = V.MultiplyAdd(x, b1, c31); if (cols > 2) c32 = V.MultiplyAdd(x, b2, c32); if (cols > 3) c33 = V.MultiplyAdd(x, b3, c33); }
+            if (rows > 4) { var x = V.BroadcastFrom(a4 + p); c40 = V.MultiplyAdd(x, b0, c40); if (cols > 1) c41 = V.MultiplyAdd(x, b1, c41); if (cols > 2) c42 = V.MultiplyAdd(x, b2, c42); if (cols > 3) c43 = V.MultiplyAdd(x, b3, c43); }
+            if (rows > 5) { var x = V.BroadcastFrom(a5 + p); c50 = V.MultiplyAdd(x, b0, c50); if (cols > 1) c51 = V.MultiplyAdd(x, b1, c51); if (cols > 2) c52 = V.MultiplyAdd(x, b2, c52); if (cols > 3) c53 = V.MultiplyAdd(x, b3, c53); }
+            if (rows > 6) { var x = V.BroadcastFrom(a6 + p); c60 = V.MultiplyAdd(x, b0, c60); if (cols > 1) c61 = V.MultiplyAdd(x, b1, c61); if (cols > 2) c62 = V.MultiplyAdd(x, b2, c62); if (cols > 3) c63 = V.MultiplyAdd(x, b3, c63); }
+            if (rows > 7) { var x = V.BroadcastFrom(a7 + p); c70 = V.MultiplyAdd(x, b0, c70); if (cols > 1) c71 = V.MultiplyAdd(x, b1, c71); if (cols > 2) c72 = V.MultiplyAdd(x, b2, c72); if (cols > 3) c73 = V.MultiplyAdd(x, b3, c73); }
+        }
         }
         { c00.Store(ref C, r0 + o0); if (cols > 1) c01.Store(ref C, r0 + o1); if (cols > 2) c02.Store(ref C, r0 + o2); if (cols > 3) c03.Store(ref C, r0 + o3); }
         if (rows > 1) { c10.Store(ref C, r1 + o0); if (cols > 1) c11.Store(ref C, r1 + o1); if (cols > 2) c12.Store(ref C, r1 + o2); if (cols > 3) c13.Store(ref C, r1 + o3); }
@@ -135,7 +140,7 @@ public static partial class Gemm
     /// of A and B.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TileT<T, V, TR, TC>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3,
+    private static unsafe void TileT<T, V, TR, TC>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3,
         int ldb, nuint q0, nuint q1, nuint q2, nuint q3)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
     {
@@ -158,7 +163,9 @@ public static partial class Gemm
         if (rows > 5) { c50 = V.Load(ref C, r5 + o0); if (cols > 1) c51 = V.Load(ref C, r5 + o1); if (cols > 2) c52 = V.Load(ref C, r5 + o2); if (cols > 3) c53 = V.Load(ref C, r5 + o3); }
         if (rows > 6) { c60 = V.Load(ref C, r6 + o0); if (cols > 1) c61 = V.Load(ref C, r6 + o1); if (cols > 2) c62 = V.Load(ref C, r6 + o2); if (cols > 3) c63 = V.Load(ref C, r6 + o3); }
         if (rows > 7) { c70 = V.Load(ref C, r7 + o0); if (cols > 1) c71 = V.Load(ref C, r7 + o1); if (cols > 2) c72 = V.Load(ref C, r7 + o2); if (cols > 3) c73 = V.Load(ref C, r7 + o3); }
-        ref T aCol = ref Unsafe.Add(ref A, r);
+        fixed (T* pa = &A)
+        {
+        T* aCol = pa + r;
         nuint bRow = 0;
         for (int i = 0; i < m; i++, bRow += (nuint)ldb)
         {
@@ -166,15 +173,16 @@ public static partial class Gemm
             var b1 = cols > 1 ? V.Load(ref B, bRow + q1) : default;
             var b2 = cols > 2 ? V.Load(ref B, bRow + q2) : default;
             var b3 = cols > 3 ? V.Load(ref B, bRow + q3) : default;
-            ref T ai = ref Unsafe.Add(ref aCol, i * k);
-            { var x = V.Broadcast(ai); c00 = V.MultiplyAdd(x, b0, c00); if (cols > 1) c01 = V.MultiplyAdd(x, b1, c01); if (cols > 2) c02 = V.MultiplyAdd(x, b2, c02); if (cols > 3) c03 = V.MultiplyAdd(x, b3, c03); }
-            if (rows > 1) { var x = V.Broadcast(Unsafe.Add(ref ai, 1)); c10 = V.MultiplyAdd(x, b0, c10); if (cols > 1) c11 = V.MultiplyAdd(x, b1, c11); if (cols > 2) c12 = V.MultiplyAdd(x, b2, c12); if (cols > 3) c13 = V.MultiplyAdd(x, b3, c13); }
-            if (rows > 2) { var x = V.Broadcast(Unsafe.Add(ref ai, 2)); c20 = V.MultiplyAdd(x, b0, c20); if (cols > 1) c21 = V.MultiplyAdd(x, b1, c21); if (cols > 2) c22 = V.MultiplyAdd(x, b2, c22); if (cols > 3) c23 = V.MultiplyAdd(x, b3, c23); }
-            if (rows > 3) { var x = V.Broadcast(Unsafe.Add(ref ai, 3)); c30 = V.MultiplyAdd(x, b0, c30); if (cols > 1) c31 = V.MultiplyAdd(x, b1, c31); if (cols > 2) c32 = V.MultiplyAdd(x, b2, c32); if (cols > 3) c33 = V.MultiplyAdd(x, b3, c33); }
-            if (rows > 4) { var x = V.Broadcast(Unsafe.Add(ref ai, 4)); c40 = V.MultiplyAdd(x, b0, c40); if (cols > 1) c41 = V.MultiplyAdd(x, b1, c41); if (cols > 2) c42 = V.MultiplyAdd(x, b2, c42); if (cols > 3) c43 = V.MultiplyAdd(x, b3, c43); }
-            if (rows > 5) { var x = V.Broadcast(Unsafe.Add(ref ai, 5)); c50 = V.MultiplyAdd(x, b0, c50); if (cols > 1) c51 = V.MultiplyAdd(x, b1, c51); if (cols > 2) c52 = V.MultiplyAdd(x, b2, c52); if (cols > 3) c53 = V.MultiplyAdd(x, b3, c53); }
-            if (rows > 6) { var x = V.Broadcast(Unsafe.Add(ref ai, 6)); c60 = V.MultiplyAdd(x, b0, c60); if (cols > 1) c61 = V.MultiplyAdd(x, b1, c61); if (cols > 2) c62 = V.MultiplyAdd(x, b2, c62); if (cols > 3) c63 = V.MultiplyAdd(x, b3, c63); }
-            if (rows > 7) { var x = V.Broadcast(Unsafe.Add(ref ai, 7)); c70 = V.MultiplyAdd(x, b0, c70); if (cols > 1) c71 = V.MultiplyAdd(x, b1, c71); if (cols > 2) c72 = V.MultiplyAdd(x, b2, c72); if (cols > 3) c73 = V.MultiplyAdd(x, b3, c73); }
+            T* ai = aCol + (nint)i * k;
+            { var x = V.BroadcastFrom(ai); c00 = V.MultiplyAdd(x, b0, c00); if (cols > 1) c01 = V.MultiplyAdd(x, b1, c01); if (cols > 2) c02 = V.MultiplyAdd(x, b2, c02); if (cols > 3) c03 = V.MultiplyAdd(x, b3, c03); }
+            if (rows > 1) { var x = V.BroadcastFrom(ai + 1); c10 = V.MultiplyAdd(x, b0, c10); if (cols > 1) c11 = V.MultiplyAdd(x, b1, c11); if (cols > 2) c12 = V.MultiplyAdd(x, b2, c12); if (cols > 3) c13 = V.MultiplyAdd(x, b3, c13); }
+            if (rows > 2) { var x = V.BroadcastFrom(ai + 2); c20 = V.MultiplyAdd(x, b0, c20); if (cols > 1) c21 = V.MultiplyAdd(x, b1, c21); if (cols > 2) c22 = V.MultiplyAdd(x, b2, c22); if (cols > 3) c23 = V.MultiplyAdd(x, b3, c23); }
+            if (rows > 3) { var x = V.BroadcastFrom(ai + 3); c30 = V.MultiplyAdd(x, b0, c30); if (cols > 1) c31 = V.MultiplyAdd(x, b1, c31); if (cols > 2) c32 = V.MultiplyAdd(x, b2, c32); if (cols > 3) c33 = V.MultiplyAdd(x, b3, c33); }
+            if (rows > 4) { var x = V.BroadcastFrom(ai + 4); c40 = V.MultiplyAdd(x, b0, c40); if (cols > 1) c41 = V.MultiplyAdd(x, b1, c41); if (cols > 2) c42 = V.MultiplyAdd(x, b2, c42); if (cols > 3) c43 = V.MultiplyAdd(x, b3, c43); }
+            if (rows > 5) { var x = V.BroadcastFrom(ai + 5); c50 = V.MultiplyAdd(x, b0, c50); if (cols > 1) c51 = V.MultiplyAdd(x, b1, c51); if (cols > 2) c52 = V.MultiplyAdd(x, b2, c52); if (cols > 3) c53 = V.MultiplyAdd(x, b3, c53); }
+            if (rows > 6) { var x = V.BroadcastFrom(ai + 6); c60 = V.MultiplyAdd(x, b0, c60); if (cols > 1) c61 = V.MultiplyAdd(x, b1, c61); if (cols > 2) c62 = V.MultiplyAdd(x, b2, c62); if (cols > 3) c63 = V.MultiplyAdd(x, b3, c63); }
+            if (rows > 7) { var x = V.BroadcastFrom(ai + 7); c70 = V.MultiplyAdd(x, b0, c70); if (cols > 1) c71 = V.MultiplyAdd(x, b1, c71); if (cols > 2) c72 = V.MultiplyAdd(x, b2, c72); if (cols > 3) c73 = V.MultiplyAdd(x, b3, c73); }
+        }
         }
         { c00.Store(ref C, r0 + o0); if (cols > 1) c01.Store(ref C, r0 + o1); if (cols > 2) c02.Store(ref C, r0 + o2); if (cols > 3) c03.Store(ref C, r0 + o3); }
         if (rows > 1) { c10.Store(ref C, r1 + o0); if (cols > 1) c11.Store(ref C, r1 + o1); if (cols > 2) c12.Store(ref C, r1 + o2); if (cols > 3) c13.Store(ref C, r1 + o3); }

@@ -13,6 +13,8 @@ public interface ISimdLane<TSelf, T> where TSelf : struct, ISimdLane<TSelf, T> w
     static abstract int Count { get; }
     static abstract TSelf Zero { get; }
     static abstract TSelf Broadcast(T value);
+    /// <summary>The element at <paramref name="source"/> in every lane, loaded as a broadcast where the ISA has one.</summary>
+    static abstract unsafe TSelf BroadcastFrom(T* source);
     static abstract TSelf Load(ref T source, nuint index);
     void Store(ref T destination, nuint index);
     /// <summary>a·b + c, fused where the hardware has FMA (one rounding), else a multiply and an add.</summary>
@@ -59,6 +61,7 @@ public readonly struct Lane512<T> : ISimdLane<Lane512<T>, T> where T : unmanaged
     public static int Count => Vector512<T>.Count;
     public static Lane512<T> Zero => default;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane512<T> Broadcast(T value) => new(Vector512.Create(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Lane512<T> BroadcastFrom(T* source) => Broadcast(*source);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane512<T> Load(ref T source, nuint index) => new(Vector512.LoadUnsafe(ref source, index));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(ref T destination, nuint index) => _v.StoreUnsafe(ref destination, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -85,6 +88,7 @@ public readonly struct Lane256<T> : ISimdLane<Lane256<T>, T> where T : unmanaged
     public static int Count => Vector256<T>.Count;
     public static Lane256<T> Zero => default;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane256<T> Broadcast(T value) => new(Vector256.Create(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Lane256<T> BroadcastFrom(T* source) => Broadcast(*source);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane256<T> Load(ref T source, nuint index) => new(Vector256.LoadUnsafe(ref source, index));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(ref T destination, nuint index) => _v.StoreUnsafe(ref destination, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -112,6 +116,12 @@ public readonly struct Lane128<T> : ISimdLane<Lane128<T>, T> where T : unmanaged
     public static int Count => Vector128<T>.Count;
     public static Lane128<T> Zero => default;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane128<T> Broadcast(T value) => new(Vector128.Create(value));
+    // vbroadcastss xmm, m32 (AVX) is a load alone; Vector128.Create(float) without AVX2 was a load and a shuffle.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Lane128<T> BroadcastFrom(T* source) =>
+        typeof(T) == typeof(float) && System.Runtime.Intrinsics.X86.Avx.IsSupported
+            ? new(System.Runtime.Intrinsics.X86.Avx.BroadcastScalarToVector128((float*)source).As<float, T>())
+            : Broadcast(*source);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane128<T> Load(ref T source, nuint index) => new(Vector128.LoadUnsafe(ref source, index));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(ref T destination, nuint index) => _v.StoreUnsafe(ref destination, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -172,6 +172,32 @@ public class GemmTests
         }
     }
 
+    // A one-output layer's weight gradient keeps C in registers; per element it must be the AXPY sequence it replaces,
+    // c ← c + a_ip·b_i for i = 0…m−1 (TensorPrimitives.MultiplyAdd per row), bit for bit, at every width.
+    [Fact]
+    public void OneOutputWeightGradientEqualsTheRowByRowAxpys()
+    {
+        foreach (var (m, k) in new[] { (1, 1), (3, 7), (256, 8), (33, 50), (1024, 128), (17, 130) })
+        {
+            OneOutput<float, Lane512<float>>(m, k); OneOutput<float, Lane256<float>>(m, k); OneOutput<float, Lane128<float>>(m, k);
+            OneOutput<double, Lane512<double>>(m, k); OneOutput<double, Lane256<double>>(m, k); OneOutput<double, Lane128<double>>(m, k);
+        }
+    }
+
+    private static void OneOutput<T, V>(int m, int k) where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
+    {
+        var rng = new Rng((ulong)(m * 7 + k));
+        var a = Random<T>(rng, m * k);
+        var b = Random<T>(rng, m);
+        var c0 = Random<T>(rng, k);
+        var expected = (T[])c0.Clone();
+        for (int i = 0; i < m; i++) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd<T>(a.AsSpan(i * k, k), b[i], expected, expected);
+        var c = (T[])c0.Clone();
+        Gemm.MultiplyTransposedA<T, V>(a, b, c, m, k, 1, accumulate: true);
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(c.AsSpan())),
+            $"{typeof(T).Name} {V.Count} lanes, m {m}, k {k}");
+    }
+
     [Fact]
     public void PackedProductIsBitIdenticalToTheUnpackedOne()
     {

@@ -7,7 +7,7 @@ namespace PinnServe.Autodiff.Nodes;
 /// y_ij = σ''(z) z_i z_j + σ'(z) z_ij. The reverse pass differentiates each term by the product rule and
 /// needs σ up to one order higher than the forward pass.
 /// </summary>
-public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed unsafe class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     // Buffer ids of the plans: 0 = z, 1 = ∂z, 2 = y, 3 = ∂y, 4 + m = σ⁽ᵐ⁾(z).
     private const int Z = 0, DZ = 1, Y = 2, DY = 3, Sigma = 4;
@@ -59,7 +59,10 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
                 }
             }
         }
+        if (activation is TanhActivation) _diagonal = DiagonalTanhJet.For(Set);
     }
+
+    private readonly DiagonalTanhJet? _diagonal;
 
     public IActivation Activation => _activation;
     public override IReadOnlyList<Node<T>>? Inputs => [_input];
@@ -75,32 +78,74 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
     public override void Forward()
     {
         // σ(z) over the whole block in one streaming pass (a vectorized tanh runs best on long spans), then per chunk
-        // the derivatives from it and every term.
+        // the derivatives from it and every term, each output component's terms summed in registers.
         if (BlockLength == 0) return;
         bool fromValue = _activation.DerivativesFromValue;
         var sigma0 = fromValue ? ValueScratch() : default;
         if (fromValue) _activation.Evaluate<T>(_input.Component(0), default, sigma0, BlockLength, 0);
-        for (int offset = 0; offset < BlockLength; offset += ChunkLength)
+        Span<nint> addresses = stackalloc nint[_chunkBuffers.Length];
+        fixed (T* z = _input.Value, y = Value, scratch = _scratch)
         {
-            int count = Math.Min(ChunkLength, BlockLength - offset);
-            _activation.Evaluate<T>(CopyChunk(offset, count), fromValue ? sigma0.Slice(offset, count) : default, _scratch, _slot, Set.MaxOrder);
-            for (int alpha = 0; alpha < Set.Count; alpha++) Value.AsSpan(alpha * BlockLength + offset, count).Clear();
-            _forward.Execute(_chunkBuffers, _chunkStrides, _chunkBases, offset, count);
+            Addresses(addresses, z, null, y, null, scratch);
+            for (int offset = 0; offset < BlockLength; offset += ChunkLength)
+            {
+                int count = Math.Min(ChunkLength, BlockLength - offset);
+                int start = offset;
+                if (InRegisters && _diagonal is not null)
+                {
+                    // The vectors of the chunk in one pass, σ′ and σ″ in registers; the scalar tail by the plans.
+                    int vectors = DiagonalTanhJet.VectorPart<T>(count);
+                    _diagonal.Forward(ref _input.Value[0], ref sigma0[offset], ref Value[0], BlockLength, offset, vectors);
+                    if (vectors == count) continue;
+                    (start, count) = (offset + vectors, count - vectors);
+                }
+                _activation.Evaluate<T>(ChunkOfZ(start, count), fromValue ? sigma0.Slice(start, count) : default, _scratch, _slot, Set.MaxOrder);
+                if (InRegisters) _forward.ExecuteInRegisters(addresses, _chunkStrides, _chunkBases, start, count, startFromZero: true);
+                else
+                {
+                    for (int alpha = 0; alpha < Set.Count; alpha++) Value.AsSpan(alpha * BlockLength + start, count).Clear();
+                    _forward.Execute(_chunkBuffers, _chunkStrides, _chunkBases, start, count);
+                }
+            }
         }
     }
 
     public override void Backward(Span<T> parameterGradient)
     {
         // σ⁽ᵐ⁾ again per chunk (tanh: polynomials of y, no second tanh), instead of block-sized buffers from the forward pass.
+        bool diagonal = InRegisters && _diagonal is not null && _input.Grad.Length == Length;
         for (int offset = 0; offset < BlockLength; offset += ChunkLength)
         {
             int count = Math.Min(ChunkLength, BlockLength - offset);
-            _activation.Evaluate<T>(CopyChunk(offset, count), _activation.DerivativesFromValue ? Value.AsSpan(offset, count) : default, _scratch, _slot, _sigmaCount - 1);
+            int start = offset;
+            if (diagonal)
+            {
+                int vectors = DiagonalTanhJet.VectorPart<T>(count);
+                _diagonal!.Backward(ref _input.Value[0], ref Value[0], ref Grad[0], ref _input.Grad[0], BlockLength, offset, vectors, OverwritesInputGrad);
+                if (vectors == count) continue;
+                (start, count) = (offset + vectors, count - vectors);
+            }
+            _activation.Evaluate<T>(ChunkOfZ(start, count), _activation.DerivativesFromValue ? Value.AsSpan(start, count) : default, _scratch, _slot, _sigmaCount - 1);
             // First writer of ∂z: its chunk is cleared here, while it is about to be used, instead of by the tape.
             if (OverwritesInputGrad)
-                for (int alpha = 0; alpha < Set.Count; alpha++) _input.Grad.AsSpan(alpha * BlockLength + offset, count).Clear();
-            _backward.Execute(_chunkBuffers, _chunkStrides, _chunkBases, offset, count);
+                for (int alpha = 0; alpha < Set.Count; alpha++) _input.Grad.AsSpan(alpha * BlockLength + start, count).Clear();
+            _backward.Execute(_chunkBuffers, _chunkStrides, _chunkBases, start, count);
         }
+    }
+
+    /// <summary>
+    /// Whether the CPU sums each component's terms in registers rather than one pass per term: tanh on u, u_a, u_aa sets
+    /// by <see cref="DiagonalTanhJet"/> (forward and backward), other forward passes by
+    /// <see cref="ProductPlan{T}.ExecuteInRegisters"/> (its backward measured slower than term by term). Both give the
+    /// same bits (tests compare them). On unless PINNSERVE_TERM_BY_TERM=1.
+    /// </summary>
+    internal static readonly bool InRegistersByDefault = Environment.GetEnvironmentVariable("PINNSERVE_TERM_BY_TERM") != "1";
+    internal bool InRegisters { get; set; } = InRegistersByDefault;
+
+    private unsafe void Addresses(Span<nint> addresses, T* z, T* dz, T* y, T* dy, T* scratch)
+    {
+        addresses[Z] = (nint)z; addresses[DZ] = (nint)dz; addresses[Y] = (nint)y; addresses[DY] = (nint)dy;
+        for (int m = 0; m < _sigmaCount; m++) addresses[Sigma + m] = (nint)scratch;
     }
 
     // A block of σ(z) that starts 2 KB away, modulo 4 KB, from z₀: writing σ(z) to an address that agrees with z's in
@@ -116,6 +161,10 @@ public sealed class JetActivationNode<T> : JetNode<T> where T : unmanaged, IBina
         long shift = ((z + 2048 - v) % 4096 + 4096) % 4096;
         return _valueScratch.AsSpan((int)(shift / size), BlockLength);
     }
+
+    // tanh reads only y (the polynomials), so its chunk of z is passed as it is; sin reads z, copied next to its σ
+    // slots (2 KB off σ⁽⁰⁾ modulo 4 KB) so the sin/cos writes do not alias the loads.
+    private Span<T> ChunkOfZ(int offset, int count) => _activation.DerivativesFromValue ? _input.Value.AsSpan(offset, count) : CopyChunk(offset, count);
 
     private Span<T> CopyChunk(int offset, int count)
     {

@@ -6,7 +6,7 @@ namespace PinnServe.Autodiff.Nodes;
 /// A precompiled list of chain-rule terms <c>dst += c · Π factors</c> over slices of a node's buffers,
 /// built once from the Taylor tables and executed every step by <see cref="ProductAccumulate"/>.
 /// </summary>
-public sealed class ProductPlan<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed partial class ProductPlan<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>A slice: buffer id and block index (the slice is [block·length, (block+1)·length)).</summary>
     public readonly record struct Slice(int Buffer, int Block);
@@ -20,6 +20,7 @@ public sealed class ProductPlan<T> where T : unmanaged, IBinaryFloatingPointIeee
     {
         if (factors.Length is < 1 or > 5) throw new ArgumentException("A term has 1 to 5 factors.");
         _terms.Add(new Term(destination, T.CreateTruncating(coefficient), factors));
+        _grouped = null;
     }
 
     public int Count => _terms.Count;

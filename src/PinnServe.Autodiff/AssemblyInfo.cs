@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("PinnServe.Autodiff.Tests")]
+[assembly: InternalsVisibleTo("PinnServe.KernelBench")]
