@@ -69,6 +69,12 @@ if (args.Contains("--gate"))
     }
     return;
 }
+if (args.Contains("--narrow-layers"))
+{
+    // The modified MLP's first and last layers on the cavity's shards (1,024 and 256 rows): two inputs, two outputs.
+    foreach (var (m, k, n) in new[] { (1024, 50, 2), (256, 50, 2), (1024, 2, 50), (256, 2, 50) }) Products<float>(m, k, n);
+    return;
+}
 if (args.Contains("--activations"))
 {
     // Each component's terms summed in registers against one pass per term (both chunked), interleaved call by call.

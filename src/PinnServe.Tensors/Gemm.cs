@@ -222,9 +222,7 @@ public static partial class Gemm
         if (n < vl)
         {
             // Narrow outputs (the last layer): C[:, j] += Σ_i B[i, j] · A[i, :], vectorized over k.
-            for (int i = 0; i < m; i++)
-                for (int j = 0; j < n; j++)
-                    AxpyStrided(b[i * n + j], a.Slice(i * k, k), c, j, n);
+            WeightGradientNarrow<T, V>(ref A, ref B, ref C, m, k, n);
             return;
         }
         int nv = (n + vl - 1) / vl;
@@ -388,29 +386,6 @@ public static partial class Gemm
             }
             return;
         }
-        for (int i = 0; i < m; i++)
-        {
-            var aRow = a.Slice(i * k, k);
-            var cRow = c.Slice(i * n, n);
-            if (!accumulate) cRow.Clear();
-            for (int p = 0; p < k; p++)
-            {
-                T x = aRow[p];
-                var bRow = b.Slice(p * n, n);
-                for (int j = 0; j < n; j++) cRow[j] += x * bRow[j];
-            }
-        }
-    }
-
-    // c[p * stride + offset] += alpha * x[p] for p in [0, x.Length): a strided AXPY, contiguous when stride = 1.
-    private static void AxpyStrided<T>(T alpha, ReadOnlySpan<T> x, Span<T> c, int offset, int stride)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (stride == 1)
-        {
-            TensorPrimitives.MultiplyAdd(x, alpha, c[..x.Length], c[..x.Length]);
-            return;
-        }
-        for (int p = 0; p < x.Length; p++) c[p * stride + offset] += alpha * x[p];
+        MultiplyNarrowRows(a, b, c, m, k, n, accumulate);
     }
 }
