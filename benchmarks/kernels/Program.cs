@@ -43,36 +43,10 @@ if (args.Contains("--narrow"))
     }
     return;
 }
-if (args.Contains("--gate"))
-{
-    // The modified MLP's gate on the cavity's residual set (order 3 in 2 axes, 8 components) and a wall's {ψ, ψ_y}:
-    // one pass per vector of points against one pass per term, interleaved call by call, best/median µs.
-    foreach (var (set, name) in new (DerivativeSet, string)[] { (DerivativeSet.Closure(2, [[0, 0, 1], [1, 1, 1]]), "x-momentum set"), (DerivativeSet.Closure(2, [[1]]), "wall {ψ, ψ_y}") })
-    {
-        var rng = new Random(5);
-        var jets = Enumerable.Range(0, 3).Select(_ => new GivenJet<float>(set, 128, 50)).ToArray();
-        foreach (var j in jets) Random<float>(rng, j.Length).CopyTo(j.Value, 0);
-        var gate = new JetGateNode<float>(jets[0], jets[1], jets[2]);
-        Random<float>(rng, gate.Length).CopyTo(gate.Grad, 0);
-        var t = Enumerable.Range(0, 4).Select(_ => new List<double>()).ToArray();
-        for (int r = 0; r < 420; r++)
-            foreach (bool fused in new[] { true, false })
-            {
-                gate.InRegisters = fused;
-                var watch = Stopwatch.StartNew(); gate.Forward(); double f = watch.Elapsed.TotalSeconds * 1e6;
-                watch.Restart(); gate.Backward([]); double b = watch.Elapsed.TotalSeconds * 1e6;
-                if (r < 20) continue;
-                t[fused ? 0 : 2].Add(f); t[fused ? 1 : 3].Add(b);
-            }
-        string S(List<double> x) { x.Sort(); return $"{x[0],6:F1}/{x[x.Count / 2],6:F1}"; }
-        Console.WriteLine($"gate, {name}, 128 × 50: forward {S(t[0])} fused vs {S(t[2])} term by term; backward {S(t[1])} vs {S(t[3])}");
-    }
-    return;
-}
 if (args.Contains("--narrow-layers"))
 {
     // The modified MLP's first and last layers on the cavity's shards (1,024 and 256 rows): two inputs, two outputs.
-    foreach (var (m, k, n) in new[] { (1024, 50, 2), (256, 50, 2), (1024, 2, 50), (256, 2, 50) }) Products<float>(m, k, n);
+    foreach (var (m, k, n) in new[] { (1024, 50, 2), (256, 50, 2), (1024, 2, 50), (256, 2, 50), (1024, 50, 50), (256, 50, 50) }) Products<float>(m, k, n);
     return;
 }
 if (args.Contains("--activations"))

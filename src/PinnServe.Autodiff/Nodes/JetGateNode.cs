@@ -7,7 +7,7 @@ namespace PinnServe.Autodiff.Nodes;
 /// The modified-MLP update H = (1 − Z) ⊙ U + Z ⊙ V = U + Z ⊙ (V − U) on jets, with the product expanded by
 /// the Leibniz rule: H_α = U_α + Σ_{S⊆α} Z_S (V − U)_{α∖S}.
 /// </summary>
-public sealed unsafe class JetGateNode<T> : JetNode<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class JetGateNode<T> : JetNode<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private const int Z = 0, DZ = 1, D = 2, DD = 3, H = 4, DH = 5;
 
@@ -35,21 +35,7 @@ public sealed unsafe class JetGateNode<T> : JetNode<T> where T : unmanaged, IBin
                 _backward.Add(new(DD, term.Right), term.Coefficient, new(DH, alpha), new(Z, term.Left));
             }
         }
-        _kernel = GateJetKernel<T>.For(Set.Count, _forward, _backward, (Z, DZ, D, DD, H, DH));
     }
-
-    private readonly GateJetKernel<T>? _kernel;
-
-    /// <summary>
-    /// Whether the CPU runs the gate in one pass per vector of points (<see cref="GateJetKernel{T}"/>) rather than one
-    /// pass per term; both give the same bits (tests compare them). On unless PINNSERVE_TERM_BY_TERM=1.
-    /// </summary>
-    internal bool InRegisters { get; set; } = Environment.GetEnvironmentVariable("PINNSERVE_TERM_BY_TERM") != "1";
-
-    // The fused backward writes ∂Z, ∂U and ∂V element by element from one load of each: it needs them to be three
-    // different arrays (as in the modified MLP), else one input's update would hide another's.
-    private bool Fused => InRegisters && _kernel is not null && BlockLength > 0;
-    private bool FusedBackward => Fused && _z.Grad.Length == Length && _z != _u && _z != _v && _u != _v;
 
     public override IReadOnlyList<Node<T>>? Inputs => [_z, _u, _v];
     public JetNode<T> Gate => _z;
@@ -60,28 +46,15 @@ public sealed unsafe class JetGateNode<T> : JetNode<T> where T : unmanaged, IBin
     public ProductPlan<T> ForwardPlan => _forward;
     public ProductPlan<T> BackwardPlan => _backward;
 
-    public override unsafe void Forward()
+    public override void Forward()
     {
-        if (Fused)
-        {
-            fixed (T* z = _z.Value, u = _u.Value, v = _v.Value, d = _difference, h = Value)
-                _kernel!.Forward(z, u, v, d, h, BlockLength);
-            return;
-        }
         TensorPrimitives.Subtract(_v.Value, _u.Value, _difference);
         _u.Value.CopyTo(Value, 0);
         _forward.Execute(_buffers, BlockLength);
     }
 
-    public override unsafe void Backward(Span<T> parameterGradient)
+    public override void Backward(Span<T> parameterGradient)
     {
-        if (FusedBackward)
-        {
-            // ∂D stays in registers; ∂U and ∂V are updated only where their nodes take gradients (null pointers otherwise).
-            fixed (T* z = _z.Value, d = _difference, dh = Grad, dz = _z.Grad, du = _u.RequiresGrad ? _u.Grad : null, dv = _v.RequiresGrad ? _v.Grad : null)
-                _kernel!.Backward(z, d, dh, dz, du, dv, BlockLength);
-            return;
-        }
         Array.Clear(_differenceGrad);
         _backward.Execute(_buffers, BlockLength);
         // H = U + Z⊙D with D = V − U: ∂U = ∂H − ∂D, ∂V = ∂D.
