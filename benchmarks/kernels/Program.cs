@@ -49,6 +49,13 @@ if (args.Contains("--narrow-layers"))
     foreach (var (m, k, n) in new[] { (1024, 50, 2), (256, 50, 2), (1024, 2, 50), (256, 2, 50), (1024, 50, 50), (256, 50, 50) }) Products<float>(m, k, n);
     return;
 }
+if (args.Contains("--cavity-activations"))
+{
+    // The cavity's activation shapes: a wall's {ψ, ψ_y} and the x-momentum set (order 3 in 2 axes), 128 points × 50.
+    InRegisters<float>(DerivativeSet.Closure(2, [[1]]), "wall {ψ, ψ_y}", 128, 50, "tanh");
+    InRegisters<float>(DerivativeSet.Closure(2, [[0, 0, 1], [1, 1, 1]]), "x-momentum set", 128, 50, "tanh");
+    return;
+}
 if (args.Contains("--activations"))
 {
     // Each component's terms summed in registers against one pass per term (both chunked), interleaved call by call.
