@@ -77,10 +77,12 @@ public sealed unsafe class JetActivationNode<T> : JetNode<T> where T : unmanaged
 
     public override void Forward()
     {
-        // σ(z) over the whole block in one streaming pass (a vectorized tanh runs best on long spans), then per chunk
-        // the derivatives from it and every term, each output component's terms summed in registers.
+        // tanh on u, u_a, u_aa sets: σ(z) and the whole jet in one pass per chunk, in registers (DiagonalTanhJet).
+        // Otherwise σ(z) over the whole block in one streaming pass, then per chunk the derivatives from it and every
+        // term, each output component's terms summed in registers.
         if (BlockLength == 0) return;
-        bool fromValue = _activation.DerivativesFromValue;
+        bool fused = InRegisters && _diagonal is not null;
+        bool fromValue = _activation.DerivativesFromValue && !fused;
         var sigma0 = fromValue ? ValueScratch() : default;
         if (fromValue) _activation.Evaluate<T>(_input.Component(0), default, sigma0, BlockLength, 0);
         Span<nint> addresses = stackalloc nint[_chunkBuffers.Length];
@@ -91,11 +93,11 @@ public sealed unsafe class JetActivationNode<T> : JetNode<T> where T : unmanaged
             {
                 int count = Math.Min(ChunkLength, BlockLength - offset);
                 int start = offset;
-                if (InRegisters && _diagonal is not null)
+                if (fused)
                 {
-                    // The vectors of the chunk in one pass, σ′ and σ″ in registers; the scalar tail by the plans.
+                    // The vectors of the chunk in one pass, tanh, σ′ and σ″ in registers; the scalar tail by the plans.
                     int vectors = DiagonalTanhJet.VectorPart<T>(count);
-                    _diagonal.Forward(ref _input.Value[0], ref sigma0[offset], ref Value[0], BlockLength, offset, vectors);
+                    _diagonal!.Forward(ref _input.Value[0], ref Value[0], BlockLength, offset, vectors);
                     if (vectors == count) continue;
                     (start, count) = (offset + vectors, count - vectors);
                 }
