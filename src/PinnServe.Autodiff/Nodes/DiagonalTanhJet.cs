@@ -8,8 +8,7 @@ namespace PinnServe.Autodiff.Nodes;
 /// <summary>
 /// The tanh jet of a derivative set whose components are u, first derivatives u_a and pure second derivatives u_aa
 /// (Allen–Cahn {u, u_t, u_x, u_xx}, Poisson {u, u_x, u_y, u_xx, u_yy}, Klein–Gordon, Burgers, every condition term),
-/// one vector of points at a time with t = tanh z₀ (<see cref="TanhKernel"/>, the bits TanhActivation writes) and σ′,
-/// σ″, σ‴ computed in registers from it (the forward pass reads z₀, the backward y₀ = t) and every component's sum
+/// one vector of points at a time with σ′, σ″, σ‴ computed in registers from t = tanh z and every component's sum
 /// held in a register: y_a = σ′z_a, y_aa = σ′z_aa + σ″z_a z_a, and their reverse-mode partials. It replaces the
 /// node's plans on the vectors of a chunk only where its term list is exactly the plans' (checked when it is made),
 /// and every element goes through the operations of <see cref="ProductAccumulate"/> in the plans' order (an FMA per
@@ -64,15 +63,15 @@ internal sealed class DiagonalTanhJet
 
     /// <summary>
     /// y_c for every component c on elements [offset, offset + vectors) of each block (block length
-    /// <paramref name="block"/>), tanh z₀ included.
+    /// <paramref name="block"/>), from t = tanh z₀ at <paramref name="t"/>[0..].
     /// </summary>
-    public void Forward<T>(ref T z, ref T y, int block, int offset, int vectors) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public void Forward<T>(ref T z, ref T t, ref T y, int block, int offset, int vectors) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         switch (Simd.Bits)
         {
-            case 512: Forward<T, Lane512<T>>(ref z, ref y, block, offset, vectors); break;
-            case 256: Forward<T, Lane256<T>>(ref z, ref y, block, offset, vectors); break;
-            default: Forward<T, Lane128<T>>(ref z, ref y, block, offset, vectors); break;
+            case 512: Forward<T, Lane512<T>>(ref z, ref t, ref y, block, offset, vectors); break;
+            case 256: Forward<T, Lane256<T>>(ref z, ref t, ref y, block, offset, vectors); break;
+            default: Forward<T, Lane128<T>>(ref z, ref t, ref y, block, offset, vectors); break;
         }
     }
 
@@ -92,8 +91,8 @@ internal sealed class DiagonalTanhJet
     // behind a store to the same address modulo 4 KB waits for it (4K aliasing), which made a load-store-load order
     // slower than the term-by-term passes. Results wait in r0…r4 (at most 5 components, checked when made).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Forward<T, V>(ref T z, ref T y, int block, int offset, int vectors)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdMathLane<V, T>
+    private void Forward<T, V>(ref T z, ref T t0, ref T y, int block, int offset, int vectors)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
         var one = V.Broadcast(T.One); var two = V.Broadcast(T.CreateTruncating(2));
         var kinds = _kinds; var firstOf = _firstOf;
@@ -101,7 +100,7 @@ internal sealed class DiagonalTanhJet
         for (int i = 0; i < vectors; i += V.Count)
         {
             nuint at = (nuint)(offset + i);
-            var t = TanhKernel.Tanh<T, V>(V.Load(ref z, at));
+            var t = V.Load(ref t0, (nuint)i);
             var s1 = one - t * t;
             var s2 = -(two * t * s1);
             V r0 = V.MultiplyAdd(one, t, V.Zero), r1 = default, r2 = default, r3 = default, r4 = default;
@@ -126,7 +125,7 @@ internal sealed class DiagonalTanhJet
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Backward<T, V>(ref T z, ref T y, ref T dy, ref T dz, int block, int offset, int vectors, bool overwrite)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdMathLane<V, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
         var one = V.Broadcast(T.One); var two = V.Broadcast(T.CreateTruncating(2)); var six = V.Broadcast(T.CreateTruncating(6));
         var kinds = _kinds; var firstOf = _firstOf; var secondOf = _secondOf;
