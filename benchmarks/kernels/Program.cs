@@ -166,16 +166,20 @@ static void InRegisters<T>(DerivativeSet set, string name, int points, int width
     }
     string S(List<double> t) { t.Sort(); return $"{t[0],6:F1}/{t[t.Count / 2],6:F1}"; }
     // The σ(z) pass alone (written 2 KB off z modulo 4 KB, as the node does), the part of the forward pass no term touches.
+    // TensorPrimitives.Tanh (the engine's tanh before TanhKernel) and TanhKernel's pass, interleaved.
     var sigma0 = new T[z.BlockLength + 4096];
-    var tanhTimes = new List<double>();
-    for (int r = 0; r < 300; r++)
+    var tanhTimes = new List<double>[] { new(), new() };
+    for (int r = 0; r < 300 && activationName == "tanh"; r++)
     {
         int shift = TwoKilobytesOff(z.Value, sigma0);
         var watch = Stopwatch.StartNew();
-        if (activationName == "tanh") System.Numerics.Tensors.TensorPrimitives.Tanh<T>(z.Component(0), sigma0.AsSpan(shift, z.BlockLength));
-        tanhTimes.Add(watch.Elapsed.TotalSeconds * 1e6);
+        System.Numerics.Tensors.TensorPrimitives.Tanh<T>(z.Component(0), sigma0.AsSpan(shift, z.BlockLength));
+        tanhTimes[0].Add(watch.Elapsed.TotalSeconds * 1e6);
+        watch.Restart();
+        PinnServe.Tensors.TanhKernel.Tanh<T>(z.Component(0), sigma0.AsSpan(shift, z.BlockLength));
+        tanhTimes[1].Add(watch.Elapsed.TotalSeconds * 1e6);
     }
-    if (activationName == "tanh") Console.WriteLine($"  σ(z) pass alone: {S(tanhTimes)} µs");
+    if (activationName == "tanh") Console.WriteLine($"  σ(z) pass alone: TensorPrimitives.Tanh {S(tanhTimes[0])} µs, TanhKernel {S(tanhTimes[1])} µs");
     Console.WriteLine($"{typeof(T).Name,-7} {activationName,-4} {name}, {points} × {width}: µs best/median, in registers vs term by term: " +
                       $"forward {S(times[0])} vs {S(times[2])}, backward {S(times[1])} vs {S(times[3])}");
 }

@@ -54,7 +54,7 @@ public static class Simd
     internal static readonly bool Fused = HasFusedMultiplyAdd;
 }
 
-public readonly struct Lane512<T> : ISimdLane<Lane512<T>, T> where T : unmanaged
+public readonly partial struct Lane512<T> : ISimdLane<Lane512<T>, T> where T : unmanaged
 {
     private readonly Vector512<T> _v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private Lane512(Vector512<T> v) => _v = v;
@@ -81,7 +81,7 @@ public readonly struct Lane512<T> : ISimdLane<Lane512<T>, T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane512<T> Sqrt(Lane512<T> a) => new(Vector512.Sqrt(a._v));
 }
 
-public readonly struct Lane256<T> : ISimdLane<Lane256<T>, T> where T : unmanaged
+public readonly partial struct Lane256<T> : ISimdLane<Lane256<T>, T> where T : unmanaged
 {
     private readonly Vector256<T> _v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private Lane256(Vector256<T> v) => _v = v;
@@ -109,7 +109,7 @@ public readonly struct Lane256<T> : ISimdLane<Lane256<T>, T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane256<T> Sqrt(Lane256<T> a) => new(Vector256.Sqrt(a._v));
 }
 
-public readonly struct Lane128<T> : ISimdLane<Lane128<T>, T> where T : unmanaged
+public readonly partial struct Lane128<T> : ISimdLane<Lane128<T>, T> where T : unmanaged
 {
     private readonly Vector128<T> _v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private Lane128(Vector128<T> v) => _v = v;

@@ -77,12 +77,15 @@ public sealed unsafe class JetActivationNode<T> : JetNode<T> where T : unmanaged
 
     public override void Forward()
     {
-        // σ(z) over the whole block in one streaming pass (a vectorized tanh runs best on long spans), then per chunk
-        // the derivatives from it and every term, each output component's terms summed in registers.
+        // tanh on u, u_a, u_aa sets (DiagonalTanhJet): per chunk, σ(z) of the chunk into L1, then the whole jet in one
+        // pass in registers. Otherwise σ(z) over the whole block in one streaming pass, then per chunk the derivatives
+        // from it and every term, each output component's terms summed in registers. (tanh computed inside the jet's
+        // pass instead was slower: its dependency chain is long, and too few points' work fits in the reorder window.)
         if (BlockLength == 0) return;
+        bool fused = InRegisters && _diagonal is not null;
         bool fromValue = _activation.DerivativesFromValue;
         var sigma0 = fromValue ? ValueScratch() : default;
-        if (fromValue) _activation.Evaluate<T>(_input.Component(0), default, sigma0, BlockLength, 0);
+        if (fromValue && !fused) _activation.Evaluate<T>(_input.Component(0), default, sigma0, BlockLength, 0);
         Span<nint> addresses = stackalloc nint[_chunkBuffers.Length];
         fixed (T* z = _input.Value, y = Value, scratch = _scratch)
         {
@@ -91,11 +94,13 @@ public sealed unsafe class JetActivationNode<T> : JetNode<T> where T : unmanaged
             {
                 int count = Math.Min(ChunkLength, BlockLength - offset);
                 int start = offset;
-                if (InRegisters && _diagonal is not null)
+                if (fused)
                 {
-                    // The vectors of the chunk in one pass, σ′ and σ″ in registers; the scalar tail by the plans.
+                    // σ(z) of the chunk (the same bits as the block pass), then its vectors in one pass with σ′ and σ″
+                    // in registers; the scalar tail by the plans.
+                    _activation.Evaluate<T>(_input.Value.AsSpan(offset, count), default, sigma0.Slice(offset, count), BlockLength, 0);
                     int vectors = DiagonalTanhJet.VectorPart<T>(count);
-                    _diagonal.Forward(ref _input.Value[0], ref sigma0[offset], ref Value[0], BlockLength, offset, vectors);
+                    _diagonal!.Forward(ref _input.Value[0], ref sigma0[offset], ref Value[0], BlockLength, offset, vectors);
                     if (vectors == count) continue;
                     (start, count) = (offset + vectors, count - vectors);
                 }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using PinnServe.Tensors;
 
@@ -6,7 +5,8 @@ namespace PinnServe.Autodiff.Taylor;
 
 /// <summary>
 /// tanh and its derivatives as polynomials of t = tanh(z):
-/// σ' = 1 − t², σ'' = −2tσ', σ''' = σ'(6t² − 2), σ'''' = σ' t(16 − 24t²).
+/// σ' = 1 − t², σ'' = −2tσ', σ''' = σ'(6t² − 2), σ'''' = σ' t(16 − 24t²). t itself is <see cref="TanhKernel"/>'s,
+/// the same bits the activation kernels compute in registers (DiagonalTanhJet).
 /// </summary>
 public sealed class TanhActivation : IActivation
 {
@@ -17,7 +17,7 @@ public sealed class TanhActivation : IActivation
     public void Evaluate<T>(ReadOnlySpan<T> z, T[][] derivatives, int maxOrder) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int n = z.Length;
-        TensorPrimitives.Tanh(z, derivatives[0].AsSpan(0, n));
+        TanhKernel.Tanh(z, derivatives[0].AsSpan(0, n));
         FromTanh(derivatives[0].AsSpan(0, n), derivatives[1].AsSpan(0, n), maxOrder >= 2 ? derivatives[2].AsSpan(0, n) : default,
             maxOrder >= 3 ? derivatives[3].AsSpan(0, n) : default, maxOrder >= 4 ? derivatives[4].AsSpan(0, n) : default, maxOrder);
     }
@@ -26,8 +26,8 @@ public sealed class TanhActivation : IActivation
     {
         int n = z.Length;
         var t = sigma[..n];
-        if (maxOrder == 0 && y.IsEmpty) { TensorPrimitives.Tanh(z, t); return; }
-        if (y.IsEmpty) TensorPrimitives.Tanh(z, t); else y[..n].CopyTo(t);   // σ' … are polynomials of t = tanh z
+        if (maxOrder == 0 && y.IsEmpty) { TanhKernel.Tanh(z, t); return; }
+        if (y.IsEmpty) TanhKernel.Tanh(z, t); else y[..n].CopyTo(t);   // σ' … are polynomials of t = tanh z
         FromTanh(t, sigma.Slice(stride, n), maxOrder >= 2 ? sigma.Slice(2 * stride, n) : default,
             maxOrder >= 3 ? sigma.Slice(3 * stride, n) : default, maxOrder >= 4 ? sigma.Slice(4 * stride, n) : default, maxOrder);
     }
