@@ -9,7 +9,8 @@ namespace PinnServe.Tensors;
 /// <list type="bullet">
 /// <item>a &lt; 0.55: tanh a = a + a³·P(a²), P a polynomial fitted (Chebyshev, degree 4 float / 10 double) to
 /// (tanh a − a)/a³ on [0, 0.55²];</item>
-/// <item>a ≥ 0.55: tanh a = (1 − e)/(1 + e) with e = e^(−2a) (no cancellation: e ≤ 1/3), e^x = 2^n·e^r with
+/// <item>a ≥ 0.55: tanh a = 1 − 2e/(1 + e) with e = e^(−2a) ≤ 1/3 (the quotient's rounding stays in a term below 1/2;
+/// (1 − e)/(1 + e) was 3 ulp off near a = 0.91), e^x = 2^n·e^r with
 /// n = round(x/ln 2), r = x − n·ln 2 in two parts (Cody–Waite), e^r = 1 + r + r²·E(r), E fitted like P on
 /// |r| ≤ 1.02·ln 2/2; a is clamped to 10 (float) / 20 (double), where tanh rounds to 1 already;</item>
 /// <item>the sign of z is put back (tanh(−0) = −0); NaN takes the first branch and stays NaN; ±∞ gives ±1.</item>
