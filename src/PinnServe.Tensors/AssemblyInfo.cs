@@ -1,3 +1,4 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("PinnServe.Tensors.Tests")]
+[assembly: InternalsVisibleTo("PinnServe.KernelBench")]
