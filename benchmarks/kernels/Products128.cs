@@ -15,14 +15,11 @@ internal static class Products128
             float[] R(int length) { var x = new float[length]; for (int i = 0; i < length; i++) x[i] = (float)(rng.NextDouble() - 0.5); return x; }
             var x = R(m * k); var w = R(k * n); var bias = R(n); var dy = R(m * n);
             var y0 = new float[m * n]; var y1 = new float[m * n];
-            var dw0 = R(k * n); var dw1 = (float[])dw0.Clone();
             var dx0 = R(m * k); var dx1 = (float[])dx0.Clone();
             var cases = new (string Name, Action Old, Action New, float[] C0, float[] C1)[]
             {
                 ("Y = X·W + b (value rows)", () => Gemm.Multiply<float, Lane128<float>>(x, w, y0, m, k, n, Start.Bias, bias, m / 4),
                     () => Gemm128.Multiply<float>(x, w, y1, m, k, n, Start.Bias, bias, m / 4), y0, y1),
-                ("dW = Xᵀ·dY", () => Gemm.MultiplyTransposedA<float, Lane128<float>>(x, dy, dw0, m, k, n, accumulate: false),
-                    () => Gemm128.MultiplyTransposedA<float>(x, dy, dw1, m, k, n, accumulate: false), dw0, dw1),
                 ("dX = dY·Wᵀ", () => Gemm.MultiplyTransposedB<float, Lane128<float>>(dy, w, dx0, m, n, k, accumulate: false),
                     () => Gemm128.MultiplyTransposedB<float>(dy, w, dx1, m, n, k, accumulate: false), dx0, dx1),
             };

@@ -16,14 +16,15 @@ namespace PinnServe.Tensors;
 /// zero, the bias or the current C (a multiply then an add, or one FMA where <see cref="Simd.Fused"/>), so the results are
 /// bit-identical to them. The last panel of a width that is not a multiple of 8 is padded with zero columns and computed
 /// into a small buffer, whose valid columns are then copied, so no column is ever computed twice.
-/// Shapes these kernels do not cover (double, few rows, fewer columns than a panel) go to the generic Lane128 tiles.
+/// Shapes these kernels do not cover (double, few rows, fewer columns than a panel) go to the generic Lane128 tiles, and
+/// so does the weight gradient Xᵀ·dY: the same scheme (dY in panels, six columns of X broadcast) measured no faster there
+/// than the Lane128 tiles (0.97–1.04× in the interleaved kernel benchmark, Zen 3 without AVX2).
 /// </remarks>
 internal static unsafe class Gemm128
 {
     private const int PanelWidth = 8;   // two vectors
     private const int GroupRows = 6;    // 6 × 2 accumulators + 2 panel vectors + 1 broadcast row: 15 of 16 registers
     private const int MinRows = 16;     // below this many rows, packing costs more than it saves
-    private const int TransposedRowBlock = 256;   // rows of X and dY per block of the weight gradient (its dY panels: 128 KB at 128 wide)
 
     /// <summary>C[m×n] = A·B, C += A·B, or A·B + biasᵀ on the first <paramref name="biasRows"/> rows (the rest from zero).</summary>
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, Start start, ReadOnlySpan<T> bias, int biasRows = int.MaxValue)
@@ -34,12 +35,18 @@ internal static unsafe class Gemm128
             Gemm.Multiply<T, Lane128<T>>(a, b, c, m, k, n, start, bias, biasRows);
             return;
         }
+        MultiplyPacked(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, start, MemoryMarshal.Cast<T, float>(bias), biasRows);
+    }
+
+    /// <summary><see cref="Multiply{T}"/> on the packed kernels whatever the shape (the tests cover every tail with it).</summary>
+    internal static void MultiplyPacked(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, Start start, ReadOnlySpan<float> bias, int biasRows = int.MaxValue)
+    {
         CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
         if (start == Start.Bias && bias.Length < n) throw new ArgumentException($"GEMM: bias has {bias.Length} elements, needs {n}.");
         var panels = Buffers.Panels(PanelCount(n) * k * PanelWidth);
-        fixed (float* pb = MemoryMarshal.Cast<T, float>(b), pp = panels)
+        fixed (float* pb = b, pp = panels)
             PackPanels(pb, k, n, rowStride: n, columnStride: 1, pp);
-        Product(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(c), MemoryMarshal.Cast<T, float>(bias), panels, m, k, n, start, biasRows);
+        Product(a, c, bias, panels, m, k, n, start, biasRows);
     }
 
     /// <summary>C[m×n] (+)= A[m×k]·Bᵀ for B[n×k]: B's columns are packed into the panels directly (no transposed copy).</summary>
@@ -51,50 +58,16 @@ internal static unsafe class Gemm128
             Gemm.MultiplyTransposedB<T, Lane128<T>>(a, b, c, m, k, n, accumulate);
             return;
         }
-        CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
-        var panels = Buffers.Panels(PanelCount(n) * k * PanelWidth);
-        fixed (float* pb = MemoryMarshal.Cast<T, float>(b), pp = panels)
-            PackPanels(pb, k, n, rowStride: 1, columnStride: k, pp);
-        Product(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(c), default, panels, m, k, n, accumulate ? Start.Accumulate : Start.Zero, int.MaxValue);
+        MultiplyTransposedBPacked(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
     }
 
-    /// <summary>C[k×n] (+)= Aᵀ·B for A[m×k], B[m×n] (the weight gradient Xᵀ·dY), summed over the rows of A and B in order.</summary>
-    public static void MultiplyTransposedA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    internal static void MultiplyTransposedBPacked(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
-        if (typeof(T) != typeof(float) || m < MinRows || n < PanelWidth || k == 0)
-        {
-            Gemm.MultiplyTransposedA<T, Lane128<T>>(a, b, c, m, k, n, accumulate);
-            return;
-        }
-        CheckShapes(a.Length, m * k, b.Length, m * n, c.Length, k * n);
-        var cf = MemoryMarshal.Cast<T, float>(c);
-        if (!accumulate) cf[..(k * n)].Clear();
-        int panelCount = PanelCount(n);
-        var panels = Buffers.Panels(panelCount * Math.Min(m, TransposedRowBlock) * PanelWidth);
-        var group = Buffers.Group(Math.Min(m, TransposedRowBlock) * GroupRows * 4);
-        float* tail = stackalloc float[GroupRows * PanelWidth * 2];
-        fixed (float* pa = MemoryMarshal.Cast<T, float>(a), pb = MemoryMarshal.Cast<T, float>(b), pc = cf, pp = panels, pg = group)
-        {
-            for (int i0 = 0; i0 < m; i0 += TransposedRowBlock)
-            {
-                // The block's rows of dY as panels (K here is the row index i), then each group of six columns of X
-                // broadcast over the block: rows r..r+5 of C accumulate over i = i0… in order.
-                int rows = Math.Min(TransposedRowBlock, m - i0);
-                PackPanels(pb + (nint)i0 * n, rows, n, rowStride: n, columnStride: 1, pp);
-                for (int r0 = 0; r0 < k; r0 += GroupRows)
-                {
-                    int groupRows = Math.Min(GroupRows, k - r0);
-                    for (int i = 0; i < rows; i++)
-                    {
-                        float* x = pa + (nint)(i0 + i) * k + r0;
-                        float* g = pg + (nint)i * groupRows * 4;
-                        for (int r = 0; r < groupRows; r++) Vector128.Create(x[r]).Store(g + r * 4);
-                    }
-                    Group(pg, groupRows, pp, rows, n, pc + (nint)r0 * n, n, pc + (nint)r0 * n, n, tail);
-                }
-            }
-        }
+        CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
+        var panels = Buffers.Panels(PanelCount(n) * k * PanelWidth);
+        fixed (float* pb = b, pp = panels)
+            PackPanels(pb, k, n, rowStride: 1, columnStride: k, pp);
+        Product(a, c, default, panels, m, k, n, accumulate ? Start.Accumulate : Start.Zero, int.MaxValue);
     }
 
     /// <summary>C = A·(packed B) from the given start: A's rows six at a time, each group broadcast once and swept over every panel.</summary>
