@@ -47,11 +47,11 @@ public class Gemm128Tests
 
     public static IEnumerable<object[]> Shapes()
     {
-        // Rows: every tile height and leftover (1…9), groups of 6 then 4 (16), 6 + 5 (17), 2 left over (50), 3 left over (129);
+        // Rows: every tile height and leftover (1…9), groups of 6 then 4 (16), 6 + 5 (17), 3 left over (129);
         // columns: padded panels only (1…7), whole panels, a padded last panel.
-        foreach (int m in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 50, 129 })
+        foreach (int m in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 129 })
             foreach (int k in new[] { 0, 1, 9, 128 })
-                foreach (int n in new[] { 1, 3, 7, 8, 9, 17, 127, 129 })
+                foreach (int n in new[] { 1, 3, 7, 8, 9, 17, 129 })
                     yield return [m, k, n];
     }
 
