@@ -6,8 +6,8 @@ using System.Runtime.Intrinsics;
 namespace PinnServe.Tensors;
 
 /// <summary>
-/// The float32 products at 128 bits (x86 without AVX2, ARM64 NEON), packed on both sides: B (or dY) into panels two vectors
-/// wide and contiguous in K, and a group of six rows of A with each element already broadcast to a whole vector, so the
+/// The float32 products at 128 bits (x86 without AVX2, ARM64 NEON), packed on both sides: B (or Wᵀ, read in place) into panels two
+/// vectors wide and contiguous in K, and a group of six rows of A with each element already broadcast to a whole vector, so the
 /// inner loop is two panel loads and, per row, one load and two multiply-adds (no broadcast or shuffle on the FP pipes,
 /// which at 128 bits without FMA already carry separate multiplies and adds).
 /// </summary>
@@ -24,7 +24,7 @@ internal static unsafe class Gemm128
 {
     private const int PanelWidth = 8;   // two vectors
     private const int GroupRows = 6;    // 6 × 2 accumulators + 2 panel vectors + 1 broadcast row: 15 of 16 registers
-    private const int MinRows = 16;     // below this many rows, packing costs more than it saves
+    private const int MinRows = 16;     // below, the generic tiles (packing B costs more than a few rows gain; not tuned)
 
     /// <summary>C[m×n] = A·B, C += A·B, or A·B + biasᵀ on the first <paramref name="biasRows"/> rows (the rest from zero).</summary>
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, Start start, ReadOnlySpan<T> bias, int biasRows = int.MaxValue)
