@@ -12,6 +12,13 @@ using PinnServe.Contracts.Derivatives;
 
 Console.WriteLine($"{Simd.Bits}-bit kernels (hardware FMA: {Simd.HasFusedMultiplyAdd}); one-core float32 FMA peak {PeakFlops.MeasureOneCore<float>(TimeSpan.FromMilliseconds(300)).Values.Max():F0} GFLOP/s, " +
                   $"float64 {PeakFlops.MeasureOneCore<double>(TimeSpan.FromMilliseconds(300)).Values.Max():F0} GFLOP/s");
+if (args.Contains("--klein-gordon"))
+{
+    // The three products of a 50-wide layer at Klein–Gordon M1's shapes; --before DIR: against an earlier build, interleaved.
+    string? before = args.SkipWhile(a => a != "--before").Skip(1).FirstOrDefault();
+    KleinGordonProducts.Run(before, rounds: 400);
+    return;
+}
 if (args.Contains("--chain"))
 {
     int points = args.SkipWhile(a => a != "--points").Skip(1).Select(int.Parse).FirstOrDefault(256);

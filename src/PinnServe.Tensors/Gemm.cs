@@ -228,7 +228,7 @@ public static partial class Gemm
         int nv = (n + vl - 1) / vl;
         // Rows are processed in blocks that stay in L2 while every (row-of-C × vector) tile sweeps over them;
         // C itself is small and is re-read per block (the kernels always accumulate into it).
-        int rowBlock = TransposedRowBlock<T>();
+        int rowBlock = TransposedRowBlock<T>(k);
         for (int i0 = 0; i0 < m; i0 += rowBlock)
         {
             int rows = Math.Min(rowBlock, m - i0);
@@ -301,12 +301,14 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// Rows of A and B per block in <see cref="MultiplyTransposedA{T}"/>: 256 floats' worth (2 × 256 rows × 50 floats
-    /// ≈ 100 KB; 256-wide: 512 KB), so 128 doubles, whose 256-row blocks of a 256-wide layer overflowed L2. The tiles
-    /// reload C per block and continue each element's FMA chain where the last block left it, so the block size never
-    /// changes a bit of the result.
+    /// Rows of A and B per block in <see cref="MultiplyTransposedA{T}"/>: 256 floats' worth (2 × 256 rows × 128 floats =
+    /// 256 KB of a 128-wide layer stay in L2), so 128 doubles, whose 256-row blocks of a 256-wide layer overflowed L2.
+    /// Up to 64 columns of A (50-wide layers) half as many: a block of A (128 rows × 50 floats = 25 KB) then stays in
+    /// L1 while every tile of C walks it, where 256 rows (51 KB) came from L2 once per tile (Klein–Gordon's weight
+    /// gradients: 3–7% faster, benchmarks/kernels --klein-gordon). The tiles reload C per block and continue each
+    /// element's FMA chain where the last block left it, so the block size never changes a bit of the result.
     /// </summary>
-    private static int TransposedRowBlock<T>() => 1024 / Unsafe.SizeOf<T>();
+    private static int TransposedRowBlock<T>(int k) => (k <= 64 ? 512 : 1024) / Unsafe.SizeOf<T>();
 
     /// <summary>sums[j] += Σ_i a[i, j] for a[rows×n] (a dense layer's bias gradient: column sums of dY).</summary>
     public static void AddColumnSums<T>(ReadOnlySpan<T> a, int rows, int n, Span<T> sums) where T : unmanaged, IBinaryFloatingPointIeee754<T>
