@@ -13,6 +13,10 @@ internal readonly struct Four : IConstant { public static int Value => 4; }
 internal readonly struct Six : IConstant { public static int Value => 6; }
 internal readonly struct Eight : IConstant { public static int Value => 8; }
 
+/// <summary>B's layout in a tile: a packed panel (rows TC·VL apart, vectors at 0, VL, 2VL: constants to the JIT) or B in place.</summary>
+internal readonly struct Panel : IConstant { public static int Value => 1; }
+internal readonly struct InPlace : IConstant { public static int Value => 0; }
+
 /// <summary>What a product tile starts from: zero, the current C (C += A·B), or a bias row (C = A·B + 1·bᵀ).</summary>
 internal enum Start { Zero, Accumulate, Bias }
 
@@ -35,24 +39,38 @@ public static partial class Gemm
             (_ldb, _q0, _q1, _q2, _q3) = (ldb, q0, q1, q2, q3);
         }
 
-        /// <summary>C = A·B over the chunk: rows of C (= rows of A) in tiles of TR, then 4, 2, 1.</summary>
+        /// <summary>C = A·B over the chunk: rows of C (= rows of A) in tiles of TR (one call for all of them), then 4, 2, 1.</summary>
         public void Rows<V, TR, TC>() where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
         {
-            int i = 0;
-            for (; i + TR.Value <= _m; i += TR.Value) Tile<T, V, TR, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start, _ldb, _q0, _q1, _q2, _q3);
-            if (TR.Value > 4) for (; i + 4 <= _m; i += 4) Tile<T, V, Four, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start, _ldb, _q0, _q1, _q2, _q3);
-            if (TR.Value > 2) for (; i + 2 <= _m; i += 2) Tile<T, V, Two, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start, _ldb, _q0, _q1, _q2, _q3);
-            for (; i < _m; i++) Tile<T, V, One, TC>(ref _a, ref _b, ref _c, ref _bias, i, _k, _n, _o0, _o1, _o2, _o3, _start, _ldb, _q0, _q1, _q2, _q3);
+            if (_ldb == TC.Value * V.Count && _q0 == 0) Rows<V, TR, TC, Panel>();
+            else Rows<V, TR, TC, InPlace>();
         }
 
-        /// <summary>C += Aᵀ·B over the chunk: rows of C (= columns of A) in tiles of TR, then 4, 2, 1.</summary>
+        private void Rows<V, TR, TC, TB>() where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant where TB : struct, IConstant
+        {
+            int i = 0, tiles = _m / TR.Value;
+            if (tiles > 0) Tile<T, V, TR, TC, TB>(ref _a, ref _b, ref _c, ref _bias, i, tiles, _k, _n, _o0, _o1, _o2, _o3, _start, _ldb, _q0, _q1, _q2, _q3);
+            i += tiles * TR.Value;
+            if (TR.Value > 4) for (; i + 4 <= _m; i += 4) Tile<T, V, Four, TC, TB>(ref _a, ref _b, ref _c, ref _bias, i, 1, _k, _n, _o0, _o1, _o2, _o3, _start, _ldb, _q0, _q1, _q2, _q3);
+            if (TR.Value > 2) for (; i + 2 <= _m; i += 2) Tile<T, V, Two, TC, TB>(ref _a, ref _b, ref _c, ref _bias, i, 1, _k, _n, _o0, _o1, _o2, _o3, _start, _ldb, _q0, _q1, _q2, _q3);
+            for (; i < _m; i++) Tile<T, V, One, TC, TB>(ref _a, ref _b, ref _c, ref _bias, i, 1, _k, _n, _o0, _o1, _o2, _o3, _start, _ldb, _q0, _q1, _q2, _q3);
+        }
+
+        /// <summary>C += Aᵀ·B over the chunk: rows of C (= columns of A) in tiles of TR (one call for all of them), then 4, 2, 1.</summary>
         public void RowsT<V, TR, TC>() where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
         {
-            int r = 0;
-            for (; r + TR.Value <= _k; r += TR.Value) TileT<T, V, TR, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3, _ldb, _q0, _q1, _q2, _q3);
-            if (TR.Value > 4) for (; r + 4 <= _k; r += 4) TileT<T, V, Four, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3, _ldb, _q0, _q1, _q2, _q3);
-            if (TR.Value > 2) for (; r + 2 <= _k; r += 2) TileT<T, V, Two, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3, _ldb, _q0, _q1, _q2, _q3);
-            for (; r < _k; r++) TileT<T, V, One, TC>(ref _a, ref _b, ref _c, r, _m, _k, _n, _o0, _o1, _o2, _o3, _ldb, _q0, _q1, _q2, _q3);
+            if (_ldb == TC.Value * V.Count && _q0 == 0) RowsT<V, TR, TC, Panel>();
+            else RowsT<V, TR, TC, InPlace>();
+        }
+
+        private void RowsT<V, TR, TC, TB>() where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant where TB : struct, IConstant
+        {
+            int r = 0, tiles = _k / TR.Value;
+            if (tiles > 0) TileT<T, V, TR, TC, TB>(ref _a, ref _b, ref _c, r, tiles, _m, _k, _n, _o0, _o1, _o2, _o3, _ldb, _q0, _q1, _q2, _q3);
+            r += tiles * TR.Value;
+            if (TR.Value > 4) for (; r + 4 <= _k; r += 4) TileT<T, V, Four, TC, TB>(ref _a, ref _b, ref _c, r, 1, _m, _k, _n, _o0, _o1, _o2, _o3, _ldb, _q0, _q1, _q2, _q3);
+            if (TR.Value > 2) for (; r + 2 <= _k; r += 2) TileT<T, V, Two, TC, TB>(ref _a, ref _b, ref _c, r, 1, _m, _k, _n, _o0, _o1, _o2, _o3, _ldb, _q0, _q1, _q2, _q3);
+            for (; r < _k; r++) TileT<T, V, One, TC, TB>(ref _a, ref _b, ref _c, r, 1, _m, _k, _n, _o0, _o1, _o2, _o3, _ldb, _q0, _q1, _q2, _q3);
         }
     }
 
@@ -61,12 +79,24 @@ public static partial class Gemm
     /// <typeparamref name="TC"/> are compile-time constants to the JIT, so each (R, C) pair compiles to straight-line
     /// code with only its R·C accumulators live.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="tiles"/> tiles of rows i, i + R, … run in one call (a 50-wide layer's tile is only 50 steps of
+    /// p long, so a call per tile cost a tenth of its time). With <typeparamref name="TB"/> = <see cref="Panel"/> B's row
+    /// stride and vector offsets are constants, which leaves the JIT enough registers to keep the loop free of spills.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Tile<T, V, TR, TC>(ref T A, ref T B, ref T C, ref T bias, int i, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, Start start,
+    private static unsafe void Tile<T, V, TR, TC, TB>(ref T A, ref T B, ref T C, ref T bias, int i, int tiles, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3, Start start,
         int ldb, nuint q0, nuint q1, nuint q2, nuint q3)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant where TB : struct, IConstant
     {
         int rows = TR.Value, cols = TC.Value;
+        if (TB.Value == 1)
+        {
+            ldb = cols * V.Count;
+            (q0, q1, q2, q3) = (0, (nuint)V.Count, (nuint)(2 * V.Count), (nuint)(3 * V.Count));
+        }
+        for (int tile = 0; tile < tiles; tile++, i += rows)
+        {
         nuint r0 = (nuint)(i * n);
         nuint r1 = r0 + (nuint)n;
         nuint r2 = r1 + (nuint)n;
@@ -133,18 +163,27 @@ public static partial class Gemm
         if (rows > 5) { c50.Store(ref C, r5 + o0); if (cols > 1) c51.Store(ref C, r5 + o1); if (cols > 2) c52.Store(ref C, r5 + o2); if (cols > 3) c53.Store(ref C, r5 + o3); }
         if (rows > 6) { c60.Store(ref C, r6 + o0); if (cols > 1) c61.Store(ref C, r6 + o1); if (cols > 2) c62.Store(ref C, r6 + o2); if (cols > 3) c63.Store(ref C, r6 + o3); }
         if (rows > 7) { c70.Store(ref C, r7 + o0); if (cols > 1) c71.Store(ref C, r7 + o1); if (cols > 2) c72.Store(ref C, r7 + o2); if (cols > 3) c73.Store(ref C, r7 + o3); }
+        }
     }
 
     /// <summary>
     /// Tile of C += Aᵀ·B: rows r..r+R−1 of C (columns of A), vectors at offsets o0..o(C−1), summed over the m rows
     /// of A and B.
     /// </summary>
+    /// <remarks><paramref name="tiles"/> tiles of rows r, r + R, … in one call; <typeparamref name="TB"/> as in <see cref="Tile"/>.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void TileT<T, V, TR, TC>(ref T A, ref T B, ref T C, int r, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3,
+    private static unsafe void TileT<T, V, TR, TC, TB>(ref T A, ref T B, ref T C, int r, int tiles, int m, int k, int n, nuint o0, nuint o1, nuint o2, nuint o3,
         int ldb, nuint q0, nuint q1, nuint q2, nuint q3)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T> where TR : struct, IConstant where TC : struct, IConstant where TB : struct, IConstant
     {
         int rows = TR.Value, cols = TC.Value;
+        if (TB.Value == 1)
+        {
+            ldb = cols * V.Count;
+            (q0, q1, q2, q3) = (0, (nuint)V.Count, (nuint)(2 * V.Count), (nuint)(3 * V.Count));
+        }
+        for (int tile = 0; tile < tiles; tile++, r += rows)
+        {
         nuint r0 = (nuint)(r * n);
         nuint r1 = r0 + (nuint)n;
         nuint r2 = r1 + (nuint)n;
@@ -192,5 +231,6 @@ public static partial class Gemm
         if (rows > 5) { c50.Store(ref C, r5 + o0); if (cols > 1) c51.Store(ref C, r5 + o1); if (cols > 2) c52.Store(ref C, r5 + o2); if (cols > 3) c53.Store(ref C, r5 + o3); }
         if (rows > 6) { c60.Store(ref C, r6 + o0); if (cols > 1) c61.Store(ref C, r6 + o1); if (cols > 2) c62.Store(ref C, r6 + o2); if (cols > 3) c63.Store(ref C, r6 + o3); }
         if (rows > 7) { c70.Store(ref C, r7 + o0); if (cols > 1) c71.Store(ref C, r7 + o1); if (cols > 2) c72.Store(ref C, r7 + o2); if (cols > 3) c73.Store(ref C, r7 + o3); }
+        }
     }
 }
