@@ -32,6 +32,15 @@ internal static class KleinGordonProducts
     {
         var sides = beforeDirectory is null ? new[] { ("this build", Current()) } : new[] { ("before", Load(beforeDirectory)), ("after", Current()) };
         const int width = 50;
+        {
+            // dX = dY·Wᵀ transposes W first (then packs it): that pass alone.
+            var w = new float[width * width]; var wt = new float[width * width];
+            var t = new List<double>();
+            var watch = new Stopwatch();
+            for (int r = 0; r < rounds + 20; r++) { watch.Restart(); Gemm.Transpose<float>(w, width, width, wt); if (r >= 20) t.Add(watch.Elapsed.TotalSeconds * 1e6); }
+            t.Sort();
+            Console.WriteLine($"Transpose of W (50×50): {t[0]:F2}/{t[t.Count / 2]:F2} µs best/median");
+        }
         foreach (var (rows, points) in new[] { (640, 128), (256, 128), (128, 128) })
         {
             var rng = new Random(5);

@@ -347,9 +347,31 @@ public static partial class Gemm
     public static void Transpose<T>(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst) where T : unmanaged
     {
         if (src.Length < rows * cols || dst.Length < rows * cols) throw new ArgumentException("Transpose: buffers too small.");
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < cols; j++)
-                dst[j * rows + i] = src[i * cols + j];
+        // Row by row of dst (contiguous stores, strided loads), four rows at a time: with stores strided instead, a 50×50
+        // W (dX = dY·Wᵀ of a 50-wide layer) took 3.5 µs, a quarter of a 128-row product.
+        ref T S = ref MemoryMarshal.GetReference(src);
+        ref T D = ref MemoryMarshal.GetReference(dst);
+        int j = 0;
+        for (; j + 4 <= cols; j += 4)
+        {
+            ref T d0 = ref Unsafe.Add(ref D, j * rows);
+            ref T d1 = ref Unsafe.Add(ref d0, rows);
+            ref T d2 = ref Unsafe.Add(ref d1, rows);
+            ref T d3 = ref Unsafe.Add(ref d2, rows);
+            ref T s = ref Unsafe.Add(ref S, j);
+            for (int i = 0; i < rows; i++, s = ref Unsafe.Add(ref s, cols))
+            {
+                Unsafe.Add(ref d0, i) = s;
+                Unsafe.Add(ref d1, i) = Unsafe.Add(ref s, 1);
+                Unsafe.Add(ref d2, i) = Unsafe.Add(ref s, 2);
+                Unsafe.Add(ref d3, i) = Unsafe.Add(ref s, 3);
+            }
+        }
+        for (; j < cols; j++)
+        {
+            ref T d = ref Unsafe.Add(ref D, j * rows);
+            for (int i = 0; i < rows; i++) Unsafe.Add(ref d, i) = Unsafe.Add(ref S, i * cols + j);
+        }
     }
 
     /// <summary>Floating-point operations of one m×k·k×n product (a multiply-add counts 2).</summary>

@@ -24,6 +24,22 @@ public class GemmTileRunTests
         Sweep<double, Lane256<double>>();
     }
 
+    [Fact]
+    public void TransposeMovesEveryElement()
+    {
+        foreach (int rows in new[] { 1, 3, 4, 5, 50, 51 })
+            foreach (int cols in new[] { 1, 2, 4, 7, 8, 50, 51 })
+            {
+                var src = new float[rows * cols];
+                for (int i = 0; i < src.Length; i++) src[i] = i + 1;
+                var dst = new float[rows * cols + 1];
+                Gemm.Transpose<float>(src, rows, cols, dst);
+                for (int i = 0; i < rows; i++)
+                    for (int j = 0; j < cols; j++) Assert.Equal(src[i * cols + j], dst[j * rows + i]);
+                Assert.Equal(0f, dst[rows * cols]);
+            }
+    }
+
     private static void Sweep<T, V>() where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
         var rng = new Rng(11);
