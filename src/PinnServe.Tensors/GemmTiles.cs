@@ -97,72 +97,72 @@ public static partial class Gemm
         }
         for (int tile = 0; tile < tiles; tile++, i += rows)
         {
-        nuint r0 = (nuint)(i * n);
-        nuint r1 = r0 + (nuint)n;
-        nuint r2 = r1 + (nuint)n;
-        nuint r3 = r2 + (nuint)n;
-        nuint r4 = r3 + (nuint)n;
-        nuint r5 = r4 + (nuint)n;
-        nuint r6 = r5 + (nuint)n;
-        nuint r7 = r6 + (nuint)n;
-        V c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53, c60, c61, c62, c63, c70, c71, c72, c73;
-        c00 = V.Zero; c01 = V.Zero; c02 = V.Zero; c03 = V.Zero; c10 = V.Zero; c11 = V.Zero; c12 = V.Zero; c13 = V.Zero; c20 = V.Zero; c21 = V.Zero; c22 = V.Zero; c23 = V.Zero; c30 = V.Zero; c31 = V.Zero; c32 = V.Zero; c33 = V.Zero; c40 = V.Zero; c41 = V.Zero; c42 = V.Zero; c43 = V.Zero; c50 = V.Zero; c51 = V.Zero; c52 = V.Zero; c53 = V.Zero; c60 = V.Zero; c61 = V.Zero; c62 = V.Zero; c63 = V.Zero; c70 = V.Zero; c71 = V.Zero; c72 = V.Zero; c73 = V.Zero;
-        if (start == Start.Accumulate)
-        {
-            { c00 = V.Load(ref C, r0 + o0); if (cols > 1) c01 = V.Load(ref C, r0 + o1); if (cols > 2) c02 = V.Load(ref C, r0 + o2); if (cols > 3) c03 = V.Load(ref C, r0 + o3); }
-            if (rows > 1) { c10 = V.Load(ref C, r1 + o0); if (cols > 1) c11 = V.Load(ref C, r1 + o1); if (cols > 2) c12 = V.Load(ref C, r1 + o2); if (cols > 3) c13 = V.Load(ref C, r1 + o3); }
-            if (rows > 2) { c20 = V.Load(ref C, r2 + o0); if (cols > 1) c21 = V.Load(ref C, r2 + o1); if (cols > 2) c22 = V.Load(ref C, r2 + o2); if (cols > 3) c23 = V.Load(ref C, r2 + o3); }
-            if (rows > 3) { c30 = V.Load(ref C, r3 + o0); if (cols > 1) c31 = V.Load(ref C, r3 + o1); if (cols > 2) c32 = V.Load(ref C, r3 + o2); if (cols > 3) c33 = V.Load(ref C, r3 + o3); }
-            if (rows > 4) { c40 = V.Load(ref C, r4 + o0); if (cols > 1) c41 = V.Load(ref C, r4 + o1); if (cols > 2) c42 = V.Load(ref C, r4 + o2); if (cols > 3) c43 = V.Load(ref C, r4 + o3); }
-            if (rows > 5) { c50 = V.Load(ref C, r5 + o0); if (cols > 1) c51 = V.Load(ref C, r5 + o1); if (cols > 2) c52 = V.Load(ref C, r5 + o2); if (cols > 3) c53 = V.Load(ref C, r5 + o3); }
-            if (rows > 6) { c60 = V.Load(ref C, r6 + o0); if (cols > 1) c61 = V.Load(ref C, r6 + o1); if (cols > 2) c62 = V.Load(ref C, r6 + o2); if (cols > 3) c63 = V.Load(ref C, r6 + o3); }
-            if (rows > 7) { c70 = V.Load(ref C, r7 + o0); if (cols > 1) c71 = V.Load(ref C, r7 + o1); if (cols > 2) c72 = V.Load(ref C, r7 + o2); if (cols > 3) c73 = V.Load(ref C, r7 + o3); }
-        }
-        else if (start == Start.Bias)
-        {
-            var s0 = V.Load(ref bias, o0);
-            var s1 = cols > 1 ? V.Load(ref bias, o1) : default;
-            var s2 = cols > 2 ? V.Load(ref bias, o2) : default;
-            var s3 = cols > 3 ? V.Load(ref bias, o3) : default;
-            { c00 = s0; if (cols > 1) c01 = s1; if (cols > 2) c02 = s2; if (cols > 3) c03 = s3; }
-            if (rows > 1) { c10 = s0; if (cols > 1) c11 = s1; if (cols > 2) c12 = s2; if (cols > 3) c13 = s3; }
-            if (rows > 2) { c20 = s0; if (cols > 1) c21 = s1; if (cols > 2) c22 = s2; if (cols > 3) c23 = s3; }
-            if (rows > 3) { c30 = s0; if (cols > 1) c31 = s1; if (cols > 2) c32 = s2; if (cols > 3) c33 = s3; }
-            if (rows > 4) { c40 = s0; if (cols > 1) c41 = s1; if (cols > 2) c42 = s2; if (cols > 3) c43 = s3; }
-            if (rows > 5) { c50 = s0; if (cols > 1) c51 = s1; if (cols > 2) c52 = s2; if (cols > 3) c53 = s3; }
-            if (rows > 6) { c60 = s0; if (cols > 1) c61 = s1; if (cols > 2) c62 = s2; if (cols > 3) c63 = s3; }
-            if (rows > 7) { c70 = s0; if (cols > 1) c71 = s1; if (cols > 2) c72 = s2; if (cols > 3) c73 = s3; }
-        }
-        // A's elements are broadcast from memory (BroadcastFrom): at 128 bits without AVX2 a broadcast of a value was a
-        // load and a shuffle on an FP pipe, competing with the multiplies and adds.
-        fixed (T* pa = &A)
-        {
-        T* a0 = pa + (nint)i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k, a4 = a3 + k, a5 = a4 + k, a6 = a5 + k, a7 = a6 + k;
-        nuint row = 0;
-        for (nint p = 0; p < k; p++, row += (nuint)ldb)
-        {
-            var b0 = V.Load(ref B, row + q0);
-            var b1 = cols > 1 ? V.Load(ref B, row + q1) : default;
-            var b2 = cols > 2 ? V.Load(ref B, row + q2) : default;
-            var b3 = cols > 3 ? V.Load(ref B, row + q3) : default;
-            { var x = V.BroadcastFrom(a0 + p); c00 = V.MultiplyAdd(x, b0, c00); if (cols > 1) c01 = V.MultiplyAdd(x, b1, c01); if (cols > 2) c02 = V.MultiplyAdd(x, b2, c02); if (cols > 3) c03 = V.MultiplyAdd(x, b3, c03); }
-            if (rows > 1) { var x = V.BroadcastFrom(a1 + p); c10 = V.MultiplyAdd(x, b0, c10); if (cols > 1) c11 = V.MultiplyAdd(x, b1, c11); if (cols > 2) c12 = V.MultiplyAdd(x, b2, c12); if (cols > 3) c13 = V.MultiplyAdd(x, b3, c13); }
-            if (rows > 2) { var x = V.BroadcastFrom(a2 + p); c20 = V.MultiplyAdd(x, b0, c20); if (cols > 1) c21 = V.MultiplyAdd(x, b1, c21); if (cols > 2) c22 = V.MultiplyAdd(x, b2, c22); if (cols > 3) c23 = V.MultiplyAdd(x, b3, c23); }
-            if (rows > 3) { var x = V.BroadcastFrom(a3 + p); c30 = V.MultiplyAdd(x, b0, c30); if (cols > 1) c31 = V.MultiplyAdd(x, b1, c31); if (cols > 2) c32 = V.MultiplyAdd(x, b2, c32); if (cols > 3) c33 = V.MultiplyAdd(x, b3, c33); }
-            if (rows > 4) { var x = V.BroadcastFrom(a4 + p); c40 = V.MultiplyAdd(x, b0, c40); if (cols > 1) c41 = V.MultiplyAdd(x, b1, c41); if (cols > 2) c42 = V.MultiplyAdd(x, b2, c42); if (cols > 3) c43 = V.MultiplyAdd(x, b3, c43); }
-            if (rows > 5) { var x = V.BroadcastFrom(a5 + p); c50 = V.MultiplyAdd(x, b0, c50); if (cols > 1) c51 = V.MultiplyAdd(x, b1, c51); if (cols > 2) c52 = V.MultiplyAdd(x, b2, c52); if (cols > 3) c53 = V.MultiplyAdd(x, b3, c53); }
-            if (rows > 6) { var x = V.BroadcastFrom(a6 + p); c60 = V.MultiplyAdd(x, b0, c60); if (cols > 1) c61 = V.MultiplyAdd(x, b1, c61); if (cols > 2) c62 = V.MultiplyAdd(x, b2, c62); if (cols > 3) c63 = V.MultiplyAdd(x, b3, c63); }
-            if (rows > 7) { var x = V.BroadcastFrom(a7 + p); c70 = V.MultiplyAdd(x, b0, c70); if (cols > 1) c71 = V.MultiplyAdd(x, b1, c71); if (cols > 2) c72 = V.MultiplyAdd(x, b2, c72); if (cols > 3) c73 = V.MultiplyAdd(x, b3, c73); }
-        }
-        }
-        { c00.Store(ref C, r0 + o0); if (cols > 1) c01.Store(ref C, r0 + o1); if (cols > 2) c02.Store(ref C, r0 + o2); if (cols > 3) c03.Store(ref C, r0 + o3); }
-        if (rows > 1) { c10.Store(ref C, r1 + o0); if (cols > 1) c11.Store(ref C, r1 + o1); if (cols > 2) c12.Store(ref C, r1 + o2); if (cols > 3) c13.Store(ref C, r1 + o3); }
-        if (rows > 2) { c20.Store(ref C, r2 + o0); if (cols > 1) c21.Store(ref C, r2 + o1); if (cols > 2) c22.Store(ref C, r2 + o2); if (cols > 3) c23.Store(ref C, r2 + o3); }
-        if (rows > 3) { c30.Store(ref C, r3 + o0); if (cols > 1) c31.Store(ref C, r3 + o1); if (cols > 2) c32.Store(ref C, r3 + o2); if (cols > 3) c33.Store(ref C, r3 + o3); }
-        if (rows > 4) { c40.Store(ref C, r4 + o0); if (cols > 1) c41.Store(ref C, r4 + o1); if (cols > 2) c42.Store(ref C, r4 + o2); if (cols > 3) c43.Store(ref C, r4 + o3); }
-        if (rows > 5) { c50.Store(ref C, r5 + o0); if (cols > 1) c51.Store(ref C, r5 + o1); if (cols > 2) c52.Store(ref C, r5 + o2); if (cols > 3) c53.Store(ref C, r5 + o3); }
-        if (rows > 6) { c60.Store(ref C, r6 + o0); if (cols > 1) c61.Store(ref C, r6 + o1); if (cols > 2) c62.Store(ref C, r6 + o2); if (cols > 3) c63.Store(ref C, r6 + o3); }
-        if (rows > 7) { c70.Store(ref C, r7 + o0); if (cols > 1) c71.Store(ref C, r7 + o1); if (cols > 2) c72.Store(ref C, r7 + o2); if (cols > 3) c73.Store(ref C, r7 + o3); }
+            nuint r0 = (nuint)(i * n);
+            nuint r1 = r0 + (nuint)n;
+            nuint r2 = r1 + (nuint)n;
+            nuint r3 = r2 + (nuint)n;
+            nuint r4 = r3 + (nuint)n;
+            nuint r5 = r4 + (nuint)n;
+            nuint r6 = r5 + (nuint)n;
+            nuint r7 = r6 + (nuint)n;
+            V c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53, c60, c61, c62, c63, c70, c71, c72, c73;
+            c00 = V.Zero; c01 = V.Zero; c02 = V.Zero; c03 = V.Zero; c10 = V.Zero; c11 = V.Zero; c12 = V.Zero; c13 = V.Zero; c20 = V.Zero; c21 = V.Zero; c22 = V.Zero; c23 = V.Zero; c30 = V.Zero; c31 = V.Zero; c32 = V.Zero; c33 = V.Zero; c40 = V.Zero; c41 = V.Zero; c42 = V.Zero; c43 = V.Zero; c50 = V.Zero; c51 = V.Zero; c52 = V.Zero; c53 = V.Zero; c60 = V.Zero; c61 = V.Zero; c62 = V.Zero; c63 = V.Zero; c70 = V.Zero; c71 = V.Zero; c72 = V.Zero; c73 = V.Zero;
+            if (start == Start.Accumulate)
+            {
+                { c00 = V.Load(ref C, r0 + o0); if (cols > 1) c01 = V.Load(ref C, r0 + o1); if (cols > 2) c02 = V.Load(ref C, r0 + o2); if (cols > 3) c03 = V.Load(ref C, r0 + o3); }
+                if (rows > 1) { c10 = V.Load(ref C, r1 + o0); if (cols > 1) c11 = V.Load(ref C, r1 + o1); if (cols > 2) c12 = V.Load(ref C, r1 + o2); if (cols > 3) c13 = V.Load(ref C, r1 + o3); }
+                if (rows > 2) { c20 = V.Load(ref C, r2 + o0); if (cols > 1) c21 = V.Load(ref C, r2 + o1); if (cols > 2) c22 = V.Load(ref C, r2 + o2); if (cols > 3) c23 = V.Load(ref C, r2 + o3); }
+                if (rows > 3) { c30 = V.Load(ref C, r3 + o0); if (cols > 1) c31 = V.Load(ref C, r3 + o1); if (cols > 2) c32 = V.Load(ref C, r3 + o2); if (cols > 3) c33 = V.Load(ref C, r3 + o3); }
+                if (rows > 4) { c40 = V.Load(ref C, r4 + o0); if (cols > 1) c41 = V.Load(ref C, r4 + o1); if (cols > 2) c42 = V.Load(ref C, r4 + o2); if (cols > 3) c43 = V.Load(ref C, r4 + o3); }
+                if (rows > 5) { c50 = V.Load(ref C, r5 + o0); if (cols > 1) c51 = V.Load(ref C, r5 + o1); if (cols > 2) c52 = V.Load(ref C, r5 + o2); if (cols > 3) c53 = V.Load(ref C, r5 + o3); }
+                if (rows > 6) { c60 = V.Load(ref C, r6 + o0); if (cols > 1) c61 = V.Load(ref C, r6 + o1); if (cols > 2) c62 = V.Load(ref C, r6 + o2); if (cols > 3) c63 = V.Load(ref C, r6 + o3); }
+                if (rows > 7) { c70 = V.Load(ref C, r7 + o0); if (cols > 1) c71 = V.Load(ref C, r7 + o1); if (cols > 2) c72 = V.Load(ref C, r7 + o2); if (cols > 3) c73 = V.Load(ref C, r7 + o3); }
+            }
+            else if (start == Start.Bias)
+            {
+                var s0 = V.Load(ref bias, o0);
+                var s1 = cols > 1 ? V.Load(ref bias, o1) : default;
+                var s2 = cols > 2 ? V.Load(ref bias, o2) : default;
+                var s3 = cols > 3 ? V.Load(ref bias, o3) : default;
+                { c00 = s0; if (cols > 1) c01 = s1; if (cols > 2) c02 = s2; if (cols > 3) c03 = s3; }
+                if (rows > 1) { c10 = s0; if (cols > 1) c11 = s1; if (cols > 2) c12 = s2; if (cols > 3) c13 = s3; }
+                if (rows > 2) { c20 = s0; if (cols > 1) c21 = s1; if (cols > 2) c22 = s2; if (cols > 3) c23 = s3; }
+                if (rows > 3) { c30 = s0; if (cols > 1) c31 = s1; if (cols > 2) c32 = s2; if (cols > 3) c33 = s3; }
+                if (rows > 4) { c40 = s0; if (cols > 1) c41 = s1; if (cols > 2) c42 = s2; if (cols > 3) c43 = s3; }
+                if (rows > 5) { c50 = s0; if (cols > 1) c51 = s1; if (cols > 2) c52 = s2; if (cols > 3) c53 = s3; }
+                if (rows > 6) { c60 = s0; if (cols > 1) c61 = s1; if (cols > 2) c62 = s2; if (cols > 3) c63 = s3; }
+                if (rows > 7) { c70 = s0; if (cols > 1) c71 = s1; if (cols > 2) c72 = s2; if (cols > 3) c73 = s3; }
+            }
+            // A's elements are broadcast from memory (BroadcastFrom): at 128 bits without AVX2 a broadcast of a value was a
+            // load and a shuffle on an FP pipe, competing with the multiplies and adds.
+            fixed (T* pa = &A)
+            {
+            T* a0 = pa + (nint)i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k, a4 = a3 + k, a5 = a4 + k, a6 = a5 + k, a7 = a6 + k;
+            nuint row = 0;
+            for (nint p = 0; p < k; p++, row += (nuint)ldb)
+            {
+                var b0 = V.Load(ref B, row + q0);
+                var b1 = cols > 1 ? V.Load(ref B, row + q1) : default;
+                var b2 = cols > 2 ? V.Load(ref B, row + q2) : default;
+                var b3 = cols > 3 ? V.Load(ref B, row + q3) : default;
+                { var x = V.BroadcastFrom(a0 + p); c00 = V.MultiplyAdd(x, b0, c00); if (cols > 1) c01 = V.MultiplyAdd(x, b1, c01); if (cols > 2) c02 = V.MultiplyAdd(x, b2, c02); if (cols > 3) c03 = V.MultiplyAdd(x, b3, c03); }
+                if (rows > 1) { var x = V.BroadcastFrom(a1 + p); c10 = V.MultiplyAdd(x, b0, c10); if (cols > 1) c11 = V.MultiplyAdd(x, b1, c11); if (cols > 2) c12 = V.MultiplyAdd(x, b2, c12); if (cols > 3) c13 = V.MultiplyAdd(x, b3, c13); }
+                if (rows > 2) { var x = V.BroadcastFrom(a2 + p); c20 = V.MultiplyAdd(x, b0, c20); if (cols > 1) c21 = V.MultiplyAdd(x, b1, c21); if (cols > 2) c22 = V.MultiplyAdd(x, b2, c22); if (cols > 3) c23 = V.MultiplyAdd(x, b3, c23); }
+                if (rows > 3) { var x = V.BroadcastFrom(a3 + p); c30 = V.MultiplyAdd(x, b0, c30); if (cols > 1) c31 = V.MultiplyAdd(x, b1, c31); if (cols > 2) c32 = V.MultiplyAdd(x, b2, c32); if (cols > 3) c33 = V.MultiplyAdd(x, b3, c33); }
+                if (rows > 4) { var x = V.BroadcastFrom(a4 + p); c40 = V.MultiplyAdd(x, b0, c40); if (cols > 1) c41 = V.MultiplyAdd(x, b1, c41); if (cols > 2) c42 = V.MultiplyAdd(x, b2, c42); if (cols > 3) c43 = V.MultiplyAdd(x, b3, c43); }
+                if (rows > 5) { var x = V.BroadcastFrom(a5 + p); c50 = V.MultiplyAdd(x, b0, c50); if (cols > 1) c51 = V.MultiplyAdd(x, b1, c51); if (cols > 2) c52 = V.MultiplyAdd(x, b2, c52); if (cols > 3) c53 = V.MultiplyAdd(x, b3, c53); }
+                if (rows > 6) { var x = V.BroadcastFrom(a6 + p); c60 = V.MultiplyAdd(x, b0, c60); if (cols > 1) c61 = V.MultiplyAdd(x, b1, c61); if (cols > 2) c62 = V.MultiplyAdd(x, b2, c62); if (cols > 3) c63 = V.MultiplyAdd(x, b3, c63); }
+                if (rows > 7) { var x = V.BroadcastFrom(a7 + p); c70 = V.MultiplyAdd(x, b0, c70); if (cols > 1) c71 = V.MultiplyAdd(x, b1, c71); if (cols > 2) c72 = V.MultiplyAdd(x, b2, c72); if (cols > 3) c73 = V.MultiplyAdd(x, b3, c73); }
+            }
+            }
+            { c00.Store(ref C, r0 + o0); if (cols > 1) c01.Store(ref C, r0 + o1); if (cols > 2) c02.Store(ref C, r0 + o2); if (cols > 3) c03.Store(ref C, r0 + o3); }
+            if (rows > 1) { c10.Store(ref C, r1 + o0); if (cols > 1) c11.Store(ref C, r1 + o1); if (cols > 2) c12.Store(ref C, r1 + o2); if (cols > 3) c13.Store(ref C, r1 + o3); }
+            if (rows > 2) { c20.Store(ref C, r2 + o0); if (cols > 1) c21.Store(ref C, r2 + o1); if (cols > 2) c22.Store(ref C, r2 + o2); if (cols > 3) c23.Store(ref C, r2 + o3); }
+            if (rows > 3) { c30.Store(ref C, r3 + o0); if (cols > 1) c31.Store(ref C, r3 + o1); if (cols > 2) c32.Store(ref C, r3 + o2); if (cols > 3) c33.Store(ref C, r3 + o3); }
+            if (rows > 4) { c40.Store(ref C, r4 + o0); if (cols > 1) c41.Store(ref C, r4 + o1); if (cols > 2) c42.Store(ref C, r4 + o2); if (cols > 3) c43.Store(ref C, r4 + o3); }
+            if (rows > 5) { c50.Store(ref C, r5 + o0); if (cols > 1) c51.Store(ref C, r5 + o1); if (cols > 2) c52.Store(ref C, r5 + o2); if (cols > 3) c53.Store(ref C, r5 + o3); }
+            if (rows > 6) { c60.Store(ref C, r6 + o0); if (cols > 1) c61.Store(ref C, r6 + o1); if (cols > 2) c62.Store(ref C, r6 + o2); if (cols > 3) c63.Store(ref C, r6 + o3); }
+            if (rows > 7) { c70.Store(ref C, r7 + o0); if (cols > 1) c71.Store(ref C, r7 + o1); if (cols > 2) c72.Store(ref C, r7 + o2); if (cols > 3) c73.Store(ref C, r7 + o3); }
         }
     }
 
@@ -184,53 +184,53 @@ public static partial class Gemm
         }
         for (int tile = 0; tile < tiles; tile++, r += rows)
         {
-        nuint r0 = (nuint)(r * n);
-        nuint r1 = r0 + (nuint)n;
-        nuint r2 = r1 + (nuint)n;
-        nuint r3 = r2 + (nuint)n;
-        nuint r4 = r3 + (nuint)n;
-        nuint r5 = r4 + (nuint)n;
-        nuint r6 = r5 + (nuint)n;
-        nuint r7 = r6 + (nuint)n;
-        V c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53, c60, c61, c62, c63, c70, c71, c72, c73;
-        c00 = V.Zero; c01 = V.Zero; c02 = V.Zero; c03 = V.Zero; c10 = V.Zero; c11 = V.Zero; c12 = V.Zero; c13 = V.Zero; c20 = V.Zero; c21 = V.Zero; c22 = V.Zero; c23 = V.Zero; c30 = V.Zero; c31 = V.Zero; c32 = V.Zero; c33 = V.Zero; c40 = V.Zero; c41 = V.Zero; c42 = V.Zero; c43 = V.Zero; c50 = V.Zero; c51 = V.Zero; c52 = V.Zero; c53 = V.Zero; c60 = V.Zero; c61 = V.Zero; c62 = V.Zero; c63 = V.Zero; c70 = V.Zero; c71 = V.Zero; c72 = V.Zero; c73 = V.Zero;
-        { c00 = V.Load(ref C, r0 + o0); if (cols > 1) c01 = V.Load(ref C, r0 + o1); if (cols > 2) c02 = V.Load(ref C, r0 + o2); if (cols > 3) c03 = V.Load(ref C, r0 + o3); }
-        if (rows > 1) { c10 = V.Load(ref C, r1 + o0); if (cols > 1) c11 = V.Load(ref C, r1 + o1); if (cols > 2) c12 = V.Load(ref C, r1 + o2); if (cols > 3) c13 = V.Load(ref C, r1 + o3); }
-        if (rows > 2) { c20 = V.Load(ref C, r2 + o0); if (cols > 1) c21 = V.Load(ref C, r2 + o1); if (cols > 2) c22 = V.Load(ref C, r2 + o2); if (cols > 3) c23 = V.Load(ref C, r2 + o3); }
-        if (rows > 3) { c30 = V.Load(ref C, r3 + o0); if (cols > 1) c31 = V.Load(ref C, r3 + o1); if (cols > 2) c32 = V.Load(ref C, r3 + o2); if (cols > 3) c33 = V.Load(ref C, r3 + o3); }
-        if (rows > 4) { c40 = V.Load(ref C, r4 + o0); if (cols > 1) c41 = V.Load(ref C, r4 + o1); if (cols > 2) c42 = V.Load(ref C, r4 + o2); if (cols > 3) c43 = V.Load(ref C, r4 + o3); }
-        if (rows > 5) { c50 = V.Load(ref C, r5 + o0); if (cols > 1) c51 = V.Load(ref C, r5 + o1); if (cols > 2) c52 = V.Load(ref C, r5 + o2); if (cols > 3) c53 = V.Load(ref C, r5 + o3); }
-        if (rows > 6) { c60 = V.Load(ref C, r6 + o0); if (cols > 1) c61 = V.Load(ref C, r6 + o1); if (cols > 2) c62 = V.Load(ref C, r6 + o2); if (cols > 3) c63 = V.Load(ref C, r6 + o3); }
-        if (rows > 7) { c70 = V.Load(ref C, r7 + o0); if (cols > 1) c71 = V.Load(ref C, r7 + o1); if (cols > 2) c72 = V.Load(ref C, r7 + o2); if (cols > 3) c73 = V.Load(ref C, r7 + o3); }
-        fixed (T* pa = &A)
-        {
-        T* aCol = pa + r;
-        nuint bRow = 0;
-        for (int i = 0; i < m; i++, bRow += (nuint)ldb)
-        {
-            var b0 = V.Load(ref B, bRow + q0);
-            var b1 = cols > 1 ? V.Load(ref B, bRow + q1) : default;
-            var b2 = cols > 2 ? V.Load(ref B, bRow + q2) : default;
-            var b3 = cols > 3 ? V.Load(ref B, bRow + q3) : default;
-            T* ai = aCol + (nint)i * k;
-            { var x = V.BroadcastFrom(ai); c00 = V.MultiplyAdd(x, b0, c00); if (cols > 1) c01 = V.MultiplyAdd(x, b1, c01); if (cols > 2) c02 = V.MultiplyAdd(x, b2, c02); if (cols > 3) c03 = V.MultiplyAdd(x, b3, c03); }
-            if (rows > 1) { var x = V.BroadcastFrom(ai + 1); c10 = V.MultiplyAdd(x, b0, c10); if (cols > 1) c11 = V.MultiplyAdd(x, b1, c11); if (cols > 2) c12 = V.MultiplyAdd(x, b2, c12); if (cols > 3) c13 = V.MultiplyAdd(x, b3, c13); }
-            if (rows > 2) { var x = V.BroadcastFrom(ai + 2); c20 = V.MultiplyAdd(x, b0, c20); if (cols > 1) c21 = V.MultiplyAdd(x, b1, c21); if (cols > 2) c22 = V.MultiplyAdd(x, b2, c22); if (cols > 3) c23 = V.MultiplyAdd(x, b3, c23); }
-            if (rows > 3) { var x = V.BroadcastFrom(ai + 3); c30 = V.MultiplyAdd(x, b0, c30); if (cols > 1) c31 = V.MultiplyAdd(x, b1, c31); if (cols > 2) c32 = V.MultiplyAdd(x, b2, c32); if (cols > 3) c33 = V.MultiplyAdd(x, b3, c33); }
-            if (rows > 4) { var x = V.BroadcastFrom(ai + 4); c40 = V.MultiplyAdd(x, b0, c40); if (cols > 1) c41 = V.MultiplyAdd(x, b1, c41); if (cols > 2) c42 = V.MultiplyAdd(x, b2, c42); if (cols > 3) c43 = V.MultiplyAdd(x, b3, c43); }
-            if (rows > 5) { var x = V.BroadcastFrom(ai + 5); c50 = V.MultiplyAdd(x, b0, c50); if (cols > 1) c51 = V.MultiplyAdd(x, b1, c51); if (cols > 2) c52 = V.MultiplyAdd(x, b2, c52); if (cols > 3) c53 = V.MultiplyAdd(x, b3, c53); }
-            if (rows > 6) { var x = V.BroadcastFrom(ai + 6); c60 = V.MultiplyAdd(x, b0, c60); if (cols > 1) c61 = V.MultiplyAdd(x, b1, c61); if (cols > 2) c62 = V.MultiplyAdd(x, b2, c62); if (cols > 3) c63 = V.MultiplyAdd(x, b3, c63); }
-            if (rows > 7) { var x = V.BroadcastFrom(ai + 7); c70 = V.MultiplyAdd(x, b0, c70); if (cols > 1) c71 = V.MultiplyAdd(x, b1, c71); if (cols > 2) c72 = V.MultiplyAdd(x, b2, c72); if (cols > 3) c73 = V.MultiplyAdd(x, b3, c73); }
-        }
-        }
-        { c00.Store(ref C, r0 + o0); if (cols > 1) c01.Store(ref C, r0 + o1); if (cols > 2) c02.Store(ref C, r0 + o2); if (cols > 3) c03.Store(ref C, r0 + o3); }
-        if (rows > 1) { c10.Store(ref C, r1 + o0); if (cols > 1) c11.Store(ref C, r1 + o1); if (cols > 2) c12.Store(ref C, r1 + o2); if (cols > 3) c13.Store(ref C, r1 + o3); }
-        if (rows > 2) { c20.Store(ref C, r2 + o0); if (cols > 1) c21.Store(ref C, r2 + o1); if (cols > 2) c22.Store(ref C, r2 + o2); if (cols > 3) c23.Store(ref C, r2 + o3); }
-        if (rows > 3) { c30.Store(ref C, r3 + o0); if (cols > 1) c31.Store(ref C, r3 + o1); if (cols > 2) c32.Store(ref C, r3 + o2); if (cols > 3) c33.Store(ref C, r3 + o3); }
-        if (rows > 4) { c40.Store(ref C, r4 + o0); if (cols > 1) c41.Store(ref C, r4 + o1); if (cols > 2) c42.Store(ref C, r4 + o2); if (cols > 3) c43.Store(ref C, r4 + o3); }
-        if (rows > 5) { c50.Store(ref C, r5 + o0); if (cols > 1) c51.Store(ref C, r5 + o1); if (cols > 2) c52.Store(ref C, r5 + o2); if (cols > 3) c53.Store(ref C, r5 + o3); }
-        if (rows > 6) { c60.Store(ref C, r6 + o0); if (cols > 1) c61.Store(ref C, r6 + o1); if (cols > 2) c62.Store(ref C, r6 + o2); if (cols > 3) c63.Store(ref C, r6 + o3); }
-        if (rows > 7) { c70.Store(ref C, r7 + o0); if (cols > 1) c71.Store(ref C, r7 + o1); if (cols > 2) c72.Store(ref C, r7 + o2); if (cols > 3) c73.Store(ref C, r7 + o3); }
+            nuint r0 = (nuint)(r * n);
+            nuint r1 = r0 + (nuint)n;
+            nuint r2 = r1 + (nuint)n;
+            nuint r3 = r2 + (nuint)n;
+            nuint r4 = r3 + (nuint)n;
+            nuint r5 = r4 + (nuint)n;
+            nuint r6 = r5 + (nuint)n;
+            nuint r7 = r6 + (nuint)n;
+            V c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53, c60, c61, c62, c63, c70, c71, c72, c73;
+            c00 = V.Zero; c01 = V.Zero; c02 = V.Zero; c03 = V.Zero; c10 = V.Zero; c11 = V.Zero; c12 = V.Zero; c13 = V.Zero; c20 = V.Zero; c21 = V.Zero; c22 = V.Zero; c23 = V.Zero; c30 = V.Zero; c31 = V.Zero; c32 = V.Zero; c33 = V.Zero; c40 = V.Zero; c41 = V.Zero; c42 = V.Zero; c43 = V.Zero; c50 = V.Zero; c51 = V.Zero; c52 = V.Zero; c53 = V.Zero; c60 = V.Zero; c61 = V.Zero; c62 = V.Zero; c63 = V.Zero; c70 = V.Zero; c71 = V.Zero; c72 = V.Zero; c73 = V.Zero;
+            { c00 = V.Load(ref C, r0 + o0); if (cols > 1) c01 = V.Load(ref C, r0 + o1); if (cols > 2) c02 = V.Load(ref C, r0 + o2); if (cols > 3) c03 = V.Load(ref C, r0 + o3); }
+            if (rows > 1) { c10 = V.Load(ref C, r1 + o0); if (cols > 1) c11 = V.Load(ref C, r1 + o1); if (cols > 2) c12 = V.Load(ref C, r1 + o2); if (cols > 3) c13 = V.Load(ref C, r1 + o3); }
+            if (rows > 2) { c20 = V.Load(ref C, r2 + o0); if (cols > 1) c21 = V.Load(ref C, r2 + o1); if (cols > 2) c22 = V.Load(ref C, r2 + o2); if (cols > 3) c23 = V.Load(ref C, r2 + o3); }
+            if (rows > 3) { c30 = V.Load(ref C, r3 + o0); if (cols > 1) c31 = V.Load(ref C, r3 + o1); if (cols > 2) c32 = V.Load(ref C, r3 + o2); if (cols > 3) c33 = V.Load(ref C, r3 + o3); }
+            if (rows > 4) { c40 = V.Load(ref C, r4 + o0); if (cols > 1) c41 = V.Load(ref C, r4 + o1); if (cols > 2) c42 = V.Load(ref C, r4 + o2); if (cols > 3) c43 = V.Load(ref C, r4 + o3); }
+            if (rows > 5) { c50 = V.Load(ref C, r5 + o0); if (cols > 1) c51 = V.Load(ref C, r5 + o1); if (cols > 2) c52 = V.Load(ref C, r5 + o2); if (cols > 3) c53 = V.Load(ref C, r5 + o3); }
+            if (rows > 6) { c60 = V.Load(ref C, r6 + o0); if (cols > 1) c61 = V.Load(ref C, r6 + o1); if (cols > 2) c62 = V.Load(ref C, r6 + o2); if (cols > 3) c63 = V.Load(ref C, r6 + o3); }
+            if (rows > 7) { c70 = V.Load(ref C, r7 + o0); if (cols > 1) c71 = V.Load(ref C, r7 + o1); if (cols > 2) c72 = V.Load(ref C, r7 + o2); if (cols > 3) c73 = V.Load(ref C, r7 + o3); }
+            fixed (T* pa = &A)
+            {
+            T* aCol = pa + r;
+            nuint bRow = 0;
+            for (int i = 0; i < m; i++, bRow += (nuint)ldb)
+            {
+                var b0 = V.Load(ref B, bRow + q0);
+                var b1 = cols > 1 ? V.Load(ref B, bRow + q1) : default;
+                var b2 = cols > 2 ? V.Load(ref B, bRow + q2) : default;
+                var b3 = cols > 3 ? V.Load(ref B, bRow + q3) : default;
+                T* ai = aCol + (nint)i * k;
+                { var x = V.BroadcastFrom(ai); c00 = V.MultiplyAdd(x, b0, c00); if (cols > 1) c01 = V.MultiplyAdd(x, b1, c01); if (cols > 2) c02 = V.MultiplyAdd(x, b2, c02); if (cols > 3) c03 = V.MultiplyAdd(x, b3, c03); }
+                if (rows > 1) { var x = V.BroadcastFrom(ai + 1); c10 = V.MultiplyAdd(x, b0, c10); if (cols > 1) c11 = V.MultiplyAdd(x, b1, c11); if (cols > 2) c12 = V.MultiplyAdd(x, b2, c12); if (cols > 3) c13 = V.MultiplyAdd(x, b3, c13); }
+                if (rows > 2) { var x = V.BroadcastFrom(ai + 2); c20 = V.MultiplyAdd(x, b0, c20); if (cols > 1) c21 = V.MultiplyAdd(x, b1, c21); if (cols > 2) c22 = V.MultiplyAdd(x, b2, c22); if (cols > 3) c23 = V.MultiplyAdd(x, b3, c23); }
+                if (rows > 3) { var x = V.BroadcastFrom(ai + 3); c30 = V.MultiplyAdd(x, b0, c30); if (cols > 1) c31 = V.MultiplyAdd(x, b1, c31); if (cols > 2) c32 = V.MultiplyAdd(x, b2, c32); if (cols > 3) c33 = V.MultiplyAdd(x, b3, c33); }
+                if (rows > 4) { var x = V.BroadcastFrom(ai + 4); c40 = V.MultiplyAdd(x, b0, c40); if (cols > 1) c41 = V.MultiplyAdd(x, b1, c41); if (cols > 2) c42 = V.MultiplyAdd(x, b2, c42); if (cols > 3) c43 = V.MultiplyAdd(x, b3, c43); }
+                if (rows > 5) { var x = V.BroadcastFrom(ai + 5); c50 = V.MultiplyAdd(x, b0, c50); if (cols > 1) c51 = V.MultiplyAdd(x, b1, c51); if (cols > 2) c52 = V.MultiplyAdd(x, b2, c52); if (cols > 3) c53 = V.MultiplyAdd(x, b3, c53); }
+                if (rows > 6) { var x = V.BroadcastFrom(ai + 6); c60 = V.MultiplyAdd(x, b0, c60); if (cols > 1) c61 = V.MultiplyAdd(x, b1, c61); if (cols > 2) c62 = V.MultiplyAdd(x, b2, c62); if (cols > 3) c63 = V.MultiplyAdd(x, b3, c63); }
+                if (rows > 7) { var x = V.BroadcastFrom(ai + 7); c70 = V.MultiplyAdd(x, b0, c70); if (cols > 1) c71 = V.MultiplyAdd(x, b1, c71); if (cols > 2) c72 = V.MultiplyAdd(x, b2, c72); if (cols > 3) c73 = V.MultiplyAdd(x, b3, c73); }
+            }
+            }
+            { c00.Store(ref C, r0 + o0); if (cols > 1) c01.Store(ref C, r0 + o1); if (cols > 2) c02.Store(ref C, r0 + o2); if (cols > 3) c03.Store(ref C, r0 + o3); }
+            if (rows > 1) { c10.Store(ref C, r1 + o0); if (cols > 1) c11.Store(ref C, r1 + o1); if (cols > 2) c12.Store(ref C, r1 + o2); if (cols > 3) c13.Store(ref C, r1 + o3); }
+            if (rows > 2) { c20.Store(ref C, r2 + o0); if (cols > 1) c21.Store(ref C, r2 + o1); if (cols > 2) c22.Store(ref C, r2 + o2); if (cols > 3) c23.Store(ref C, r2 + o3); }
+            if (rows > 3) { c30.Store(ref C, r3 + o0); if (cols > 1) c31.Store(ref C, r3 + o1); if (cols > 2) c32.Store(ref C, r3 + o2); if (cols > 3) c33.Store(ref C, r3 + o3); }
+            if (rows > 4) { c40.Store(ref C, r4 + o0); if (cols > 1) c41.Store(ref C, r4 + o1); if (cols > 2) c42.Store(ref C, r4 + o2); if (cols > 3) c43.Store(ref C, r4 + o3); }
+            if (rows > 5) { c50.Store(ref C, r5 + o0); if (cols > 1) c51.Store(ref C, r5 + o1); if (cols > 2) c52.Store(ref C, r5 + o2); if (cols > 3) c53.Store(ref C, r5 + o3); }
+            if (rows > 6) { c60.Store(ref C, r6 + o0); if (cols > 1) c61.Store(ref C, r6 + o1); if (cols > 2) c62.Store(ref C, r6 + o2); if (cols > 3) c63.Store(ref C, r6 + o3); }
+            if (rows > 7) { c70.Store(ref C, r7 + o0); if (cols > 1) c71.Store(ref C, r7 + o1); if (cols > 2) c72.Store(ref C, r7 + o2); if (cols > 3) c73.Store(ref C, r7 + o3); }
         }
     }
 }
