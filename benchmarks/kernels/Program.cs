@@ -19,6 +19,13 @@ if (args.Contains("--lane128"))
     Products128.Run(rounds: 200, shapes.Length > 0 ? shapes : null);
     return;
 }
+if (args.Contains("--klein-gordon"))
+{
+    // The three products of a 50-wide layer at Klein–Gordon M1's shapes; --before DIR: against an earlier build, interleaved.
+    string? before = args.SkipWhile(a => a != "--before").Skip(1).FirstOrDefault();
+    KleinGordonProducts.Run(before, rounds: 400);
+    return;
+}
 if (args.Contains("--chain"))
 {
     int points = args.SkipWhile(a => a != "--points").Skip(1).Select(int.Parse).FirstOrDefault(256);

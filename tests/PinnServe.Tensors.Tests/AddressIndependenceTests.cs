@@ -130,9 +130,16 @@ public class AddressIndependenceTests
         Check<double>();
         Check<float>();
 
+        // k = 256: blocks of 256 floats' or 128 doubles' rows; k = 50 (up to 64 columns): half as many.
         static void Check<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
         {
-            int m = 600, k = 256, n = 72, split = 37;
+            Split<T>(256, 72);
+            Split<T>(50, 50);
+        }
+
+        static void Split<T>(int k, int n) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        {
+            int m = 600, split = 37;
             var x = Uniform<T>(6, m * k, 1);
             var dy = Uniform<T>(7, m * n, 1);
             var whole = new T[k * n];
