@@ -43,6 +43,7 @@ public class GemmTileRunTests
     private static void Sweep<T, V>() where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdLane<V, T>
     {
         var rng = new Rng(11);
+        bool fused = typeof(V) == typeof(Lane512<T>) || Simd.HasFusedMultiplyAdd;
         foreach (int m in Rows)
             foreach (int k in Inner)
                 foreach (int n in Columns)
@@ -57,28 +58,32 @@ public class GemmTileRunTests
 
                     var c = (T[])c0.Clone();
                     Gemm.Multiply<T, V>(a, b, c, m, k, n, accumulate: true);
-                    Same(Chains(m, k, n, (i, j) => c0[i * n + j], (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "C += A·B " + at);
+                    Same(Chains(fused, m, k, n, (i, j) => c0[i * n + j], (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "C += A·B " + at);
 
                     int biasRows = m / 2;
                     Gemm.Multiply<T, V>(a, b, c, m, k, n, Start.Bias, bias, biasRows);
-                    Same(Chains(m, k, n, (i, j) => i < biasRows ? bias[j] : T.Zero, (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "C = A·B + b " + at);
+                    Same(Chains(fused, m, k, n, (i, j) => i < biasRows ? bias[j] : T.Zero, (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "C = A·B + b " + at);
 
                     // dX = dY·Wᵀ: here A[m×k]·Bᵀ with B[n×k].
                     var bt = Values<T>(rng, n * k);
                     Gemm.MultiplyTransposedB<T, V>(a, bt, c, m, k, n, accumulate: false);
-                    Same(Chains(m, k, n, (i, j) => T.Zero, (i, p) => a[i * k + p], (p, j) => bt[j * k + p]), c, "C = A·Bᵀ " + at);
+                    Same(Chains(fused, m, k, n, (i, j) => T.Zero, (i, p) => a[i * k + p], (p, j) => bt[j * k + p]), c, "C = A·Bᵀ " + at);
 
                     // dW += Xᵀ·dY: C[k×n] over the m rows of X[m×k] and dY[m×n].
                     var dy = Values<T>(rng, m * n);
                     var w0 = Values<T>(rng, k * n);
                     var w = (T[])w0.Clone();
                     Gemm.MultiplyTransposedA<T, V>(a, dy, w, m, k, n, accumulate: true);
-                    Same(Chains(k, m, n, (r, j) => w0[r * n + j], (r, i) => a[i * k + r], (i, j) => dy[i * n + j]), w, "C += Aᵀ·B " + at);
+                    Same(Chains(fused, k, m, n, (r, j) => w0[r * n + j], (r, i) => a[i * k + r], (i, j) => dy[i * n + j]), w, "C += Aᵀ·B " + at);
                 }
     }
 
-    /// <summary>C[rows×n] with c_ij = fma(a(i, p), b(p, j), …) over p = 0…inner−1 from start(i, j).</summary>
-    private static T[] Chains<T>(int rows, int inner, int n, Func<int, int, T> start, Func<int, int, T> a, Func<int, int, T> b)
+    /// <summary>
+    /// C[rows×n] with c_ij = fma(a(i, p), b(p, j), …) over p = 0…inner−1 from start(i, j); where the core has no fused
+    /// multiply-add (x86 with AVX2 off) the 128- and 256-bit lanes multiply, round, then add, and so does the chain
+    /// (the 512-bit lane always fuses: it runs only where AVX-512, and so FMA, exists).
+    /// </summary>
+    private static T[] Chains<T>(bool fused, int rows, int inner, int n, Func<int, int, T> start, Func<int, int, T> a, Func<int, int, T> b)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var c = new T[rows * n];
@@ -86,7 +91,7 @@ public class GemmTileRunTests
             for (int j = 0; j < n; j++)
             {
                 T s = start(i, j);
-                for (int p = 0; p < inner; p++) s = T.FusedMultiplyAdd(a(i, p), b(p, j), s);
+                for (int p = 0; p < inner; p++) s = fused ? T.FusedMultiplyAdd(a(i, p), b(p, j), s) : a(i, p) * b(p, j) + s;
                 c[i * n + j] = s;
             }
         return c;
