@@ -387,7 +387,7 @@ public static partial class Gemm
     private static nuint Offset(int v0, int j, int count, int vl, int n) =>
         (nuint)Math.Min((v0 + Math.Min(j, count - 1)) * vl, n - vl);
 
-    private static void CheckShapes(int aLen, int aNeed, int bLen, int bNeed, int cLen, int cNeed)
+    internal static void CheckShapes(int aLen, int aNeed, int bLen, int bNeed, int cLen, int cNeed)
     {
         if (aLen < aNeed) throw new ArgumentException($"GEMM: A has {aLen} elements, needs {aNeed}.");
         if (bLen < bNeed) throw new ArgumentException($"GEMM: B has {bLen} elements, needs {bNeed}.");

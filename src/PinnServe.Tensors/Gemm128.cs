@@ -41,7 +41,7 @@ internal static unsafe class Gemm128
     /// <summary><see cref="Multiply{T}"/> on the packed kernels whatever the shape (the tests cover every tail with it).</summary>
     internal static void MultiplyPacked(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, Start start, ReadOnlySpan<float> bias, int biasRows = int.MaxValue)
     {
-        CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
+        Gemm.CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
         if (start == Start.Bias && bias.Length < n) throw new ArgumentException($"GEMM: bias has {bias.Length} elements, needs {n}.");
         var panels = Buffers.Panels(PanelCount(n) * k * PanelWidth);
         fixed (float* pb = b, pp = panels)
@@ -63,7 +63,7 @@ internal static unsafe class Gemm128
 
     internal static void MultiplyTransposedBPacked(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
-        CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
+        Gemm.CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
         var panels = Buffers.Panels(PanelCount(n) * k * PanelWidth);
         fixed (float* pb = b, pp = panels)
             PackPanels(pb, k, n, rowStride: 1, columnStride: k, pp);
@@ -96,14 +96,11 @@ internal static unsafe class Gemm128
                     if (biased > 0) Rows(pg, groupRows, 0, biased, pp, k, n, pbias, 0, cRow, n, tail);
                     if (biased < groupRows) Rows(pg, groupRows, biased, groupRows - biased, pp, k, n, zeros, 0, cRow + (nint)biased * n, n, tail, zeroStart: true);
                 }
-                else if (start == Start.Accumulate) Group(pg, groupRows, pp, k, n, cRow, n, cRow, n, tail);
+                else if (start == Start.Accumulate) Rows(pg, groupRows, 0, groupRows, pp, k, n, cRow, n, cRow, n, tail);
                 else Rows(pg, groupRows, 0, groupRows, pp, k, n, zeros, 0, cRow, n, tail, zeroStart: true);
             }
         }
     }
-
-    private static void Group(float* group, int groupRows, float* panels, int k, int n, float* init, nint initStride, float* c, nint cStride, float* tail)
-        => Rows(group, groupRows, 0, groupRows, panels, k, n, init, initStride, c, cStride, tail);
 
     /// <summary>
     /// Rows first..first+count−1 of a broadcast group against every panel; row r starts from init + r·initStride, or
@@ -135,10 +132,10 @@ internal static unsafe class Gemm128
     private static void Tiles(float* a, nint aStep, int count, float* panel, int k, float* init, nint initStride, float* c, nint cStride)
     {
         int r = 0;
-        for (; r + 6 <= count; r += 6) Tile<R6>(a + r * 4, aStep, panel, k, init + r * initStride, initStride, c + r * cStride, cStride);
-        for (; r + 4 <= count; r += 4) Tile<R4>(a + r * 4, aStep, panel, k, init + r * initStride, initStride, c + r * cStride, cStride);
-        for (; r + 2 <= count; r += 2) Tile<R2>(a + r * 4, aStep, panel, k, init + r * initStride, initStride, c + r * cStride, cStride);
-        for (; r < count; r++) Tile<R1>(a + r * 4, aStep, panel, k, init + r * initStride, initStride, c + r * cStride, cStride);
+        for (; r + 6 <= count; r += 6) Tile<Six>(a + r * 4, aStep, panel, k, init + r * initStride, initStride, c + r * cStride, cStride);
+        for (; r + 4 <= count; r += 4) Tile<Four>(a + r * 4, aStep, panel, k, init + r * initStride, initStride, c + r * cStride, cStride);
+        for (; r + 2 <= count; r += 2) Tile<Two>(a + r * 4, aStep, panel, k, init + r * initStride, initStride, c + r * cStride, cStride);
+        for (; r < count; r++) Tile<One>(a + r * 4, aStep, panel, k, init + r * initStride, initStride, c + r * cStride, cStride);
     }
 
     /// <summary>
@@ -146,7 +143,7 @@ internal static unsafe class Gemm128
     /// R is a JIT-time constant, so each height compiles to straight-line code with only its accumulators live.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<R>(float* a, nint aStep, float* panel, int k, float* init, nint initStride, float* c, nint cStride) where R : struct, IRows
+    private static void Tile<R>(float* a, nint aStep, float* panel, int k, float* init, nint initStride, float* c, nint cStride) where R : struct, IConstant
     {
         int rows = R.Value;
         Vector128<float> c00 = Vector128.Load(init), c01 = Vector128.Load(init + 4);
@@ -212,13 +209,6 @@ internal static unsafe class Gemm128
         }
     }
 
-    private static void CheckShapes(int aLen, int aNeed, int bLen, int bNeed, int cLen, int cNeed)
-    {
-        if (aLen < aNeed) throw new ArgumentException($"GEMM: A has {aLen} elements, needs {aNeed}.");
-        if (bLen < bNeed) throw new ArgumentException($"GEMM: B has {bLen} elements, needs {bNeed}.");
-        if (cLen < cNeed) throw new ArgumentException($"GEMM: C has {cLen} elements, needs {cNeed}.");
-    }
-
     /// <summary>Per-thread packing buffers, grown on first use and then reused: products allocate nothing in steady state.</summary>
     private static class Buffers
     {
@@ -233,10 +223,4 @@ internal static unsafe class Gemm128
             return buffer;
         }
     }
-
-    private interface IRows { static abstract int Value { get; } }
-    private readonly struct R1 : IRows { public static int Value => 1; }
-    private readonly struct R2 : IRows { public static int Value => 2; }
-    private readonly struct R4 : IRows { public static int Value => 4; }
-    private readonly struct R6 : IRows { public static int Value => 6; }
 }
