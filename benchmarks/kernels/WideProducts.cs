@@ -103,43 +103,4 @@ internal static class WideProducts
             }
         }
     }
-
-    /// <summary>
-    /// A layer's backward products as two whole calls (dW += Xᵀ·dY, then dX = dY·Wᵀ) against <see cref="Gemm.LayerBackward{T}"/>
-    /// (both per block of rows, dY read once), interleaved call by call, results compared bit for bit.
-    /// </summary>
-    public static void RunLayerBackward(int rounds, (int M, int K, int N)[] shapes, bool cold)
-    {
-        var evict = cold ? new float[12 << 20] : [];
-        void Evict() { for (int i = 0; i < evict.Length; i += 16) evict[i] += 1; }
-        foreach (var (m, k, n) in shapes)
-        {
-            var rng = new Random(7);
-            float[] R(int length) { var a = new float[length]; for (int i = 0; i < length; i++) a[i] = (float)(rng.NextDouble() - 0.5); return a; }
-            var x = R(m * k); var w = R(k * n); var dy = R(m * n); var dw0 = R(k * n);
-            var dw = new[] { new float[k * n], new float[k * n] }; var dx = new[] { new float[m * k], new float[m * k] };
-            var times = new[] { new List<double>(), new List<double>() };
-            var watch = new Stopwatch();
-            for (int r = 0; r < rounds + 10; r++)
-                for (int turn = 0; turn < 2; turn++)
-                {
-                    int s = r % 2 == 0 ? turn : 1 - turn;
-                    dw0.CopyTo(dw[s], 0);
-                    Evict();
-                    watch.Restart();
-                    if (s == 0)
-                    {
-                        Gemm.MultiplyTransposedA<float>(x, dy, dw[s], m, k, n, accumulate: true);
-                        Gemm.MultiplyTransposedB<float>(dy, w, dx[s], m, n, k, accumulate: false);
-                    }
-                    else Gemm.LayerBackward<float>(x, dy, w, dw[s], dx[s], m, k, n, accumulateDx: false);
-                    if (r >= 10) times[s].Add(watch.Elapsed.TotalSeconds * 1e6);
-                }
-            var ratios = times[1].Zip(times[0], (b, a) => b / a).Order().ToList();
-            times[0].Sort(); times[1].Sort();
-            bool same = dw[0].AsSpan().SequenceEqual(dw[1]) && dx[0].AsSpan().SequenceEqual(dx[1]);
-            Console.WriteLine($"{m,4}×{k,3}·{k,3}×{n,-3} dW + dX{(cold ? " (cold)" : "")}: µs best/median two whole products {times[0][0],7:F1}/{times[0][rounds / 2],7:F1}, " +
-                              $"by blocks of rows {times[1][0],7:F1}/{times[1][rounds / 2],7:F1}; blocks/whole median {ratios[rounds / 2]:F3}; bits {(same ? "same" : "DIFFERENT")}");
-        }
-    }
 }
