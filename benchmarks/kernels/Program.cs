@@ -22,11 +22,11 @@ if (args.Contains("--lane128"))
 if (args.Contains("--wide"))
 {
     // Layers whose width is not a multiple of the register tile (PINNacle's 5 × 100); --shape m,k,n (repeatable),
-    // --cold: operands out of cache, as in a step; --before DIR: against an earlier build's PinnServe.Tensors.dll, interleaved, bits compared.
+    // --cold MB: that many MB written before every call (operands out of cache, as in a step); --before DIR: against an earlier build's PinnServe.Tensors.dll, interleaved, bits compared.
     var shapes = args.Select((a, i) => (a, i)).Where(t => t.a == "--shape").Select(t => args[t.i + 1].Split(',').Select(int.Parse).ToArray()).Select(s => (s[0], s[1], s[2])).ToArray();
     string? before = args.SkipWhile(a => a != "--before").Skip(1).FirstOrDefault();
     int rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(int.Parse).FirstOrDefault(200);
-    WideProducts.Run(before, rounds, shapes.Length > 0 ? shapes : WideProducts.DefaultShapes, cold: args.Contains("--cold"));
+    WideProducts.Run(before, rounds, shapes.Length > 0 ? shapes : WideProducts.DefaultShapes, coldMegabytes: args.SkipWhile(a => a != "--cold").Skip(1).Select(int.Parse).FirstOrDefault(0));
     return;
 }
 if (args.Contains("--klein-gordon"))

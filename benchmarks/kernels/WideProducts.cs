@@ -39,11 +39,11 @@ internal static class WideProducts
         public required List<double>[,] Times;  // [side, product], seconds
     }
 
-    /// <summary>With <paramref name="cold"/>, 48 MB are written before every call, so each product starts with its operands out of
-    /// cache, as in a training step, where every shard's layers have their own buffers.</summary>
-    public static void Run(string? beforeDirectory, int rounds, (int M, int K, int N)[] shapes, bool cold = false)
+    /// <summary>With <paramref name="coldMegabytes"/> &gt; 0, that many MB are written before every call, so each product starts with its
+    /// operands out of cache (2: out of L2, in L3; 48: in memory), as in a training step, where every shard's layers have their own buffers.</summary>
+    public static void Run(string? beforeDirectory, int rounds, (int M, int K, int N)[] shapes, int coldMegabytes = 0)
     {
-        var evict = cold ? new float[12 << 20] : [];
+        var evict = new float[coldMegabytes << 18];
         void Evict() { for (int i = 0; i < evict.Length; i += 16) evict[i] += 1; }
         var sides = beforeDirectory is null ? new[] { ("this build", Current()) } : new[] { ("before", Load(beforeDirectory)), ("after", Current()) };
         var cases = shapes.Select(shape =>

@@ -1,0 +1,90 @@
+using PinnServe.Contracts;
+using PinnServe.Tensors;
+
+namespace PinnServe.Tensors.Tests;
+
+/// <summary>
+/// A dense layer's three products at widths that are not a multiple of the register tile (PINNacle's 100, and 60, 44 with k = 200), on more
+/// rows than one block of the row-blocked kernels (the forward's 144-row blocks at 100 wide, the weight gradient's 256 rows, whose
+/// blocks are prefetched into L2 first), against the scalar chain every element must be: c ← fma(a, b, c) over the inner index in
+/// order (a multiply, a rounding, then an add where the lane does not fuse: x86 with AVX2 off), bit for bit with signed zeros.
+/// </summary>
+public class WideLayerProductTests
+{
+    [Theory]
+    [InlineData(300, 100, 100)]
+    [InlineData(200, 60, 100)]
+    [InlineData(280, 100, 60)]
+    [InlineData(270, 200, 44)]
+    public void ProductsAcrossRowBlocksAreTheScalarChains(int m, int k, int n)
+    {
+        Check<Lane256<float>>(m, k, n);
+        Check<Lane128<float>>(m, k, n);
+        Check<Lane512<float>>(m, k, n);
+        // The width the engine itself dispatches to here (the 128-bit packed kernels when AVX2 is off).
+        var rng = new Rng(3);
+        var (a, b, bias, w0) = (Values(rng, m * k), Values(rng, k * n), Values(rng, n), Values(rng, k * n));
+        var c = new float[m * n];
+        Gemm.MultiplyAddBias<float>(a, b, bias, c, m, k, n, biasRows: m / 3);
+        Same(Chains(Simd.Bits == 512 || Simd.HasFusedMultiplyAdd, m, k, n, (i, j) => i < m / 3 ? bias[j] : 0f, (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "dispatched Y = X·W + b");
+        var w = (float[])w0.Clone();
+        var dy = Values(rng, m * n);
+        Gemm.MultiplyTransposedA<float>(a, dy, w, m, k, n, accumulate: true);
+        Same(Chains(Simd.Bits == 512 || Simd.HasFusedMultiplyAdd, k, m, n, (r, j) => w0[r * n + j], (r, i) => a[i * k + r], (i, j) => dy[i * n + j]), w, "dispatched dW += Xᵀ·dY");
+    }
+
+    private static void Check<V>(int m, int k, int n) where V : struct, ISimdLane<V, float>
+    {
+        var rng = new Rng(17);
+        bool fused = typeof(V) == typeof(Lane512<float>) || Simd.HasFusedMultiplyAdd;
+        var (a, b, bias) = (Values(rng, m * k), Values(rng, k * n), Values(rng, n));
+        string at = $"{typeof(V).Name} m={m} k={k} n={n}";
+
+        var c = new float[m * n];
+        Gemm.Multiply<float, V>(a, b, c, m, k, n, Start.Bias, bias, m / 3);
+        Same(Chains(fused, m, k, n, (i, j) => i < m / 3 ? bias[j] : 0f, (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "Y = X·W + b " + at);
+
+        // dX = dY·Wᵀ with dY[m×n] and W[k×n]: here A[m×k]·Bᵀ with B[n×k].
+        var bt = Values(rng, n * k);
+        Gemm.MultiplyTransposedB<float, V>(a, bt, c, m, k, n, accumulate: false);
+        Same(Chains(fused, m, k, n, (i, j) => 0f, (i, p) => a[i * k + p], (p, j) => bt[j * k + p]), c, "dX = dY·Wᵀ " + at);
+
+        var dy = Values(rng, m * n);
+        var w0 = Values(rng, k * n);
+        var w = (float[])w0.Clone();
+        Gemm.MultiplyTransposedA<float, V>(a, dy, w, m, k, n, accumulate: true);
+        Same(Chains(fused, k, m, n, (r, j) => w0[r * n + j], (r, i) => a[i * k + r], (i, j) => dy[i * n + j]), w, "dW += Xᵀ·dY " + at);
+    }
+
+    private static float[] Chains(bool fused, int rows, int inner, int n, Func<int, int, float> start, Func<int, int, float> a, Func<int, int, float> b)
+    {
+        var c = new float[rows * n];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < n; j++)
+            {
+                float s = start(i, j);
+                for (int p = 0; p < inner; p++) s = fused ? MathF.FusedMultiplyAdd(a(i, p), b(p, j), s) : a(i, p) * b(p, j) + s;
+                c[i * n + j] = s;
+            }
+        return c;
+    }
+
+    /// <summary>Uniform in [−1, 1) with one in ten +0 and one in ten −0.</summary>
+    private static float[] Values(Rng rng, int length)
+    {
+        var x = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            double u = rng.Uniform(0, 1);
+            x[i] = u < 0.1 ? 0f : u < 0.2 ? -0f : (float)rng.Uniform(-1, 1);
+        }
+        return x;
+    }
+
+    private static void Same(float[] expected, float[] actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            if (!expected[i].Equals(actual[i]) || float.IsNegative(expected[i]) != float.IsNegative(actual[i]))
+                Assert.Fail($"{what}: element {i} is {actual[i]}, the scalar chain gives {expected[i]}");
+    }
+}
