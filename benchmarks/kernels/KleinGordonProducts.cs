@@ -4,33 +4,13 @@
 // PinnServe.Tensors.dll in DIR (an earlier build) are timed interleaved with this build's, call by call, in one
 // process, and their outputs compared bit for bit.
 using System.Diagnostics;
-using System.Reflection;
-using System.Runtime.Loader;
 using PinnServe.Tensors;
 
 internal static class KleinGordonProducts
 {
-    private delegate void WithBias(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> bias, Span<float> c, int m, int k, int n, int biasRows);
-    private delegate void Plain(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate);
-
-    private sealed record Kernels(WithBias Forward, Plain WeightGradient, Plain InputGradient);
-
-    private static Kernels Current() => new(Gemm.MultiplyAddBias<float>, Gemm.MultiplyTransposedA<float>, Gemm.MultiplyTransposedB<float>);
-
-    private static Kernels Load(string directory)
-    {
-        var context = new AssemblyLoadContext("before", isCollectible: false);
-        var assembly = context.LoadFromAssemblyPath(Path.GetFullPath(Path.Combine(directory, "PinnServe.Tensors.dll")));
-        var gemm = assembly.GetType("PinnServe.Tensors.Gemm")!;
-        MethodInfo Find(string name, int parameters) => gemm.GetMethods(BindingFlags.Public | BindingFlags.Static)
-            .Single(m => m.Name == name && m.GetParameters().Length == parameters).MakeGenericMethod(typeof(float));
-        return new(Find("MultiplyAddBias", 8).CreateDelegate<WithBias>(), Find("MultiplyTransposedA", 7).CreateDelegate<Plain>(),
-            Find("MultiplyTransposedB", 7).CreateDelegate<Plain>());
-    }
-
     public static void Run(string? beforeDirectory, int rounds)
     {
-        var sides = beforeDirectory is null ? new[] { ("this build", Current()) } : new[] { ("before", Load(beforeDirectory)), ("after", Current()) };
+        var sides = beforeDirectory is null ? new[] { ("this build", LayerKernels.Current()) } : new[] { ("before", LayerKernels.Load(beforeDirectory)), ("after", LayerKernels.Current()) };
         const int width = 50;
         {
             // dX = dY·Wᵀ transposes W first (then packs it): that pass alone.

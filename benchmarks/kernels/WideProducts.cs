@@ -4,30 +4,10 @@
 // the same calls through the PinnServe.Tensors.dll in DIR (an earlier build) are timed interleaved with this build's,
 // call by call, in one process, and the outputs compared bit for bit.
 using System.Diagnostics;
-using System.Reflection;
-using System.Runtime.Loader;
 using PinnServe.Tensors;
 
 internal static class WideProducts
 {
-    private delegate void WithBias(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> bias, Span<float> c, int m, int k, int n, int biasRows);
-    private delegate void Plain(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate);
-
-    private sealed record Kernels(WithBias Forward, Plain WeightGradient, Plain InputGradient);
-
-    private static Kernels Current() => new(Gemm.MultiplyAddBias<float>, Gemm.MultiplyTransposedA<float>, Gemm.MultiplyTransposedB<float>);
-
-    private static Kernels Load(string directory)
-    {
-        var context = new AssemblyLoadContext("before", isCollectible: false);
-        var assembly = context.LoadFromAssemblyPath(Path.GetFullPath(Path.Combine(directory, "PinnServe.Tensors.dll")));
-        var gemm = assembly.GetType("PinnServe.Tensors.Gemm")!;
-        MethodInfo Find(string name, int parameters) => gemm.GetMethods(BindingFlags.Public | BindingFlags.Static)
-            .Single(m => m.Name == name && m.GetParameters().Length == parameters).MakeGenericMethod(typeof(float));
-        return new(Find("MultiplyAddBias", 8).CreateDelegate<WithBias>(), Find("MultiplyTransposedA", 7).CreateDelegate<Plain>(),
-            Find("MultiplyTransposedB", 7).CreateDelegate<Plain>());
-    }
-
     public static readonly (int M, int K, int N)[] DefaultShapes =
         [(1024, 100, 100), (256, 100, 100), (1024, 2, 100), (1024, 100, 1), (1024, 128, 128), (1024, 20, 20), (1024, 60, 60), (1024, 200, 200)];
 
@@ -45,7 +25,7 @@ internal static class WideProducts
     {
         var evict = new float[coldMegabytes << 18];
         void Evict() { for (int i = 0; i < evict.Length; i += 16) evict[i] += 1; }
-        var sides = beforeDirectory is null ? new[] { ("this build", Current()) } : new[] { ("before", Load(beforeDirectory)), ("after", Current()) };
+        var sides = beforeDirectory is null ? new[] { ("this build", LayerKernels.Current()) } : new[] { ("before", LayerKernels.Load(beforeDirectory)), ("after", LayerKernels.Current()) };
         var cases = shapes.Select(shape =>
         {
             var (rows, k, n) = shape;
