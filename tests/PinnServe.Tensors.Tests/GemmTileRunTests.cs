@@ -83,7 +83,7 @@ public class GemmTileRunTests
     /// multiply-add (x86 with AVX2 off) the 128- and 256-bit lanes multiply, round, then add, and so does the chain
     /// (the 512-bit lane always fuses: it runs only where AVX-512, and so FMA, exists).
     /// </summary>
-    private static T[] Chains<T>(bool fused, int rows, int inner, int n, Func<int, int, T> start, Func<int, int, T> a, Func<int, int, T> b)
+    internal static T[] Chains<T>(bool fused, int rows, int inner, int n, Func<int, int, T> start, Func<int, int, T> a, Func<int, int, T> b)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var c = new T[rows * n];

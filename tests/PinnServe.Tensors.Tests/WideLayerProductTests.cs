@@ -26,11 +26,11 @@ public class WideLayerProductTests
         var (a, b, bias, w0) = (Values(rng, m * k), Values(rng, k * n), Values(rng, n), Values(rng, k * n));
         var c = new float[m * n];
         Gemm.MultiplyAddBias<float>(a, b, bias, c, m, k, n, biasRows: m / 3);
-        Same(Chains(Simd.Bits == 512 || Simd.HasFusedMultiplyAdd, m, k, n, (i, j) => i < m / 3 ? bias[j] : 0f, (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "dispatched Y = X·W + b");
+        Same(GemmTileRunTests.Chains<float>(Simd.Bits == 512 || Simd.HasFusedMultiplyAdd, m, k, n, (i, j) => i < m / 3 ? bias[j] : 0f, (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "dispatched Y = X·W + b");
         var w = (float[])w0.Clone();
         var dy = Values(rng, m * n);
         Gemm.MultiplyTransposedA<float>(a, dy, w, m, k, n, accumulate: true);
-        Same(Chains(Simd.Bits == 512 || Simd.HasFusedMultiplyAdd, k, m, n, (r, j) => w0[r * n + j], (r, i) => a[i * k + r], (i, j) => dy[i * n + j]), w, "dispatched dW += Xᵀ·dY");
+        Same(GemmTileRunTests.Chains<float>(Simd.Bits == 512 || Simd.HasFusedMultiplyAdd, k, m, n, (r, j) => w0[r * n + j], (r, i) => a[i * k + r], (i, j) => dy[i * n + j]), w, "dispatched dW += Xᵀ·dY");
     }
 
     private static void Check<V>(int m, int k, int n) where V : struct, ISimdLane<V, float>
@@ -42,31 +42,18 @@ public class WideLayerProductTests
 
         var c = new float[m * n];
         Gemm.Multiply<float, V>(a, b, c, m, k, n, Start.Bias, bias, m / 3);
-        Same(Chains(fused, m, k, n, (i, j) => i < m / 3 ? bias[j] : 0f, (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "Y = X·W + b " + at);
+        Same(GemmTileRunTests.Chains<float>(fused, m, k, n, (i, j) => i < m / 3 ? bias[j] : 0f, (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "Y = X·W + b " + at);
 
         // dX = dY·Wᵀ with dY[m×n] and W[k×n]: here A[m×k]·Bᵀ with B[n×k].
         var bt = Values(rng, n * k);
         Gemm.MultiplyTransposedB<float, V>(a, bt, c, m, k, n, accumulate: false);
-        Same(Chains(fused, m, k, n, (i, j) => 0f, (i, p) => a[i * k + p], (p, j) => bt[j * k + p]), c, "dX = dY·Wᵀ " + at);
+        Same(GemmTileRunTests.Chains<float>(fused, m, k, n, (i, j) => 0f, (i, p) => a[i * k + p], (p, j) => bt[j * k + p]), c, "dX = dY·Wᵀ " + at);
 
         var dy = Values(rng, m * n);
         var w0 = Values(rng, k * n);
         var w = (float[])w0.Clone();
         Gemm.MultiplyTransposedA<float, V>(a, dy, w, m, k, n, accumulate: true);
-        Same(Chains(fused, k, m, n, (r, j) => w0[r * n + j], (r, i) => a[i * k + r], (i, j) => dy[i * n + j]), w, "dW += Xᵀ·dY " + at);
-    }
-
-    private static float[] Chains(bool fused, int rows, int inner, int n, Func<int, int, float> start, Func<int, int, float> a, Func<int, int, float> b)
-    {
-        var c = new float[rows * n];
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < n; j++)
-            {
-                float s = start(i, j);
-                for (int p = 0; p < inner; p++) s = fused ? MathF.FusedMultiplyAdd(a(i, p), b(p, j), s) : a(i, p) * b(p, j) + s;
-                c[i * n + j] = s;
-            }
-        return c;
+        Same(GemmTileRunTests.Chains<float>(fused, k, m, n, (r, j) => w0[r * n + j], (r, i) => a[i * k + r], (i, j) => dy[i * n + j]), w, "dW += Xᵀ·dY " + at);
     }
 
     /// <summary>Uniform in [−1, 1) with one in ten +0 and one in ten −0.</summary>
