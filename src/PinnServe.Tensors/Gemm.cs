@@ -236,7 +236,7 @@ public static partial class Gemm
             ref T Bblock = ref Unsafe.Add(ref B, i0 * n);
             // In a training step X and dY come from buffers long out of cache, and the tiles walk X down its columns (a new
             // line per row) and dY chunk by chunk: fetched in address order first, both blocks arrive at streaming speed
-            // (PINNacle's 5 × 100 step: the 100-wide backward ~9% faster, interleaved runs; benchmarks/kernels --wide --cold).
+            // (PINNacle's 5 × 100 step: its 100-wide backward 7.6% faster in profiled ABBA runs; benchmarks/kernels --wide --cold).
             CacheHints.IntoL2(ref Ablock, rows * k);
             CacheHints.IntoL2(ref Bblock, rows * n);
             // dY's rows of a wide layer are 512 bytes or more apart: a chunk's columns over the block would crowd a few
