@@ -98,7 +98,7 @@ public class GemmTileRunTests
     }
 
     /// <summary>Uniform values with one in ten +0 and one in ten −0 (a zero chain must keep its sign as the scalar one does).</summary>
-    private static T[] Values<T>(Rng rng, int length) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    internal static T[] Values<T>(Rng rng, int length) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var x = new T[length];
         for (int i = 0; i < length; i++)
@@ -109,7 +109,7 @@ public class GemmTileRunTests
         return x;
     }
 
-    private static void Same<T>(T[] expected, T[] actual, string what) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    internal static void Same<T>(T[] expected, T[] actual, string what) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         for (int i = 0; i < expected.Length; i++)
             if (!expected[i].Equals(actual[i]) || T.IsNegative(expected[i]) != T.IsNegative(actual[i]))

@@ -23,55 +23,36 @@ public class WideLayerProductTests
         Check<Lane512<float>>(m, k, n);
         // The width the engine itself dispatches to here (the 128-bit packed kernels when AVX2 is off).
         var rng = new Rng(3);
-        var (a, b, bias, w0) = (Values(rng, m * k), Values(rng, k * n), Values(rng, n), Values(rng, k * n));
+        var (a, b, bias, w0) = (GemmTileRunTests.Values<float>(rng, m * k), GemmTileRunTests.Values<float>(rng, k * n), GemmTileRunTests.Values<float>(rng, n), GemmTileRunTests.Values<float>(rng, k * n));
         var c = new float[m * n];
         Gemm.MultiplyAddBias<float>(a, b, bias, c, m, k, n, biasRows: m / 3);
-        Same(GemmTileRunTests.Chains<float>(Simd.Bits == 512 || Simd.HasFusedMultiplyAdd, m, k, n, (i, j) => i < m / 3 ? bias[j] : 0f, (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "dispatched Y = X·W + b");
+        GemmTileRunTests.Same(GemmTileRunTests.Chains<float>(Simd.Bits == 512 || Simd.HasFusedMultiplyAdd, m, k, n, (i, j) => i < m / 3 ? bias[j] : 0f, (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "dispatched Y = X·W + b");
         var w = (float[])w0.Clone();
-        var dy = Values(rng, m * n);
+        var dy = GemmTileRunTests.Values<float>(rng, m * n);
         Gemm.MultiplyTransposedA<float>(a, dy, w, m, k, n, accumulate: true);
-        Same(GemmTileRunTests.Chains<float>(Simd.Bits == 512 || Simd.HasFusedMultiplyAdd, k, m, n, (r, j) => w0[r * n + j], (r, i) => a[i * k + r], (i, j) => dy[i * n + j]), w, "dispatched dW += Xᵀ·dY");
+        GemmTileRunTests.Same(GemmTileRunTests.Chains<float>(Simd.Bits == 512 || Simd.HasFusedMultiplyAdd, k, m, n, (r, j) => w0[r * n + j], (r, i) => a[i * k + r], (i, j) => dy[i * n + j]), w, "dispatched dW += Xᵀ·dY");
     }
 
     private static void Check<V>(int m, int k, int n) where V : struct, ISimdLane<V, float>
     {
         var rng = new Rng(17);
         bool fused = typeof(V) == typeof(Lane512<float>) || Simd.HasFusedMultiplyAdd;
-        var (a, b, bias) = (Values(rng, m * k), Values(rng, k * n), Values(rng, n));
+        var (a, b, bias) = (GemmTileRunTests.Values<float>(rng, m * k), GemmTileRunTests.Values<float>(rng, k * n), GemmTileRunTests.Values<float>(rng, n));
         string at = $"{typeof(V).Name} m={m} k={k} n={n}";
 
         var c = new float[m * n];
         Gemm.Multiply<float, V>(a, b, c, m, k, n, Start.Bias, bias, m / 3);
-        Same(GemmTileRunTests.Chains<float>(fused, m, k, n, (i, j) => i < m / 3 ? bias[j] : 0f, (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "Y = X·W + b " + at);
+        GemmTileRunTests.Same(GemmTileRunTests.Chains<float>(fused, m, k, n, (i, j) => i < m / 3 ? bias[j] : 0f, (i, p) => a[i * k + p], (p, j) => b[p * n + j]), c, "Y = X·W + b " + at);
 
         // dX = dY·Wᵀ with dY[m×n] and W[k×n]: here A[m×k]·Bᵀ with B[n×k].
-        var bt = Values(rng, n * k);
+        var bt = GemmTileRunTests.Values<float>(rng, n * k);
         Gemm.MultiplyTransposedB<float, V>(a, bt, c, m, k, n, accumulate: false);
-        Same(GemmTileRunTests.Chains<float>(fused, m, k, n, (i, j) => 0f, (i, p) => a[i * k + p], (p, j) => bt[j * k + p]), c, "dX = dY·Wᵀ " + at);
+        GemmTileRunTests.Same(GemmTileRunTests.Chains<float>(fused, m, k, n, (i, j) => 0f, (i, p) => a[i * k + p], (p, j) => bt[j * k + p]), c, "dX = dY·Wᵀ " + at);
 
-        var dy = Values(rng, m * n);
-        var w0 = Values(rng, k * n);
+        var dy = GemmTileRunTests.Values<float>(rng, m * n);
+        var w0 = GemmTileRunTests.Values<float>(rng, k * n);
         var w = (float[])w0.Clone();
         Gemm.MultiplyTransposedA<float, V>(a, dy, w, m, k, n, accumulate: true);
-        Same(GemmTileRunTests.Chains<float>(fused, k, m, n, (r, j) => w0[r * n + j], (r, i) => a[i * k + r], (i, j) => dy[i * n + j]), w, "dW += Xᵀ·dY " + at);
-    }
-
-    /// <summary>Uniform in [−1, 1) with one in ten +0 and one in ten −0.</summary>
-    private static float[] Values(Rng rng, int length)
-    {
-        var x = new float[length];
-        for (int i = 0; i < length; i++)
-        {
-            double u = rng.Uniform(0, 1);
-            x[i] = u < 0.1 ? 0f : u < 0.2 ? -0f : (float)rng.Uniform(-1, 1);
-        }
-        return x;
-    }
-
-    private static void Same(float[] expected, float[] actual, string what)
-    {
-        for (int i = 0; i < expected.Length; i++)
-            if (!expected[i].Equals(actual[i]) || float.IsNegative(expected[i]) != float.IsNegative(actual[i]))
-                Assert.Fail($"{what}: element {i} is {actual[i]}, the scalar chain gives {expected[i]}");
+        GemmTileRunTests.Same(GemmTileRunTests.Chains<float>(fused, k, m, n, (r, j) => w0[r * n + j], (r, i) => a[i * k + r], (i, j) => dy[i * n + j]), w, "dW += Xᵀ·dY " + at);
     }
 }
