@@ -59,6 +59,7 @@ internal sealed class TrainOptions
     public readonly Option<string?> ReferenceColumns = new("--reference-columns") { Description = "Names for --reference's columns: all by position (x,y,u: a table without a header) or name=column pairs (x=X)." };
     public readonly Option<string?> ObservationFile = new("--observation-file") { Description = "Observations from a file: .npz from `pinn reference`, or a CSV table with the axes then the fields as columns." };
     public readonly Option<string[]> TermPoints = new("--term-points") { Description = "Full-batch points of one condition term, name=count (repeatable; e.g. ic=100)." };
+    public readonly Option<string[]> AlsoReference = new("--also-reference") { Description = "Another reference file the run is scored against as well (repeatable; any file --reference reads; e.g. the exact solution beside a benchmark's file): metrics.csv gains rel_l2_FIELD@NAME columns, summary.json rel_l2_also.", AllowMultipleArgumentsPerToken = false };
     public readonly Option<string?> Reference = new("--reference") { Description = "Reference data for the relative L²: a `pinn reference` grid, or any table `pinn eval --reference` reads (COMSOL .dat/.txt, CSV, .npy/.npz/.mat) as scattered points, columns matched by name ignoring case (default: the exact solution, the problem file's [reference] or the problem's solver)." };
     public readonly Option<int?> EvalGrid = new("--eval-grid") { Description = "Evaluation grid points per axis." };
     public readonly Option<int?> LogEvery = new("--log-every") { Description = "Metrics row every N steps." };
@@ -84,7 +85,7 @@ internal sealed class TrainOptions
     [
         Problem, Model, Arch, Periodic, Activation, Weighting, Beta, Tau, BiasCorrection, P, GradParams, Aggregation, ReferenceGradient, Weight,
         Layers, Iters, Lbfgs, LbfgsPoints, LbfgsResample, LbfgsRestart, LbfgsSampling, LbfgsWeightScale, LbfgsKeepBest, AdamKeepBest, CausalChunks, CausalTol, Batch, FullBatch, ResidualPoints, ConditionPoints, ResidualBatch, Lr, Schedule, Decay, DecaySteps, WarmupSteps, Normalization,
-        Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, ObservationColumns, ReferenceColumns, TermPoints, Reference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
+        Precision, Seed, Param, Learn, ObservationCount, Noise, ObservationFile, ObservationColumns, ReferenceColumns, TermPoints, Reference, AlsoReference, EvalGrid, LogEvery, EvalEvery, CheckpointEvery, Threads,
         SlicePoints, FaceReduction, Device, .. Diagnostics.All(),
         NtkPoints, NtkNormalization, Rwf, RwfMean, RwfStd, FourierFeatures, FourierScale,
     ];
@@ -157,6 +158,8 @@ internal sealed class TrainOptions
         Bind(Normalization, "sampling.normalization"), Bind(SlicePoints, "sampling.slice_points"), Bind(FaceReduction, "sampling.face_reduction"),
         Bind(Precision, "device.precision"), Bind(Device, "device.name"), Bind(Seed, "seed"),
         Bind(Reference, "data.reference_file", f => JsonValue.Create(Path.GetFullPath(f!))),
+        new(AlsoReference, "data.also_references", p => p.GetValue(AlsoReference) is { Length: > 0 } files
+            ? [("data.also_references", new JsonArray(files.Select(f => (JsonNode?)JsonValue.Create(Path.GetFullPath(f))).ToArray()))] : []),
         new(Learn, "data.learn", p => ParsePairs(p.GetValue(Learn), "--learn") is { Count: > 0 } l ? [("data.learn", Pairs(l))] : []),
         Bind(ObservationCount, "data.observations"), Bind(Noise, "data.noise"),
         Bind(ObservationFile, "data.observation_file", f => JsonValue.Create(Path.GetFullPath(f!))),

@@ -88,6 +88,8 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         var compiler = new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = config.Sampling.SlicePoints, MeanOverFaces = config.Sampling.FaceReduction == FaceReduction.Mean };
         _evaluation = CreateEvaluationSet(problem, config);
         Observations = Observations.For(problem, config, _evaluation);
+        _alsoReferences = AlsoReferences.For(problem, config.Data.AlsoReferences, EvaluateFields,
+            step => step % config.Logging.EvaluateEvery == 0 || step == config.TotalIterations, () => Step);
         IReadOnlyList<LossTerm> terms = Observations is null ? problem.Terms : [.. problem.Terms, Observations.ToLossTerm(problem)];
         _plainTerms = terms.ToArray();
         if (config.Causal.Chunks > 0)
@@ -158,8 +160,10 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
     public int? LbfgsStalledAt => _lbfgs?.StalledAt;
     public double? CausalMinWeight => _causal?.MinWeight;
     public double? CausalUnweightedResidualLoss => _causal?.UnweightedLoss;
-    public IReadOnlyList<ITrainingFeature> Features => _features ??= TrainingFeatures.For(Config, () => LbfgsHeldOut, () => AdamHeldOut,
-        () => _causal is { } c ? new CausalStatus(c.MinWeight, c.UnweightedLoss) : null, () => LbfgsStalledAt);
+    public IReadOnlyList<ITrainingFeature> Features => _features ??= [.. TrainingFeatures.For(Config, () => LbfgsHeldOut, () => AdamHeldOut,
+        () => _causal is { } c ? new CausalStatus(c.MinWeight, c.UnweightedLoss) : null, () => LbfgsStalledAt), .. AlsoReferenceFeature];
+    private readonly AlsoReferences? _alsoReferences;
+    private ITrainingFeature[] AlsoReferenceFeature => _alsoReferences is null ? [] : [_alsoReferences];
     private IReadOnlyList<ITrainingFeature>? _features;
     /// <summary>Each periodic input's axis and period: the domain's extent along it.</summary>
     private static (int Axis, double Period)[] PeriodicAxes(Box domain, IReadOnlyList<string> names) =>

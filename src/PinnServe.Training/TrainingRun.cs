@@ -59,6 +59,7 @@ public sealed partial class TrainingRun : IDisposable
 
     private static TrainingRun Create(string dir, Func<ITrainer> createTrainer, TrainingRecipe config)
     {
+        bool created = !System.IO.Directory.Exists(dir);
         System.IO.Directory.CreateDirectory(dir);
         var runLock = RunLock.Acquire(dir);  // one writer per run directory
         try
@@ -84,6 +85,9 @@ public sealed partial class TrainingRun : IDisposable
         catch
         {
             runLock.Release();
+            // A run refused before its first file (a missing reference, say) leaves no empty directory behind;
+            // a non-empty one is never touched.
+            if (created) try { System.IO.Directory.Delete(dir); } catch (IOException) { }
             throw;
         }
     }

@@ -123,4 +123,61 @@ public class PinnacleExampleTests
         Assert.Matches(expected, result.Stderr);
         Assert.DoesNotContain(Path.GetDirectoryName(file)!, result.Stderr); // relative names only
     }
+
+    [Fact]
+    public void AlsoReferenceScoresTheRunAgainstTheExactSolutionBesideTheBenchmarkFile()
+    {
+        string file = CopyExample("pinnacle-burgers1d.toml", "burgers1d.dat");
+        string dir = Path.GetDirectoryName(file)!, run = Path.Combine(dir, "run"), exact = Path.Combine(dir, "exact.npz");
+        var reference = PinnCli.Run("reference", "burgers", "--param", "nu=0.003183098861837907", "--grid", "21x32", "--out", exact);
+        Assert.True(reference.ExitCode == 0, reference.Stderr);
+        string[] small = ["--layers", "2x16", "--residual-points", "256", "--condition-points", "64", "--log-every", "5", "--eval-every", "10"];
+        var train = PinnCli.Run(["train", file, "--iters", "20", "--out", run, "--also-reference", exact, "--json", .. small]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+
+        // A column per field and reference, filled at the evaluation steps only; the headline stays the problem's file.
+        var metrics = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
+        var header = metrics[0].Split(',');
+        int own = Array.IndexOf(header, "rel_l2_u"), also = Array.IndexOf(header, "rel_l2_u@exact");
+        Assert.True(own >= 0 && also > own, metrics[0]);
+        var rows = metrics.Skip(1).Select(l => l.Split(',')).ToDictionary(r => int.Parse(r[0]));
+        Assert.Equal("", rows[5][also]);
+        double at20 = double.Parse(rows[20][also], System.Globalization.CultureInfo.InvariantCulture);
+
+        // The scores are what `pinn eval --reference` gives for the same file, and not the benchmark file's.
+        var summary = train.Json;
+        double scored = summary["rel_l2_also"]!["exact"]!["u"]!.GetValue<double>();
+        Assert.Equal(20, summary["rel_l2_also_step"]!.GetValue<int>());
+        Assert.Equal(scored, at20, 5);
+        var eval = PinnCli.Run("eval", run, "--reference", exact, "--json");
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        Assert.Equal(scored, eval.Json["rel_l2"]!.GetValue<double>(), 9);
+        Assert.NotEqual(summary["rel_l2"]!.GetValue<double>(), scored);
+
+        // Extending the run keeps scoring against it (the recipe holds the file), in the same columns.
+        var resumed = PinnCli.Run("train", "--resume", run, "--iters", "30", "--json");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Equal(30, resumed.Json["rel_l2_also_step"]!.GetValue<int>());
+        var extended = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
+        Assert.Equal(metrics[0], extended[0]);
+        Assert.NotEqual("", extended[^1].Split(',')[also]);
+    }
+
+    [Fact]
+    public void AlsoReferenceRefusesAMissingFileAndTwoFilesOfOneName()
+    {
+        string file = CopyExample("pinnacle-burgers1d.toml", "burgers1d.dat");
+        string dir = Path.GetDirectoryName(file)!;
+        var missing = PinnCli.Run("train", file, "--iters", "1", "--out", Path.Combine(dir, "a"), "--also-reference", Path.Combine(dir, "nope.npz"));
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("'nope.npz' does not exist", missing.Stderr);
+        Assert.DoesNotContain(dir, missing.Stderr); // the file's name, never its path
+        Directory.CreateDirectory(Path.Combine(dir, "copy"));
+        File.Copy(Path.Combine(dir, "burgers1d.dat"), Path.Combine(dir, "copy", "burgers1d.dat"));
+        var twice = PinnCli.Run("train", file, "--iters", "1", "--out", Path.Combine(dir, "b"),
+            "--also-reference", Path.Combine(dir, "burgers1d.dat"), "--also-reference", Path.Combine(dir, "copy", "burgers1d.dat"));
+        Assert.NotEqual(0, twice.ExitCode);
+        Assert.Contains("named 'burgers1d'", twice.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(dir, "b")), "a refused run writes no run directory");
+    }
 }

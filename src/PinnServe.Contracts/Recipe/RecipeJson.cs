@@ -79,7 +79,7 @@ public static class RecipeJson
         ["device"] = "device.name", ["precision"] = "device.precision",
         ["log_every"] = "logging.log_every", ["evaluate_every"] = "logging.eval_every", ["checkpoint_every"] = "logging.checkpoint_every",
         ["evaluation_grid"] = "logging.eval_grid", ["diagnostics"] = "logging.diagnostics",
-        ["reference_file"] = "data.reference_file", ["learn"] = "data.learn", ["observations"] = "data.observations",
+        ["reference_file"] = "data.reference_file", ["also_references"] = "data.also_references", ["learn"] = "data.learn", ["observations"] = "data.observations",
         ["noise"] = "data.noise", ["observation_file"] = "data.observation_file",
     };
 }

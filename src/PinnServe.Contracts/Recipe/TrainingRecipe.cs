@@ -227,6 +227,9 @@ public sealed record DataRecipe
     public string? ReferenceFile { get; init; }
     /// <summary>Names for <see cref="ReferenceFile"/>'s columns: all by position ("x,y,u") or name=column pairs; null: matched by name.</summary>
     public string? ReferenceColumns { get; init; }
+    /// <summary>More reference files the run is scored against beside its own (a benchmark's file and the exact solution,
+    /// say): each adds rel_l2_FIELD@NAME columns to metrics.csv and an entry to summary.json; none changes the training.</summary>
+    public List<string> AlsoReferences { get; init; } = new();
 }
 
 /// <summary>What the run records and how often.</summary>

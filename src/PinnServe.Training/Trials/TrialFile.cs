@@ -105,6 +105,9 @@ public sealed record TrialFile
         if (recipe["data"] is JsonObject data)
             foreach (string key in new[] { "reference_file", "observation_file" })
                 if (data[key] is JsonValue v && v.TryGetValue(out string? path)) data[key] = Path.GetFullPath(path);
+        if (recipe["data"]?["also_references"] is JsonArray also)
+            for (int i = 0; i < also.Count; i++)
+                if (also[i] is JsonValue v && v.TryGetValue(out string? path)) also[i] = Path.GetFullPath(path);
         return new TrialFile { Name = name, Problem = problem, Recipe = recipe, Seed = config.Seed, RunDir = runDir };
     }
 
@@ -209,6 +212,8 @@ public sealed record TrialFile
         if (problemFile is not null) config = config with { ProblemFile = problemFile, ProblemDirectory = dataDirectory };
         // Data files named by the recipe resolve like the embedded problem's own: against the trial file's folder.
         if (config.Data.ReferenceFile is { } reference) config = config.WithData(it => it with { ReferenceFile = Path.GetFullPath(reference, dataDirectory) });
+        if (config.Data.AlsoReferences.Count > 0)
+            config = config.WithData(it => it with { AlsoReferences = it.AlsoReferences.Select(f => Path.GetFullPath(f, dataDirectory)).ToList() });
         if (config.Data.ObservationFile is { } observations) config = config.WithData(it => it with { ObservationFile = Path.GetFullPath(observations, dataDirectory) });
         return config;
     }
