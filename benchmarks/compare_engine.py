@@ -42,6 +42,18 @@ def faster(a, b):
     return a if b is None or (a is not None and a["ms_per_iter"] <= b["ms_per_iter"]) else b
 
 
+def blas_library(python):
+    """The BLAS the peer's torch loads: Debian's torch links the generic libblas.so.3, which is the slow reference BLAS
+    unless libopenblas0-pthread is installed (the peer then runs 3-4x slower and every lead is inflated)."""
+    probe = ("import torch, os\n"
+             "maps = open(f'/proc/{os.getpid()}/maps').read().split()\n"
+             "print(next((os.path.realpath(m) for m in maps if 'libblas.so' in m or 'openblas' in m), 'unknown'))")
+    try:
+        return subprocess.run([python, "-c", probe], check=True, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pinn", default="dotnet src/PinnServe.Cli/bin/Release/net10.0/pinn.dll")
@@ -57,6 +69,10 @@ def main():
     model_name, flags = cpu_info()
     has512 = "avx512f" in flags
     base_env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PINNSERVE_SIMD_BITS")}
+    blas = blas_library(a.python)
+    if "openblas" not in blas:
+        sys.exit(f"error: the PyTorch peer loads {os.path.basename(blas)}, not OpenBLAS: it would run several times slower than "
+                 "its users see it. Install it: apt-get install libopenblas0-pthread")
     load_start = os.getloadavg()[0]
     started = datetime.datetime.now(datetime.timezone.utc)
     best = {}   # (problem, configuration) -> fastest row over the rounds
@@ -99,7 +115,7 @@ def main():
     first = best[(problems[0][0], "one")]
     torch_version = best[(problems[0][0], "torch 1")]["torch"]
     print(f"Measured {started:%Y-%m-%d %H:%M} UTC on {model_name} ({cores} logical CPUs; vector extensions: "
-          f"{first.get('cpu_flags', '?')}; the engine ran {first['simd_bits']}-bit kernels), PyTorch {torch_version} with OpenBLAS; "
+          f"{first.get('cpu_flags', '?')}; the engine ran {first['simd_bits']}-bit kernels), PyTorch {torch_version} with OpenBLAS ({os.path.basename(blas)}); "
           f"measured one-core float32 FMA peak {first['peak_gflops_one_core']:.0f} GFLOP/s; load average {load_start:.1f} at the start, "
           f"{os.getloadavg()[0]:.1f} at the end; command: `python3 benchmarks/compare_engine.py --seconds {a.seconds:g} --rounds {a.rounds}"
           f"{' --per-core-only' if a.per_core_only else ''}`.\n")
