@@ -121,7 +121,10 @@ public static class TanhKernel
         };
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Never inlined, and the kernel inlined here once: with the tail's second copy of the kernel, or inlined into a
+    // caller with more kernels (TanhActivation.Evaluate), the JIT ran out of inlining budget and called the lane
+    // operations (Select, And, Or, Store, even the constants' conversions) through memory, 2–3× slower per vector.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Span<T, V>(ReadOnlySpan<T> x, Span<T> destination) where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdMathLane<V, T>
     {
         ref T source = ref MemoryMarshal.GetReference(x);
@@ -129,8 +132,13 @@ public static class TanhKernel
         int n = x.Length, i = 0;
         for (; i + V.Count <= n; i += V.Count) Tanh<T, V>(V.Load(ref source, (nuint)i)).Store(ref target, (nuint)i);
         // The tail element by element (not an overlapping last vector, which would read outputs when x and destination are one span).
-        for (; i < n; i++) destination[i] = Tanh<T, V>(V.Broadcast(x[i])).ToScalar();
+        for (; i < n; i++) destination[i] = Element<T, V>(x[i]);
     }
+
+    // One element by the vector kernel on a broadcast (the same bits as its lane of a vector), out of line for Span's sake.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static T Element<T, V>(T x) where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdMathLane<V, T>
+        => Tanh<T, V>(V.Broadcast(x)).ToScalar();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static V C<T, V>(double value) where T : unmanaged, IBinaryFloatingPointIeee754<T> where V : struct, ISimdMathLane<V, T> => V.Broadcast(T.CreateTruncating(value));

@@ -31,7 +31,10 @@ public sealed class CpuBackend : IComputeBackend
 /// are bit-identical for any thread count. Where one shape (piece and point count) has more shards than there are
 /// threads, each thread runs its shards of that shape on its own twin tape (<see cref="SliceOnTwin{T}"/>), so a
 /// step's working set is a few shards' buffers instead of all of them (7–15% less time per step on Allen–Cahn, see
-/// docs/benchmarks.md). Two barrier crossings per step, no allocation.
+/// docs/benchmarks.md). Where the terms' gradient reductions are large (Allen–Cahn: 19 shards of 66,561 parameters),
+/// every thread then sums ranges of θ (<see cref="CompiledTerm{T}.ReduceGradient"/>: each element the same sum in the
+/// same shard order, whichever thread takes its range). Two barrier crossings per step (three with the parallel
+/// reduction), no allocation.
 /// </summary>
 internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -40,11 +43,29 @@ internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged,
     private readonly Barrier? _barrier;
     private readonly Thread[] _workers;
     private int _next;
+    // The gradient reductions as ranges of θ, taken one at a time by every thread after the shards, where the step's
+    // reduction is large enough to pay for a third barrier crossing; otherwise the stepping thread reduces alone.
+    private readonly ReduceRange[] _reduceRanges;
+    private readonly bool _parallelReduce;
+    private int _nextRange;
     private volatile bool _stopping;
     private Exception? _workerError;
 
     /// <summary>A shard: its own tape, or (shared buffers) one run per thread on that thread's twin.</summary>
     private sealed record WorkItem(Autodiff.Tape<T> Tape, SliceOnTwin<T>[]? OnTwin);
+
+    /// <summary>θ's entries [Start, Start + Length) of one term's gradient sum.</summary>
+    private readonly record struct ReduceRange(CompiledTerm<T> Term, int Start, int Length);
+
+    /// <summary>
+    /// Elements (shards × parameters, summed over the terms) from which the threads share the reduction: ≈ 150 µs of
+    /// summing on one core, against a barrier crossing of 10–100 µs. Klein–Gordon M1 (4 × 10,401) and cavity M4 stay
+    /// below it; Allen–Cahn DN (≈ 1.4 M) is above.
+    /// </summary>
+    internal const long ParallelReduceElements = 256 * 1024;
+
+    /// <summary>Elements per range a thread takes: 8 chunks of <see cref="CompiledTerm{T}.ReduceChunk"/> (64 KB of float32 sum).</summary>
+    private const int RangeLength = 8 * CompiledTerm<T>.ReduceChunk;
 
     public CpuTermExecutor(IReadOnlyList<CompiledTerm<T>> terms, int threads, bool sharedBuffers = true)
     {
@@ -52,6 +73,9 @@ internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged,
         Threads = Math.Clamp(threads, 1, Math.Max(1, _terms.Sum(t => t.Shards.Count)));
         _items = _terms.SelectMany(t => Items(t, Threads, sharedBuffers))
             .OrderByDescending(item => item.Tape.ForwardFlops + item.Tape.BackwardFlops).ToArray();
+        _reduceRanges = _terms.SelectMany(t => Enumerable.Range(0, (t.ReducedLength + RangeLength - 1) / RangeLength)
+            .Select(r => new ReduceRange(t, r * RangeLength, Math.Min(RangeLength, t.ReducedLength - r * RangeLength)))).ToArray();
+        _parallelReduce = Threads > 1 && _terms.Sum(t => (long)t.ReducedLength * t.Shards.Count) >= ParallelReduceElements;
         _workers = new Thread[Threads - 1];
         if (Threads > 1)
         {
@@ -87,15 +111,32 @@ internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged,
     public void Run()
     {
         _next = 0;
+        _nextRange = 0;
         if (_barrier is null) RunShards(0);
         else
         {
             _barrier.SignalAndWait();   // start
             RunShards(0);
-            _barrier.SignalAndWait();   // done
+            _barrier.SignalAndWait();   // shards done
+            if (_parallelReduce)
+            {
+                if (_workerError is null) ReduceRanges();
+                _barrier.SignalAndWait();   // reductions done
+            }
             if (_workerError is { } e) throw new InvalidOperationException("A training worker thread failed.", e);
         }
-        foreach (var term in _terms) term.Reduce();
+        if (!_parallelReduce) ReduceRanges();
+        foreach (var term in _terms) term.ReduceLoss();
+    }
+
+    private void ReduceRanges()
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref _nextRange) - 1) < _reduceRanges.Length)
+        {
+            var range = _reduceRanges[i];
+            range.Term.ReduceGradient(range.Start, range.Length);
+        }
     }
 
     // Worker 0 is the stepping thread; each thread runs shared-buffer shards on its own twin.
@@ -121,6 +162,13 @@ internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged,
             _barrier!.SignalAndWait();
             if (_stopping) return;
             try { RunShards(id); }
+            catch (Exception e) { _workerError = e; }
+            _barrier.SignalAndWait();
+            if (!_parallelReduce) continue;
+            try
+            {
+                if (_workerError is null) ReduceRanges();
+            }
             catch (Exception e) { _workerError = e; }
             _barrier.SignalAndWait();
         }

@@ -152,12 +152,40 @@ public sealed class CompiledTerm<T> where T : unmanaged, IBinaryFloatingPointIee
     /// <summary>Sums the shards' losses and gradients in shard order (after the shards ran, on any threads).</summary>
     public void Reduce()
     {
+        ReduceLoss();
+        ReduceGradient(0, _gradient.Length);
+    }
+
+    /// <summary>The loss half of <see cref="Reduce"/>: the shards' losses summed in shard order.</summary>
+    internal void ReduceLoss()
+    {
         _fromDevice = false;
         Loss = SumOfShards();
+    }
+
+    /// <summary>Entries of θ that <see cref="ReduceGradient"/> sums (0 when the only shard's gradient is the term's).</summary>
+    internal int ReducedLength => _gradient.Length;
+
+    /// <summary>Elements per chunk of <see cref="ReduceGradient"/>: 8 KB of float32, so the chunk's sum stays in L1 while every shard's chunk is added.</summary>
+    internal const int ReduceChunk = 2048;
+
+    /// <summary>
+    /// The gradient half of <see cref="Reduce"/> on θ's entries [start, start + length): chunk by chunk, the first shard's
+    /// chunk copied and every other shard's added in shard order, so each element is the same sum in the same order as
+    /// one whole pass per shard (the bits do not depend on the chunks or on which thread takes a range), while the sum
+    /// is read and written once instead of once per shard.
+    /// </summary>
+    internal void ReduceGradient(int start, int length)
+    {
         if (_shards.Length == 1) return;
-        _shards[0].ParameterGradient.CopyTo(_gradient, 0);
-        for (int s = 1; s < _shards.Length; s++)
-            System.Numerics.Tensors.TensorPrimitives.Add(_gradient, _shards[s].ParameterGradient, _gradient);
+        for (int end = start + length; start < end; start += ReduceChunk)
+        {
+            int count = Math.Min(ReduceChunk, end - start);
+            var sum = _gradient.AsSpan(start, count);
+            _shards[0].ParameterGradient.AsSpan(start, count).CopyTo(sum);
+            for (int s = 1; s < _shards.Length; s++)
+                System.Numerics.Tensors.TensorPrimitives.Add(sum, _shards[s].ParameterGradient.AsSpan(start, count), sum);
+        }
     }
 
     private T SumOfShards()
