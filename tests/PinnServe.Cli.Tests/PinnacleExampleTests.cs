@@ -180,4 +180,31 @@ public class PinnacleExampleTests
         Assert.Contains("named 'burgers1d'", twice.Stderr);
         Assert.False(Directory.Exists(Path.Combine(dir, "b")), "a refused run writes no run directory");
     }
+
+    [Fact]
+    public void TheTableFileBindsEveryRowAndARowRunsAsPinnTrainDoes()
+    {
+        // examples/pinnacle-table.toml names its problems as problems/NAME.toml, relative to itself: copied so.
+        string dir = Directory.CreateTempSubdirectory("pinn-pinnacle-table-").FullName, runs = Path.Combine(dir, "runs");
+        Directory.CreateDirectory(Path.Combine(dir, "problems"));
+        foreach (var name in new[] { "pinnacle-burgers1d.toml", "burgers1d.dat", "pinnacle-poisson2d-c.toml", "poisson1_cg_data.dat" })
+            File.Copy(Path.Combine(Examples, name), Path.Combine(dir, "problems", name));
+        string table = Path.Combine(dir, "pinnacle-table.toml"), problem = Path.Combine(dir, "problems", "pinnacle-burgers1d.toml");
+        File.Copy(Path.Combine(Examples, "..", "pinnacle-table.toml"), table);
+        // Every row binds (a misspelt setting would be refused at its line); nothing runs with --status.
+        var status = PinnCli.Run("reproduce", "--file", table, "--trials", "1", "--status", "--runs", runs);
+        Assert.True(status.ExitCode == 0, status.Stderr);
+        Assert.Contains("11 not submitted", status.Stdout);
+
+        // The L-BFGS row at a tiny budget is the `pinn train` command docs/results.md quotes, step for step.
+        string[] small = ["--iters", "6", "--lbfgs", "4", "--layers", "2x8", "--residual-points", "128", "--condition-points", "32", "--log-every", "2", "--eval-every", "5"];
+        var row = PinnCli.Run(["reproduce", "--file", table, "--trials", "1", "--rows", "Burgers PINN decayed + L-BFGS", "--runs", runs, "--out", Path.Combine(dir, "out"),
+            .. small.SelectMany(a => new[] { "--train-args", a })]);
+        Assert.True(row.ExitCode == 0, row.Stderr);
+        string trial = Directory.GetFiles(runs, "metrics.csv", SearchOption.AllDirectories).Single();
+        var train = PinnCli.Run(["train", problem, "--decay", "0.9", "--seed", "1", "--out", Path.Combine(dir, "cli"), .. small]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        static string[] Values(string file) => File.ReadAllLines(file).Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 1))).ToArray(); // all but the seconds
+        Assert.Equal(Values(Path.Combine(dir, "cli", "metrics.csv")), Values(trial));
+    }
 }
