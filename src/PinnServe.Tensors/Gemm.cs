@@ -26,7 +26,7 @@ public static partial class Gemm
         {
             case 512: Multiply<T, Lane512<T>>(a, b, c, m, k, n, accumulate); break;
             case 256: Multiply<T, Lane256<T>>(a, b, c, m, k, n, accumulate); break;
-            default: Gemm128.Multiply(a, b, c, m, k, n, accumulate ? Start.Accumulate : Start.Zero, default); break;
+            default: Multiply<T, Lane128<T>>(a, b, c, m, k, n, accumulate); break;
         }
     }
 
@@ -69,7 +69,7 @@ public static partial class Gemm
         {
             case 512: Multiply<T, Lane512<T>>(a, b, c, m, k, n, Start.Bias, bias, biasRows); break;
             case 256: Multiply<T, Lane256<T>>(a, b, c, m, k, n, Start.Bias, bias, biasRows); break;
-            default: Gemm128.Multiply(a, b, c, m, k, n, Start.Bias, bias, biasRows); break;
+            default: Multiply<T, Lane128<T>>(a, b, c, m, k, n, Start.Bias, bias, biasRows); break;
         }
     }
 
@@ -97,7 +97,7 @@ public static partial class Gemm
         {
             case 512: MultiplyTransposedB<T, Lane512<T>>(a, b, c, m, k, n, accumulate); break;
             case 256: MultiplyTransposedB<T, Lane256<T>>(a, b, c, m, k, n, accumulate); break;
-            default: Gemm128.MultiplyTransposedB(a, b, c, m, k, n, accumulate); break;
+            default: MultiplyTransposedB<T, Lane128<T>>(a, b, c, m, k, n, accumulate); break;
         }
     }
 
