@@ -12,13 +12,6 @@ using PinnServe.Contracts.Derivatives;
 
 Console.WriteLine($"{Simd.Bits}-bit kernels (hardware FMA: {Simd.HasFusedMultiplyAdd}); one-core float32 FMA peak {PeakFlops.MeasureOneCore<float>(TimeSpan.FromMilliseconds(300)).Values.Max():F0} GFLOP/s, " +
                   $"float64 {PeakFlops.MeasureOneCore<double>(TimeSpan.FromMilliseconds(300)).Values.Max():F0} GFLOP/s");
-if (args.Contains("--lane128"))
-{
-    // --shape m,k,n (repeatable) replaces Allen–Cahn's shapes.
-    var shapes = args.Select((a, i) => (a, i)).Where(t => t.a == "--shape").Select(t => args[t.i + 1].Split(',').Select(int.Parse).ToArray()).Select(s => (s[0], s[1], s[2])).ToArray();
-    Products128.Run(rounds: 200, shapes.Length > 0 ? shapes : null);
-    return;
-}
 if (args.Contains("--wide"))
 {
     // Layers whose width is not a multiple of the register tile (PINNacle's 5 × 100); --shape m,k,n (repeatable),

@@ -26,7 +26,7 @@ public static partial class Gemm
         {
             case 512: Multiply<T, Lane512<T>>(a, b, c, m, k, n, accumulate); break;
             case 256: Multiply<T, Lane256<T>>(a, b, c, m, k, n, accumulate); break;
-            default: Gemm128.Multiply(a, b, c, m, k, n, accumulate ? Start.Accumulate : Start.Zero, default); break;
+            default: Multiply<T, Lane128<T>>(a, b, c, m, k, n, accumulate); break;
         }
     }
 
@@ -69,7 +69,7 @@ public static partial class Gemm
         {
             case 512: Multiply<T, Lane512<T>>(a, b, c, m, k, n, Start.Bias, bias, biasRows); break;
             case 256: Multiply<T, Lane256<T>>(a, b, c, m, k, n, Start.Bias, bias, biasRows); break;
-            default: Gemm128.Multiply(a, b, c, m, k, n, Start.Bias, bias, biasRows); break;
+            default: Multiply<T, Lane128<T>>(a, b, c, m, k, n, Start.Bias, bias, biasRows); break;
         }
     }
 
@@ -97,7 +97,7 @@ public static partial class Gemm
         {
             case 512: MultiplyTransposedB<T, Lane512<T>>(a, b, c, m, k, n, accumulate); break;
             case 256: MultiplyTransposedB<T, Lane256<T>>(a, b, c, m, k, n, accumulate); break;
-            default: Gemm128.MultiplyTransposedB(a, b, c, m, k, n, accumulate); break;
+            default: MultiplyTransposedB<T, Lane128<T>>(a, b, c, m, k, n, accumulate); break;
         }
     }
 
@@ -385,9 +385,12 @@ public static partial class Gemm
     // Vectors per tile: 4, except that a remainder of 5 is split 3 + 2 so the overlapping tail vector never
     // sits alone in a tile after the one holding its neighbour.
     // With 16 vector registers (AVX2, SSE) chunks are 2 vectors (6 × 2 tiles: 12 accumulators), a remainder of 3
-    // stays whole (4 × 3).
+    // stays whole (4 × 3) where the lanes fuse. Without FMA (x86 with AVX2 off) every multiply needs a register for its
+    // product before the add, so the 4 × 3 tile's 12 accumulators, 3 B vectors, the broadcast and that product are 17: the
+    // JIT kept one accumulator on the stack, a store and reload in every step of p (DOTNET_JitDisasm). There a remainder
+    // of 3 runs as 1 + 2 (an 8 × 1 tile, then 6 × 2 with the overlapping tail vector beside its neighbour).
     private static int ChunkSize(int remaining) =>
-        Wide ? (remaining == 5 ? 3 : Math.Min(4, remaining)) : (remaining == 3 ? 3 : Math.Min(2, remaining));
+        Wide ? (remaining == 5 ? 3 : Math.Min(4, remaining)) : (remaining == 3 ? (Simd.Fused ? 3 : 1) : Math.Min(2, remaining));
 
     private static nuint Offset(int v0, int j, int count, int vl, int n) =>
         (nuint)Math.Min((v0 + Math.Min(j, count - 1)) * vl, n - vl);
