@@ -49,6 +49,43 @@ public class WeightingTests
         Assert.Throws<ArgumentException>(() => new GradNormEstimator(all, 3));
     }
 
+    // The pow-per-element ‖g‖ₚ that GradientStatistics.Norm computed before its p = 1 and float32 p = 2 paths: the
+    // same terms in the same order, so every result must match it bit for bit.
+    private static double PowNorm<T>(ReadOnlySpan<T> g, ParameterInfo[] blocks, double p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        double sum = 0;
+        foreach (var b in blocks)
+            foreach (var v in g.Slice(b.Offset, b.Length)) sum += Math.Pow(Math.Abs(double.CreateTruncating(v)), p);
+        return Math.Pow(sum, 1 / p);
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(2.0)]
+    public void GradNormIsBitIdenticalToPowPerElement(double p)
+    {
+        // Two blocks of a 5×128-sized gradient (the Allen–Cahn DN case) over magnitudes from subnormal to 1e30,
+        // with ±0 and a float32 subnormal; the float32 p = 2 path squares instead of calling Math.Pow.
+        var store = new ParameterStore<float>();
+        store.Add("l0.weight", 128, 128, ParameterKind.Weight, 0);
+        store.Add("l0.bias", 1, 128, ParameterKind.Bias, 0);
+        var blocks = ParameterSelection.Parse("all", store).All;
+        var rng = new Random(34);
+        var g = new float[store.Count];
+        for (int i = 0; i < g.Length; i++) g[i] = (float)((rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-40, 31)));
+        g[0] = 0f; g[1] = -0f; g[2] = float.Epsilon; g[3] = -float.MaxValue / 1e20f;
+        Assert.Equal(BitConverter.DoubleToInt64Bits(PowNorm<float>(g, blocks, p)), BitConverter.DoubleToInt64Bits(GradientStatistics.Norm<float>(g, blocks, p)));
+        var d = g.Select(x => x * (1 + 1e-9)).ToArray();
+        Assert.Equal(BitConverter.DoubleToInt64Bits(PowNorm<double>(d, blocks, p)), BitConverter.DoubleToInt64Bits(GradientStatistics.Norm<double>(d, blocks, p)));
+        // Each float32 square alone, over every binade: Math.Pow(|x|, 2) and x·x are the same double.
+        for (int e = -149; e <= 127; e++)
+        {
+            float x = MathF.ScaleB(1 + rng.NextSingle(), e);
+            double xd = x;
+            Assert.Equal(BitConverter.DoubleToInt64Bits(Math.Pow(xd, 2)), BitConverter.DoubleToInt64Bits(xd * xd));
+        }
+    }
+
     private sealed class ConstantEstimator(double value) : IWeightEstimator
     {
         public string Name => "constant";

@@ -33,14 +33,17 @@ public sealed class CpuBackend : IComputeBackend
 /// step's working set is a few shards' buffers instead of all of them (7–15% less time per step on Allen–Cahn, see
 /// docs/benchmarks.md). Where the terms' gradient reductions are large (Allen–Cahn: 19 shards of 66,561 parameters),
 /// every thread then sums ranges of θ (<see cref="CompiledTerm{T}.ReduceGradient"/>: each element the same sum in the
-/// same shard order, whichever thread takes its range). Two barrier crossings per step (three with the parallel
-/// reduction), no allocation.
+/// same shard order, whichever thread takes its range). The stepping thread starts on the shards at once and releases
+/// each worker through its own semaphore, so a worker that wakes late costs only the shards it did not take, not a
+/// wait at a start barrier; one barrier crossing per step after the shards (two with the parallel reduction), no allocation.
 /// </summary>
 internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly CompiledTerm<T>[] _terms;
     private readonly WorkItem[] _items;
     private readonly Barrier? _barrier;
+    // One per worker: released once per step by the stepping thread, which does not wait for the workers to start.
+    private readonly SemaphoreSlim[] _starts;
     private readonly Thread[] _workers;
     private int _next;
     // The gradient reductions as ranges of θ, taken one at a time by every thread after the shards, where the step's
@@ -77,12 +80,14 @@ internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged,
             .Select(r => new ReduceRange(t, r * RangeLength, Math.Min(RangeLength, t.ReducedLength - r * RangeLength)))).ToArray();
         _parallelReduce = Threads > 1 && _terms.Sum(t => (long)t.ReducedLength * t.Shards.Count) >= ParallelReduceElements;
         _workers = new Thread[Threads - 1];
+        _starts = new SemaphoreSlim[Threads - 1];
         if (Threads > 1)
         {
             _barrier = new Barrier(Threads);
             for (int w = 0; w < _workers.Length; w++)
             {
                 int id = w + 1;
+                _starts[w] = new SemaphoreSlim(0);
                 _workers[w] = new Thread(() => WorkerLoop(id)) { IsBackground = true, Name = $"pinn-shards-{id}" };
                 _workers[w].Start();
             }
@@ -115,7 +120,8 @@ internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged,
         if (_barrier is null) RunShards(0);
         else
         {
-            _barrier.SignalAndWait();   // start
+            // The counters above are reset before the release (a full fence), and no worker touches them until released.
+            foreach (var start in _starts) start.Release();
             RunShards(0);
             _barrier.SignalAndWait();   // shards done
             if (_parallelReduce)
@@ -159,7 +165,7 @@ internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged,
     {
         while (true)
         {
-            _barrier!.SignalAndWait();
+            _starts[id - 1].Wait();
             if (_stopping) return;
             try { RunShards(id); }
             catch (Exception e) { _workerError = e; }
@@ -178,8 +184,9 @@ internal sealed class CpuTermExecutor<T> : ITermExecutor<T> where T : unmanaged,
     {
         if (_barrier is null) return;
         _stopping = true;
-        _barrier.SignalAndWait();
+        foreach (var start in _starts) start.Release();
         foreach (var w in _workers) w.Join();
         _barrier.Dispose();
+        foreach (var start in _starts) start.Dispose();
     }
 }

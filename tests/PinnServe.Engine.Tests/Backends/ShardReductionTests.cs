@@ -79,6 +79,38 @@ public class ShardReductionTests
         Assert.Single(terms[1].Shards);
     }
 
+    /// <summary>
+    /// The stepping thread starts on the shards without waiting for the workers, so which thread runs which shard
+    /// changes from step to step (a worker still asleep takes none of the first ones). Every step's losses and ∂L/∂θ
+    /// must still be the 1-thread executor's bits: steps back to back and steps after a pause (the workers blocked).
+    /// </summary>
+    [Theory]
+    [InlineData(47, 2)]
+    [InlineData(333, 2)]
+    [InlineData(333, 3)]
+    public void EveryStepGivesTheOneThreadBitsHoweverTheWorkersStart(int points, int threads)
+    {
+        var one = Compile<float>(NetworkFile.MlpArchitecture, points);
+        var many = Compile<float>(NetworkFile.MlpArchitecture, points);
+        Rng oneRng = new(23), manyRng = new(23);
+        using var oneThread = CpuBackend.Instance.CreateExecutor(one, 1);
+        using var executor = CpuBackend.Instance.CreateExecutor(many, threads);
+        Assert.Equal(threads, executor.Threads);
+        for (int step = 0; step < 12; step++)
+        {
+            foreach (var t in one) t.Sample(oneRng);
+            foreach (var t in many) t.Sample(manyRng);
+            oneThread.Run();
+            if (step % 3 == 2) Thread.Sleep(3); // long enough for the workers to block in their wait
+            executor.Run();
+            for (int i = 0; i < one.Length; i++)
+            {
+                Assert.Equal(Bits([one[i].Loss]), Bits([many[i].Loss]));
+                Assert.True(Bits<float>(one[i].Gradient).SequenceEqual(Bits<float>(many[i].Gradient)), $"term {one[i].Name}, step {step}, {threads} threads: ∂L/∂θ differs from 1 thread");
+            }
+        }
+    }
+
     // The reduction as it was: losses in shard order; the first shard's gradient, then one TensorPrimitives.Add per shard.
     private static (T Loss, T[] Gradient) OnePassPerShard<T>(CompiledTerm<T> term) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
