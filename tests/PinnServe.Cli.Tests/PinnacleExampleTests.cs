@@ -195,6 +195,14 @@ public class PinnacleExampleTests
         var status = PinnCli.Run("reproduce", "--file", table, "--trials", "1", "--status", "--runs", runs);
         Assert.True(status.ExitCode == 0, status.Stderr);
         Assert.Contains("11 not submitted", status.Stdout);
+        // A label with a comma is taken whole when it is the whole --rows value; two labels are split at the comma.
+        File.WriteAllText(table, File.ReadAllText(table).Replace("label = \"Burgers DN\"", "label = \"Burgers DN, constant rate\""));
+        var whole = PinnCli.Run("reproduce", "--file", table, "--trials", "1", "--status", "--runs", runs, "--rows", "Burgers DN, constant rate");
+        Assert.True(whole.ExitCode == 0, whole.Stderr);
+        Assert.Matches(@"(^|\n)1 not submitted", whole.Stdout);
+        var two = PinnCli.Run("reproduce", "--file", table, "--trials", "1", "--status", "--runs", runs, "--rows", "Burgers PINN,Poisson PINN");
+        Assert.True(two.ExitCode == 0, two.Stderr);
+        Assert.Contains("2 not submitted", two.Stdout);
 
         // The L-BFGS row at a tiny budget is the `pinn train` command docs/results.md quotes, step for step.
         string[] small = ["--iters", "6", "--lbfgs", "4", "--layers", "2x8", "--residual-points", "128", "--condition-points", "32", "--log-every", "2", "--eval-every", "5"];

@@ -21,7 +21,7 @@ internal static class ReproduceCommand
         var runs = new Option<string>("--runs") { Description = "Where trial run directories go.", DefaultValueFactory = _ => Path.Combine("runs", "reproduce") };
         var output = new Option<string>("--out") { Description = "Where ID.md/.csv/.json go; results.md beside it is regenerated.", DefaultValueFactory = _ => Path.Combine("docs", "results") };
         var extra = new Option<string[]>("--train-args") { Description = "Extra `pinn train` arguments for every trial, one token per occurrence (e.g. --train-args --iters --train-args 500); an option the row also sets is replaced, except --param, --weight, --term-points and --learn, which add to the row's.", AllowMultipleArgumentsPerToken = true };
-        var rows = new Option<string?>("--rows") { Description = "Only these rows (labels or their run-folder names, comma-separated), e.g. \"PINN,DN β=0.99\"; the tables still list every row." };
+        var rows = new Option<string?>("--rows") { Description = "Only these rows (labels or their run-folder names, comma-separated; a label with a comma given alone is taken whole), e.g. \"PINN,DN β=0.99\"; the tables still list every row." };
         var seeds = new Option<string?>("--seeds") { Description = "Only these seeds (comma-separated, each from 1 to --trials), e.g. \"3,4\"; the tables still list every completed trial." };
         var command = new Command("reproduce", "Re-run a seed paper's table (trials in parallel, resumable) and write Markdown/CSV/JSON next to the published numbers.");
         command.Arguments.Add(id);
@@ -146,6 +146,8 @@ internal static class ReproduceCommand
     private static IReadOnlySet<string>? SelectRows(Experiment experiment, string? names)
     {
         if (string.IsNullOrWhiteSpace(names)) return null;
+        // A label that contains a comma ("PINN, decayed") is taken whole before the list is split.
+        if (experiment.Rows.FirstOrDefault(r => r.Label == names.Trim()) is { } whole) return new HashSet<string> { whole.Label };
         var chosen = new HashSet<string>();
         foreach (string name in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
