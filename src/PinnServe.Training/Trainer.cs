@@ -88,8 +88,7 @@ public sealed partial class Trainer<T> : ITrainer, IDisposable where T : unmanag
         var compiler = new TermCompiler<T>(Network, problem.Domain, problem.Outputs, _shift, _scale, problem.Parameters, _learned) { SlicePoints = config.Sampling.SlicePoints, MeanOverFaces = config.Sampling.FaceReduction == FaceReduction.Mean };
         _evaluation = CreateEvaluationSet(problem, config);
         Observations = Observations.For(problem, config, _evaluation);
-        _alsoReferences = AlsoReferences.For(problem, config.Data.AlsoReferences, EvaluateFields,
-            step => step % config.Logging.EvaluateEvery == 0 || step == config.TotalIterations, () => Step);
+        _alsoReferences = AlsoReferences.For(problem, config.Data.AlsoReferences, EvaluateFields, config.IsEvaluationStep, () => Step);
         IReadOnlyList<LossTerm> terms = Observations is null ? problem.Terms : [.. problem.Terms, Observations.ToLossTerm(problem)];
         _plainTerms = terms.ToArray();
         if (config.Causal.Chunks > 0)

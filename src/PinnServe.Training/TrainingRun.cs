@@ -113,7 +113,7 @@ public sealed partial class TrainingRun : IDisposable
                     _trainer.TrainStep();
                     diagnostics?.AfterStep();
                     int step = _trainer.Step;
-                    bool evaluate = step % config.Logging.EvaluateEvery == 0 || step == config.TotalIterations;
+                    bool evaluate = config.IsEvaluationStep(step);
                     if (evaluate) relL2 = _trainer.RelativeL2();
                     if (step % config.Logging.LogEvery == 0 || evaluate)
                     {

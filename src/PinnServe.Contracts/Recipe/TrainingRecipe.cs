@@ -39,6 +39,8 @@ public sealed record TrainingRecipe
 
     /// <summary>Adam steps plus L-BFGS iterations: the step count a finished run reaches.</summary>
     [JsonIgnore] public int TotalIterations => Adam.Iterations + Lbfgs.Iterations;
+    /// <summary>Whether the run measures the relative L² after <paramref name="step"/>: every eval_every steps and at the last.</summary>
+    public bool IsEvaluationStep(int step) => step % Logging.EvaluateEvery == 0 || step == TotalIterations;
 
     public string ToJson() => RecipeJson.Write(this);
     /// <summary>Reads config.json, grouped (version 2) or flat (written before the recipe).</summary>
